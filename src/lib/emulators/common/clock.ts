@@ -1,0 +1,12 @@
+/** An emulator's notion of "now": real time plus an offset tests can advance. */
+export class EmulatorClock {
+  private offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}

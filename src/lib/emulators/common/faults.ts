@@ -1,0 +1,36 @@
+import type { InjectedFault } from './request-log.js';
+
+/** Probability, per request, of each injected failure. */
+export interface FaultRates {
+  p429?: number;
+  p503?: number;
+  pReset?: number;
+}
+
+/** `0.1` means a 10 % chance of some fault, split evenly between 429, 503 and a dropped connection. */
+export function ratesFromProbability(p: number): FaultRates {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`fault probability must be between 0 and 1, got ${p}`);
+  return { p429: p / 3, p503: p / 3, pReset: p / 3 };
+}
+
+/** Decides, request by request, whether an emulator should fail on purpose. Rates can change at run time. */
+export class FaultInjector {
+  constructor(
+    public rates: FaultRates = {},
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  set(rates: FaultRates): void {
+    this.rates = rates;
+  }
+
+  decide(): InjectedFault | undefined {
+    const { p429 = 0, p503 = 0, pReset = 0 } = this.rates;
+    if (p429 + p503 + pReset === 0) return undefined;
+    const r = this.random();
+    if (r < p429) return '429';
+    if (r < p429 + p503) return '503';
+    if (r < p429 + p503 + pReset) return 'reset';
+    return undefined;
+  }
+}

@@ -1,0 +1,123 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { FaultInjector } from './faults.js';
+import { RequestLog } from './request-log.js';
+
+export type EmulatorHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpEmulatorOptions {
+  service: string;
+  handler: EmulatorHandler;
+  /** 0 (default) lets the OS pick. */
+  port?: number;
+  log?: RequestLog;
+  faults?: FaultInjector;
+  /** Requests that bypass fault injection (e.g. a test-control endpoint). */
+  exempt?: (req: IncomingMessage) => boolean;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Body of an injected 429/503, shaped like the real API's error. */
+  faultBody?: (status: number) => unknown;
+}
+
+export interface EmulatorHandle {
+  service: string;
+  url: string;
+  port: number;
+  log: RequestLog;
+  faults: FaultInjector;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const defaultFaultBody = (status: number) => ({
+  error: { code: status, message: status === 429 ? 'Rate limit exceeded (injected)' : 'Service unavailable (injected)' },
+});
+
+/**
+ * Starts an HTTP(S) emulator on 127.0.0.1: every request is recorded, and the fault injector
+ * may answer 429/503 or drop the connection before the handler sees it.
+ */
+export async function startHttpEmulator(opts: HttpEmulatorOptions): Promise<EmulatorHandle> {
+  const log = opts.log ?? new RequestLog();
+  const faults = opts.faults ?? new FaultInjector();
+  const sockets = new Set<Socket>();
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now();
+    const path = req.url ?? '/';
+    const method = req.method ?? 'GET';
+    const fault = opts.exempt?.(req) ? undefined : faults.decide();
+    const record = (status: number) =>
+      log.record({
+        service: opts.service,
+        method,
+        path,
+        status,
+        time: new Date(started).toISOString(),
+        durationMs: Date.now() - started,
+        ...(fault ? { fault } : {}),
+      });
+    if (fault === 'reset') {
+      record(0);
+      req.socket.destroy();
+      return;
+    }
+    if (fault) {
+      const status = Number(fault);
+      // Drain the body so the client sees a clean response rather than EPIPE.
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify((opts.faultBody ?? defaultFaultBody)(status)));
+      });
+      res.on('finish', () => record(status));
+      return;
+    }
+    res.on('finish', () => record(res.statusCode));
+    res.on('close', () => {
+      if (!res.writableFinished) record(res.statusCode || 0);
+    });
+    Promise.resolve(opts.handler(req, res)).catch((err: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 500, message: String((err as Error)?.message ?? err) } }));
+      } else res.destroy();
+    });
+  };
+  const server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createHttpServer(onRequest);
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    service: opts.service,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    log,
+    faults,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Reads a whole request body. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

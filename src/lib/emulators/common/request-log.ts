@@ -1,0 +1,61 @@
+import { appendFileSync } from 'node:fs';
+
+/** One request as an emulator saw it; what `gwctl sandbox requests` prints. */
+export interface RecordedRequest {
+  service: string;
+  method: string;
+  path: string;
+  status: number;
+  time: string;
+  durationMs: number;
+  /** Set when the fault injector answered instead of the emulator. */
+  fault?: InjectedFault;
+}
+
+export type InjectedFault = '429' | '503' | 'reset';
+
+export interface RequestFilter {
+  service?: string;
+  since?: Date;
+  method?: string;
+}
+
+/** Methods that never change state: tests assert "no mutating request" by filtering these out. */
+export const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'WATCH']);
+
+/**
+ * Every request an emulator answers, in order. Optionally mirrored to a JSONL file so
+ * another process (the `sandbox requests` command) can read what a detached sandbox saw.
+ */
+export class RequestLog {
+  readonly entries: RecordedRequest[] = [];
+
+  constructor(private readonly file?: string) {}
+
+  record(entry: RecordedRequest): void {
+    this.entries.push(entry);
+    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+  }
+
+  list(filter: RequestFilter = {}): RecordedRequest[] {
+    return filterRequests(this.entries, filter);
+  }
+
+  /** Requests that could have changed state (anything but GET/HEAD/OPTIONS), faults excluded. */
+  mutating(filter: RequestFilter = {}): RecordedRequest[] {
+    return this.list(filter).filter((r) => !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !r.fault);
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+}
+
+export function filterRequests(entries: RecordedRequest[], filter: RequestFilter): RecordedRequest[] {
+  return entries.filter(
+    (r) =>
+      (!filter.service || r.service === filter.service) &&
+      (!filter.method || r.method.toUpperCase() === filter.method.toUpperCase()) &&
+      (!filter.since || new Date(r.time) >= filter.since),
+  );
+}
