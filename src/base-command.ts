@@ -1,0 +1,117 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { AuditLog } from './lib/audit/log.js';
+import { auditLogPath } from './lib/audit/location.js';
+import { loadConfig, resolveEnvironment, type LoadedConfig } from './lib/config/load.js';
+import type { Environment } from './lib/config/schema.js';
+import { ExitCode } from './lib/errors/gwctl-error.js';
+import { renderError } from './lib/errors/render.js';
+import { runMutation, type MutationOptions, type MutationOutcome } from './lib/plan/mutation.js';
+import type { Plan } from './lib/plan/plan.js';
+import { startProgress, type Progress } from './lib/ui/progress.js';
+import { terminalPrompter, type Prompter } from './lib/ui/prompter.js';
+import { Ui } from './lib/ui/ui.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GwctlCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** Flags of every command that changes something. */
+export const mutatingFlags = {
+  'dry-run': Flags.boolean({ description: 'show the plan and stop; nothing is changed', default: false }),
+  yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation (required when not interactive)', default: false }),
+};
+
+/** Flags of destructive commands: the typed confirmation, given up front for scripts. */
+export const destructiveFlags = {
+  ...mutatingFlags,
+  confirm: Flags.string({ description: 'the environment name, typed to confirm a destructive change (with --yes for scripts)' }),
+};
+
+/**
+ * The base of every gwctl command: `--env`, `--config`, `--json` (data on stdout, humans on stderr),
+ * one-line errors with documented exit codes, and the plan → confirm → apply → audit path.
+ */
+export abstract class GwctlCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    env: Flags.string({ char: 'e', description: 'environment from gwctl.yaml, or "sandbox"', helpGroup: 'GLOBAL', env: 'GWCTL_ENV' }),
+    config: Flags.string({ description: 'path to gwctl.yaml (default: $GWCTL_CONFIG, else the nearest one up from here)', helpGroup: 'GLOBAL' }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  protected ui = new Ui();
+  /** Overridable by tests. */
+  protected prompter: Prompter = terminalPrompter;
+  private loaded?: LoadedConfig;
+
+  override async init(): Promise<void> {
+    await super.init();
+    const { flags, args } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof GwctlCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  protected get config_(): LoadedConfig {
+    this.loaded ??= loadConfig({ flag: this.flags.config });
+    return this.loaded;
+  }
+
+  /** The environment named by --env (or the given name), validated; `sandbox` always exists. */
+  protected environment(name: string | undefined = this.flags.env): Environment {
+    return resolveEnvironment(this.config_, name);
+  }
+
+  protected auditLog(): AuditLog {
+    return new AuditLog(auditLogPath(this.config_));
+  }
+
+  protected get interactive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  }
+
+  protected progress(label: string, total: number): Promise<Progress> {
+    return startProgress(label, total, { quiet: this.jsonEnabled() });
+  }
+
+  /** Plan → print → confirm → apply → audit, with this command's --dry-run/--yes/--confirm. */
+  protected mutate<R>(
+    plan: Plan,
+    apply: (plan: Plan) => Promise<R>,
+    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render'>> = {},
+  ): Promise<MutationOutcome<R>> {
+    const f = this.flags as Record<string, unknown>;
+    return runMutation({
+      plan,
+      apply,
+      dryRun: Boolean(f['dry-run']),
+      yes: Boolean(f.yes),
+      confirm: f.confirm as string | undefined,
+      interactive: this.interactive,
+      ui: this.ui,
+      prompter: this.prompter,
+      audit: this.auditLog(),
+      ...extra,
+    });
+  }
+
+  /** One line on stderr (and a JSON error on stdout under --json); the stack only with GWCTL_DEBUG=1. */
+  override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    const { message, exitCode } = renderError(err);
+    process.exitCode = exitCode;
+    if (this.jsonEnabled()) this.logJson({ error: { message, exitCode } });
+    this.ui.info(`${this.ui.color.red('error:')} ${message}`);
+    if (process.env.GWCTL_DEBUG === '1' && err?.stack) this.ui.info(err.stack);
+  }
+
+  /** For checks that found a breach (e.g. an SLO): the result is printed, then the process exits 4. */
+  protected exitWithBreach(): void {
+    process.exitCode = ExitCode.sloBreach;
+  }
+}

@@ -1,0 +1,11 @@
+import { dirname, resolve } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import { gwctlHome } from '../sandbox/paths.js';
+
+/** gwctl.yaml's `audit.file` (relative to the yaml), else GWCTL_AUDIT_LOG, else `$GWCTL_HOME/audit.jsonl`. */
+export function auditLogPath(loaded: LoadedConfig, env = process.env): string {
+  const configured = loaded.config.audit?.file;
+  if (configured && loaded.file) return resolve(dirname(loaded.file), configured);
+  if (env.GWCTL_AUDIT_LOG) return resolve(env.GWCTL_AUDIT_LOG);
+  return resolve(gwctlHome(env), 'audit.jsonl');
+}

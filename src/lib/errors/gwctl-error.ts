@@ -1,0 +1,36 @@
+/** Exit codes, documented in the README: scripts and cron rely on them. */
+export const ExitCode = {
+  ok: 0,
+  runtime: 1,
+  usage: 2,
+  /** A check ran and found the service outside its objective (e.g. `diagnose --slo`). */
+  sloBreach: 4,
+} as const;
+
+/** An error meant for the operator: one line saying what went wrong, on what, and what to do next. */
+export class GwctlError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.runtime,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GwctlError';
+  }
+}
+
+/** Bad flags, configuration or input: exit 2. */
+export class UsageError extends GwctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.usage, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** Something failed while running: exit 1. */
+export class RuntimeError extends GwctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.runtime, options);
+    this.name = 'RuntimeError';
+  }
+}

@@ -1,0 +1,20 @@
+import { join, resolve } from 'node:path';
+
+/** Where the sandbox keeps its state: `$GWCTL_HOME/sandbox`, else `.gwctl/sandbox` under the cwd. */
+export function gwctlHome(env = process.env, cwd = process.cwd()): string {
+  return env.GWCTL_HOME ? resolve(cwd, env.GWCTL_HOME) : resolve(cwd, '.gwctl');
+}
+
+export function sandboxDir(env = process.env, cwd = process.cwd()): string {
+  return join(gwctlHome(env, cwd), 'sandbox');
+}
+
+export const sandboxFiles = (dir: string) => ({
+  state: join(dir, 'state.json'),
+  requests: join(dir, 'requests.jsonl'),
+  log: join(dir, 'sandbox.log'),
+  mongoUri: join(dir, 'mongodb-uri'),
+  ca: join(dir, 'ca.pem'),
+  tfvars: join(dir, 'terraform', 'sandbox.tfvars'),
+  data: join(dir, 'data'),
+});

@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/lib/audit/log.js';
+import { runGwctl, tempDir } from '../helpers/cli.js';
+
+async function logWith(n: number): Promise<AuditLog> {
+  const log = new AuditLog(join(tempDir(), 'audit.jsonl'));
+  for (let i = 1; i <= n; i++) {
+    await log.append({ operator: 'os:sre@host', command: 'bucket ttl set', env: 'prod', planDigest: `sha256:${i}`, summary: `change ${i}`, result: 'applied' });
+  }
+  return log;
+}
+
+const rewrite = (log: AuditLog, edit: (lines: string[]) => string[]) =>
+  writeFileSync(log.file, `${edit(readFileSync(log.file, 'utf8').trimEnd().split('\n')).join('\n')}\n`);
+
+describe('audit log', () => {
+  it('chains each line to the previous one and verifies clean', async () => {
+    const log = await logWith(5);
+    const records = log.records();
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(records[0]!.prev).toBe('0'.repeat(64));
+    const verdict = log.verify();
+    expect(verdict.ok).toBe(true);
+    expect(verdict.records).toBe(5);
+  });
+
+  it('catches an edited line and says which', async () => {
+    const log = await logWith(5);
+    rewrite(log, (lines) => lines.map((l, i) => (i === 2 ? l.replace('change 3', 'change three') : l)));
+    const verdict = log.verify();
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toEqual([expect.objectContaining({ line: 3, problem: 'edited' })]);
+  });
+
+  it('catches an edit whose own hash was recomputed, at the next line', async () => {
+    const log = await logWith(4);
+    const forged = new AuditLog(join(tempDir(), 'forged.jsonl'));
+    await forged.append({ operator: 'x', command: 'c', env: 'prod', planDigest: 'sha256:1', summary: 'forged', result: 'applied' });
+    rewrite(log, (lines) => [forged.lines()[0]!, ...lines.slice(1)]);
+    const verdict = log.verify();
+    expect(verdict.problems).toEqual([expect.objectContaining({ line: 2, problem: 'broken-chain' })]);
+  });
+
+  it('catches a deleted line and says where', async () => {
+    const log = await logWith(5);
+    rewrite(log, (lines) => lines.filter((_, i) => i !== 2));
+    const verdict = log.verify();
+    expect(verdict.problems).toEqual([expect.objectContaining({ line: 3, problem: 'dropped' })]);
+    expect(verdict.problems[0]!.message).toMatch(/expected seq 3, found 4/);
+  });
+
+  it('catches a swapped pair and names both lines', async () => {
+    const log = await logWith(5);
+    rewrite(log, (lines) => [lines[0]!, lines[2]!, lines[1]!, lines[3]!, lines[4]!]);
+    const verdict = log.verify();
+    expect(verdict.problems.map((p) => [p.line, p.problem])).toEqual([
+      [2, 'reordered'],
+      [3, 'reordered'],
+    ]);
+  });
+
+  it('catches a truncated tail when the head hash was kept', async () => {
+    const log = await logWith(3);
+    const head = log.verify().head;
+    rewrite(log, (lines) => lines.slice(0, 2));
+    expect(log.verify().ok).toBe(true);
+    expect(log.verify().head).not.toBe(head);
+  });
+
+  it('serialises concurrent appends into one chain', async () => {
+    const log = new AuditLog(join(tempDir(), 'audit.jsonl'));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => log.append({ operator: 'o', command: 'c', env: 'e', planDigest: `d${i}`, summary: `s${i}`, result: 'applied' })),
+    );
+    expect(log.verify()).toMatchObject({ ok: true, records: 20 });
+  });
+});
+
+describe('gwctl audit verify', () => {
+  it('exits 0 on an intact log and 1 naming the line on a tampered one', async () => {
+    const dir = tempDir();
+    const log = new AuditLog(join(dir, '.gwctl', 'audit.jsonl'));
+    for (let i = 1; i <= 3; i++) await log.append({ operator: 'o', command: 'c', env: 'prod', planDigest: `d${i}`, summary: `s${i}`, result: 'applied' });
+    const ok = await runGwctl(['audit', 'verify', '--json'], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, records: 3 });
+    const head = JSON.parse(ok.stdout).head;
+
+    rewrite(log, (lines) => lines.slice(0, 2));
+    const truncated = await runGwctl(['audit', 'verify', '--expect-head', head], { cwd: dir });
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toMatch(/lines were removed from the end/);
+
+    rewrite(log, (lines) => [lines[1]!, lines[0]!]);
+    const bad = await runGwctl(['audit', 'verify'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/line 1 is out of order/);
+
+    const shown = await runGwctl(['audit', 'show', '--json'], { cwd: dir });
+    expect(JSON.parse(shown.stdout).records).toHaveLength(2);
+  });
+});

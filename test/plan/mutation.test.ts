@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/lib/audit/log.js';
+import { GwctlError } from '../../src/lib/errors/gwctl-error.js';
+import { runMutation, type MutationOptions } from '../../src/lib/plan/mutation.js';
+import { makePlan, planDigest } from '../../src/lib/plan/plan.js';
+import type { Prompter } from '../../src/lib/ui/prompter.js';
+import { Ui } from '../../src/lib/ui/ui.js';
+import { tempDir } from '../helpers/cli.js';
+
+const plan = (destructive = false) =>
+  makePlan({
+    command: 'env deprovision',
+    env: 'staging',
+    summary: 'tear down staging',
+    destructive,
+    steps: [{ id: 'delete-ingress', action: 'delete', target: 'ingress/default/public-gateway', description: 'and its load balancer' }],
+  });
+
+function harness(over: Partial<MutationOptions<string>> & { answers?: { confirm?: boolean; typed?: string } } = {}) {
+  const out = new PassThrough();
+  let printed = '';
+  out.on('data', (c) => (printed += c));
+  const applied: string[] = [];
+  const prompter: Prompter = {
+    confirm: async () => over.answers?.confirm ?? false,
+    typeToConfirm: async (_m, expected) => (over.answers?.typed ?? '') === expected,
+  };
+  const audit = new AuditLog(join(tempDir(), 'audit.jsonl'));
+  const opts: MutationOptions<string> = {
+    plan: plan(),
+    dryRun: false,
+    yes: false,
+    interactive: false,
+    ui: new Ui(out),
+    prompter,
+    audit,
+    apply: async (p) => {
+      applied.push(p.summary);
+      return 'done';
+    },
+    ...over,
+  };
+  return { opts, applied, audit, printed: () => printed };
+}
+
+describe('plan → confirm → apply → audit', () => {
+  it('dry-run prints the plan and changes nothing', async () => {
+    const h = harness({ dryRun: true, yes: true });
+    const outcome = await runMutation(h.opts);
+    expect(outcome.status).toBe('dry-run');
+    expect(h.applied).toEqual([]);
+    expect(h.audit.records()).toEqual([]);
+    expect(h.printed()).toMatch(/delete ingress\/default\/public-gateway/);
+  });
+
+  it('refuses to act non-interactively without --yes (exit 2)', async () => {
+    const h = harness();
+    await expect(runMutation(h.opts)).rejects.toMatchObject({ exitCode: 2 });
+    expect(h.applied).toEqual([]);
+  });
+
+  it('applies with --yes and appends one audit record with the plan digest', async () => {
+    const h = harness({ yes: true });
+    const outcome = await runMutation(h.opts);
+    expect(outcome.status).toBe('applied');
+    const [record] = h.audit.records();
+    expect(record).toMatchObject({ command: 'env deprovision', env: 'staging', result: 'applied', planDigest: planDigest(plan()) });
+  });
+
+  it('needs --yes --confirm <env> for a destructive plan run by a script', async () => {
+    await expect(runMutation(harness({ plan: plan(true), yes: true }).opts)).rejects.toThrow(/--yes --confirm staging/);
+    await expect(runMutation(harness({ plan: plan(true), yes: true, confirm: 'prod' }).opts)).rejects.toThrow(/does not match/);
+    const ok = harness({ plan: plan(true), yes: true, confirm: 'staging' });
+    expect((await runMutation(ok.opts)).status).toBe('applied');
+  });
+
+  it('asks an operator at a terminal to type the environment name', async () => {
+    const wrong = harness({ plan: plan(true), interactive: true, answers: { typed: 'stagin' } });
+    await expect(runMutation(wrong.opts)).rejects.toThrow(GwctlError);
+    expect(wrong.applied).toEqual([]);
+    const right = harness({ plan: plan(true), interactive: true, answers: { typed: 'staging' } });
+    expect((await runMutation(right.opts)).status).toBe('applied');
+  });
+
+  it('audits a failed apply, then reports the failure', async () => {
+    const h = harness({ yes: true, apply: async () => Promise.reject(new Error('boom')) });
+    await expect(runMutation(h.opts)).rejects.toThrow('boom');
+    expect(h.audit.records()[0]).toMatchObject({ result: 'failed', error: 'boom' });
+  });
+
+  it('an empty plan is a no-op with no audit record', async () => {
+    const h = harness({ yes: true, plan: makePlan({ command: 'c', env: 'e', summary: 's', destructive: false, steps: [] }) });
+    expect((await runMutation(h.opts)).status).toBe('no-op');
+    expect(h.audit.records()).toEqual([]);
+  });
+});
