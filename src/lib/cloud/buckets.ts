@@ -1,0 +1,125 @@
+import type { Storage } from '@google-cloud/storage';
+import type { Environment } from '../config/schema.js';
+import { gcsError } from './gcs-errors.js';
+import { openStorage } from './storage.js';
+
+/** A lifecycle rule exactly as the GCS JSON API returns it; unknown fields are kept untouched. */
+export interface LifecycleRule {
+  action: { type: string; storageClass?: string; [k: string]: unknown };
+  condition: { age?: number; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/** The bucket settings gwctl reads and changes. */
+export interface BucketSettings {
+  name: string;
+  metageneration: string;
+  labels: Record<string, string>;
+  versioning: boolean;
+  lifecycleRules: LifecycleRule[];
+  retentionPolicy?: { retentionPeriod: number; isLocked: boolean; effectiveTime?: string };
+  softDeletePolicy?: { retentionDurationSeconds: number; effectiveTime?: string };
+  defaultEventBasedHold: boolean;
+}
+
+export interface BucketSettingsPatch {
+  labels?: Record<string, string | null>;
+  versioning?: boolean;
+  lifecycleRules?: LifecycleRule[];
+  softDeleteRetentionSeconds?: number;
+}
+
+export interface BucketInventory {
+  objects: number;
+  bytes: number;
+  /** Live objects under a temporary or event-based hold: lifecycle rules cannot delete them. */
+  held: number;
+  /** Noncurrent versions (versioned buckets). */
+  noncurrent: number;
+}
+
+/** Bucket-level operations, rclone-style: small, and the logic never sees an SDK type. */
+export interface BucketAdmin {
+  settings(bucket: string): Promise<BucketSettings>;
+  /** Patches only what is given; with `ifMetageneration` a concurrent change fails instead of being overwritten. */
+  patch(bucket: string, patch: BucketSettingsPatch, opts?: { ifMetageneration?: string }): Promise<BucketSettings>;
+  inventory(bucket: string): Promise<BucketInventory>;
+}
+
+export async function openBucketAdmin(env: Environment): Promise<BucketAdmin> {
+  return new GcsBucketAdmin(await openStorage(env));
+}
+
+export class GcsBucketAdmin implements BucketAdmin {
+  constructor(private readonly storage: Storage) {}
+
+  async settings(bucket: string): Promise<BucketSettings> {
+    try {
+      const [meta] = await this.storage.bucket(bucket).getMetadata();
+      return toSettings(meta as Record<string, unknown>);
+    } catch (err) {
+      throw gcsError(err, `bucket gs://${bucket}`);
+    }
+  }
+
+  async patch(bucket: string, patch: BucketSettingsPatch, opts: { ifMetageneration?: string } = {}): Promise<BucketSettings> {
+    const body: Record<string, unknown> = {};
+    if (patch.labels) body.labels = patch.labels;
+    if (patch.versioning !== undefined) body.versioning = { enabled: patch.versioning };
+    if (patch.lifecycleRules) body.lifecycle = { rule: patch.lifecycleRules };
+    if (patch.softDeleteRetentionSeconds !== undefined) body.softDeletePolicy = { retentionDurationSeconds: patch.softDeleteRetentionSeconds };
+    try {
+      const [meta] = await this.storage
+        .bucket(bucket)
+        .setMetadata(body, opts.ifMetageneration ? { ifMetagenerationMatch: Number(opts.ifMetageneration) } : {});
+      return toSettings(meta as Record<string, unknown>);
+    } catch (err) {
+      throw gcsError(err, `updating bucket gs://${bucket}`);
+    }
+  }
+
+  async inventory(bucket: string): Promise<BucketInventory> {
+    const inv: BucketInventory = { objects: 0, bytes: 0, held: 0, noncurrent: 0 };
+    try {
+      let query: Record<string, unknown> | null = { versions: true, maxResults: 1000, autoPaginate: false };
+      while (query) {
+        const [files, next] = (await this.storage.bucket(bucket).getFiles(query)) as unknown as [
+          { metadata: Record<string, unknown> }[],
+          Record<string, unknown> | null,
+        ];
+        for (const f of files) {
+          const m = f.metadata;
+          if (m.timeDeleted) inv.noncurrent++;
+          else {
+            inv.objects++;
+            inv.bytes += Number(m.size ?? 0);
+            if (m.temporaryHold || m.eventBasedHold) inv.held++;
+          }
+        }
+        query = next;
+      }
+      return inv;
+    } catch (err) {
+      throw gcsError(err, `listing gs://${bucket}`);
+    }
+  }
+}
+
+function toSettings(m: Record<string, unknown>): BucketSettings {
+  const retention = m.retentionPolicy as { retentionPeriod?: string | number; isLocked?: boolean; effectiveTime?: string } | undefined;
+  const softDelete = m.softDeletePolicy as { retentionDurationSeconds?: string | number; effectiveTime?: string } | undefined;
+  return {
+    name: String(m.name),
+    metageneration: String(m.metageneration ?? ''),
+    labels: (m.labels as Record<string, string>) ?? {},
+    versioning: Boolean((m.versioning as { enabled?: boolean } | undefined)?.enabled),
+    lifecycleRules: ((m.lifecycle as { rule?: LifecycleRule[] } | undefined)?.rule ?? []) as LifecycleRule[],
+    ...(retention?.retentionPeriod !== undefined
+      ? { retentionPolicy: { retentionPeriod: Number(retention.retentionPeriod), isLocked: Boolean(retention.isLocked), ...(retention.effectiveTime ? { effectiveTime: retention.effectiveTime } : {}) } }
+      : {}),
+    ...(softDelete
+      ? { softDeletePolicy: { retentionDurationSeconds: Number(softDelete.retentionDurationSeconds ?? 0), ...(softDelete.effectiveTime ? { effectiveTime: softDelete.effectiveTime } : {}) } }
+      : {}),
+    defaultEventBasedHold: Boolean(m.defaultEventBasedHold),
+  };
+}
