@@ -85,6 +85,10 @@ export async function startHttpEmulator(opts: HttpEmulatorOptions): Promise<Emul
     });
   };
   const server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createHttpServer(onRequest);
+  // Outlive the clients' idle keep-alive sockets: a server closing one just as a client reuses it
+  // shows up as a spurious ECONNRESET, which would look like an injected fault.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

@@ -20,8 +20,17 @@ export interface RequestFilter {
   method?: string;
 }
 
-/** Methods that never change state: tests assert "no mutating request" by filtering these out. */
-export const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'WATCH']);
+/**
+ * Methods that never change state: tests assert "no mutating request" by filtering these out.
+ * HTTP verbs, and the MongoDB emulator's read-only command names (its "method").
+ */
+export const READ_ONLY_METHODS = new Set(
+  ['GET', 'HEAD', 'OPTIONS', 'WATCH'].concat(
+    ['hello', 'ismaster', 'ping', 'buildInfo', 'getParameter', 'connectionStatus', 'whatsmyuri', 'endSessions', 'listDatabases', 'listCollections', 'listIndexes', 'find', 'getMore', 'killCursors', 'count', 'aggregate'].map((m) => m.toUpperCase()),
+  ),
+);
+
+export const isMutating = (r: RecordedRequest) => !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !r.fault;
 
 /**
  * Every request an emulator answers, in order. Optionally mirrored to a JSONL file so
@@ -43,7 +52,7 @@ export class RequestLog {
 
   /** Requests that could have changed state (anything but GET/HEAD/OPTIONS), faults excluded. */
   mutating(filter: RequestFilter = {}): RecordedRequest[] {
-    return this.list(filter).filter((r) => !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !r.fault);
+    return this.list(filter).filter(isMutating);
   }
 
   clear(): void {

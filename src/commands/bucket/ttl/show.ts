@@ -1,0 +1,28 @@
+import { GwctlCommand } from '../../../base-command.js';
+import { openBucketAdmin } from '../../../lib/cloud/buckets.js';
+import { bucketTtlFlags } from '../../../lib/lifecycle/flags.js';
+import { readTtlState } from '../../../lib/lifecycle/bucket-state.js';
+import { describeRef, resolveBucket } from '../../../lib/lifecycle/bucket-ref.js';
+import { renderTtlReport } from '../../../lib/lifecycle/render.js';
+import { describeTtl } from '../../../lib/lifecycle/ttl-report.js';
+
+export default class BucketTtlShow extends GwctlCommand<typeof BucketTtlShow> {
+  static override summary = "Show a bucket's lifecycle rules and its message retention TTL";
+  static override description =
+    'Lists every lifecycle rule in plain words, marks the retention TTL gwctl manages (the single Delete rule whose only condition is age), and warns about what stops or delays deletion: retention policies, holds, soft delete and versioning. See docs/bucket-ttl.md.';
+  static override examples = [
+    '<%= config.bin %> bucket ttl show --env prod',
+    '<%= config.bin %> bucket ttl show --env prod --bucket backups --json',
+    '<%= config.bin %> bucket ttl show --env staging --bucket gateway-staging-messages-1a2b --no-holds',
+  ];
+  static override flags = { ...bucketTtlFlags };
+
+  async run() {
+    const env = this.environment();
+    const ref = resolveBucket(env, this.flags.bucket);
+    const admin = await openBucketAdmin(env);
+    const report = describeTtl(await readTtlState(admin, ref.name, { scanHolds: this.flags.holds }));
+    renderTtlReport(this.ui, report, `${describeRef(ref)} in environment ${env.name}`);
+    return { env: env.name, ...(ref.role ? { role: ref.role } : {}), ...report };
+  }
+}

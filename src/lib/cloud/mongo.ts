@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import type { Db, MongoClient } from 'mongodb';
+import type { Environment } from '../config/schema.js';
+import { displayPath } from '../config/load.js';
+import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
+
+export interface MongoConnection {
+  client: MongoClient;
+  db: Db;
+  database: string;
+  /** `host:port` (or the SRV name) with credentials stripped: the only form of the URI that may be printed. */
+  where: string;
+  /** Masks the URI and its credentials in a message (driver errors may echo them). */
+  redact(text: string): string;
+  close(): Promise<void>;
+}
+
+export interface OpenMongoOptions {
+  /** Overrides `env.mongodb.database`. */
+  database?: string;
+  /** Fail fast when the server is unreachable (default 5 s; a `serverSelectionTimeoutMS` in the URI wins). */
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Connects to the environment's MongoDB. The URI comes from the variable or file named in gwctl.yaml and
+ * never leaves this function: errors name the variable/file and the bare host, never the URI or credentials.
+ * The driver is loaded here, on first use.
+ */
+export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): Promise<MongoConnection> {
+  const { uri, source } = readMongoUri(env);
+  const where = mongoHosts(uri);
+  if (!where) throw new UsageError(`environment ${env.name}: the MongoDB URI in ${source} is not a mongodb:// or mongodb+srv:// URI; fix ${source}`);
+  const database = opts.database ?? env.mongodb!.database;
+  const { MongoClient } = await import('mongodb');
+  const redact = redactor(uri);
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, {
+      appName: 'gwctl',
+      ...(/[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
+    });
+  } catch (err) {
+    throw new UsageError(`environment ${env.name}: the MongoDB URI in ${source} is invalid: ${redact(reasonOf(err))}; fix ${source}`);
+  }
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw connectionError(env.name, where, source, redact(reasonOf(err)), err);
+  }
+  return { client, db: client.db(database), database, where, redact, close: () => client.close() };
+}
+
+/** The URI and a printable name of where it came from (`$GATEWAY_MONGODB_URI`, `secrets/mongodb-uri`). */
+export function readMongoUri(env: Environment): { uri: string; source: string } {
+  const m = env.mongodb;
+  if (!m) throw new UsageError(`environment ${env.name} has no mongodb section in ${displayPath(env.source)}; add mongodb.uriEnv or mongodb.uriFile`);
+  if (m.uriEnv) {
+    const source = `$${m.uriEnv}`;
+    const uri = process.env[m.uriEnv]?.trim();
+    if (!uri) throw new UsageError(`environment ${env.name}: the MongoDB URI variable ${m.uriEnv} is not set; export ${m.uriEnv} (mongodb.uriEnv in gwctl.yaml names it)`);
+    return { uri, source };
+  }
+  const file = m.uriFile!;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`environment ${env.name}: cannot read the MongoDB URI file ${displayPath(file)} (${code}); check mongodb.uriFile in gwctl.yaml${env.name === 'sandbox' ? ' or run `gwctl sandbox start`' : ''}`);
+  }
+  const uri = text.trim();
+  if (!uri) throw new UsageError(`environment ${env.name}: the MongoDB URI file ${displayPath(file)} is empty`);
+  return { uri, source: displayPath(file) };
+}
+
+/** `mongodb://u:p@a:1,b:2/db?x` → `a:1,b:2`; undefined when it is not a MongoDB URI. */
+export function mongoHosts(uri: string): string | undefined {
+  const m = /^mongodb(?:\+srv)?:\/\/(?:[^@/?]*@)?([^/?]+)/.exec(uri);
+  return m?.[1];
+}
+
+/** Replaces the URI, its user and password (raw and percent-decoded) wherever a driver message might echo them. */
+function redactor(uri: string): (text: string) => string {
+  const secrets = new Set<string>([uri]);
+  const userinfo = /^mongodb(?:\+srv)?:\/\/([^@/?]*)@/.exec(uri)?.[1];
+  if (userinfo) {
+    for (const part of [userinfo, ...userinfo.split(':')]) {
+      secrets.add(part);
+      try {
+        secrets.add(decodeURIComponent(part));
+      } catch {
+        // Not percent-encoded: the raw form is enough.
+      }
+    }
+  }
+  const patterns = [...secrets]
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length)
+    // A very short user name is only redacted as a whole word, so it cannot shred the rest of the message.
+    .map((s) => new RegExp(s.length < 4 ? `\\b${escapeRegExp(s)}\\b` : escapeRegExp(s), 'g'));
+  return (text) => patterns.reduce((t, re) => t.replace(re, '***'), text);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function reasonOf(err: unknown): string {
+  const e = err as { message?: string; code?: unknown };
+  return (e?.message ?? String(err)).split('\n')[0].replace(/\s+/g, ' ').trim() || 'unknown error';
+}
+
+function connectionError(envName: string, where: string, source: string, reason: string, err: unknown): RuntimeError {
+  const code = (err as { code?: unknown }).code;
+  if (code === 18 || /auth(entication)? failed/i.test(reason)) {
+    return new RuntimeError(`MongoDB at ${where} rejected the credentials for environment ${envName}: ${reason}; check the user and password in ${source}`);
+  }
+  // No `cause`: a driver error could carry the URI into a stack trace or log.
+  return new RuntimeError(
+    `cannot reach MongoDB for environment ${envName} at ${where}: ${reason}; check the URI in ${source}, network access to ${where} (VPN, firewall, IP allow-list) and that the server is up`,
+  );
+}
+
+/** A MongoDB document as the driver returns it: plain values plus bson's Binary, ObjectId, Decimal128, … */
+export type MongoDocument = Record<string, unknown>;
+
+/** What the migrations read from MongoDB, with no driver types in sight. */
+export interface MongoSource {
+  database: string;
+  where: string;
+  /** Database names, or undefined when the user may not list them. */
+  listDatabases(): Promise<string[] | undefined>;
+  listCollections(): Promise<string[]>;
+  readAll(collection: string): Promise<MongoDocument[]>;
+  /** Fields with a TTL index (`expireAfterSeconds`): MongoDB deletes documents by them. */
+  ttlIndexes(collection: string): Promise<{ field: string; expireAfterSeconds: number }[]>;
+  close(): Promise<void>;
+}
+
+export async function openMongoSource(env: Environment, opts: OpenMongoOptions = {}): Promise<MongoSource> {
+  const conn = await openMongo(env, opts);
+  const failed = (what: string, err: unknown) =>
+    new RuntimeError(`cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`);
+  return {
+    database: conn.database,
+    where: conn.where,
+    async listDatabases() {
+      try {
+        const r = await conn.client.db('admin').admin().listDatabases({ nameOnly: true, authorizedDatabases: true });
+        return r.databases.map((d) => d.name).sort();
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 13) return undefined; // Unauthorized: fall back to listCollections.
+        throw failed('list databases', err);
+      }
+    },
+    async listCollections() {
+      try {
+        return (await conn.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+      } catch (err) {
+        throw failed(`list the collections of ${conn.database}`, err);
+      }
+    },
+    async readAll(collection) {
+      try {
+        return await conn.db.collection(collection).find({}, { batchSize: 1000 }).toArray();
+      } catch (err) {
+        throw failed(`read ${conn.database}.${collection}`, err);
+      }
+    },
+    async ttlIndexes(collection) {
+      try {
+        const indexes = await conn.db.collection(collection).indexes();
+        return indexes
+          .filter((i) => typeof i.expireAfterSeconds === 'number' && Object.keys(i.key).length === 1)
+          .map((i) => ({ field: Object.keys(i.key)[0], expireAfterSeconds: i.expireAfterSeconds! }));
+      } catch (err) {
+        throw failed(`list the indexes of ${conn.database}.${collection}`, err);
+      }
+    },
+    close: conn.close,
+  };
+}

@@ -1,0 +1,1 @@
+export { startFirestoreEmulator, type FirestoreEmulator } from './server.js';

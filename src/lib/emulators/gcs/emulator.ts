@@ -1,0 +1,103 @@
+import { EmulatorClock } from '../common/clock.js';
+import { FaultInjector } from '../common/faults.js';
+import { startHttpEmulator, type EmulatorHandle } from '../common/http-emulator.js';
+import { RequestLog } from '../common/request-log.js';
+import type { GcsContext } from './context.js';
+import { ApiRequestLog, handleControl, isControlRequest } from './control.js';
+import { faultBody } from './errors.js';
+import { sweepLifecycle, type SweepResult } from './lifecycle.js';
+import { Persistence } from './persistence.js';
+import { handleApiRequest } from './router.js';
+import { Store } from './store.js';
+
+export interface GcsEmulatorOptions {
+  /** 0 (default) lets the OS pick. */
+  port?: number;
+  /** Keep buckets and objects here, and load them from here at start. */
+  dataDir?: string;
+  log?: RequestLog;
+  faults?: FaultInjector;
+  /** Bytes one rewrite call copies (default 1 MiB); bigger objects need a rewrite token. */
+  rewriteChunkBytes?: number;
+  /** Run a lifecycle sweep this often (off by default; tests call `sweep()`). */
+  sweepIntervalMs?: number;
+}
+
+export interface GcsEmulator extends EmulatorHandle {
+  /** Lifecycle ages and retention are measured against this clock: `clock.advance(2 * DAY_MS)`. */
+  clock: EmulatorClock;
+  /** One lifecycle pass now (also purges expired soft-deleted objects). */
+  sweep(): SweepResult;
+  /** Flips bytes of an object (the live generation unless one is given) without updating its stored hashes. */
+  corruptObject(bucket: string, name: string, generation?: number): void;
+  /** Live objects in a bucket; with `versions`, noncurrent generations too. */
+  objectCount(bucket: string, opts?: { versions?: boolean }): number;
+}
+
+const DEFAULT_REWRITE_CHUNK_BYTES = 1024 * 1024;
+
+/** Starts a Google Cloud Storage JSON API emulator that `@google-cloud/storage` can use via `apiEndpoint`. */
+export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<GcsEmulator> {
+  const clock = new EmulatorClock();
+  const opened = opts.dataDir ? Persistence.open(opts.dataDir) : undefined;
+  const store = new Store(opened?.persistence);
+  if (opened) {
+    store.load(opened.state.buckets, opened.state.versions);
+    opened.persistence.attach(() => store.dump());
+  }
+  const ctx: GcsContext = {
+    store,
+    clock,
+    uploads: new Map(),
+    rewrites: new Map(),
+    rewriteChunkBytes: opts.rewriteChunkBytes ?? DEFAULT_REWRITE_CHUNK_BYTES,
+  };
+  const log = opts.log ?? new RequestLog();
+  const faults = opts.faults ?? new FaultInjector();
+  const sweep = () => sweepLifecycle(store, clock.now().getTime());
+  const control = { clock, sweep, log, faults };
+  const handle = await startHttpEmulator({
+    service: 'gcs',
+    port: opts.port,
+    log: new ApiRequestLog(log),
+    faults,
+    exempt: isControlRequest,
+    faultBody,
+    handler: (req, res) => (isControlRequest(req) ? handleControl(control, req, res) : handleApiRequest(ctx, req, res)),
+  });
+  const timer = opts.sweepIntervalMs ? setInterval(sweep, opts.sweepIntervalMs).unref() : undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    ...handle,
+    log,
+    clock,
+    sweep,
+    corruptObject(bucket, name, generation) {
+      const v = store.bucket(bucket)?.find(name, generation);
+      if (!v) throw new Error(`corruptObject: no such object gs://${bucket}/${name}`);
+      if (v.data.length === 0) throw new Error(`corruptObject: gs://${bucket}/${name} is empty, nothing to flip`);
+      const data = Buffer.from(v.data);
+      data[0] ^= 0xff;
+      data[data.length >> 1] ^= 0x55;
+      v.data = data;
+      store.saveVersion(v);
+    },
+    objectCount(bucket, { versions = false } = {}) {
+      const b = store.bucket(bucket);
+      if (!b) return 0;
+      if (!versions) return b.live.size;
+      let count = b.live.size;
+      for (const older of b.noncurrent.values()) count += older.length;
+      return count;
+    },
+    close() {
+      closing ??= (async () => {
+        if (timer) clearInterval(timer);
+        await handle.close();
+        opened?.persistence.close();
+      })();
+      return closing;
+    },
+  };
+}

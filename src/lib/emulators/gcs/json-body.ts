@@ -1,0 +1,20 @@
+import type { IncomingMessage } from 'node:http';
+import { readBody } from '../common/http-emulator.js';
+import { invalid } from './errors.js';
+
+/** A request's JSON object body; an empty body reads as `{}`. */
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readBody(req));
+}
+
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw invalid('Parse Error', 'parseError');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('Parse Error', 'parseError');
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { sendJson } from '../common/http-emulator.js';
+import { commitObject } from './commit.js';
+import { requireBucket, type ApiCall, type GcsContext } from './context.js';
+import { invalid, noSuchObject } from './errors.js';
+import type { ContentHashes } from './hashes.js';
+import { readJsonBody } from './json-body.js';
+import { copiedFields, objectFieldsFrom } from './object-fields.js';
+import { checkObjectPreconditions, int64Param, readPreconditions } from './preconditions.js';
+import type { ObjectFields } from './records.js';
+import { objectResource } from './resources.js';
+
+export interface ObjectRef {
+  bucket: string;
+  name: string;
+}
+
+/** A rewrite that needs more calls; the bytes are pinned at the source generation the first call saw. */
+export interface RewriteJob {
+  source: ObjectRef;
+  destination: ObjectRef;
+  data: Buffer;
+  hashes: ContentHashes;
+  fields: ObjectFields;
+  rewritten: number;
+}
+
+export type RewriteJobs = Map<string, RewriteJob>;
+
+const sameRef = (a: ObjectRef, b: ObjectRef) => a.bucket === b.bucket && a.name === b.name;
+
+/**
+ * Resolves the source generation and the destination's fields: the source's, with whatever
+ * object fields the request body names replacing them (the body is the destination resource).
+ */
+function prepareCopy(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef, body: Record<string, unknown>): RewriteJob {
+  const src = requireBucket(ctx, source.bucket).find(source.name, int64Param(call.query, 'sourceGeneration'));
+  if (!src) throw noSuchObject(source.bucket, source.name);
+  checkObjectPreconditions(src, readPreconditions(call.query, true));
+  const dst = requireBucket(ctx, destination.bucket);
+  checkObjectPreconditions(dst.live.get(destination.name), readPreconditions(call.query));
+  return { source, destination, data: src.data, hashes: src, fields: objectFieldsFrom(body, copiedFields(src.fields)), rewritten: 0 };
+}
+
+function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob) {
+  const bucket = requireBucket(ctx, job.destination.bucket);
+  const v = commitObject(ctx, {
+    bucket,
+    name: job.destination.name,
+    data: job.data,
+    fields: job.fields,
+    hashes: job.hashes,
+    preconditions: readPreconditions(call.query),
+  });
+  return objectResource(v, call.baseUrl, bucket.record);
+}
+
+/**
+ * `rewriteTo`: objects larger than the per-call budget take several calls, each answering
+ * `done: false` with a `rewriteToken` until the last one commits the destination.
+ */
+export async function rewriteObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): Promise<void> {
+  const body = await readJsonBody(call.req);
+  let token = call.query.get('rewriteToken') ?? undefined;
+  let job: RewriteJob;
+  if (token) {
+    const pending = ctx.rewrites.get(token);
+    if (!pending || !sameRef(pending.source, source) || !sameRef(pending.destination, destination)) throw invalid('Invalid rewrite token.');
+    job = pending;
+  } else job = prepareCopy(ctx, call, source, destination, body);
+  const limit = int64Param(call.query, 'maxBytesRewrittenPerCall');
+  const perCall = Math.max(1, Math.min(ctx.rewriteChunkBytes, limit ?? Infinity));
+  const size = job.data.length;
+  job.rewritten = Math.min(size, job.rewritten + perCall);
+  const progress = { kind: 'storage#rewriteResponse', totalBytesRewritten: String(job.rewritten), objectSize: String(size) };
+  if (job.rewritten < size) {
+    token ??= randomBytes(24).toString('base64url');
+    ctx.rewrites.set(token, job);
+    sendJson(call.res, 200, { ...progress, done: false, rewriteToken: token });
+    return;
+  }
+  const resource = finish(ctx, call, job);
+  if (token) ctx.rewrites.delete(token);
+  sendJson(call.res, 200, { ...progress, done: true, resource });
+}
+
+/** `copyTo`: the same copy in one call, answering with the destination object. */
+export async function copyObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): Promise<void> {
+  const body = await readJsonBody(call.req);
+  sendJson(call.res, 200, finish(ctx, call, prepareCopy(ctx, call, source, destination, body)));
+}

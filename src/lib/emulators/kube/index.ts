@@ -1,0 +1,2 @@
+export { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from './server.js';
+export type { KubeObject } from './store.js';
