@@ -1,8 +1,26 @@
 #!/usr/bin/env bash
-# The main job, rehearsed against the local sandbox: what `npm run demo` runs after install.
+# The main job, rehearsed end to end against the local sandbox: what `npm run demo` runs after install.
+# Everything happens under a throwaway GWCTL_HOME, so it never touches a sandbox you already have.
 set -euo pipefail
-gwctl() { node "$(dirname "$0")/../bin/run.js" "$@"; }
+root="$(cd "$(dirname "$0")/.." && pwd)"
+export GWCTL_HOME="${GWCTL_HOME:-$(mktemp -d "${TMPDIR:-/tmp}/gwctl-demo-XXXXXX")}"
+# npm scripts put the node@22 devDependency first on PATH; run directly, use it too.
+node="$root/node_modules/.bin/node"; [ -x "$node" ] || node=node
+gwctl() { "$node" "$root/bin/run.js" "$@"; }
+step() { printf '\n\033[1m$ gwctl %s\033[0m\n' "$*" >&2; gwctl "$@"; }
+trap 'gwctl sandbox stop >/dev/null 2>&1 || true' EXIT
 
-gwctl --version
-gwctl env list
-gwctl env show sandbox
+step --version
+step sandbox start --detach
+seeded_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+step env list
+step env show sandbox
+step sandbox status
+step bucket ttl show --env sandbox --bucket parcels
+step bucket ttl set --env sandbox --bucket parcels --days 7 --yes
+step migrate keyev --env sandbox --to firestore --rename current_private_address=current_id --yes
+step migrate keystore --env sandbox --yes
+step diagnose parcels --env sandbox --requests 5 --hold 3s --since 10m
+step audit show
+step audit verify
+step sandbox requests --mutating --since "$seeded_at"

@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core';
+import { GwctlCommand } from '../../base-command.js';
+import { UsageError } from '../../lib/errors/gwctl-error.js';
+import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { readSandboxRequests } from '../../lib/sandbox/requests.js';
+import { isMutating } from '../../lib/emulators/common/request-log.js';
+import { SANDBOX_SERVICES } from '../../lib/sandbox/faults-flag.js';
+import { parseDuration } from '../../lib/ui/duration.js';
+
+export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests> {
+  static override summary = 'Show the requests the sandbox emulators received';
+  static override description = 'Every request to every emulator is recorded (service, method, path, status, time, injected fault). Use it to check what a command really did, e.g. that --dry-run sent no mutating call.';
+  static override examples = [
+    '<%= config.bin %> sandbox requests --service gcs --json',
+    '<%= config.bin %> sandbox requests --since 5m --mutating',
+    '<%= config.bin %> sandbox requests --since 2026-11-26T10:00:00Z',
+  ];
+  static override flags = {
+    service: Flags.string({ description: 'only this service', options: [...SANDBOX_SERVICES] }),
+    since: Flags.string({ description: 'only requests after TIME (ISO 8601) or within a duration (e.g. 10m)' }),
+    mutating: Flags.boolean({ description: 'only requests that could change state (not GET/HEAD)', default: false }),
+  };
+
+  async run() {
+    const since = this.flags.since ? parseSince(this.flags.since) : undefined;
+    let requests = readSandboxRequests(sandboxDir(), { service: this.flags.service, since });
+    if (this.flags.mutating) requests = requests.filter(isMutating);
+    this.ui.table(requests, [
+      { header: 'time', get: (r) => r.time },
+      { header: 'service', get: (r) => r.service },
+      { header: 'method', get: (r) => r.method },
+      { header: 'status', get: (r) => (r.fault ? `${r.status} (injected ${r.fault})` : r.status) },
+      { header: 'path', get: (r) => (r.path.length > 100 ? `${r.path.slice(0, 97)}...` : r.path) },
+    ]);
+    return { requests };
+  }
+}
+
+function parseSince(text: string): Date {
+  const ms = parseDuration(text);
+  if (ms !== undefined) return new Date(Date.now() - ms);
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--since ${text}: expected an ISO 8601 time or a duration such as 10m`);
+  return date;
+}

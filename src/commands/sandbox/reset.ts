@@ -1,0 +1,31 @@
+import { rmSync } from 'node:fs';
+import { GwctlCommand, mutatingFlags } from '../../base-command.js';
+import { RuntimeError } from '../../lib/errors/gwctl-error.js';
+import { makePlan } from '../../lib/plan/plan.js';
+import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
+
+export default class SandboxReset extends GwctlCommand<typeof SandboxReset> {
+  static override summary = 'Wipe the sandbox so the next start seeds it afresh';
+  static override examples = ['<%= config.bin %> sandbox reset --yes', '<%= config.bin %> sandbox reset --dry-run'];
+  static override flags = { ...mutatingFlags };
+
+  async run() {
+    const dir = sandboxDir();
+    const state = readSandboxState(dir);
+    if (isRunning(state)) throw new RuntimeError(`the sandbox is running (pid ${state.pid}); stop it first with \`gwctl sandbox stop\``);
+    const plan = makePlan({
+      command: 'sandbox reset',
+      env: 'sandbox',
+      summary: 'wipe the local sandbox',
+      destructive: false,
+      steps: [{ id: 'wipe', action: 'delete', target: dir, description: 'emulator data, request log, seeded marker' }],
+    });
+    const outcome = await this.mutate(plan, async () => {
+      rmSync(dir, { recursive: true, force: true });
+      return { wiped: dir };
+    });
+    if (outcome.status === 'applied') this.ui.success(`sandbox wiped; \`gwctl sandbox start\` seeds a fresh one`);
+    return outcome;
+  }
+}

@@ -1,0 +1,67 @@
+import { Flags } from '@oclif/core';
+import { fileURLToPath } from 'node:url';
+import { GwctlCommand } from '../../base-command.js';
+import { parseDuration } from '../../lib/ui/duration.js';
+import { UsageError } from '../../lib/errors/gwctl-error.js';
+import { startDetached } from '../../lib/sandbox/daemon.js';
+import { parseFaults } from '../../lib/sandbox/faults-flag.js';
+import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { startSandbox } from '../../lib/sandbox/run.js';
+import { isRunning, readSandboxState, type SandboxState } from '../../lib/sandbox/state.js';
+
+export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
+  static override summary = 'Start a local emulated gateway environment';
+  static override description = `Starts local emulators of GCS, the Kubernetes API, MongoDB, Firestore, Cloud Monitoring and the gateway's PoWeb/CogRPC endpoints on 127.0.0.1, and seeds them (once) with a realistic gateway: the environment "sandbox" that every command accepts. State persists under .gwctl/sandbox (or $GWCTL_HOME/sandbox) across restarts; \`gwctl sandbox reset\` starts over.`;
+  static override examples = [
+    '<%= config.bin %> sandbox start --detach',
+    '<%= config.bin %> sandbox start            # in the foreground; Ctrl-C stops it',
+    '<%= config.bin %> sandbox start --detach --faults gcs=0.1,kube=0.05',
+  ];
+  static override flags = {
+    detach: Flags.boolean({ char: 'd', description: 'run in the background and return once ready', default: false }),
+    faults: Flags.string({ description: 'per-service probability of injected 429/503/dropped connections, e.g. gcs=0.1,kube=0.05' }),
+    'lifecycle-sweep': Flags.string({ description: 'how often bucket lifecycle rules are applied', default: '5s' }),
+    'lb-teardown': Flags.string({ description: 'how long GKE takes to remove an Ingress load balancer', default: '3s' }),
+  };
+
+  async run() {
+    const dir = sandboxDir();
+    const faults = parseFaults(this.flags.faults);
+    const sweep = parseDuration(this.flags['lifecycle-sweep']);
+    const teardown = parseDuration(this.flags['lb-teardown']);
+    if (sweep === undefined) throw new UsageError(`--lifecycle-sweep ${this.flags['lifecycle-sweep']}: expected a duration such as 5s`);
+    if (teardown === undefined) throw new UsageError(`--lb-teardown ${this.flags['lb-teardown']}: expected a duration such as 3s`);
+    const existing = readSandboxState(dir);
+    if (isRunning(existing) && existing.pid !== process.pid) {
+      this.ui.info(`sandbox already running (pid ${existing.pid})`);
+      return this.describe(existing, 'already-running');
+    }
+    if (this.flags.detach) {
+      const args = ['--lifecycle-sweep', this.flags['lifecycle-sweep'], '--lb-teardown', this.flags['lb-teardown'], ...(this.flags.faults ? ['--faults', this.flags.faults] : [])];
+      const bin = fileURLToPath(new URL('../../../bin/run.js', import.meta.url));
+      const state = await startDetached({ dir, bin, args });
+      this.ui.success(`sandbox running in the background (pid ${state.pid}); stop it with \`gwctl sandbox stop\``);
+      return this.describe(state, 'started');
+    }
+    const sandbox = await startSandbox({ dir, faults, lifecycleSweepMs: sweep, lbTeardownMs: teardown });
+    if (sandbox.seeded) this.ui.info(`seeded: ${Object.entries(sandbox.seeded.buckets).map(([b, n]) => `${b} (${n} objects)`).join(', ')}; ${sandbox.seeded.kubeObjects} Kubernetes objects; ${sandbox.seeded.mongoDocuments} MongoDB documents`);
+    const result = this.describe(sandbox.state, 'started');
+    this.ui.success('sandbox ready; Ctrl-C stops it');
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await sandbox.close();
+    this.ui.info('sandbox stopped');
+    return result;
+  }
+
+  private describe(state: SandboxState, status: string) {
+    this.ui.table(Object.entries(state.endpoints), [
+      { header: 'service', get: ([k]) => k },
+      { header: 'endpoint', get: ([, v]) => v },
+    ]);
+    return { status, pid: state.pid, dir: state.dir, startedAt: state.startedAt, endpoints: state.endpoints };
+  }
+}

@@ -1,0 +1,25 @@
+import { GwctlCommand } from '../../base-command.js';
+import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { readSandboxRequests } from '../../lib/sandbox/requests.js';
+import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
+
+export default class SandboxStatus extends GwctlCommand<typeof SandboxStatus> {
+  static override summary = 'Say whether the sandbox runs, and print its endpoints';
+  static override examples = ['<%= config.bin %> sandbox status', '<%= config.bin %> sandbox status --json'];
+
+  async run() {
+    const dir = sandboxDir();
+    const state = readSandboxState(dir);
+    if (!isRunning(state)) {
+      this.ui.info(`sandbox is not running (state in ${dir}); start it with \`gwctl sandbox start --detach\``);
+      return { running: false, dir };
+    }
+    const requests = readSandboxRequests(dir);
+    this.ui.info(`sandbox running (pid ${state.pid}, since ${state.startedAt}); ${requests.length} request(s) recorded`);
+    this.ui.table(Object.entries(state.endpoints), [
+      { header: 'service', get: ([k]) => k },
+      { header: 'endpoint', get: ([, v]) => v },
+    ]);
+    return { running: true, dir, pid: state.pid, startedAt: state.startedAt, endpoints: state.endpoints, requests: requests.length };
+  }
+}

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { RuntimeError } from '../errors/gwctl-error.js';
+import { sandboxFiles } from './paths.js';
+import { isRunning, readSandboxState, type SandboxState } from './state.js';
+
+/**
+ * Starts `gwctl sandbox start` again as a detached background process (logging to sandbox.log)
+ * and waits until it has written its state file, i.e. every emulator is listening and seeded.
+ */
+export async function startDetached(opts: { dir: string; bin: string; args: string[]; timeoutMs?: number }): Promise<SandboxState> {
+  const files = sandboxFiles(opts.dir);
+  mkdirSync(opts.dir, { recursive: true });
+  const out = openSync(files.log, 'a');
+  const child = spawn(process.execPath, [opts.bin, 'sandbox', 'start', ...opts.args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, GWCTL_HOME: dirnameOfSandbox(opts.dir) },
+  });
+  closeSync(out);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? 1));
+  child.unref();
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  while (Date.now() < deadline) {
+    const state = readSandboxState(opts.dir);
+    if (state?.pid === child.pid && isRunning(state)) return state;
+    if (exited !== null) throw new RuntimeError(`the sandbox failed to start (exit ${exited}): ${lastLine(files.log)}; full log: ${files.log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new RuntimeError(`the sandbox did not become ready in time; see ${files.log}`);
+}
+
+/** Asks a running sandbox to stop and waits until its process is gone. */
+export async function stopSandbox(dir: string, timeoutMs = 20_000): Promise<SandboxState | undefined> {
+  const state = readSandboxState(dir);
+  if (!isRunning(state)) return undefined;
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(state)) return state;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(state.pid, 'SIGKILL');
+  return state;
+}
+
+const dirnameOfSandbox = (dir: string) => dir.replace(/\/sandbox\/?$/, '');
+
+function lastLine(file: string): string {
+  if (!existsSync(file)) return 'no log';
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  return lines.filter((l) => /error/i.test(l)).at(-1) ?? lines.at(-1) ?? 'no log';
+}

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import pLimit from 'p-limit';
+import { openStorage } from '../cloud/storage.js';
+import { sandboxEnvironment, SANDBOX_BUCKETS } from './environment.js';
+import { sandboxFiles } from './paths.js';
+import { seedKubeObjects } from './seed-kube.js';
+import { seedMongoCollections } from './seed-mongo.js';
+import { parcelObjectNames, TFVARS, vaultEntry, vaultObjectNames } from './seed-data.js';
+
+export interface SeedTargets {
+  dir: string;
+  gcsUrl: string;
+  kube: { seed(objects: object[]): Promise<unknown> | unknown };
+  mongo: { seed(db: string, collection: string, docs: object[]): Promise<unknown> | unknown };
+}
+
+export interface SeedReport {
+  buckets: Record<string, number>;
+  kubeObjects: number;
+  mongoDocuments: number;
+}
+
+/**
+ * Puts a realistic gateway into fresh emulators, once: a restarted sandbox keeps whatever the
+ * operator did to it (that is the point of rehearsing). `gwctl sandbox reset` starts over.
+ */
+export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefined> {
+  const files = sandboxFiles(t.dir);
+  const marker = join(files.data, '.seeded');
+  if (existsSync(marker)) return undefined;
+
+  const storage = await openStorage({ ...sandboxEnvironment(t.dir), emulators: { storage: t.gcsUrl } });
+  const { parcels, vault, backups } = SANDBOX_BUCKETS;
+  await storage.createBucket(parcels, { location: 'EUROPE-WEST1', lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] } } as never);
+  await storage.createBucket(vault, { location: 'EUROPE-WEST1', versioning: { enabled: true } } as never);
+  await storage.createBucket(backups, { location: 'EUROPE-WEST1' } as never);
+  const limit = pLimit(16);
+  const put = (bucket: string, name: string, body: Buffer, contentType: string, metadata?: Record<string, string>) =>
+    limit(() => storage.bucket(bucket).file(name).save(body, { resumable: false, contentType, validation: false, ...(metadata ? { metadata: { metadata } } : {}) }));
+  const parcelNames = parcelObjectNames();
+  const vaultNames = vaultObjectNames();
+  await Promise.all([
+    ...parcelNames.map((n, i) => put(parcels, n, vaultEntry(n).subarray(0, 200 + i), 'application/vnd.awala.parcel', { 'relaynet-ttl': String(3600 * 24 * (1 + (i % 30))) })),
+    ...vaultNames.map((n) => put(vault, n, vaultEntry(n), 'application/octet-stream')),
+  ]);
+
+  const kubeObjects = seedKubeObjects();
+  await t.kube.seed(kubeObjects);
+  const collections = seedMongoCollections();
+  let mongoDocuments = 0;
+  for (const [collection, docs] of Object.entries(collections)) {
+    await t.mongo.seed('awala-gateway', collection, docs);
+    mongoDocuments += docs.length;
+  }
+
+  mkdirSync(dirname(files.tfvars), { recursive: true });
+  if (!existsSync(files.tfvars)) writeFileSync(files.tfvars, TFVARS);
+  writeFileSync(marker, new Date().toISOString());
+  return { buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 }, kubeObjects: kubeObjects.length, mongoDocuments };
+}

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBucketAdmin } from '../../src/lib/cloud/buckets.js';
+import { openKubeApis } from '../../src/lib/cloud/kube.js';
+import { sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
+import { parseFaults } from '../../src/lib/sandbox/faults-flag.js';
+import { startSandbox, type RunningSandbox } from '../../src/lib/sandbox/run.js';
+import { runGwctl, tempDir } from '../helpers/cli.js';
+
+describe('sandbox (in process)', () => {
+  let home: string;
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    home = tempDir('gwctl-sandbox-');
+    sandbox = await startSandbox({ dir: join(home, 'sandbox'), lifecycleSweepMs: 60_000 });
+  });
+  afterAll(async () => sandbox?.close());
+
+  it('seeds a realistic gateway the real SDKs can see', async () => {
+    expect(sandbox.seeded).toBeDefined();
+    const env = sandboxEnvironment(join(home, 'sandbox'));
+    expect(env.emulators?.storage).toBe(sandbox.state.endpoints.gcs);
+    const buckets = await openBucketAdmin(env);
+    const parcels = await buckets.settings('gateway-sandbox-parcels-000000');
+    expect(parcels.lifecycleRules).toEqual([{ action: { type: 'Delete' }, condition: { age: 2 } }]);
+    expect((await buckets.settings('relaycorp-gateway-sandbox-vault')).versioning).toBe(true);
+    expect((await buckets.inventory('relaycorp-gateway-sandbox-vault')).objects).toBeGreaterThanOrEqual(300);
+    const kube = await openKubeApis(env);
+    const deployments = await kube.apps.listNamespacedDeployment({ namespace: 'default' });
+    expect(deployments.items.map((d) => d.metadata?.name)).toEqual(
+      expect.arrayContaining(['public-gateway-poweb', 'public-gateway-pohttp', 'public-gateway-cogrpc', 'public-gateway-pdcout', 'public-gateway-crcin']),
+    );
+    const ingress = await kube.networking.readNamespacedIngress({ name: 'public-gateway', namespace: 'default' });
+    expect(ingress.metadata?.finalizers).toContain('networking.gke.io/ingress-finalizer-V2');
+  });
+
+  it('records every request', () => {
+    expect(sandbox.log.list({ service: 'gcs' }).length).toBeGreaterThan(0);
+    expect(sandbox.log.list({ service: 'kube' }).length).toBeGreaterThan(0);
+  });
+});
+
+describe('--faults', () => {
+  it('parses per-service probabilities and rejects nonsense with one line', () => {
+    expect(parseFaults('gcs=0.1,kube=0.05')).toEqual({ gcs: 0.1, kube: 0.05 });
+    expect(() => parseFaults('gcs=2')).toThrow(/between 0 and 1/);
+    expect(() => parseFaults('s3=0.1')).toThrow(/unknown service "s3"/);
+  });
+});
+
+describe('gwctl sandbox (detached, from the CLI)', () => {
+  it('starts, is seen by env show, records requests, keeps state across restart, stops', async () => {
+    const cwd = tempDir('gwctl-sandbox-cli-');
+    const start = await runGwctl(['sandbox', 'start', '--detach', '--json'], { cwd });
+    expect(start.code, start.stderr).toBe(0);
+    const started = JSON.parse(start.stdout);
+    expect(started.endpoints.gcs).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    try {
+      const show = await runGwctl(['env', 'show', 'sandbox', '--json'], { cwd });
+      expect(JSON.parse(show.stdout).emulators.storage).toBe(started.endpoints.gcs);
+      const status = await runGwctl(['sandbox', 'status', '--json'], { cwd });
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid: started.pid });
+      const requests = await runGwctl(['sandbox', 'requests', '--service', 'gcs', '--json'], { cwd });
+      expect(JSON.parse(requests.stdout).requests.length).toBeGreaterThan(0);
+      const again = await runGwctl(['sandbox', 'start', '--detach', '--json'], { cwd });
+      expect(JSON.parse(again.stdout).status).toBe('already-running');
+      const resetWhileRunning = await runGwctl(['sandbox', 'reset', '--yes'], { cwd });
+      expect(resetWhileRunning.code).toBe(1);
+    } finally {
+      const stop = await runGwctl(['sandbox', 'stop', '--json'], { cwd });
+      expect(JSON.parse(stop.stdout).stopped).toBe(true);
+    }
+    const status = await runGwctl(['sandbox', 'status', '--json'], { cwd });
+    expect(JSON.parse(status.stdout).running).toBe(false);
+    const reset = await runGwctl(['sandbox', 'reset', '--yes', '--json'], { cwd });
+    expect(reset.code, reset.stderr).toBe(0);
+  });
+});
