@@ -1,0 +1,28 @@
+import { Args } from '@oclif/core';
+import { GwctlCommand } from '../../base-command.js';
+import { openEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
+import { readInventory } from '../../lib/deprovision/inventory.js';
+import { DeprovisionJournal, journalPath } from '../../lib/deprovision/journal.js';
+import { leftovers } from '../../lib/deprovision/leftovers.js';
+import { renderLeftovers } from '../../lib/deprovision/render.js';
+import { renderProtection } from '../../lib/protection/render.js';
+import { protectionStatus, readProtection } from '../../lib/protection/status.js';
+
+export default class EnvStatus extends GwctlCommand<typeof EnvStatus> {
+  static override summary = 'Show destroy protection and what is left of an environment';
+  static override description = `Protection: protected, unprotected or inconsistent, for each of the three places (Terraform var file, Kubernetes admission policy, bucket labels), naming the part that disagrees. Then what deprovisioning removes that still exists: workloads and their replicas, Ingresses and their load balancers, Services, ConfigMaps, Secrets, PVCs, and the objects left in each bucket. Read-only.`;
+  static override examples = ['<%= config.bin %> env status prod', '<%= config.bin %> env status sandbox --json'];
+  static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
+
+  async run() {
+    const env = this.environment(this.args.env ?? this.flags.env);
+    const admins = await openEnvironmentAdmins(env);
+    const [reading, inventory] = await Promise.all([readProtection(env, admins), readInventory(env, admins)]);
+    const protection = protectionStatus(reading);
+    const journal = DeprovisionJournal.load(journalPath(env.name));
+    const left = leftovers(inventory, journal.data, journal.started ? journal.file : undefined);
+    renderProtection(this.ui, protection);
+    renderLeftovers(this.ui, left);
+    return { env: env.name, protection, leftovers: left };
+  }
+}

@@ -1,0 +1,30 @@
+import { Args } from '@oclif/core';
+import { destructiveFlags, GwctlCommand } from '../../base-command.js';
+import { openEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
+import { applyProtectionPlan, buildProtectionPlan } from '../../lib/protection/plan.js';
+import { renderProtection } from '../../lib/protection/render.js';
+import { protectionStatus, readProtection } from '../../lib/protection/status.js';
+
+export default class EnvUnprotect extends GwctlCommand<typeof EnvUnprotect> {
+  static override summary = 'Turn destroy protection off (destructive: it is what allows deprovisioning)';
+  static override description = `Sets prevent_destruction = false in the Terraform var file (commit it and run terraform apply yourself), deletes the ValidatingAdmissionPolicy gwctl-destroy-protection-<env> and its binding, and removes the gwctl-protected label from the buckets. The Vault bucket keeps versioning and soft delete (deprovision lifts them on the buckets it empties). Asks for the environment's name, or --yes --confirm <env>, the sandbox included.`;
+  static override examples = [
+    '<%= config.bin %> env unprotect prod --dry-run',
+    '<%= config.bin %> env unprotect prod',
+    '<%= config.bin %> env unprotect staging --yes --confirm staging',
+  ];
+  static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
+  static override flags = { ...destructiveFlags };
+
+  async run() {
+    const env = this.environment(this.args.env ?? this.flags.env);
+    const admins = await openEnvironmentAdmins(env);
+    const plan = buildProtectionPlan(await readProtection(env, admins), false);
+    const outcome = await this.mutate(plan, (p) => applyProtectionPlan(p, admins));
+    if (outcome.status === 'no-op') this.ui.success(`${env.name} is already unprotected`);
+    if (outcome.status === 'applied') for (const todo of plan.followUp) this.ui.info(`${this.ui.color.yellow('next:')} ${todo}`);
+    const status = outcome.status === 'applied' ? protectionStatus(await readProtection(env, admins)) : undefined;
+    if (status) renderProtection(this.ui, status);
+    return { env: env.name, status: outcome.status, steps: plan.steps, followUp: outcome.status === 'no-op' ? [] : plan.followUp, protection: status };
+  }
+}

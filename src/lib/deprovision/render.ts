@@ -1,0 +1,78 @@
+import type { PlanStep } from '../plan/plan.js';
+import { formatDuration } from '../ui/duration.js';
+import type { Ui } from '../ui/ui.js';
+import type { ApplyHooks } from './apply.js';
+import type { Leftovers } from './leftovers.js';
+import type { ManualStep } from './manual.js';
+import { days, formatBytes } from './plan.js';
+
+export function renderManualSteps(ui: Ui, steps: ManualStep[]): void {
+  ui.heading('Then, by hand:');
+  steps.forEach((s, i) => {
+    ui.info(`  ${i + 1}. ${s.title}`);
+    for (const c of s.commands) ui.info(`       ${ui.color.cyan(c)}`);
+  });
+}
+
+/** A line per finished step, and a line every `everyMs` while waiting for a load balancer: works in a terminal and in a CI log. */
+export function progressHooks(ui: Ui, quiet: boolean, everyMs = 15_000): ApplyHooks {
+  if (quiet) return {};
+  let lastWait: { id: string; at: number } | undefined;
+  return {
+    onStepDone(step: PlanStep, outcome: string, i: number, total: number) {
+      const note = outcome === 'already-gone' ? ui.color.dim(' (already gone)') : '';
+      ui.success(`${ui.color.dim(`[${i + 1}/${total}]`)} ${step.action} ${step.target}${note}`);
+    },
+    onWait(step, info) {
+      if (lastWait?.id === step.id && info.elapsedMs - lastWait.at < everyMs) return;
+      lastWait = { id: step.id, at: info.elapsedMs };
+      const lb = info.loadBalancer.length ? `, load balancer ${info.loadBalancer.join(', ')}` : '';
+      ui.info(`  … ${step.target}: waiting for GKE to remove the load balancer (${formatDuration(info.elapsedMs)} of ${formatDuration(info.timeoutMs)}; finalizers: ${info.finalizers.join(', ') || 'none'}${lb})`);
+    },
+  };
+}
+
+/** What is left of the environment, for `env status`. */
+export function renderLeftovers(ui: Ui, l: Leftovers): void {
+  const c = ui.color;
+  const d = l.deprovision;
+  const dep =
+    d.state === 'finished' ? `finished ${d.finishedAt} (${d.steps} steps, ${d.runs} run(s))` : d.state === 'in progress' ? `in progress: ${d.steps} step(s) done since ${d.startedAt}; re-run gwctl env deprovision to finish` : 'not started';
+  ui.heading(`Deprovision: ${dep}`);
+  const running = l.workloads.filter((w) => w.replicas > 0).length;
+  const kubeLeft = running + l.ingresses.length + Object.values(l.counts).reduce((a, b) => a + b, 0);
+  ui.info(`  Kubernetes: ${kubeLeft === 0 ? c.green('nothing left to remove') : c.yellow(`${running} workload(s) with replicas, ${l.ingresses.length} Ingress(es), ${kubeLeft - running - l.ingresses.length} other object(s)`)}`);
+  const present = l.buckets.filter((b) => b.exists);
+  const objects = present.reduce((n, b) => n + (b.objects ?? 0) + (b.noncurrent ?? 0), 0);
+  const emptying = present.every((b) => b.emptying);
+  ui.info(
+    `  Buckets: ${objects === 0 ? c.green(`${present.length ? 'empty' : 'none left'}`) : c.yellow(`${objects} object(s) left${emptying ? ', every bucket emptying at the next lifecycle run' : ''}`)}${
+      l.buckets.length > present.length ? c.dim(` (${l.buckets.length - present.length} absent)`) : ''
+    }`,
+  );
+  ui.heading('Workloads');
+  if (l.workloads.length === 0) ui.info('  none');
+  else ui.table(l.workloads, [
+    { header: '  kind', get: (w) => `  ${w.kind}` },
+    { header: 'name', get: (w) => w.name },
+    { header: 'replicas', get: (w) => w.replicas, align: 'right' },
+    { header: 'ready', get: (w) => w.ready, align: 'right' },
+  ]);
+  ui.heading('Ingresses and load balancers');
+  if (l.ingresses.length === 0) ui.info('  none (no Ingress, so no GKE load balancer)');
+  for (const i of l.ingresses)
+    ui.info(`  ${i.name}: ${i.state === 'deleting' ? c.yellow(`deleting since ${i.since}`) : 'serving'}; load balancer ${i.loadBalancer.join(', ') || 'none'}; finalizers ${i.finalizers.join(', ') || 'none'}`);
+  const n = l.counts;
+  ui.info(`  services ${n.services}, configmaps ${n.configMaps}, secrets ${n.secrets}, PVCs ${n.persistentVolumeClaims}, cronjobs ${n.cronJobs}, jobs ${n.jobs} ${c.dim('(system objects not counted)')}`);
+  ui.heading('Buckets');
+  ui.table(l.buckets, [
+    { header: '  bucket', get: (b) => `  gs://${b.name}` },
+    { header: 'role', get: (b) => b.role },
+    { header: 'objects', get: (b) => (b.exists ? b.objects : 'absent'), align: 'right' },
+    { header: 'size', get: (b) => (b.exists && b.bytes !== undefined ? formatBytes(b.bytes) : ''), align: 'right' },
+    { header: 'noncurrent', get: (b) => (b.exists ? b.noncurrent : ''), align: 'right' },
+    { header: 'held', get: (b) => (b.exists ? b.held : ''), align: 'right' },
+    { header: 'emptying', get: (b) => (b.exists ? (b.emptying ? 'yes (age-0 rule)' : 'no') : '') },
+    { header: 'soft delete', get: (b) => (b.exists ? (b.softDeleteSeconds ? days(b.softDeleteSeconds) : 'off') : '') },
+  ]);
+}

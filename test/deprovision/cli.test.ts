@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js';
+import { journalPath, type JournalData } from '../../src/lib/deprovision/journal.js';
+import { protectionBinding, protectionPolicy } from '../../src/lib/protection/kube-policy.js';
+import { runGwctl, tempDir } from '../helpers/cli.js';
+import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { envBuckets, expectDeprovisioned } from './support.js';
+
+let f: GatewayFixture | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+const gwctl = (fx: GatewayFixture, ...args: string[]) => runGwctl(args, { cwd: tempDir(), env: fx.cliEnv });
+
+function clearLogs(fx: GatewayFixture): void {
+  fx.gcs.log.clear();
+  fx.kube.log.clear();
+}
+
+function expectNoMutation(fx: GatewayFixture): void {
+  expect(fx.kube.log.mutating(), 'mutating Kubernetes requests').toEqual([]);
+  expect(fx.gcs.log.mutating(), 'mutating GCS requests').toEqual([]);
+}
+
+// Each test spawns gwctl several times: generous limits for a loaded CI machine.
+describe('gwctl env deprovision', { timeout: 240_000 }, () => {
+  it('--dry-run shows every step and the manual ones, and sends no mutating request', async () => {
+    f = await startGatewayFixture();
+    clearLogs(f);
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/scale-down deployment\/default\/public-gateway-poweb — replicas 2 → 0/);
+    expect(r.stderr).toMatch(/delete ingress\/default\/public-gateway — and wait until GKE has torn down its load balancer \(load balancer 34\.120\.10\.20\)/);
+    expect(r.stderr).toMatch(new RegExp(`set-lifecycle gs://${f.buckets.vault} — lifecycle: Delete at age 0; versioning off; soft delete 7 day\\(s\\) → off`));
+    expect(r.stderr).toContain('dry run: nothing was changed');
+    expect(r.stderr).toContain(`terraform destroy -var-file=${f.tfvars}`);
+    expect(f.kube.log.list().length).toBeGreaterThan(0);
+    expectNoMutation(f);
+    expect(existsSync(journalPath('staging', f.home))).toBe(false);
+  });
+
+  it('refuses while any one of the three protections is on, saying which and how to turn it off', async () => {
+    f = await startGatewayFixture();
+    const fx = f;
+    const env = fx.env();
+    const admins = await openEnvironmentAdmins(env);
+    const refused = async (part: RegExp) => {
+      clearLogs(fx);
+      const r = await gwctl(fx, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/error: environment staging is protected against destruction: /);
+      expect(r.stderr).toMatch(part);
+      expect(r.stderr).toContain('Turn protection off with: gwctl env unprotect staging');
+      expectNoMutation(fx);
+    };
+
+    writeFileSync(fx.tfvars, TFVARS.replace('prevent_destruction = false', 'prevent_destruction = true'));
+    await refused(/terraform \(prevent_destruction = true in .*staging\.tfvars:6\)/);
+    writeFileSync(fx.tfvars, TFVARS);
+
+    await admins.kube.put(protectionPolicy('staging'));
+    await admins.kube.put(protectionBinding('staging', 'default'));
+    await refused(/kubernetes \(ValidatingAdmissionPolicy gwctl-destroy-protection-staging denies deleting/);
+    await admins.kube.remove('ValidatingAdmissionPolicyBinding', 'gwctl-destroy-protection-staging');
+    // Half of it is still "on": a policy without its binding is inconsistent, and refused too.
+    await refused(/kubernetes \(ValidatingAdmissionPolicy gwctl-destroy-protection-staging is partly in place\)/);
+    await admins.kube.remove('ValidatingAdmissionPolicy', 'gwctl-destroy-protection-staging');
+
+    await fx.storage.bucket(fx.buckets.backups).setMetadata({ labels: { 'gwctl-protected': 'true' } });
+    await refused(/buckets \(1 of 4 bucket\(s\) labelled gwctl-protected=true\)/);
+
+    // A dry run still shows the plan, and says the apply would be refused.
+    const dry = await gwctl(fx, 'env', 'deprovision', 'staging', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/warning: applying would be refused: environment staging is protected/);
+  });
+
+  it('needs the typed confirmation: --yes alone, or a wrong --confirm, changes nothing', async () => {
+    f = await startGatewayFixture();
+    clearLogs(f);
+    const noConfirm = await gwctl(f, 'env', 'deprovision', 'staging', '--yes');
+    expect(noConfirm.code).toBe(2);
+    expect(noConfirm.stderr).toMatch(/pass --yes --confirm staging/);
+    const wrong = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'prod');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--confirm prod does not match the environment "staging"/);
+    expectNoMutation(f);
+  });
+
+  it('runs to the end, status shows what is left, buckets empty after the lifecycle run, and a second run is a no-op', async () => {
+    f = await startGatewayFixture();
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe('applied');
+    expect(out.result.steps).toHaveLength(22);
+    // Under --json the plan still goes to stderr, but per-step progress stays quiet.
+    expect(r.stderr).toContain('Plan: deprovision the environment (environment staging)');
+    expect(r.stderr).not.toMatch(/✓ \[9\/22\]/);
+    await expectDeprovisioned(f);
+    const audit = readFileSync(resolve(f.dir, 'home/audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audit.at(-1)).toMatchObject({ command: 'env deprovision', env: 'staging', result: 'applied' });
+
+    const before = JSON.parse((await gwctl(f, 'env', 'status', 'staging', '--json')).stdout);
+    expect(before.leftovers.ingresses).toEqual([]);
+    expect(before.leftovers.workloads.every((w: { replicas: number }) => w.replicas === 0)).toBe(true);
+    expect(before.leftovers.buckets.every((b: { emptying: boolean; objects: number }) => b.emptying && b.objects > 0)).toBe(true);
+    expect(before.leftovers.deprovision.state).toBe('finished');
+    expect(before.leftovers.clean).toBe(false);
+
+    f.gcs.clock.advance(86_400_000);
+    f.gcs.sweep();
+    const after = await gwctl(f, 'env', 'status', 'staging', '--json');
+    const status = JSON.parse(after.stdout);
+    expect(status.leftovers.clean).toBe(true);
+    expect(status.leftovers.buckets.map((b: { objects: number }) => b.objects)).toEqual(envBuckets(f).map(() => 0));
+    expect(after.stderr).toMatch(/Kubernetes: nothing left to remove\n {2}Buckets: empty/);
+
+    clearLogs(f);
+    const again = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
+    expectNoMutation(f);
+  });
+
+  it('a gwctl killed while waiting for the load balancer is finished by running it again', async () => {
+    // Long enough that the load balancer is still going when the second run starts, on a loaded machine too.
+    f = await startGatewayFixture({ lbTeardownMs: 15_000 });
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/run.js'), 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging'], {
+      cwd: tempDir(),
+      env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...f.cliEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain('waiting for GKE to remove the load balancer');
+    child.kill('SIGKILL');
+    await exited;
+
+    const journal = JSON.parse(readFileSync(journalPath('staging', f.home), 'utf8')) as JournalData;
+    expect(Object.keys(journal.steps)).toHaveLength(8);
+    expect(journal.finishedAt).toBeUndefined();
+    expect(f.kube.objects('Ingress')[0]?.metadata.deletionTimestamp).toBeTruthy();
+
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming the deprovision started .*: 8 step\(s\) already done/);
+    expect(r.stderr).toMatch(/delete ingress\/default\/public-gateway — already deleting since/);
+    await expectDeprovisioned(f);
+    const final = JSON.parse(readFileSync(journalPath('staging', f.home), 'utf8')) as JournalData;
+    expect(final.runs).toBe(2);
+    expect(Object.keys(final.steps)).toHaveLength(22);
+  });
+
+  it('asks the same confirmation for the sandbox, and deprovisions it like any other environment', async () => {
+    f = await startGatewayFixture({ sandbox: true });
+    clearLogs(f);
+    const r = await gwctl(f, 'env', 'deprovision', 'sandbox', '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pass --yes --confirm sandbox/);
+    expectNoMutation(f);
+    const ok = await gwctl(f, 'env', 'deprovision', 'sandbox', '--yes', '--confirm', 'sandbox');
+    expect(ok.code, ok.stderr).toBe(0);
+    await expectDeprovisioned(f);
+  });
+
+  it('reports the buckets that a retention policy or holds would keep from emptying', async () => {
+    f = await startGatewayFixture();
+    await f.storage.bucket(f.buckets.backups).setMetadata({ retentionPolicy: { retentionPeriod: 30 * 86_400 } });
+    await f.storage.bucket(f.buckets.parcels).file((await f.storage.bucket(f.buckets.parcels).getFiles())[0][0]!.name).setMetadata({ temporaryHold: true });
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run', '--keep-soft-delete');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: gs://${f.buckets.backups} has a retention policy of 30 day(s): objects younger than that stay until they expire (remove it with: gcloud storage buckets update gs://${f.buckets.backups} --clear-retention-period)`);
+    expect(r.stderr).toContain(`warning: gs://${f.buckets.parcels}: 1 object(s) under a hold stay until released`);
+    expect(r.stderr).toMatch(new RegExp(`warning: gs://${f.buckets.vault} keeps soft delete \\(7 day\\(s\\)\\): every object the rule deletes stays billable`));
+  });
+});
