@@ -21,6 +21,11 @@ step bucket ttl set --env sandbox --bucket parcels --days 7 --yes
 step migrate keyev --env sandbox --to firestore --rename current_private_address=current_id --yes
 step migrate keystore --env sandbox --yes
 step diagnose parcels --env sandbox --requests 5 --hold 3s --since 10m
+step env status sandbox
+step env deprovision sandbox --dry-run
+step env unprotect sandbox --yes --confirm sandbox
+step env deprovision sandbox --yes --confirm sandbox --timeout 2m
+step env status sandbox
 step audit show
 step audit verify
 step sandbox requests --mutating --since "$seeded_at"

@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
+import { openEnvironmentAdmins } from '../cloud/environment-admins.js';
 import { openStorage } from '../cloud/storage.js';
+import type { Environment } from '../config/schema.js';
+import { applyProtectionPlan, buildProtectionPlan } from '../protection/plan.js';
+import { readProtection } from '../protection/status.js';
 import { sandboxEnvironment, SANDBOX_BUCKETS } from './environment.js';
 import { sandboxFiles } from './paths.js';
 import { seedKubeObjects } from './seed-kube.js';
@@ -11,7 +15,7 @@ import { parcelObjectNames, TFVARS, vaultEntry, vaultObjectNames } from './seed-
 export interface SeedTargets {
   dir: string;
   gcsUrl: string;
-  kube: { seed(objects: object[]): Promise<unknown> | unknown };
+  kube: { url: string; seed(objects: object[]): Promise<unknown> | unknown };
   mongo: { seed(db: string, collection: string, docs: object[]): Promise<unknown> | unknown };
 }
 
@@ -30,7 +34,8 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
   const marker = join(files.data, '.seeded');
   if (existsSync(marker)) return undefined;
 
-  const storage = await openStorage({ ...sandboxEnvironment(t.dir), emulators: { storage: t.gcsUrl } });
+  const env = { ...sandboxEnvironment(t.dir), emulators: { storage: t.gcsUrl } };
+  const storage = await openStorage(env);
   const { parcels, vault, backups } = SANDBOX_BUCKETS;
   await storage.createBucket(parcels, { location: 'EUROPE-WEST1', lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] } } as never);
   await storage.createBucket(vault, { location: 'EUROPE-WEST1', versioning: { enabled: true } } as never);
@@ -56,6 +61,13 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
 
   mkdirSync(dirname(files.tfvars), { recursive: true });
   if (!existsSync(files.tfvars)) writeFileSync(files.tfvars, TFVARS);
+  await protectLikeProduction({ ...env, kube: { ...env.kube, server: t.kube.url } });
   writeFileSync(marker, new Date().toISOString());
   return { buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 }, kubeObjects: kubeObjects.length, mongoDocuments };
+}
+
+/** Real gateways start protected (prevent_destruction defaults to true), so the sandbox does too. */
+async function protectLikeProduction(env: Environment): Promise<void> {
+  const admins = await openEnvironmentAdmins(env);
+  await applyProtectionPlan(buildProtectionPlan(await readProtection(env, admins), true), admins);
 }
