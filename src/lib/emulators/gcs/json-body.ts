@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { readBody } from '../common/http-emulator.js';
 import { invalid } from './errors.js';
 
-/** A request's JSON object body; an empty body reads as `{}`. */
+/** A request's JSON object body; an empty body, or `null` (Go's client sends it for a bare rewrite), reads as `{}` as GCS does. */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   return parseJsonObject(await readBody(req));
 }
@@ -15,6 +15,7 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   } catch {
     throw invalid('Parse Error', 'parseError');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('Parse Error', 'parseError');
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('Parse Error', 'parseError');
   return parsed as Record<string, unknown>;
 }

@@ -1,0 +1,61 @@
+import { Flags } from '@oclif/core';
+import { GwctlCommand, mutatingFlags } from '../../base-command.js';
+import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
+import { openObjectStore } from '../../lib/cloud/objects.js';
+import { createBackup, previewBackup, type CreateBackupDeps } from '../../lib/backup/create.js';
+import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
+import { interruptible } from '../../lib/backup/interrupt.js';
+import { backupLocation } from '../../lib/backup/layout.js';
+import { createPlan, formatBytes } from '../../lib/backup/plans.js';
+import { kubeScaler, parseWorkload, withQuiesce, workloadLabel, type QuiesceRecord } from '../../lib/backup/quiesce.js';
+import { UsageError } from '../../lib/errors/gwctl-error.js';
+
+export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
+  static override summary = "Back up a bucket (Vault's by default) into the environment's backup bucket";
+  static override description =
+    'Copies server-side only the content the backup bucket does not hold yet (content-addressed blobs), then writes the manifest last: a backup exists only once its manifest does, so an interrupted run leaves nothing half-made and its re-run finishes quickly. --quiesce scales the Vault workload (workloads.vault) to 0 for the copy and back afterwards, also on failure or Ctrl-C. See docs/backup.md.';
+  static override examples = [
+    '<%= config.bin %> backup create --env prod --quiesce --dry-run',
+    '<%= config.bin %> backup create --env prod --quiesce',
+    '<%= config.bin %> backup create --env prod --yes --json',
+    '<%= config.bin %> backup create --env staging --bucket parcels --concurrency 64 --yes',
+  ];
+  static override flags = {
+    ...backupFlags,
+    ...concurrencyFlag,
+    quiesce: Flags.boolean({ description: 'scale the Vault workload to 0 while copying, then back', default: false }),
+    ...mutatingFlags,
+  };
+
+  async run() {
+    const env = this.environment();
+    const loc = backupLocation(env, this.flags.bucket);
+    const store = await openObjectStore(env);
+    const workload = this.flags.quiesce ? parseWorkload(env.workloads.vault, env.kube.namespace) : undefined;
+    const scaler = workload ? kubeScaler(await openKubeAdmin(env)) : undefined;
+    const replicas = workload ? (await scaler!.read(workload))?.desired : undefined;
+    if (workload && replicas === undefined) throw new UsageError(`--quiesce: ${workloadLabel(workload)} not found; set workloads.vault in gwctl.yaml or drop --quiesce`);
+    const { source, preview } = await previewBackup(store, loc);
+    const plan = createPlan(loc, preview, workload ? { workload, replicas: replicas! } : undefined);
+
+    const outcome = await this.mutate(
+      plan,
+      () =>
+        interruptible(async (signal) => {
+          const deps: CreateBackupDeps = { store, signal, progress: (n) => this.progress('copying', n), warn: (m) => this.ui.warn(m) };
+          const opts = { location: loc, concurrency: this.flags.concurrency, gwctlVersion: this.config.version };
+          if (!workload) return { ...(await createBackup(deps, { ...opts, quiesced: false, source })), quiesce: undefined as QuiesceRecord | undefined };
+          // Listed again once Vault is stopped: the plan's listing was taken while it ran.
+          const { result, quiesce } = await withQuiesce(scaler!, workload, () => createBackup(deps, { ...opts, quiesced: true }), { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) });
+          return { ...result, quiesce };
+        }, (m) => this.ui.warn(m)),
+      { auditDetails: (r) => ({ id: r.id, objects: r.objects, bytes: r.bytes, copied: r.blobs.copied, quiesced: r.quiesced }) },
+    );
+    if (outcome.status !== 'applied') return { status: outcome.status, plan, preview };
+    const r = outcome.result;
+    this.ui.success(
+      `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
+    );
+    return { status: outcome.status, ...r };
+  }
+}

@@ -1,0 +1,66 @@
+import { Args, Flags } from '@oclif/core';
+import { destructiveFlags, GwctlCommand } from '../../base-command.js';
+import { openObjectStore } from '../../lib/cloud/objects.js';
+import { UsageError } from '../../lib/errors/gwctl-error.js';
+import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
+import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
+import { interruptible } from '../../lib/backup/interrupt.js';
+import { backupLocation } from '../../lib/backup/layout.js';
+import { formatBytes, restorePlan } from '../../lib/backup/plans.js';
+import { applyRestore, defaultRestoreBucket, planRestore, readTarget } from '../../lib/backup/restore.js';
+
+export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
+  static override summary = 'Restore a backup into a new bucket, or in place';
+  static override description =
+    "Plans first: what is created, overwritten and (with --delete-extra) deleted. By default the objects go into a new bucket (--to-bucket, else <bucket>-restore-<time>), leaving the damaged one untouched for inspection. --in-place restores into the backed-up bucket and needs the environment's name typed (or --yes --confirm <env>). Every blob is downloaded and its CRC32C and MD5 checked before anything is written, and every restored object's CRC32C is checked against the manifest: any mismatch fails loudly (exit 1). Objects already as backed up are skipped, so re-running a failed restore finishes it.";
+  static override examples = [
+    '<%= config.bin %> backup restore latest --env prod --dry-run',
+    '<%= config.bin %> backup restore --env prod --at 2025-06-01T12:00:00Z --to-bucket relaycorp-gateway-prod-vault-restored',
+    '<%= config.bin %> backup restore --env prod --at 3h --in-place',
+    '<%= config.bin %> backup restore 20250601T120000Z-3fa9c1 --env prod --in-place --delete-extra --yes --confirm prod',
+  ];
+  static override args = { backup: Args.string({ description: 'backup id, or "latest" (the default; with --at, the newest completed by then)' }) };
+  static override flags = {
+    ...backupFlags,
+    ...concurrencyFlag,
+    at: Flags.string({ description: 'restore the newest backup completed at or before this time: ISO 8601 (2025-06-01T12:00:00Z) or a duration ago (3h)' }),
+    'to-bucket': Flags.string({ description: 'restore into this bucket (created if missing); default <bucket>-restore-<backup time>', exclusive: ['in-place'] }),
+    'in-place': Flags.boolean({ description: 'restore into the backed-up bucket itself (destructive)', default: false }),
+    'delete-extra': Flags.boolean({ description: 'delete objects of the target bucket that are not in the backup (destructive)', default: false }),
+    ...destructiveFlags,
+  };
+
+  async run() {
+    const env = this.environment();
+    const loc = backupLocation(env, this.flags.bucket);
+    const store = await openObjectStore(env);
+    const at = this.flags.at ? parseAt(this.flags.at, new Date()) : undefined;
+    const summary = selectBackup(await listBackups(store, loc), this.args.backup, at, locationText(loc));
+    const manifest = await loadManifest(store, summary);
+    const targetBucket = this.flags['in-place'] ? loc.sourceBucket : (this.flags['to-bucket'] ?? defaultRestoreBucket(loc.sourceBucket, summary.id));
+    if (!targetBucket) throw new UsageError(`the default restore bucket name would be longer than 63 characters; pass --to-bucket <name>`);
+    if (targetBucket === loc.sourceBucket && !this.flags['in-place']) throw new UsageError(`--to-bucket ${targetBucket} is the backed-up bucket itself: pass --in-place instead`);
+    if (targetBucket === loc.backupBucket) throw new UsageError(`--to-bucket ${targetBucket} is the backup bucket; pick another one`);
+    const value = planRestore(manifest, await readTarget(store, targetBucket), { inPlace: this.flags['in-place'], deleteExtra: this.flags['delete-extra'] });
+    const plan = restorePlan(env.name, summary, manifest.quiesced, value);
+
+    const outcome = await this.mutate(
+      plan,
+      () =>
+        interruptible(
+          (signal) =>
+            applyRestore({ store, signal, progress: (label, n) => this.progress(label, n), warn: (m) => this.ui.warn(m) }, loc, value, {
+              concurrency: this.flags.concurrency,
+              location: env.region,
+            }),
+          (m) => this.ui.warn(m),
+        ),
+      { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
+    );
+    const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced: manifest.quiesced };
+    if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
+    const r = outcome.result;
+    this.ui.success(`restored backup ${r.id} into gs://${r.targetBucket}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted`);
+    return { status: outcome.status, ...base, ...r };
+  }
+}

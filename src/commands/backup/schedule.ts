@@ -1,0 +1,54 @@
+import { Flags } from '@oclif/core';
+import { GwctlCommand, mutatingFlags } from '../../base-command.js';
+import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
+import { UsageError } from '../../lib/errors/gwctl-error.js';
+import { backupFlags } from '../../lib/backup/flags.js';
+import { schedulePlan } from '../../lib/backup/plans.js';
+import { backupCronJob, cronJobYaml } from '../../lib/backup/schedule.js';
+import { parseDuration } from '../../lib/ui/duration.js';
+
+export default class BackupSchedule extends GwctlCommand<typeof BackupSchedule> {
+  static override summary = 'Render (or apply) the Kubernetes CronJob that takes backups';
+  static override description =
+    "Prints a CronJob running gwctl's container image (see the Dockerfile) with `backup create --env <env> --yes` every --every hours, 1h to 24h (exit 2 otherwise). It reads gwctl.yaml from a ConfigMap and authenticates as a Kubernetes service account bound to a Google one (Workload Identity). --apply creates or replaces it in the environment's namespace. See docs/backup.md.";
+  static override examples = [
+    '<%= config.bin %> backup schedule --env prod --every 12h > cronjob.yaml',
+    '<%= config.bin %> backup schedule --env prod --every 12h --quiesce --apply',
+    '<%= config.bin %> backup schedule --env prod --every 8h --image europe-docker.pkg.dev/acme/tools/gwctl:1.2.0 --apply --yes --json',
+  ];
+  static override flags = {
+    ...backupFlags,
+    every: Flags.string({ description: 'interval between backups: 1h to 24h, dividing the day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)', required: true }),
+    quiesce: Flags.boolean({ description: 'run `backup create --quiesce` (the service account then needs to scale the Vault workload)', default: false }),
+    image: Flags.string({ description: "gwctl's container image (default ghcr.io/relaycorp/gwctl:<this version>)" }),
+    'service-account': Flags.string({ description: 'Kubernetes service account the job runs as', default: 'gwctl-backup' }),
+    'config-map': Flags.string({ description: 'ConfigMap with gwctl.yaml under the key gwctl.yaml', default: 'gwctl-config' }),
+    apply: Flags.boolean({ description: 'create or replace the CronJob in the cluster', default: false }),
+    ...mutatingFlags,
+  };
+
+  async run() {
+    const everyMs = parseDuration(this.flags.every);
+    if (everyMs === undefined) throw new UsageError(`--every ${this.flags.every}: expected a duration such as 12h`);
+    const env = this.environment();
+    const job = backupCronJob({
+      env: env.name,
+      namespace: env.kube.namespace,
+      everyMs,
+      image: this.flags.image ?? `ghcr.io/relaycorp/gwctl:${this.config.version}`,
+      bucket: this.flags.bucket,
+      quiesce: this.flags.quiesce,
+      serviceAccount: this.flags['service-account'],
+      configMap: this.flags['config-map'],
+    });
+    if (!this.flags.apply) {
+      this.log(cronJobYaml(job).trimEnd());
+      return { status: 'rendered', cronJob: job };
+    }
+    const admin = await openKubeAdmin(env);
+    const exists = Boolean(await admin.get('CronJob', job.metadata.name, job.metadata.namespace));
+    const outcome = await this.mutate(schedulePlan(env.name, job, exists), () => admin.put(job), { auditDetails: (r) => ({ cronJob: job.metadata.name, schedule: job.spec.schedule, outcome: r }) });
+    if (outcome.status === 'applied') this.ui.success(`cronjob/${job.metadata.namespace}/${job.metadata.name} ${outcome.result}: backups at "${job.spec.schedule}" (UTC)`);
+    return { status: outcome.status, ...(outcome.status === 'applied' ? { outcome: outcome.result } : {}), cronJob: job };
+  }
+}

@@ -1,0 +1,56 @@
+import type { ObjectStore } from '../cloud/objects.js';
+import { UsageError } from '../errors/gwctl-error.js';
+import { parseDuration } from '../ui/duration.js';
+import { manifestsPrefix, type BackupLocation } from './layout.js';
+import { openManifest, summaryOf, type BackupSummary, type Manifest } from './manifest.js';
+
+/** Every committed backup of the location, newest first: one listing, manifests' metadata only. */
+export const locationText = (loc: BackupLocation) => `gs://${loc.backupBucket}/${loc.prefix}`;
+
+export async function listBackups(store: ObjectStore, loc: BackupLocation): Promise<BackupSummary[]> {
+  const found: BackupSummary[] = [];
+  for await (const page of store.list(loc.backupBucket, { prefix: manifestsPrefix(loc) })) {
+    for (const o of page) {
+      const s = summaryOf(loc, o);
+      if (s) found.push(s);
+    }
+  }
+  // Ids sort by start to the second; two runs in one second are told apart by when they completed.
+  return found.sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/**
+ * `latest`, an id, or with `at` the newest backup completed at or before that time. Completed, not
+ * started: a backup still copying when the bucket was damaged may hold some of the damage.
+ */
+export function selectBackup(backups: BackupSummary[], ref: string | undefined, at?: Date, where = 'the backup bucket'): BackupSummary {
+  if (at) {
+    if (ref && ref !== 'latest') throw new UsageError(`give a backup id or --at, not both`);
+    const chosen = backups.filter((b) => Date.parse(b.completedAt) <= at.getTime()).sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt))[0];
+    if (!chosen) throw new UsageError(`no backup in ${where} was completed at or before ${at.toISOString()}; see \`gwctl backup list\``);
+    return chosen;
+  }
+  if (!ref || ref === 'latest') {
+    if (!backups[0]) throw new UsageError(`there are no backups in ${where} yet; take one with \`gwctl backup create\``);
+    return backups[0];
+  }
+  const chosen = backups.find((b) => b.id === ref);
+  if (!chosen) throw new UsageError(`no backup "${ref}" in ${where}; see \`gwctl backup list\``);
+  return chosen;
+}
+
+/** `--at`: an ISO 8601 time (`2025-06-01T12:00Z`), or a duration meaning that long ago (`3h`). */
+export function parseAt(text: string, now: Date): Date {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return new Date(now.getTime() - ago);
+  const t = Date.parse(text);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new UsageError(`--at ${text}: expected an ISO 8601 time (2025-06-01T12:00:00Z) or a duration ago (3h, 2d)`);
+  return new Date(t);
+}
+
+/** Reads a backup's manifest and checks its checksum; throws ManifestError when it cannot be trusted. */
+export async function loadManifest(store: ObjectStore, summary: BackupSummary): Promise<Manifest> {
+  const { bucket, name, generation } = summary.manifest;
+  const data = await store.read({ bucket, name, generation });
+  return openManifest(data, { id: summary.id, sha256: summary.sha256, where: `gs://${bucket}/${name}` });
+}

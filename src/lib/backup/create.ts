@@ -1,0 +1,305 @@
+import { ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { RuntimeError } from '../errors/gwctl-error.js';
+import { silentProgress, type Progress } from '../ui/progress.js';
+import { forEachBounded } from './bounded.js';
+import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
+import { blobKey, blobName, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
+import { MANIFEST_FORMAT, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import type { BackupPreview } from './plans.js';
+
+/** The source bucket as listed at one moment. */
+export interface SourceSnapshot {
+  objects: ObjectInfo[];
+  listedAt: Date;
+}
+
+/** Blobs already in the backup bucket, by key. */
+export type BlobIndex = Map<string, ObjectInfo>;
+
+export async function listSource(store: ObjectStore, loc: BackupLocation, now: () => Date = () => new Date()): Promise<SourceSnapshot> {
+  const listedAt = now();
+  const objects: ObjectInfo[] = [];
+  for await (const page of store.list(loc.sourceBucket)) objects.push(...page);
+  return { objects, listedAt };
+}
+
+/**
+ * Every stored blob. Keys start with a hex CRC32C, so the listing splits into 16 prefixes listed side
+ * by side: pages of one listing come one after another, and a large backup bucket has many.
+ */
+export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
+  const prefix = blobsPrefix(loc);
+  const index: BlobIndex = new Map();
+  await Promise.all(
+    [...'0123456789abcdef'].map(async (digit) => {
+      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` })) for (const o of page) index.set(o.name.slice(prefix.length), o);
+    }),
+  );
+  return index;
+}
+
+/** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
+/** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
+export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
+
+export function planCopies(objects: ObjectInfo[], blobs: BlobIndex): { copies: Map<string, ObjectInfo>; reused: number; bytes: number; copyBytes: number } {
+  const copies = new Map<string, ObjectInfo>();
+  let reused = 0;
+  let bytes = 0;
+  let copyBytes = 0;
+  for (const o of objects) {
+    bytes += o.size;
+    const key = blobKey(o);
+    const stored = blobs.get(key);
+    if (stored && blobHolds(stored, o)) reused++;
+    else if (!copies.has(key)) {
+      copies.set(key, o);
+      copyBytes += o.size;
+    }
+  }
+  return { copies, reused, bytes, copyBytes };
+}
+
+export function manifestEntry(o: ObjectInfo, blob: string): ManifestEntry {
+  const e: ManifestEntry = { name: o.name, generation: o.generation, size: o.size, crc32c: o.crc32c, blob, metadata: { ...o.metadata } };
+  if (o.md5) e.md5 = o.md5;
+  for (const f of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const) if (o[f] !== undefined) e[f] = o[f];
+  return e;
+}
+
+/** Blobs carry bare bytes: no encoding (no transcoding on read), no metadata of whichever object came first. */
+export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metadata: {} };
+
+export interface CreateBackupDeps {
+  store: ObjectStore;
+  now?: () => Date;
+  /** A progress bar for the copies, given their number. */
+  progress?: (total: number) => Promise<Progress>;
+  /** Aborting stops the copies; no manifest is written, so the backup does not exist. */
+  signal?: AbortSignal;
+  /** After each blob copied (tests use it to stop a backup midway). */
+  onCopied?: (copied: number) => void;
+  warn?: (message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  /** Random suffix of the id (tests). */
+  idSuffix?: string;
+}
+
+export interface CreateBackupOptions {
+  location: BackupLocation;
+  concurrency: number;
+  quiesced: boolean;
+  /** A listing already taken (the plan's); listed afresh when absent (e.g. once the workload is quiesced). */
+  source?: SourceSnapshot;
+  gwctlVersion?: string;
+}
+
+export interface CreateBackupResult {
+  id: string;
+  manifest: string;
+  sourceBucket: string;
+  backupBucket: string;
+  startedAt: string;
+  completedAt: string;
+  quiesced: boolean;
+  objects: number;
+  bytes: number;
+  blobs: { copied: number; copiedBytes: number; reused: number };
+  /** Objects overwritten between the listing and their copy: backed up as they were when copied. */
+  changedDuringBackup: string[];
+  /** Objects deleted between the listing and their copy: not in this backup. */
+  vanishedDuringBackup: string[];
+  durationMs: number;
+}
+
+/** Stopped by SIGINT/SIGTERM or a caller: nothing was committed. */
+export class BackupInterruptedError extends RuntimeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupInterruptedError';
+  }
+}
+
+const PRUNE_POLL_MS = 2_000;
+
+/**
+ * Takes a backup: list the source and the blobs already stored, copy server-side the content not
+ * stored yet (bounded concurrency), then write the manifest — last, as the commit marker. A backup
+ * that stops before that leaves only blobs, which the next run reuses, and no trace in `backup list`.
+ */
+export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOptions): Promise<CreateBackupResult> {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const loc = opts.location;
+  const clock = Date.now();
+  const id = newBackupId(opts.source?.listedAt ?? now(), deps.idSuffix);
+  const intent = await declareIntent(store, loc, 'create', id);
+  const declaredAt = Date.now();
+  try {
+    await waitForPrunes(deps, loc, intent, declaredAt);
+    // Blobs are listed after our intent is visible and no prune is collecting: from here on none of them can vanish.
+    const [source, blobs] = await Promise.all([opts.source ?? listSource(store, loc, now), listBlobs(store, loc)]);
+    const { copies } = planCopies(source.objects, blobs);
+    const entries = new Map(source.objects.map((o) => [o.name, manifestEntry(o, blobKey(o))]));
+    const changed: string[] = [];
+    const vanished: string[] = [];
+    let copied = 0;
+    let copiedBytes = 0;
+    const progress = copies.size > 0 && deps.progress ? await deps.progress(copies.size) : silentProgress;
+    const copyOne = async (key: string, o: ObjectInfo) => {
+      await copyBlob(store, loc, key, o, blobs.get(key)?.generation);
+      copied++;
+      copiedBytes += o.size;
+      progress.tick();
+      deps.onCopied?.(copied);
+    };
+    try {
+      await forEachBounded(
+        copies,
+        opts.concurrency,
+        async ([key, o]) => {
+          try {
+            await copyOne(key, o);
+          } catch (err) {
+            if (!(err instanceof ObjectNotFoundError)) throw err;
+            // The listed generation is gone: back up what is there now, or nothing if it was deleted.
+            await recopyChanged(store, loc, o, blobs, entries, changed, vanished, copyOne);
+          }
+        },
+        deps.signal,
+      );
+    } catch (err) {
+      if (deps.signal?.aborted) throw new BackupInterruptedError(`backup interrupted after copying ${copied} of ${copies.size} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`);
+      throw err;
+    } finally {
+      progress.stop();
+    }
+    const objects = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      id,
+      env: loc.env,
+      sourceBucket: loc.sourceBucket,
+      backupBucket: loc.backupBucket,
+      prefix: loc.prefix,
+      startedAt: source.listedAt.toISOString(),
+      completedAt: now().toISOString(),
+      quiesced: opts.quiesced,
+      ...(opts.gwctlVersion ? { gwctlVersion: opts.gwctlVersion } : {}),
+      totals: { objects: objects.length, bytes: objects.reduce((n, e) => n + e.size, 0), blobs: new Set(objects.map((e) => e.blob)).size },
+      objects,
+    };
+    if (deps.signal?.aborted) throw new BackupInterruptedError('backup interrupted before its manifest was written; it does not exist. Re-run `gwctl backup create`: copied blobs are reused');
+    await writeManifest(store, loc, manifest);
+    if (changed.length + vanished.length > 0) {
+      deps.warn?.(`${changed.length + vanished.length} object(s) changed while the backup ran (the workload was not quiesced?): ${[...changed, ...vanished].slice(0, 3).join(', ')}${changed.length + vanished.length > 3 ? ', …' : ''}`);
+    }
+    return {
+      id,
+      manifest: `gs://${loc.backupBucket}/${manifestName(loc, id)}`,
+      sourceBucket: loc.sourceBucket,
+      backupBucket: loc.backupBucket,
+      startedAt: manifest.startedAt,
+      completedAt: manifest.completedAt,
+      quiesced: opts.quiesced,
+      objects: manifest.totals.objects,
+      bytes: manifest.totals.bytes,
+      blobs: { copied, copiedBytes, reused: manifest.totals.blobs - copied },
+      changedDuringBackup: changed,
+      vanishedDuringBackup: vanished,
+      durationMs: Date.now() - clock,
+    };
+  } finally {
+    await intent.release().catch((err: unknown) => deps.warn?.(`could not remove ${intent.name} (${(err as Error).message}); prunes skip blob collection until it expires`));
+  }
+}
+
+/** Waits while a prune is collecting blobs: reusing a blob it is about to delete would lose it. */
+async function waitForPrunes(deps: CreateBackupDeps, loc: BackupLocation, intent: Intent, declaredAt: number): Promise<void> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + PRUNE_INTENT_TTL_MS;
+  let told = false;
+  for (;;) {
+    // Ages are measured on server time: our intent's creation is "now" as GCS sees it.
+    const serverNow = new Date(intent.created.getTime() + (Date.now() - declaredAt));
+    const prunes = liveIntents(await listIntents(deps.store, loc), 'prune', serverNow, PRUNE_INTENT_TTL_MS);
+    if (prunes.length === 0) return;
+    if (deps.signal?.aborted) throw new BackupInterruptedError('backup interrupted while waiting for a prune to finish; nothing was written');
+    if (Date.now() > deadline) throw new RuntimeError(`a prune (${prunes[0]!.id}) is still collecting blobs in gs://${loc.backupBucket}/${loc.prefix}; try again later`);
+    if (!told) deps.warn?.(`waiting for prune ${prunes[0]!.id} to finish collecting unreferenced blobs`);
+    told = true;
+    await sleep(PRUNE_POLL_MS);
+  }
+}
+
+/**
+ * Copies one object's content to its blob, server-side and write-once. If the blob is there already
+ * (a concurrent backup, or our own retried call whose first answer was lost), it is checked, not
+ * overwritten. `replaces`: the generation of a listed blob whose size or hashes do not match its
+ * address, replaced only if it is still that generation.
+ */
+export async function copyBlob(store: ObjectStore, loc: BackupLocation, key: string, o: ObjectInfo, replaces?: string): Promise<void> {
+  const dst = { bucket: loc.backupBucket, name: blobName(loc, key) };
+  let blob: ObjectInfo | undefined;
+  try {
+    blob = await store.copy({ bucket: o.bucket, name: o.name, generation: o.generation }, dst, { ifGenerationMatch: replaces ?? '0', attributes: BLOB_ATTRIBUTES });
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err;
+    blob = await store.stat(dst);
+    if (!blob) throw err;
+  }
+  if (!blobHolds(blob, o)) {
+    throw new RuntimeError(`blob gs://${dst.bucket}/${dst.name} does not hold the content of gs://${o.bucket}/${o.name}#${o.generation} (crc32c ${blob.crc32c} ≠ ${o.crc32c}); run \`gwctl backup verify --deep\``);
+  }
+}
+
+async function recopyChanged(
+  store: ObjectStore,
+  loc: BackupLocation,
+  listed: ObjectInfo,
+  blobs: BlobIndex,
+  entries: Map<string, ManifestEntry>,
+  changed: string[],
+  vanished: string[],
+  copyOne: (key: string, o: ObjectInfo) => Promise<void>,
+): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const live = await store.stat({ bucket: listed.bucket, name: listed.name });
+    if (!live) {
+      entries.delete(listed.name);
+      vanished.push(listed.name);
+      return;
+    }
+    const key = blobKey(live);
+    try {
+      const stored = blobs.get(key);
+      if (!stored || !blobHolds(stored, live)) await copyOne(key, live);
+      entries.set(live.name, manifestEntry(live, key));
+      changed.push(live.name);
+      return;
+    } catch (err) {
+      if (!(err instanceof ObjectNotFoundError)) throw err;
+    }
+  }
+  throw new RuntimeError(`gs://${listed.bucket}/${listed.name} keeps changing while it is copied; re-run with --quiesce`);
+}
+
+/** Write-once: a retry that finds the manifest already there checks it is ours, byte for byte. */
+async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: Manifest): Promise<void> {
+  const sealed = sealManifest(manifest);
+  const ref = { bucket: loc.backupBucket, name: manifestName(loc, manifest.id) };
+  try {
+    await store.write(ref, sealed.data, { ifGenerationMatch: '0', attributes: { contentType: 'application/json', metadata: sealed.metadata } });
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err;
+    const there = await store.stat(ref);
+    if (there?.metadata['gwctl-sha256'] !== sealed.sha256) throw new RuntimeError(`manifest gs://${ref.bucket}/${ref.name} already exists with other content; backup ids must be unique`);
+  }
+}
+
+/** What the plan shows: the source as listed now and how much of it would be copied. */
+export async function previewBackup(store: ObjectStore, loc: BackupLocation): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
+  const [source, blobs] = await Promise.all([listSource(store, loc), listBlobs(store, loc)]);
+  const p = planCopies(source.objects, blobs);
+  return { source, preview: { objects: source.objects.length, bytes: p.bytes, newBlobs: p.copies.size, newBytes: p.copyBytes, storedObjects: p.reused } };
+}

@@ -1,0 +1,14 @@
+import { Flags } from '@oclif/core';
+
+/** Flags every `backup` command takes. */
+export const backupFlags = {
+  bucket: Flags.string({
+    char: 'b',
+    description: 'the bucket whose backups these are: a role from gwctl.yaml (vault, parcels) or a bucket name',
+    default: 'vault',
+  }),
+};
+
+export const concurrencyFlag = {
+  concurrency: Flags.integer({ char: 'c', description: 'requests in flight at once', default: 32, min: 1, max: 256 }),
+};

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { Environment } from '../config/schema.js';
+import { UsageError } from '../errors/gwctl-error.js';
+import { base64ToHex, sha256Hex } from './hashes.js';
+
+/** Which bucket is backed up, where to, and under which prefix of the backup bucket. */
+export interface BackupLocation {
+  env: string;
+  sourceBucket: string;
+  backupBucket: string;
+  /** `<source bucket>/`: one prefix per source bucket, so several buckets can share the backup bucket. */
+  prefix: string;
+}
+
+const ROLES = ['vault', 'parcels'] as const;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+
+/** `--bucket vault` (a role from gwctl.yaml, the default) or a literal bucket name. */
+export function backupLocation(env: Environment, bucket = 'vault'): BackupLocation {
+  const role = (ROLES as readonly string[]).includes(bucket) ? (bucket as (typeof ROLES)[number]) : undefined;
+  const sourceBucket = role ? env.buckets[role] : bucket;
+  if (!sourceBucket) throw new UsageError(`environments.${env.name}.buckets.${role}: not set in ${env.source}; add the bucket name or pass --bucket <name>`);
+  if (!BUCKET_NAME.test(sourceBucket)) throw new UsageError(`--bucket ${bucket}: expected a role (${ROLES.join(', ')}) or a GCS bucket name`);
+  const backupBucket = env.buckets.backups;
+  if (!backupBucket) throw new UsageError(`environments.${env.name}.buckets.backups: not set in ${env.source}; backups need a bucket of their own`);
+  if (backupBucket === sourceBucket) throw new UsageError(`gs://${sourceBucket} cannot be backed up into itself; set buckets.backups to another bucket`);
+  return { env: env.name, sourceBucket, backupBucket, prefix: `${sourceBucket}/` };
+}
+
+export const blobsPrefix = (loc: BackupLocation) => `${loc.prefix}blobs/`;
+export const manifestsPrefix = (loc: BackupLocation) => `${loc.prefix}manifests/`;
+export const intentsPrefix = (loc: BackupLocation) => `${loc.prefix}intents/`;
+
+/**
+ * Content address of an object: CRC32C, MD5 and size, so equal content is stored once however many
+ * objects or backups hold it. Composite objects have no MD5; a CRC32C alone is too weak to share
+ * content on, so theirs is keyed to the object's name and generation instead (never shared).
+ */
+export function blobKey(o: { name: string; generation: string; size: number; crc32c: string; md5?: string }): string {
+  const crc = base64ToHex(o.crc32c);
+  return o.md5 ? `${crc}-${base64ToHex(o.md5)}-${o.size}` : `${crc}-composite-${sha256Hex(`${o.name}\n${o.generation}`).slice(0, 32)}-${o.size}`;
+}
+
+export const blobName = (loc: BackupLocation, key: string) => `${blobsPrefix(loc)}${key}`;
+export const manifestName = (loc: BackupLocation, id: string) => `${manifestsPrefix(loc)}${id}.json`;
+export const intentName = (loc: BackupLocation, kind: IntentKind, id: string) => `${intentsPrefix(loc)}${kind}-${id}`;
+
+export type IntentKind = 'create' | 'prune';
+
+/** `20250601T120000Z-3fa9c1`: sorts as it was started, unique across concurrent runs. */
+export const BACKUP_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$/;
+
+export function newBackupId(now: Date, suffix = randomBytes(3).toString('hex')): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${suffix}`;
+}
+
+export function idFromManifestName(loc: BackupLocation, name: string): string | undefined {
+  const prefix = manifestsPrefix(loc);
+  if (!name.startsWith(prefix) || !name.endsWith('.json')) return undefined;
+  const id = name.slice(prefix.length, -'.json'.length);
+  return BACKUP_ID.test(id) ? id : undefined;
+}
+
+export function parseIntentName(loc: BackupLocation, name: string): { kind: IntentKind; id: string } | undefined {
+  const m = name.slice(intentsPrefix(loc).length).match(/^(create|prune)-(.+)$/);
+  return name.startsWith(intentsPrefix(loc)) && m && BACKUP_ID.test(m[2]!) ? { kind: m[1] as IntentKind, id: m[2]! } : undefined;
+}

@@ -1,0 +1,119 @@
+import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
+import type { BackupCronJob } from './schedule.js';
+import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
+import type { BackupSummary } from './manifest.js';
+import type { GarbageScan, PruneSelection } from './prune.js';
+import { isDestructiveRestore, type RestorePlanValue } from './restore.js';
+import { workloadLabel, type WorkloadRef } from './quiesce.js';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+const gs = (bucket: string, name = '') => `gs://${bucket}/${name}`;
+
+export interface BackupPreview {
+  objects: number;
+  bytes: number;
+  newBlobs: number;
+  newBytes: number;
+  /** Objects whose content the backup bucket holds already. */
+  storedObjects: number;
+}
+
+export function createPlan(loc: BackupLocation, preview: BackupPreview, quiesce?: { workload: WorkloadRef; replicas: number }): Plan {
+  const steps: PlanStep[] = [];
+  const wl = quiesce ? workloadLabel(quiesce.workload) : '';
+  if (quiesce) steps.push({ id: `scale-down/${wl}`, action: 'scale-down', target: wl, description: `${quiesce.replicas} → 0 replicas while copying (Vault's storage is consistent only at rest)` });
+  steps.push({
+    id: 'copy-blobs',
+    action: 'copy',
+    target: gs(loc.backupBucket, blobsPrefix(loc)),
+    description: `${preview.newBlobs} new blob(s), ${formatBytes(preview.newBytes)}, server-side; ${preview.storedObjects} of the ${preview.objects} object(s) already stored`,
+    detail: preview,
+  });
+  steps.push({ id: 'write-manifest', action: 'create', target: gs(loc.backupBucket, manifestsPrefix(loc)), description: 'the manifest, last: the backup exists once it is written' });
+  if (quiesce) steps.push({ id: `scale-up/${wl}`, action: 'scale-up', target: wl, description: `back to ${quiesce.replicas} replica(s), also if the copy fails` });
+  return makePlan({
+    command: 'backup create',
+    env: loc.env,
+    summary: `back up gs://${loc.sourceBucket} (${preview.objects} objects, ${formatBytes(preview.bytes)})${quiesce ? ' quiesced' : ''}`,
+    destructive: false,
+    steps,
+    warnings: quiesce ? [] : ['not quiesced: Vault keeps running, so the copy may not be consistent (use --quiesce for a backup Vault can trust)'],
+  });
+}
+
+export function restorePlan(env: string, backup: BackupSummary, quiesced: boolean, p: RestorePlanValue): Plan {
+  const steps: PlanStep[] = [];
+  if (p.createBucket) steps.push({ id: `create-bucket/${p.targetBucket}`, action: 'create-bucket', target: gs(p.targetBucket), description: 'new bucket for the restored objects' });
+  if (p.create.length > 0) {
+    steps.push({
+      id: `restore/${p.targetBucket}`,
+      action: 'restore',
+      target: gs(p.targetBucket),
+      description: `${p.create.length} object(s) the bucket lacks (${formatBytes(p.create.reduce((n, c) => n + c.entry.size, 0))}), server-side, each checked against the manifest's CRC32C`,
+      detail: { objects: p.create.map((c) => c.entry.name) },
+    });
+  }
+  for (const c of p.overwrite) steps.push({ id: `overwrite/${c.entry.name}`, action: 'overwrite', target: gs(p.targetBucket, c.entry.name), description: `differs from the backup (replaces generation ${c.ifGenerationMatch})` });
+  for (const d of p.deleteExtra) steps.push({ id: `delete/${d.name}`, action: 'delete', target: gs(p.targetBucket, d.name), description: 'not in the backup (--delete-extra)' });
+  const warnings: string[] = [];
+  if (p.keptExtra > 0) warnings.push(`${p.keptExtra} object(s) in gs://${p.targetBucket} are not in the backup and stay (--delete-extra deletes them)`);
+  if (!quiesced) warnings.push(`backup ${backup.id} was taken without --quiesce: Vault was running while it was copied`);
+  return makePlan({
+    command: 'backup restore',
+    env,
+    summary: `restore backup ${backup.id} (completed ${backup.completedAt}) of gs://${p.sourceBucket} into gs://${p.targetBucket}${p.inPlace ? ' in place' : ''}: ${p.create.length + p.overwrite.length} to copy, ${p.unchanged} already as backed up${p.deleteExtra.length ? `, ${p.deleteExtra.length} to delete` : ''}`,
+    destructive: isDestructiveRestore(p),
+    steps,
+    warnings,
+  });
+}
+
+export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: GarbageScan, graceMs: number): Plan {
+  const steps: PlanStep[] = selection.remove.map((b) => ({
+    id: `delete-backup/${b.id}`,
+    action: 'delete',
+    target: `backup ${b.id}`,
+    description: `completed ${b.completedAt}, ${b.objects} objects, ${formatBytes(b.bytes)}`,
+  }));
+  if (scan.garbage.length > 0) {
+    steps.push({
+      id: 'collect-blobs',
+      action: 'prune',
+      target: gs(loc.backupBucket, blobsPrefix(loc)),
+      description: `${scan.garbage.length} blob(s) no remaining backup references and older than ${graceMs / 3_600_000}h (${formatBytes(scan.garbageBytes)}), as of now`,
+      detail: { blobs: scan.garbage.length, bytes: scan.garbageBytes },
+    });
+  }
+  const warnings: string[] = [];
+  if (scan.unreadable.length > 0) warnings.push(`manifest ${scan.unreadable[0]} cannot be read: no blob will be deleted until it is fixed or removed`);
+  if (scan.young > 0) warnings.push(`${scan.young} unreferenced blob(s) are younger than the grace period and stay (a backup may be using them)`);
+  return makePlan({
+    command: 'backup prune',
+    env: loc.env,
+    summary: `prune backups of gs://${loc.sourceBucket}: remove ${selection.remove.length}, keep ${selection.keep.length}`,
+    destructive: true,
+    steps,
+    warnings,
+  });
+}
+
+export function schedulePlan(env: string, job: BackupCronJob, exists: boolean): Plan {
+  const { name, namespace } = job.metadata;
+  return makePlan({
+    command: 'backup schedule',
+    env,
+    summary: `schedule backups of ${env} (${job.spec.schedule} UTC)`,
+    destructive: false,
+    steps: [{ id: `cronjob/${namespace}/${name}`, action: exists ? 'replace' : 'create', target: `cronjob/${namespace}/${name}`, description: `runs ${job.metadata.annotations['gwctl/command']} at "${job.spec.schedule}"`, detail: job }],
+  });
+}

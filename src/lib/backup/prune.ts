@@ -1,0 +1,184 @@
+import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { UsageError } from '../errors/gwctl-error.js';
+import { silentProgress, type Progress } from '../ui/progress.js';
+import { forEachBounded } from './bounded.js';
+import { loadManifest } from './catalog.js';
+import { listBlobs } from './create.js';
+import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
+import { manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
+import { ManifestError, summaryOf, type BackupSummary } from './manifest.js';
+
+/**
+ * How prune stays safe next to a `backup create` running at the same time.
+ *
+ * Blobs are shared between backups and a manifest is written only after all its blobs, so at any
+ * moment a running create may depend on blobs no manifest references yet, of two sorts:
+ *  - blobs it copied itself. They are new: the grace period (default 24 h, the longest a backup may
+ *    run) keeps every blob younger than that, referenced or not;
+ *  - blobs it found already stored and decided to reuse instead of copying. Those can be old, and
+ *    unreferenced if the manifests that used them were just pruned. Age cannot protect them; the
+ *    intents (intents.ts) do: a create announces itself before it lists blobs, and a prune announces
+ *    itself before it looks for creates. A prune that sees a create collects nothing this time; a
+ *    create that sees a prune waits for it to end before it decides what to reuse.
+ * Manifests are listed only after the intents, so a create that finished before then is seen by its
+ * manifest. A manifest that cannot be read stops collection too: its blobs are unknown.
+ */
+export interface PrunePolicy {
+  /** Keep this many newest backups. */
+  keep?: number;
+  /** Remove backups completed longer ago than this. */
+  olderThanMs?: number;
+}
+
+export interface PruneSelection {
+  remove: BackupSummary[];
+  keep: BackupSummary[];
+}
+
+/**
+ * With both limits, a backup goes only when both say so. The newest backup always stays: pruning is
+ * never how the last good copy of the bucket disappears.
+ */
+export function selectForPrune(backups: BackupSummary[], policy: PrunePolicy, now: Date): PruneSelection {
+  if (policy.keep === undefined && policy.olderThanMs === undefined) throw new UsageError('say what to prune: --keep N and/or --older-than DURATION');
+  if (policy.keep !== undefined && (!Number.isInteger(policy.keep) || policy.keep < 1)) throw new UsageError(`--keep ${policy.keep}: keep at least 1 backup`);
+  const newestFirst = [...backups].sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt) || (a.id < b.id ? 1 : -1));
+  const selection: PruneSelection = { remove: [], keep: [] };
+  newestFirst.forEach((b, i) => {
+    const beyondKeep = policy.keep === undefined || i >= policy.keep;
+    const oldEnough = policy.olderThanMs === undefined || now.getTime() - Date.parse(b.completedAt) > policy.olderThanMs;
+    (i > 0 && beyondKeep && oldEnough ? selection.remove : selection.keep).push(b);
+  });
+  return selection;
+}
+
+export interface GarbageScan {
+  /** Blobs referenced by the remaining manifests. */
+  referenced: number;
+  /** Unreferenced blobs older than the grace period. */
+  garbage: ObjectInfo[];
+  garbageBytes: number;
+  /** Unreferenced blobs younger than the grace period: kept, a running backup may be about to reference them. */
+  young: number;
+  /** Manifests that could not be read; any stops collection. */
+  unreadable: string[];
+}
+
+/** Which blobs no manifest (other than those being removed) references, and which of them are old enough to go. */
+export async function findGarbage(store: ObjectStore, loc: BackupLocation, opts: { graceMs: number; now: Date; removing?: Set<string> }): Promise<GarbageScan> {
+  const referenced = new Set<string>();
+  const unreadable: string[] = [];
+  const summaries: BackupSummary[] = [];
+  for await (const page of store.list(loc.backupBucket, { prefix: manifestsPrefix(loc) })) {
+    for (const o of page) {
+      const s = summaryOf(loc, o);
+      if (!s) unreadable.push(o.name);
+      else if (!opts.removing?.has(s.id)) summaries.push(s);
+    }
+  }
+  for (const s of summaries) {
+    try {
+      for (const e of (await loadManifest(store, s)).objects) referenced.add(e.blob);
+    } catch (err) {
+      if (!(err instanceof ManifestError)) throw err;
+      unreadable.push(s.manifest.name);
+    }
+  }
+  const scan: GarbageScan = { referenced: referenced.size, garbage: [], garbageBytes: 0, young: 0, unreadable };
+  for (const [key, blob] of await listBlobs(store, loc)) {
+    if (referenced.has(key)) continue;
+    if (opts.now.getTime() - Date.parse(blob.created) < opts.graceMs) scan.young++;
+    else {
+      scan.garbage.push(blob);
+      scan.garbageBytes += blob.size;
+    }
+  }
+  return scan;
+}
+
+export interface PruneResult {
+  removed: string[];
+  blobs: { deleted: number; bytesFreed: number; referenced: number; young: number; left: number };
+  /** Why blobs were not collected this time (they will be by a later prune), if they were not. */
+  deferred?: string;
+  staleIntentsRemoved: number;
+}
+
+export interface PruneDeps {
+  store: ObjectStore;
+  now?: () => Date;
+  progress?: (total: number) => Promise<Progress>;
+  signal?: AbortSignal;
+}
+
+export async function prune(deps: PruneDeps, loc: BackupLocation, selection: PruneSelection, opts: { graceMs: number; concurrency: number }): Promise<PruneResult> {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const result: PruneResult = { removed: [], blobs: { deleted: 0, bytesFreed: 0, referenced: 0, young: 0, left: 0 }, staleIntentsRemoved: 0 };
+
+  // Manifests first: once one is gone the backup no longer exists, whatever happens to its blobs.
+  await forEachBounded(selection.remove, opts.concurrency, async (b) => {
+    try {
+      await store.delete({ bucket: b.manifest.bucket, name: b.manifest.name }, { ifGenerationMatch: b.manifest.generation });
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err;
+    }
+    result.removed.push(b.id);
+  }, deps.signal);
+
+  const intent = await declareIntent(store, loc, 'prune', newBackupId(now()));
+  const declaredAt = Date.now();
+  try {
+    const intents = await listIntents(store, loc);
+    const serverNow = intent.created;
+    // Intents of processes that died; removing them lets later prunes collect again.
+    for (const stale of intents.filter((i) => i.id !== intent.id && serverNow.getTime() - i.created.getTime() >= (i.kind === 'prune' ? PRUNE_INTENT_TTL_MS : opts.graceMs))) {
+      await store.delete({ bucket: loc.backupBucket, name: stale.name }, { ifGenerationMatch: stale.generation }).catch(() => undefined);
+      result.staleIntentsRemoved++;
+    }
+    const creates = liveIntents(intents, 'create', serverNow, opts.graceMs);
+    if (creates.length > 0) {
+      result.deferred = `backup ${creates[0]!.id} is running (or died less than the grace period ago); unreferenced blobs are left for a later prune`;
+      return result;
+    }
+    const scan = await findGarbage(store, loc, { graceMs: opts.graceMs, now: serverNow });
+    result.blobs.referenced = scan.referenced;
+    result.blobs.young = scan.young;
+    if (scan.unreadable.length > 0) {
+      result.deferred = `manifest ${scan.unreadable[0]} cannot be read, so the blobs it needs are unknown; no blob was deleted (run gwctl backup verify)`;
+      result.blobs.left = scan.garbage.length;
+      return result;
+    }
+    const progress = scan.garbage.length > 0 && deps.progress ? await deps.progress(scan.garbage.length) : silentProgress;
+    try {
+      await forEachBounded(
+        scan.garbage,
+        opts.concurrency,
+        async (blob) => {
+          // Creates honour a prune intent for PRUNE_INTENT_TTL_MS only: stop well before that.
+          if (Date.now() - declaredAt > PRUNE_WORK_LIMIT_MS) {
+            result.blobs.left++;
+            return;
+          }
+          const outcome = await store.delete({ bucket: loc.backupBucket, name: blob.name }, { ifGenerationMatch: blob.generation }).catch((err: unknown) => {
+            // Re-created meanwhile by a backup (same content, new generation): it is not garbage any more.
+            if (err instanceof PreconditionFailedError) return 'kept' as const;
+            throw err;
+          });
+          if (outcome === 'deleted') {
+            result.blobs.deleted++;
+            result.blobs.bytesFreed += blob.size;
+          }
+          progress.tick();
+        },
+        deps.signal,
+      );
+    } finally {
+      progress.stop();
+    }
+    if (result.blobs.left > 0) result.deferred = `stopped after ${PRUNE_WORK_LIMIT_MS / 60_000} min so backups are not held up; ${result.blobs.left} blob(s) left for the next prune`;
+    return result;
+  } finally {
+    await intent.release().catch(() => undefined);
+  }
+}

@@ -1,0 +1,242 @@
+import { PreconditionFailedError, type ObjectAttributes, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { RuntimeError } from '../errors/gwctl-error.js';
+import { silentProgress, type Progress } from '../ui/progress.js';
+import { forEachBounded } from './bounded.js';
+import { blobName, type BackupLocation } from './layout.js';
+import type { Manifest, ManifestEntry } from './manifest.js';
+import { entriesByBlob } from './verify.js';
+
+export interface RestoreTarget {
+  bucket: string;
+  exists: boolean;
+  /** Its live objects now (empty when it does not exist). */
+  objects: ObjectInfo[];
+}
+
+export interface RestoreCopy {
+  entry: ManifestEntry;
+  /** `'0'` for a missing object; the generation being replaced otherwise, so a concurrent writer is not clobbered. */
+  ifGenerationMatch: string;
+}
+
+/** What a restore will do, decided before anything is touched: printed, serialised, then applied. */
+export interface RestorePlanValue {
+  id: string;
+  sourceBucket: string;
+  targetBucket: string;
+  inPlace: boolean;
+  createBucket: boolean;
+  /** Objects the target lacks. */
+  create: RestoreCopy[];
+  /** Objects the target has with other content or attributes. */
+  overwrite: RestoreCopy[];
+  /** Objects already exactly as backed up: left alone, so a re-run after a failure only does what is left. */
+  unchanged: number;
+  /** Objects not in the backup, deleted (only with --delete-extra). */
+  deleteExtra: { name: string; generation: string }[];
+  /** Objects not in the backup, left in place. */
+  keptExtra: number;
+  /** Bytes copied. */
+  bytes: number;
+}
+
+const ATTRS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;
+
+export function attributesOf(e: ManifestEntry): ObjectAttributes {
+  const a: ObjectAttributes = { metadata: { ...e.metadata } };
+  for (const f of ATTRS) if (e[f] !== undefined) a[f] = e[f];
+  return a;
+}
+
+/** Same content (size, CRC32C, MD5) and same attributes as the backed-up object. */
+export function matchesEntry(e: ManifestEntry, o: ObjectInfo): boolean {
+  if (o.size !== e.size || o.crc32c !== e.crc32c || o.md5 !== e.md5) return false;
+  if (ATTRS.some((f) => (o[f] ?? undefined) !== (e[f] ?? undefined))) return false;
+  const a = Object.entries(e.metadata);
+  const b = o.metadata;
+  return a.length === Object.keys(b).length && a.every(([k, v]) => b[k] === v);
+}
+
+export function planRestore(manifest: Manifest, target: RestoreTarget, opts: { inPlace: boolean; deleteExtra: boolean }): RestorePlanValue {
+  const current = new Map(target.objects.map((o) => [o.name, o]));
+  const plan: RestorePlanValue = {
+    id: manifest.id,
+    sourceBucket: manifest.sourceBucket,
+    targetBucket: target.bucket,
+    inPlace: opts.inPlace,
+    createBucket: !target.exists,
+    create: [],
+    overwrite: [],
+    unchanged: 0,
+    deleteExtra: [],
+    keptExtra: 0,
+    bytes: 0,
+  };
+  const wanted = new Set<string>();
+  for (const entry of manifest.objects) {
+    wanted.add(entry.name);
+    const there = current.get(entry.name);
+    if (!there) plan.create.push({ entry, ifGenerationMatch: '0' });
+    else if (matchesEntry(entry, there)) plan.unchanged++;
+    else plan.overwrite.push({ entry, ifGenerationMatch: there.generation });
+  }
+  for (const o of target.objects) {
+    if (wanted.has(o.name)) continue;
+    if (opts.deleteExtra) plan.deleteExtra.push({ name: o.name, generation: o.generation });
+    else plan.keptExtra++;
+  }
+  plan.bytes = [...plan.create, ...plan.overwrite].reduce((n, c) => n + c.entry.size, 0);
+  return plan;
+}
+
+/** Overwrites or deletions in the target (and any in-place restore) need the environment's name typed. */
+export const isDestructiveRestore = (p: RestorePlanValue) => p.inPlace || p.overwrite.length > 0 || p.deleteExtra.length > 0;
+
+export interface RestoreResult {
+  id: string;
+  targetBucket: string;
+  restored: number;
+  unchanged: number;
+  deleted: number;
+  bytes: number;
+  /** Blobs downloaded and hashed before anything was written. */
+  blobsChecked: number;
+  /** Extra objects left because someone rewrote them during the restore. */
+  skippedDeletes: string[];
+}
+
+/** The backup's content, or a restored object, is not what the manifest says: loud, exit 1. */
+export class RestoreIntegrityError extends RuntimeError {
+  constructor(
+    message: string,
+    readonly objects: string[],
+  ) {
+    super(message);
+    this.name = 'RestoreIntegrityError';
+  }
+}
+
+export interface RestoreDeps {
+  store: ObjectStore;
+  progress?: (label: string, total: number) => Promise<Progress>;
+  signal?: AbortSignal;
+  warn?: (message: string) => void;
+}
+
+/**
+ * Applies a restore plan. First every blob to be copied is downloaded and its CRC32C and MD5
+ * recomputed: a server-side copy carries the stored hashes along, so rot in a blob would otherwise
+ * land silently in the target. Any mismatch stops the restore before it writes anything. Then the
+ * copies run server-side, each write-once or guarded by the generation it replaces, and every
+ * restored object's CRC32C (and MD5) as GCS reports it is checked against the manifest.
+ */
+export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan: RestorePlanValue, opts: { concurrency: number; location?: string }): Promise<RestoreResult> {
+  const { store } = deps;
+  const copies = [...plan.create, ...plan.overwrite];
+  const blobs = entriesByBlob(copies.map((c) => c.entry));
+  const bar = async (label: string, total: number) => (total > 0 && deps.progress ? deps.progress(label, total) : silentProgress);
+
+  const corrupt: string[] = [];
+  let progress = await bar('checking backup', blobs.size);
+  try {
+    await forEachBounded(
+      blobs,
+      opts.concurrency,
+      async ([key, entries]) => {
+        const want = entries[0]!;
+        const got = await store.hash({ bucket: loc.backupBucket, name: blobName(loc, key) });
+        if (got.size !== want.size || got.crc32c !== want.crc32c || (want.md5 !== undefined && got.md5 !== want.md5)) {
+          corrupt.push(...entries.map((e) => `${e.name} (blob ${key}: crc32c ${got.crc32c} ≠ ${want.crc32c})`));
+        }
+        progress.tick();
+      },
+      deps.signal,
+    );
+  } finally {
+    progress.stop();
+  }
+  if (corrupt.length > 0) {
+    throw new RestoreIntegrityError(
+      `restore refused, nothing was written: backup ${plan.id} holds corrupt content for ${corrupt.length} object(s): ${corrupt.slice(0, 3).join('; ')}${corrupt.length > 3 ? '; …' : ''}. Restore an older backup (gwctl backup list) and run gwctl backup verify ${plan.id} --deep`,
+      corrupt,
+    );
+  }
+
+  if (plan.createBucket) await store.createBucket(plan.targetBucket, opts.location ? { location: opts.location } : {});
+
+  const mismatched: string[] = [];
+  let bytes = 0;
+  let done = 0;
+  progress = await bar('restoring', copies.length);
+  try {
+    await forEachBounded(
+      copies,
+      opts.concurrency,
+      async ({ entry, ifGenerationMatch }) => {
+        const dst = { bucket: plan.targetBucket, name: entry.name };
+        let restored: ObjectInfo | undefined;
+        try {
+          restored = await store.copy({ bucket: loc.backupBucket, name: blobName(loc, entry.blob) }, dst, { ifGenerationMatch, attributes: attributesOf(entry) });
+        } catch (err) {
+          if (!(err instanceof PreconditionFailedError)) throw err;
+          // Either our own retried call landed the first time, or someone else wrote the object meanwhile.
+          restored = await store.stat(dst);
+          if (!restored || !matchesEntry(entry, restored)) {
+            throw new RuntimeError(`gs://${dst.bucket}/${dst.name} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`);
+          }
+        }
+        if (restored.crc32c !== entry.crc32c || restored.size !== entry.size || (entry.md5 !== undefined && restored.md5 !== entry.md5)) {
+          mismatched.push(`${entry.name} (crc32c ${restored.crc32c} ≠ ${entry.crc32c})`);
+        }
+        bytes += entry.size;
+        done++;
+        progress.tick();
+      },
+      deps.signal,
+    );
+  } catch (err) {
+    if (deps.signal?.aborted) throw new RuntimeError(`restore interrupted after ${done} of ${copies.length} object(s); run the same command again to finish (objects already restored are skipped)`);
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  if (mismatched.length > 0) {
+    throw new RestoreIntegrityError(
+      `restored ${copies.length - mismatched.length} object(s), but ${mismatched.length} do not match the manifest's CRC32C: ${mismatched.slice(0, 3).join('; ')}${mismatched.length > 3 ? '; …' : ''}. Do not trust gs://${plan.targetBucket} yet; re-run the restore`,
+      mismatched,
+    );
+  }
+
+  const skippedDeletes: string[] = [];
+  let deleted = 0;
+  await forEachBounded(
+    plan.deleteExtra,
+    opts.concurrency,
+    async ({ name, generation }) => {
+      try {
+        await store.delete({ bucket: plan.targetBucket, name }, { ifGenerationMatch: generation });
+        deleted++;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        skippedDeletes.push(name);
+      }
+    },
+    deps.signal,
+  );
+  if (skippedDeletes.length > 0) deps.warn?.(`${skippedDeletes.length} extra object(s) were rewritten during the restore and were left in place: ${skippedDeletes.slice(0, 3).join(', ')}`);
+
+  return { id: plan.id, targetBucket: plan.targetBucket, restored: copies.length, unchanged: plan.unchanged, deleted, bytes, blobsChecked: blobs.size, skippedDeletes };
+}
+
+export async function readTarget(store: ObjectStore, bucket: string): Promise<RestoreTarget> {
+  if (!(await store.bucketExists(bucket))) return { bucket, exists: false, objects: [] };
+  const objects: ObjectInfo[] = [];
+  for await (const page of store.list(bucket)) objects.push(...page);
+  return { bucket, exists: true, objects };
+}
+
+/** `<source>-restore-<yyyymmddthhmmssz>`: a new bucket per restore, so nothing is overwritten by default. */
+export function defaultRestoreBucket(sourceBucket: string, id: string): string | undefined {
+  const name = `${sourceBucket}-restore-${id.split('-')[0]!.toLowerCase()}`;
+  return name.length <= 63 ? name : undefined;
+}
