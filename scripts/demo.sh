@@ -21,6 +21,12 @@ step bucket ttl set --env sandbox --bucket parcels --days 7 --yes
 step migrate keyev --env sandbox --to firestore --rename current_private_address=current_id --yes
 step migrate keystore --env sandbox --yes
 step diagnose parcels --env sandbox --requests 5 --hold 3s --since 10m
+step backup create --env sandbox --quiesce --yes
+step backup create --env sandbox --yes
+step backup list --env sandbox
+step backup verify latest --env sandbox --deep
+step backup restore latest --env sandbox --to-bucket relaycorp-gateway-sandbox-vault-restored --yes
+step backup schedule --env sandbox --every 12h
 step env status sandbox
 step env deprovision sandbox --dry-run
 step env unprotect sandbox --yes --confirm sandbox

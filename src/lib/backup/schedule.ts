@@ -104,4 +104,4 @@ export function backupCronJob(o: ScheduleOptions) {
 
 export type BackupCronJob = ReturnType<typeof backupCronJob>;
 
-export const cronJobYaml = (job: BackupCronJob) => stringify(job, { lineWidth: 0 });
+export const cronJobYaml = (job: BackupCronJob) => stringify(job, { lineWidth: 0, aliasDuplicateObjects: false });

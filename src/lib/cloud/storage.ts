@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Storage } from '@google-cloud/storage';
 import type { Environment } from '../config/schema.js';
 
@@ -8,6 +9,9 @@ import type { Environment } from '../config/schema.js';
  */
 export async function openStorage(env: Environment): Promise<Storage> {
   const { Storage } = await import('@google-cloud/storage');
+  // The SDK hangs one error/close listener per concurrent download on a shared stream; at our
+  // concurrency Node's default of 10 prints a spurious "memory leak" warning to the operator.
+  EventEmitter.defaultMaxListeners = Math.max(EventEmitter.defaultMaxListeners, 128);
   const emulator = env.emulators?.storage ?? process.env.STORAGE_EMULATOR_HOST;
   return new Storage({
     projectId: env.project,
