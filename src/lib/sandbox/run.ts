@@ -45,7 +45,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const mongo = await startMongoEmulator({ dataDir: join(files.data, 'mongodb'), log, faults: faults('mongodb') });
     closers.push(() => mongo.close());
     const { startFirestoreEmulator } = await import('../emulators/firestore/index.js');
-    const firestore = await startFirestoreEmulator({});
+    const firestore = await startFirestoreEmulator({ log, faults: faults('firestore') });
     closers.push(() => firestore.close());
     const { startDiagnoseStandIns } = await import('../emulators/diagnose-stand-ins.js');
     const standIns = await startDiagnoseStandIns({ log, caFile: files.ca });
