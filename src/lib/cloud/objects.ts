@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions as HttpRequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import type { Bucket, Storage } from '@google-cloud/storage';
 import type { Environment } from '../config/schema.js';
@@ -126,6 +128,7 @@ const ATTRIBUTE_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition'
 export class GcsObjectStore implements ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
   private readonly retry: RetryOptions;
+  private readonly json: JsonTransport | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -135,6 +138,7 @@ export class GcsObjectStore implements ObjectStore {
     storage.retryOptions.autoRetry = false;
     storage.retryOptions.maxRetries = 0;
     this.retry = { attempts: 10, baseDelayMs: 100, maxDelayMs: 5_000, ...opts.retry };
+    this.json = JsonTransport.open(storage);
   }
 
   async *list(bucket: string, opts: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
@@ -143,7 +147,7 @@ export class GcsObjectStore implements ObjectStore {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, projection: 'noAcl' };
       if (opts.prefix) qs.prefix = opts.prefix;
       if (pageToken) qs.pageToken = pageToken;
-      const page = await this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () => this.request<{ items?: Json[]; nextPageToken?: string }>(bucket, { uri: '/o', qs }));
+      const page = await this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () => this.hot<{ items?: Json[]; nextPageToken?: string }>(bucket, { uri: '/o', qs }));
       yield (page.items ?? []).map((item) => toInfo(bucket, item));
       pageToken = page.nextPageToken;
     } while (pageToken);
@@ -175,7 +179,7 @@ export class GcsObjectStore implements ObjectStore {
     for (let restarts = 0; ; ) {
       let res: { done?: boolean; rewriteToken?: string; resource?: Json };
       try {
-        res = await this.call(what, () => this.request(source.bucket, { method: 'POST', uri, qs: token ? { ...qs, rewriteToken: token } : qs, json }));
+        res = await this.call(what, () => this.hot(source.bucket, { method: 'POST', uri, qs: token ? { ...qs, rewriteToken: token } : qs, json }));
       } catch (err) {
         if (token && httpStatusOf((err as { cause?: unknown }).cause) === 400 && restarts++ < 3) {
           token = undefined;
@@ -271,12 +275,91 @@ export class GcsObjectStore implements ObjectStore {
     });
   }
 
+  /** The hot calls (rewrite, listing): same request as `request`, without the SDK's per-call overhead. */
+  private hot<T>(bucket: string, opts: RequestOptions): Promise<T> {
+    return this.json ? this.json.request<T>(bucket, opts) : this.request<T>(bucket, opts);
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await withRetry(fn, { isRetryable: isTransient, ...this.retry });
     } catch (err) {
       throw objectError(err, what);
     }
+  }
+}
+
+/**
+ * The hot JSON API calls (rewrite, listing) over a plain keep-alive `node:http(s)` agent, against the
+ * SDK's own base URL and with the SDK's own auth headers. Why: measured against the local emulator,
+ * 10,000 rewrites took 5.5 s through the SDK's request stack and 0.82 s as plain HTTP — the SDK's
+ * per-request overhead, not the service, dominated a backup of many small objects. Everything else
+ * (uploads, downloads, stat, delete, buckets) stays on the SDK. Errors are shaped like the SDK's (numeric
+ * `code`, the service's message), so `withRetry`/`isTransient` and `objectError` treat them alike.
+ */
+class JsonTransport {
+  private readonly basePath: string;
+  private readonly send: typeof httpRequest;
+  private readonly agent: HttpAgent;
+  private readonly auth: boolean;
+
+  /** Undefined when the SDK's base URL is not a plain http(s) URL: those calls then stay on the SDK. */
+  static open(storage: Storage): JsonTransport | undefined {
+    const baseUrl = (storage as unknown as { baseUrl?: unknown }).baseUrl;
+    if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) return undefined;
+    const base = new URL(baseUrl);
+    return base.protocol === 'http:' || base.protocol === 'https:' ? new JsonTransport(storage, base) : undefined;
+  }
+
+  private constructor(
+    private readonly storage: Storage,
+    private readonly base: URL,
+  ) {
+    const s = storage as unknown as { customEndpoint?: boolean; useAuthWithCustomEndpoint?: boolean };
+    this.basePath = this.base.pathname.replace(/\/+$/, '');
+    const https = this.base.protocol === 'https:';
+    this.send = https ? (httpsRequest as typeof httpRequest) : httpRequest;
+    // Keep-alive: a backup makes thousands of small calls; a new connection each would cost more than the call.
+    this.agent = new (https ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: 128 });
+    // As the SDK decides: a custom endpoint (the emulator) gets no credentials unless asked to.
+    this.auth = !(s.customEndpoint && !s.useAuthWithCustomEndpoint);
+  }
+
+  /** A JSON API call relative to the bucket (`/b/<bucket>` + uri), like `Bucket.request`. */
+  async request<T>(bucket: string, opts: RequestOptions): Promise<T> {
+    const query = new URLSearchParams(Object.entries(opts.qs ?? {}).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const path = `${this.basePath}/b/${encodeURIComponent(bucket)}${opts.uri}${query ? `?${query}` : ''}`;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'gwctl' };
+    if (this.auth) (await this.storage.authClient.getRequestHeaders(new URL(path, this.base).href)).forEach((v, k) => (headers[k] = v));
+    const body = opts.json ? Buffer.from(JSON.stringify(opts.json)) : undefined;
+    if (body) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(body.length);
+    }
+    const reqOpts: HttpRequestOptions = { method: opts.method ?? 'GET', hostname: this.base.hostname.replace(/^\[(.*)\]$/, '$1'), port: this.base.port || undefined, path, headers, agent: this.agent };
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = this.send(reqOpts, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      parsed = undefined;
+    }
+    if (status >= 200 && status < 300) {
+      if (parsed === undefined) throw new RuntimeError(`${opts.method ?? 'GET'} ${path}: the service answered HTTP ${status} with a body that is not JSON`);
+      return parsed as T;
+    }
+    const error = (parsed as { error?: { message?: unknown; errors?: unknown } } | undefined)?.error;
+    const message = typeof error?.message === 'string' ? error.message : text.trim().split('\n')[0] || `HTTP ${status}`;
+    throw Object.assign(new Error(message), { code: status, errors: error?.errors, response: { status } });
   }
 }
 
