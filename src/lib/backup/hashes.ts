@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-
-// fast-crc32c is CommonJS without type declarations; it picks SSE4.2 when the CPU has it.
-const crc32c = createRequire(import.meta.url)('fast-crc32c') as { calculate(data: Buffer, initial?: number): number };
+import { gcsHashes } from '../checksums/gcs-hashes.js';
 
 /** Hashes in the form GCS reports them: base64 MD5 digest and base64 big-endian CRC32C. */
 export interface ContentHashes {
@@ -10,11 +7,7 @@ export interface ContentHashes {
   crc32c: string;
 }
 
-export function contentHashes(data: Buffer): ContentHashes {
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32c.calculate(data) >>> 0, 0);
-  return { md5: createHash('md5').update(data).digest('base64'), crc32c: crc.toString('base64') };
-}
+export const contentHashes: (data: Buffer) => ContentHashes = gcsHashes;
 
 export const base64ToHex = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
 

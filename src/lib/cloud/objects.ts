@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions as HttpRequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createRequire } from 'node:module';
 import type { Bucket, Storage } from '@google-cloud/storage';
+import { crc32c, crc32cBase64 } from '../checksums/gcs-hashes.js';
 import type { Environment } from '../config/schema.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
 import { ConcurrentChangeError, gcsError, httpStatusOf } from './gcs-errors.js';
@@ -109,8 +109,6 @@ export async function openObjectStore(env: Environment, opts: ObjectStoreOptions
   return new GcsObjectStore(await openStorage(env), opts);
 }
 
-// fast-crc32c is CommonJS without type declarations; it picks SSE4.2 when the CPU has it.
-const crc32c = createRequire(import.meta.url)('fast-crc32c') as { calculate(data: Buffer, initial?: number): number };
 
 type Json = Record<string, unknown>;
 type RequestOptions = { method?: string; uri: string; qs?: Record<string, string | number>; json?: Json };
@@ -223,9 +221,7 @@ export class GcsObjectStore implements ObjectStore {
         crc = crc32c.calculate(chunk, crc);
         size += chunk.length;
       }
-      const crcBytes = Buffer.alloc(4);
-      crcBytes.writeUInt32BE(crc >>> 0, 0);
-      return { size, md5: md5.digest('base64'), crc32c: crcBytes.toString('base64') };
+      return { size, md5: md5.digest('base64'), crc32c: crc32cBase64(crc) };
     });
   }
 

@@ -1,8 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-
-// fast-crc32c is CommonJS without type declarations.
-const crc32c = createRequire(import.meta.url)('fast-crc32c') as { calculate(data: Buffer, initial?: number): number };
+import { gcsHashes } from '../../checksums/gcs-hashes.js';
 
 export interface ContentHashes {
   md5Hash: string;
@@ -11,9 +7,8 @@ export interface ContentHashes {
 
 /** Hashes as GCS reports them: base64 of the MD5 digest and of the big-endian CRC32C. */
 export function contentHashes(data: Buffer): ContentHashes {
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32c.calculate(data), 0);
-  return { md5Hash: createHash('md5').update(data).digest('base64'), crc32c: crc.toString('base64') };
+  const { md5, crc32c } = gcsHashes(data);
+  return { md5Hash: md5, crc32c };
 }
 
 /** Parses `crc32c=…,md5=…` from an `x-goog-hash` header. */
