@@ -1,7 +1,7 @@
 import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './faults.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog, startRecording } from './request-log.js';
 
 export interface GrpcRecorderOptions {
   service: string;
@@ -42,18 +42,17 @@ export async function startGrpcRecorder(opts: GrpcRecorderOptions): Promise<Grpc
   };
   const server = http2.createServer();
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-    const started = Date.now();
-    const path = String(headers[':path'] ?? '/');
+    const fault = faults.decide();
+    const recordOnce = startRecording(log, { service: opts.service, method: 'POST', path: String(headers[':path'] ?? '/'), fault });
     let recorded = false;
-    const record = (status: number, fault?: '429' | '503' | 'reset') => {
-      if (recorded) return;
+    // A call can end several ways (trailers, close, upstream error): only its first outcome counts.
+    const record = (status: number) => {
+      if (!recorded) recordOnce(status);
       recorded = true;
-      log.record({ service: opts.service, method: 'POST', path, status, time: new Date(started).toISOString(), durationMs: Date.now() - started, ...(fault ? { fault } : {}) });
     };
     stream.on('error', () => undefined);
-    const fault = faults.decide();
     if (fault === 'reset') {
-      record(GRPC_UNAVAILABLE, 'reset');
+      record(GRPC_UNAVAILABLE);
       stream.session?.destroy();
       return;
     }
@@ -61,7 +60,7 @@ export async function startGrpcRecorder(opts: GrpcRecorderOptions): Promise<Grpc
       const code = fault === '429' ? GRPC_RESOURCE_EXHAUSTED : GRPC_UNAVAILABLE;
       stream.resume();
       stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeURIComponent(`injected fault ${fault}`) }, { endStream: true });
-      record(code, fault);
+      record(code);
       return;
     }
     const forwarded = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':') || k === ':method' || k === ':path'));

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultInjector } from './faults.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog, startRecording } from './request-log.js';
 
 export type EmulatorHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -47,16 +47,7 @@ export async function startHttpEmulator(opts: HttpEmulatorOptions): Promise<Emul
     const path = req.url ?? '/';
     const method = req.method ?? 'GET';
     const fault = opts.exempt?.(req) ? undefined : faults.decide();
-    const record = (status: number) =>
-      log.record({
-        service: opts.service,
-        method,
-        path,
-        status,
-        time: new Date(started).toISOString(),
-        durationMs: Date.now() - started,
-        ...(fault ? { fault } : {}),
-      });
+    const record = startRecording(log, { service: opts.service, method, path, fault }, started);
     if (fault === 'reset') {
       record(0);
       req.socket.destroy();

@@ -20,15 +20,17 @@ export interface RequestFilter {
   method?: string;
 }
 
+/** The MongoDB emulator's read-only commands (its request "method"): they never change state. */
+export const MONGO_READ_COMMANDS = new Set([
+  'hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'buildinfo', 'getParameter', 'connectionStatus', 'whatsmyuri',
+  'endSessions', 'listDatabases', 'listCollections', 'listIndexes', 'find', 'getMore', 'killCursors', 'count', 'aggregate',
+]);
+
 /**
  * Methods that never change state: tests assert "no mutating request" by filtering these out.
- * HTTP verbs, and the MongoDB emulator's read-only command names (its "method").
+ * HTTP verbs, and the MongoDB emulator's read-only command names.
  */
-export const READ_ONLY_METHODS = new Set(
-  ['GET', 'HEAD', 'OPTIONS', 'WATCH'].concat(
-    ['hello', 'ismaster', 'ping', 'buildInfo', 'getParameter', 'connectionStatus', 'whatsmyuri', 'endSessions', 'listDatabases', 'listCollections', 'listIndexes', 'find', 'getMore', 'killCursors', 'count', 'aggregate'].map((m) => m.toUpperCase()),
-  ),
-);
+export const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'WATCH', ...[...MONGO_READ_COMMANDS].map((m) => m.toUpperCase())]);
 
 export const isMutating = (r: RecordedRequest) => !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !r.fault;
 
@@ -58,6 +60,20 @@ export class RequestLog {
   clear(): void {
     this.entries.length = 0;
   }
+}
+
+/**
+ * Starts recording one request (its time is `started`); call the result once the outcome is known.
+ * Every emulator records through this, so entries have one shape whatever the protocol.
+ */
+export function startRecording(
+  log: RequestLog,
+  request: { service: string; method: string; path: string; fault?: InjectedFault },
+  started = Date.now(),
+): (status: number) => void {
+  const { fault, ...what } = request;
+  return (status) =>
+    log.record({ ...what, status, time: new Date(started).toISOString(), durationMs: Date.now() - started, ...(fault ? { fault } : {}) });
 }
 
 export function filterRequests(entries: RecordedRequest[], filter: RequestFilter): RecordedRequest[] {

@@ -1,1 +1,2 @@
-export { startMongoEmulator, MONGO_READ_COMMANDS, type MongoEmulator, type MongoEmulatorOptions } from './server.js';
+export { startMongoEmulator, type MongoEmulator, type MongoEmulatorOptions } from './server.js';
+export { MONGO_READ_COMMANDS } from '../common/request-log.js';

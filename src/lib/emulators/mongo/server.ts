@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { BSON } from 'bson';
 import { FaultInjector } from '../common/faults.js';
-import { RequestLog, type InjectedFault } from '../common/request-log.js';
+import { RequestLog, startRecording, type InjectedFault } from '../common/request-log.js';
 import { describeCommand, runCommand } from './commands.js';
 import { CursorRegistry } from './cursors.js';
 import { ErrorCodes, MongoCommandError } from './errors.js';
@@ -36,12 +36,6 @@ const MAX_MESSAGE_BYTES = 48_000_000;
 
 /** Handshake and heartbeat commands: never faulted, so the driver can always (re)discover the server. */
 const NEVER_FAULTED = new Set(['hello', 'ismaster', 'isMaster', 'endSessions']);
-
-/** Read-only commands, for callers filtering the request log for "anything that wrote". */
-export const MONGO_READ_COMMANDS = new Set([
-  'hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'buildinfo', 'getParameter', 'connectionStatus', 'whatsmyuri',
-  'endSessions', 'listDatabases', 'listCollections', 'listIndexes', 'find', 'getMore', 'killCursors', 'count', 'aggregate',
-]);
 
 /**
  * A MongoDB server on 127.0.0.1 that speaks enough of the wire protocol for the official driver:
@@ -92,16 +86,7 @@ export async function startMongoEmulator(opts: MongoEmulatorOptions = {}): Promi
     }
     const { name, path } = describeCommand(request.db, request.command);
     const fault = NEVER_FAULTED.has(name) ? undefined : faults.decide();
-    const record = (status: number) =>
-      log.record({
-        service: 'mongodb',
-        method: name,
-        path,
-        status,
-        time: new Date(started).toISOString(),
-        durationMs: Date.now() - started,
-        ...(fault ? { fault } : {}),
-      });
+    const record = startRecording(log, { service: 'mongodb', method: name, path, fault }, started);
     if (fault === 'reset') {
       record(0);
       socket.destroy();
