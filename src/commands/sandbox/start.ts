@@ -6,6 +6,7 @@ import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { startDetached } from '../../lib/sandbox/daemon.js';
 import { parseFaults } from '../../lib/sandbox/faults-flag.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { renderEndpoints } from '../../lib/sandbox/render.js';
 import { startSandbox } from '../../lib/sandbox/run.js';
 import { isRunning, readSandboxState, type SandboxState } from '../../lib/sandbox/state.js';
 
@@ -58,10 +59,7 @@ export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
   }
 
   private describe(state: SandboxState, status: string) {
-    this.ui.table(Object.entries(state.endpoints), [
-      { header: 'service', get: ([k]) => k },
-      { header: 'endpoint', get: ([, v]) => v },
-    ]);
+    renderEndpoints(this.ui, state.endpoints);
     return { status, pid: state.pid, dir: state.dir, startedAt: state.startedAt, endpoints: state.endpoints };
   }
 }

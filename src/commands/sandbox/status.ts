@@ -1,5 +1,6 @@
 import { GwctlCommand } from '../../base-command.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { renderEndpoints } from '../../lib/sandbox/render.js';
 import { readSandboxRequests } from '../../lib/sandbox/requests.js';
 import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
 
@@ -16,10 +17,7 @@ export default class SandboxStatus extends GwctlCommand<typeof SandboxStatus> {
     }
     const requests = readSandboxRequests(dir);
     this.ui.info(`sandbox running (pid ${state.pid}, since ${state.startedAt}); ${requests.length} request(s) recorded`);
-    this.ui.table(Object.entries(state.endpoints), [
-      { header: 'service', get: ([k]) => k },
-      { header: 'endpoint', get: ([, v]) => v },
-    ]);
+    renderEndpoints(this.ui, state.endpoints);
     return { running: true, dir, pid: state.pid, startedAt: state.startedAt, endpoints: state.endpoints, requests: requests.length };
   }
 }
