@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { stringify } from 'yaml';
 import { GcsObjectStore, type ObjectInfo, type ObjectStore } from '../../src/lib/cloud/objects.js';
-import { openStorage } from '../../src/lib/cloud/storage.js';
 import { environmentSchema, type Environment } from '../../src/lib/config/schema.js';
 import { startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
 import { backupLocation, type BackupLocation } from '../../src/lib/backup/layout.js';
@@ -51,7 +50,7 @@ export async function startFixture(opts: { faults?: boolean } = {}): Promise<Fix
   await gcs.createBucket(BACKUPS);
   const env = environment(emu.url);
   // Short backoff: the faults tests retry hundreds of calls.
-  const store = new GcsObjectStore(await openStorage(env), { retry: { baseDelayMs: opts.faults ? 20 : 50, maxDelayMs: 500, attempts: 12 } });
+  const store = new GcsObjectStore(env, { retry: { baseDelayMs: opts.faults ? 20 : 50, maxDelayMs: 500, attempts: 12 } });
   return { emu, gcs, env, loc: backupLocation(env), store, close: () => emu.close() };
 }
 

@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
 import { openObjectStore } from '../../lib/cloud/objects.js';
-import { createBackup, previewBackup, type CreateBackupDeps } from '../../lib/backup/create.js';
-import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
+import { createBackup, openBackupSession, previewBackup, type CreateBackupDeps } from '../../lib/backup/create.js';
+import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { createPlan, formatBytes } from '../../lib/backup/plans.js';
@@ -23,6 +23,7 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
   static override flags = {
     ...backupFlags,
     ...concurrencyFlag,
+    ...batchSizeFlag,
     quiesce: Flags.boolean({ description: 'scale the Vault workload to 0 while copying, then back', default: false }),
     ...mutatingFlags,
   };
@@ -35,27 +36,34 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
     const scaler = workload ? kubeScaler(await openKubeAdmin(env)) : undefined;
     const replicas = workload ? (await scaler!.read(workload))?.desired : undefined;
     if (workload && replicas === undefined) throw new UsageError(`--quiesce: ${workloadLabel(workload)} not found; set workloads.vault in gwctl.yaml or drop --quiesce`);
-    const { source, preview } = await previewBackup(store, loc);
-    const plan = createPlan(loc, preview, workload ? { workload, replicas: replicas! } : undefined);
-
-    const outcome = await this.mutate(
-      plan,
-      () =>
-        interruptible(async (signal) => {
-          const deps: CreateBackupDeps = { store, signal, progress: (n) => this.progress('copying', n), warn: (m) => this.ui.warn(m) };
-          const opts = { location: loc, concurrency: this.flags.concurrency, gwctlVersion: this.config.version };
-          if (!workload) return { ...(await createBackup(deps, { ...opts, quiesced: false, source })), quiesce: undefined as QuiesceRecord | undefined };
-          // Listed again once Vault is stopped: the plan's listing was taken while it ran.
-          const { result, quiesce } = await withQuiesce(scaler!, workload, () => createBackup(deps, { ...opts, quiesced: true }), { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) });
-          return { ...result, quiesce };
-        }, (m) => this.ui.warn(m)),
-      { auditDetails: (r) => ({ id: r.id, objects: r.objects, bytes: r.bytes, copied: r.blobs.copied, quiesced: r.quiesced }) },
-    );
-    if (outcome.status !== 'applied') return { status: outcome.status, plan, preview };
-    const r = outcome.result;
-    this.ui.success(
-      `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
-    );
-    return { status: outcome.status, ...r };
+    const deps: CreateBackupDeps = { store, progress: (n) => this.progress('copying', n), warn: (m) => this.ui.warn(m) };
+    // A real run declares its intent before planning (a dry run writes nothing): the plan's listing of
+    // the stored blobs then holds for the copy too, and is not taken twice.
+    const session = this.flags['dry-run'] ? undefined : await openBackupSession(deps, loc);
+    try {
+      const { source, preview } = await previewBackup(store, loc, session?.blobs);
+      const plan = createPlan(loc, preview, workload ? { workload, replicas: replicas! } : undefined);
+      const outcome = await this.mutate(
+        plan,
+        () =>
+          interruptible(async (signal) => {
+            const opts = { location: loc, concurrency: this.flags.concurrency, batchSize: this.flags['batch-size'], session, gwctlVersion: this.config.version };
+            const run = { ...deps, signal };
+            if (!workload) return { ...(await createBackup(run, { ...opts, quiesced: false, source })), quiesce: undefined as QuiesceRecord | undefined };
+            // Listed again once Vault is stopped: the plan's listing was taken while it ran.
+            const { result, quiesce } = await withQuiesce(scaler!, workload, () => createBackup(run, { ...opts, quiesced: true }), { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) });
+            return { ...result, quiesce };
+          }, (m) => this.ui.warn(m)),
+        { auditDetails: (r) => ({ id: r.id, objects: r.objects, bytes: r.bytes, copied: r.blobs.copied, quiesced: r.quiesced }) },
+      );
+      if (outcome.status !== 'applied') return { status: outcome.status, plan, preview };
+      const r = outcome.result;
+      this.ui.success(
+        `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
+      );
+      return { status: outcome.status, ...r };
+    } finally {
+      await session?.release();
+    }
   }
 }

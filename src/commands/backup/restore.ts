@@ -3,7 +3,7 @@ import { destructiveFlags, GwctlCommand } from '../../base-command.js';
 import { openObjectStore } from '../../lib/cloud/objects.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
-import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
+import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { formatBytes, restorePlan } from '../../lib/backup/plans.js';
@@ -23,6 +23,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override flags = {
     ...backupFlags,
     ...concurrencyFlag,
+    ...batchSizeFlag,
     at: Flags.string({ description: 'restore the newest backup completed at or before this time: ISO 8601 (2025-06-01T12:00:00Z) or a duration ago (3h)' }),
     'to-bucket': Flags.string({ description: 'restore into this bucket (created if missing); default <bucket>-restore-<backup time>', exclusive: ['in-place'] }),
     'in-place': Flags.boolean({ description: 'restore into the backed-up bucket itself (destructive)', default: false }),
@@ -51,6 +52,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
           (signal) =>
             applyRestore({ store, signal, progress: (label, n) => this.progress(label, n), warn: (m) => this.ui.warn(m) }, loc, value, {
               concurrency: this.flags.concurrency,
+              batchSize: this.flags['batch-size'],
               location: env.region,
             }),
           (m) => this.ui.warn(m),

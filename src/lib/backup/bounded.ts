@@ -28,3 +28,10 @@ export async function forEachBounded<T>(items: Iterable<T>, concurrency: number,
   }
   if (failure) throw failure.err;
 }
+
+/** `items` in consecutive groups of `size` (the last one shorter). */
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,9 +1,10 @@
 import { ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
-import { forEachBounded } from './bounded.js';
+import { batchSize, blobHolds, copyBlob, copyBlobBatch, type BlobCopy } from './blob-copies.js';
+import { chunk, forEachBounded } from './bounded.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
-import { blobKey, blobName, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
+import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import type { BackupPreview } from './plans.js';
 
@@ -39,9 +40,6 @@ export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promis
 }
 
 /** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
-/** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
-export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
-
 export function planCopies(objects: ObjectInfo[], blobs: BlobIndex): { copies: Map<string, ObjectInfo>; reused: number; bytes: number; copyBytes: number } {
   const copies = new Map<string, ObjectInfo>();
   let reused = 0;
@@ -67,9 +65,6 @@ export function manifestEntry(o: ObjectInfo, blob: string): ManifestEntry {
   return e;
 }
 
-/** Blobs carry bare bytes: no encoding (no transcoding on read), no metadata of whichever object came first. */
-export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metadata: {} };
-
 export interface CreateBackupDeps {
   store: ObjectStore;
   now?: () => Date;
@@ -87,10 +82,15 @@ export interface CreateBackupDeps {
 
 export interface CreateBackupOptions {
   location: BackupLocation;
+  /** Requests in flight at once. */
   concurrency: number;
+  /** At most this many copies per request (1: no batches); default and ceiling 100, the service's limit. */
+  batchSize?: number;
   quiesced: boolean;
   /** A listing already taken (the plan's); listed afresh when absent (e.g. once the workload is quiesced). */
   source?: SourceSnapshot;
+  /** Opened by the caller (who releases it) so the plan and the copy share one blob listing; opened here otherwise. */
+  session?: BackupSession;
   gwctlVersion?: string;
 }
 
@@ -123,22 +123,54 @@ export class BackupInterruptedError extends RuntimeError {
 const PRUNE_POLL_MS = 2_000;
 
 /**
+ * A backup from its intent on. While the intent is held no prune collects blobs, and blobs vanish only
+ * through a prune, so the blob listing taken once the intent is visible stays true for the whole run.
+ * `backup create` opens it before planning, as Terraform takes its state lock before a plan, so the
+ * plan and the copy share that one listing.
+ */
+export interface BackupSession {
+  id: string;
+  blobs: BlobIndex;
+  release(): Promise<void>;
+}
+
+export async function openBackupSession(deps: CreateBackupDeps, loc: BackupLocation): Promise<BackupSession> {
+  const id = newBackupId((deps.now ?? (() => new Date()))(), deps.idSuffix);
+  const intent = await declareIntent(deps.store, loc, 'create', id);
+  const declaredAt = Date.now();
+  const release = () => intent.release().catch((err: unknown) => deps.warn?.(`could not remove ${intent.name} (${(err as Error).message}); prunes skip blob collection until it expires`));
+  try {
+    await waitForPrunes(deps, loc, intent, declaredAt);
+    return { id, blobs: await listBlobs(deps.store, loc), release };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/**
  * Takes a backup: list the source and the blobs already stored, copy server-side the content not
- * stored yet (bounded concurrency), then write the manifest — last, as the commit marker. A backup
- * that stops before that leaves only blobs, which the next run reuses, and no trace in `backup list`.
+ * stored yet (bounded concurrency, in batches), then write the manifest — last, as the commit marker.
+ * A backup that stops before that leaves only blobs, which the next run reuses, and no trace in `backup list`.
  */
 export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOptions): Promise<CreateBackupResult> {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const loc = opts.location;
   const clock = Date.now();
-  const id = newBackupId(opts.source?.listedAt ?? now(), deps.idSuffix);
-  const intent = await declareIntent(store, loc, 'create', id);
-  const declaredAt = Date.now();
+  // The source is listed while the session opens; a failed listing still releases the session.
+  const opening = opts.session ? Promise.resolve(opts.session) : openBackupSession(deps, loc);
+  opening.catch(() => undefined); // awaited below; not an unhandled rejection while the listing runs
+  let source: SourceSnapshot;
   try {
-    await waitForPrunes(deps, loc, intent, declaredAt);
-    // Blobs are listed after our intent is visible and no prune is collecting: from here on none of them can vanish.
-    const [source, blobs] = await Promise.all([opts.source ?? listSource(store, loc, now), listBlobs(store, loc)]);
+    source = opts.source ?? (await listSource(store, loc, now));
+  } catch (err) {
+    if (!opts.session) await opening.then((s) => s.release(), () => undefined);
+    throw err;
+  }
+  const session = await opening;
+  const { id, blobs } = session;
+  try {
     const { copies } = planCopies(source.objects, blobs);
     const entries = new Map(source.objects.map((o) => [o.name, manifestEntry(o, blobKey(o))]));
     const changed: string[] = [];
@@ -146,25 +178,37 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     let copied = 0;
     let copiedBytes = 0;
     const progress = copies.size > 0 && deps.progress ? await deps.progress(copies.size) : silentProgress;
-    const copyOne = async (key: string, o: ObjectInfo) => {
-      await copyBlob(store, loc, key, o, blobs.get(key)?.generation);
+    const done = (c: BlobCopy) => {
       copied++;
-      copiedBytes += o.size;
+      copiedBytes += c.object.size;
       progress.tick();
       deps.onCopied?.(copied);
     };
+    const copyOne = async (key: string, o: ObjectInfo) => {
+      const c = { key, object: o, replaces: blobs.get(key)?.generation };
+      await copyBlob(store, loc, c);
+      done(c);
+    };
+    // One by one: a single copy, or one its batch left over (throttled, already there, source changed).
+    const copyAlone = async (c: BlobCopy) => {
+      try {
+        await copyOne(c.key, c.object);
+      } catch (err) {
+        if (!(err instanceof ObjectNotFoundError)) throw err;
+        // The listed generation is gone: back up what is there now, or nothing if it was deleted.
+        await recopyChanged(store, loc, c.object, blobs, entries, changed, vanished, copyOne);
+      }
+    };
+    const items = [...copies].map(([key, o]): BlobCopy => ({ key, object: o, replaces: blobs.get(key)?.generation }));
     try {
       await forEachBounded(
-        copies,
+        chunk(items, batchSize(items.length, opts.concurrency, opts.batchSize)),
         opts.concurrency,
-        async ([key, o]) => {
-          try {
-            await copyOne(key, o);
-          } catch (err) {
-            if (!(err instanceof ObjectNotFoundError)) throw err;
-            // The listed generation is gone: back up what is there now, or nothing if it was deleted.
-            await recopyChanged(store, loc, o, blobs, entries, changed, vanished, copyOne);
-          }
+        async (batch) => {
+          if (batch.length === 1) return copyAlone(batch[0]!);
+          const { copied: landed, failed } = await copyBlobBatch(store, loc, batch);
+          landed.forEach(done);
+          for (const c of failed) await copyAlone(c);
         },
         deps.signal,
       );
@@ -210,7 +254,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       durationMs: Date.now() - clock,
     };
   } finally {
-    await intent.release().catch((err: unknown) => deps.warn?.(`could not remove ${intent.name} (${(err as Error).message}); prunes skip blob collection until it expires`));
+    if (!opts.session) await session.release();
   }
 }
 
@@ -229,27 +273,6 @@ async function waitForPrunes(deps: CreateBackupDeps, loc: BackupLocation, intent
     if (!told) deps.warn?.(`waiting for prune ${prunes[0]!.id} to finish collecting unreferenced blobs`);
     told = true;
     await sleep(PRUNE_POLL_MS);
-  }
-}
-
-/**
- * Copies one object's content to its blob, server-side and write-once. If the blob is there already
- * (a concurrent backup, or our own retried call whose first answer was lost), it is checked, not
- * overwritten. `replaces`: the generation of a listed blob whose size or hashes do not match its
- * address, replaced only if it is still that generation.
- */
-export async function copyBlob(store: ObjectStore, loc: BackupLocation, key: string, o: ObjectInfo, replaces?: string): Promise<void> {
-  const dst = { bucket: loc.backupBucket, name: blobName(loc, key) };
-  let blob: ObjectInfo | undefined;
-  try {
-    blob = await store.copy({ bucket: o.bucket, name: o.name, generation: o.generation }, dst, { ifGenerationMatch: replaces ?? '0', attributes: BLOB_ATTRIBUTES });
-  } catch (err) {
-    if (!(err instanceof PreconditionFailedError)) throw err;
-    blob = await store.stat(dst);
-    if (!blob) throw err;
-  }
-  if (!blobHolds(blob, o)) {
-    throw new RuntimeError(`blob gs://${dst.bucket}/${dst.name} does not hold the content of gs://${o.bucket}/${o.name}#${o.generation} (crc32c ${blob.crc32c} ≠ ${o.crc32c}); run \`gwctl backup verify --deep\``);
   }
 }
 
@@ -298,8 +321,8 @@ async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: 
 }
 
 /** What the plan shows: the source as listed now and how much of it would be copied. */
-export async function previewBackup(store: ObjectStore, loc: BackupLocation): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
-  const [source, blobs] = await Promise.all([listSource(store, loc), listBlobs(store, loc)]);
-  const p = planCopies(source.objects, blobs);
+export async function previewBackup(store: ObjectStore, loc: BackupLocation, blobs?: BlobIndex): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
+  const [source, index] = await Promise.all([listSource(store, loc), blobs ?? listBlobs(store, loc)]);
+  const p = planCopies(source.objects, index);
   return { source, preview: { objects: source.objects.length, bytes: p.bytes, newBlobs: p.copies.size, newBytes: p.copyBytes, storedObjects: p.reused } };
 }

@@ -12,3 +12,7 @@ export const backupFlags = {
 export const concurrencyFlag = {
   concurrency: Flags.integer({ char: 'c', description: 'requests in flight at once', default: 32, min: 1, max: 256 }),
 };
+
+export const batchSizeFlag = {
+  'batch-size': Flags.integer({ description: 'copies per request, in JSON API batches (1: one request per copy)', default: 100, min: 1, max: 100 }),
+};

@@ -31,14 +31,24 @@ export const blobsPrefix = (loc: BackupLocation) => `${loc.prefix}blobs/`;
 export const manifestsPrefix = (loc: BackupLocation) => `${loc.prefix}manifests/`;
 export const intentsPrefix = (loc: BackupLocation) => `${loc.prefix}intents/`;
 
+type Addressable = { name: string; generation: string; size: number; crc32c: string; md5?: string };
+
+// A backup asks for every listed object's key several times (plan, copy, manifest); listed objects are not mutated.
+const keys = new WeakMap<Addressable, string>();
+
 /**
  * Content address of an object: CRC32C, MD5 and size, so equal content is stored once however many
  * objects or backups hold it. Composite objects have no MD5; a CRC32C alone is too weak to share
  * content on, so theirs is keyed to the object's name and generation instead (never shared).
  */
-export function blobKey(o: { name: string; generation: string; size: number; crc32c: string; md5?: string }): string {
-  const crc = base64ToHex(o.crc32c);
-  return o.md5 ? `${crc}-${base64ToHex(o.md5)}-${o.size}` : `${crc}-composite-${sha256Hex(`${o.name}\n${o.generation}`).slice(0, 32)}-${o.size}`;
+export function blobKey(o: Addressable): string {
+  let key = keys.get(o);
+  if (key === undefined) {
+    const crc = base64ToHex(o.crc32c);
+    key = o.md5 ? `${crc}-${base64ToHex(o.md5)}-${o.size}` : `${crc}-composite-${sha256Hex(`${o.name}\n${o.generation}`).slice(0, 32)}-${o.size}`;
+    keys.set(o, key);
+  }
+  return key;
 }
 
 export const blobName = (loc: BackupLocation, key: string) => `${blobsPrefix(loc)}${key}`;

@@ -1,7 +1,8 @@
 import { PreconditionFailedError, type ObjectAttributes, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
-import { forEachBounded } from './bounded.js';
+import { batchSize } from './blob-copies.js';
+import { chunk, forEachBounded } from './bounded.js';
 import { blobName, type BackupLocation } from './layout.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { entriesByBlob } from './verify.js';
@@ -130,7 +131,7 @@ export interface RestoreDeps {
  * copies run server-side, each write-once or guarded by the generation it replaces, and every
  * restored object's CRC32C (and MD5) as GCS reports it is checked against the manifest.
  */
-export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan: RestorePlanValue, opts: { concurrency: number; location?: string }): Promise<RestoreResult> {
+export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan: RestorePlanValue, opts: { concurrency: number; batchSize?: number; location?: string }): Promise<RestoreResult> {
   const { store } = deps;
   const copies = [...plan.create, ...plan.overwrite];
   const blobs = entriesByBlob(copies.map((c) => c.entry));
@@ -169,28 +170,46 @@ export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan:
   let done = 0;
   progress = await bar('restoring', copies.length);
   try {
+    const settle = (entry: ManifestEntry, restored: ObjectInfo) => {
+      if (restored.crc32c !== entry.crc32c || restored.size !== entry.size || (entry.md5 !== undefined && restored.md5 !== entry.md5)) {
+        mismatched.push(`${entry.name} (crc32c ${restored.crc32c} ≠ ${entry.crc32c})`);
+      }
+      bytes += entry.size;
+      done++;
+      progress.tick();
+    };
+    const request = ({ entry, ifGenerationMatch }: (typeof copies)[number]) => ({
+      source: { bucket: loc.backupBucket, name: blobName(loc, entry.blob) },
+      destination: { bucket: plan.targetBucket, name: entry.name },
+      opts: { ifGenerationMatch, attributes: attributesOf(entry) },
+    });
+    // One by one: with retries, and a look at what is there when the precondition fails.
+    const restoreAlone = async (copy: (typeof copies)[number]) => {
+      const { source, destination, opts: writeOpts } = request(copy);
+      let restored: ObjectInfo | undefined;
+      try {
+        restored = await store.copy(source, destination, writeOpts);
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        // Either our own retried call landed the first time, or someone else wrote the object meanwhile.
+        restored = await store.stat(destination);
+        if (!restored || !matchesEntry(copy.entry, restored)) {
+          throw new RuntimeError(`gs://${destination.bucket}/${destination.name} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`);
+        }
+      }
+      settle(copy.entry, restored);
+    };
     await forEachBounded(
-      copies,
+      chunk(copies, batchSize(copies.length, opts.concurrency, opts.batchSize)),
       opts.concurrency,
-      async ({ entry, ifGenerationMatch }) => {
-        const dst = { bucket: plan.targetBucket, name: entry.name };
-        let restored: ObjectInfo | undefined;
-        try {
-          restored = await store.copy({ bucket: loc.backupBucket, name: blobName(loc, entry.blob) }, dst, { ifGenerationMatch, attributes: attributesOf(entry) });
-        } catch (err) {
-          if (!(err instanceof PreconditionFailedError)) throw err;
-          // Either our own retried call landed the first time, or someone else wrote the object meanwhile.
-          restored = await store.stat(dst);
-          if (!restored || !matchesEntry(entry, restored)) {
-            throw new RuntimeError(`gs://${dst.bucket}/${dst.name} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`);
-          }
+      async (batch) => {
+        if (batch.length === 1) return restoreAlone(batch[0]!);
+        const results = await store.copyMany(batch.map(request));
+        // A copy its batch could not do (throttled, precondition) is settled on its own.
+        for (const [i, r] of results.entries()) {
+          if (r instanceof Error) await restoreAlone(batch[i]!);
+          else settle(batch[i]!.entry, r);
         }
-        if (restored.crc32c !== entry.crc32c || restored.size !== entry.size || (entry.md5 !== undefined && restored.md5 !== entry.md5)) {
-          mismatched.push(`${entry.name} (crc32c ${restored.crc32c} ≠ ${entry.crc32c})`);
-        }
-        bytes += entry.size;
-        done++;
-        progress.tick();
       },
       deps.signal,
     );

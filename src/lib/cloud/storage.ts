@@ -12,10 +12,10 @@ export async function openStorage(env: Environment): Promise<Storage> {
   // The SDK hangs one error/close listener per concurrent download on a shared stream; at our
   // concurrency Node's default of 10 prints a spurious "memory leak" warning to the operator.
   EventEmitter.defaultMaxListeners = Math.max(EventEmitter.defaultMaxListeners, 128);
-  const emulator = env.emulators?.storage ?? process.env.STORAGE_EMULATOR_HOST;
+  const emulator = storageEmulator(env);
   return new Storage({
     projectId: env.project,
-    ...(emulator ? { apiEndpoint: normaliseEndpoint(emulator), useAuthWithCustomEndpoint: false } : {}),
+    ...(emulator ? { apiEndpoint: emulator, useAuthWithCustomEndpoint: false } : {}),
     retryOptions: {
       autoRetry: true,
       maxRetries: 8,
@@ -28,3 +28,25 @@ export async function openStorage(env: Environment): Promise<Storage> {
 }
 
 const normaliseEndpoint = (host: string) => (/^https?:\/\//.test(host) ? host : `http://${host}`).replace(/\/$/, '');
+
+/** The emulator's endpoint (gwctl.yaml, else STORAGE_EMULATOR_HOST), or undefined for the real service. */
+export function storageEmulator(env: Environment): string | undefined {
+  const emulator = env.emulators?.storage ?? process.env.STORAGE_EMULATOR_HOST;
+  return emulator ? normaliseEndpoint(emulator) : undefined;
+}
+
+/** The JSON API root the SDK would use: the emulator's, or the real service's. */
+export const jsonApiRoot = (env: Environment) => `${storageEmulator(env) ?? 'https://storage.googleapis.com'}/storage/v1`;
+
+/**
+ * Application Default Credentials for calls made without the SDK (an emulator takes none). Loaded on
+ * first use; google-auth-library is what the SDK authenticates with, so credentials resolve alike.
+ */
+export function storageAuth(env: Environment): ((url: string) => Promise<Headers>) | undefined {
+  if (storageEmulator(env)) return undefined;
+  let auth: Promise<{ getRequestHeaders(url?: string): Promise<Headers> }> | undefined;
+  return async (url) => {
+    auth ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ projectId: env.project, scopes: ['https://www.googleapis.com/auth/devstorage.full_control'] }));
+    return (await auth).getRequestHeaders(url);
+  };
+}

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultInjector } from './faults.js';
+import { jsonPieces } from './json-pieces.js';
 import { RequestLog, startRecording } from './request-log.js';
 
 export type EmulatorHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -104,15 +105,24 @@ export async function startHttpEmulator(opts: HttpEmulatorOptions): Promise<Emul
   };
 }
 
-/** Reads a whole request body. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Reads a whole request body (with events: an async iterator costs more than a small body). */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.readableEnded) reject(new Error('the request closed before its body ended'));
+    });
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  const pieces = jsonPieces(body);
+  const length = pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': length, ...headers });
+  const last = pieces.pop();
+  for (const piece of pieces) res.write(piece);
+  res.end(last);
 }

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   durationMs: number;
   /** Set when the fault injector answered instead of the emulator. */
   fault?: InjectedFault;
+  /** Set on a call that arrived inside a batch request (which is recorded too, without it). */
+  batch?: boolean;
 }
 
 export type InjectedFault = '429' | '503' | 'reset';
@@ -68,12 +70,19 @@ export class RequestLog {
  */
 export function startRecording(
   log: RequestLog,
-  request: { service: string; method: string; path: string; fault?: InjectedFault },
+  request: { service: string; method: string; path: string; fault?: InjectedFault; batch?: boolean },
   started = Date.now(),
 ): (status: number) => void {
-  const { fault, ...what } = request;
+  const { fault, batch, ...what } = request;
   return (status) =>
-    log.record({ ...what, status, time: new Date(started).toISOString(), durationMs: Date.now() - started, ...(fault ? { fault } : {}) });
+    log.record({
+      ...what,
+      status,
+      time: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      ...(fault ? { fault } : {}),
+      ...(batch ? { batch } : {}),
+    });
 }
 
 export function filterRequests(entries: RecordedRequest[], filter: RequestFilter): RecordedRequest[] {

@@ -1,6 +1,5 @@
-import { sendJson } from '../common/http-emulator.js';
 import { applyBucketWrite, validateBucketName, type BucketWrite } from './bucket-fields.js';
-import { nowMs, requireBucket, type ApiCall, type GcsContext } from './context.js';
+import { nowMs, requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
 import { conflict, invalid } from './errors.js';
 import { readJsonBody } from './json-body.js';
 import { listQuery } from './listing.js';
@@ -10,13 +9,13 @@ import { compareNames } from './sorted-names.js';
 
 export async function insertBucket(ctx: GcsContext, call: ApiCall): Promise<void> {
   if (!call.query.get('project')) throw invalid('Required parameter: project', 'required');
-  const body = await readJsonBody(call.req);
+  const body = await readJsonBody(call);
   validateBucketName(body.name);
   if (ctx.store.bucket(body.name)) throw conflict('Your previous request to create the named bucket succeeded and you already own it.');
   const now = nowMs(ctx);
   const fields = applyBucketWrite({}, body, 'insert', now);
   const bucket = ctx.store.addBucket({ name: body.name, metageneration: 1, timeCreated: now, updated: now, fields });
-  sendJson(call.res, 200, bucketResource(bucket.record, call.baseUrl));
+  sendResult(call, bucketResource(bucket.record, call.baseUrl));
 }
 
 export function getBucket(ctx: GcsContext, call: ApiCall, name: string): void {
@@ -26,7 +25,7 @@ export function getBucket(ctx: GcsContext, call: ApiCall, name: string): void {
     return;
   }
   checkBucketPreconditions(bucket.record, call.query);
-  sendJson(call.res, 200, bucketResource(bucket.record, call.baseUrl));
+  sendResult(call, bucketResource(bucket.record, call.baseUrl));
 }
 
 export function listBuckets(ctx: GcsContext, call: ApiCall): void {
@@ -38,7 +37,7 @@ export function listBuckets(ctx: GcsContext, call: ApiCall): void {
     .filter((b) => b.name.startsWith(prefix) && (after === undefined || compareNames(b.name, after) > 0));
   const page = matching.slice(0, maxResults);
   const more = matching.length > page.length;
-  sendJson(call.res, 200, {
+  sendResult(call, {
     kind: 'storage#buckets',
     ...(page.length ? { items: page.map((b) => bucketResource(b.record, call.baseUrl)) } : {}),
     ...(more ? { nextPageToken: Buffer.from(page.at(-1)!.name).toString('base64url') } : {}),
@@ -47,14 +46,14 @@ export function listBuckets(ctx: GcsContext, call: ApiCall): void {
 
 /** PATCH and PUT: every change bumps the metageneration. */
 export async function writeBucket(ctx: GcsContext, call: ApiCall, name: string, mode: Exclude<BucketWrite, 'insert'>): Promise<void> {
-  const body = await readJsonBody(call.req);
+  const body = await readJsonBody(call);
   const bucket = requireBucket(ctx, name);
   checkBucketPreconditions(bucket.record, call.query);
   const now = nowMs(ctx);
   const fields = applyBucketWrite(bucket.record.fields, body, mode, now);
   bucket.record = { ...bucket.record, fields, metageneration: bucket.record.metageneration + 1, updated: now };
   ctx.store.saveBucket(bucket);
-  sendJson(call.res, 200, bucketResource(bucket.record, call.baseUrl));
+  sendResult(call, bucketResource(bucket.record, call.baseUrl));
 }
 
 export function deleteBucket(ctx: GcsContext, call: ApiCall, name: string): void {
@@ -79,5 +78,5 @@ export function lockRetentionPolicy(ctx: GcsContext, call: ApiCall, name: string
     updated: nowMs(ctx),
   };
   ctx.store.saveBucket(bucket);
-  sendJson(call.res, 200, bucketResource(bucket.record, call.baseUrl));
+  sendResult(call, bucketResource(bucket.record, call.baseUrl));
 }

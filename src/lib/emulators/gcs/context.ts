@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorClock } from '../common/clock.js';
+import type { FaultInjector } from '../common/faults.js';
+import { sendJson } from '../common/http-emulator.js';
+import type { RequestLog } from '../common/request-log.js';
 import { noSuchBucket } from './errors.js';
+import type { FieldMask } from './field-mask.js';
 import type { RewriteJobs } from './rewrite.js';
 import type { BucketState, Store } from './store.js';
 import type { UploadSessions } from './uploads.js';
+
+/** The service name GCS requests are recorded under. */
+export const GCS_SERVICE = 'gcs';
 
 /** What every API handler works with. */
 export interface GcsContext {
@@ -13,6 +20,10 @@ export interface GcsContext {
   rewrites: RewriteJobs;
   /** Bytes a single rewrite call copies; bigger objects need several calls and a rewrite token. */
   rewriteChunkBytes: number;
+  /** The API request log: the calls inside a batch are recorded here one by one, like direct ones. */
+  log: RequestLog;
+  /** Also decides, call by call, whether a call inside a batch fails on purpose. */
+  faults: FaultInjector;
 }
 
 /** One API request, already routed. */
@@ -22,6 +33,15 @@ export interface ApiCall {
   query: URLSearchParams;
   /** Scheme and host the client used, for `selfLink`, `mediaLink` and upload session URIs. */
   baseUrl: string;
+  /** The request body, read whole. */
+  body(): Promise<Buffer>;
+  /** The `fields` parameter: what a successful JSON answer keeps. */
+  fields?: FieldMask;
+}
+
+/** A successful JSON answer, cut down to the call's `fields` (an error body never is). */
+export function sendResult(call: ApiCall, body: Record<string, unknown>): void {
+  sendJson(call.res, 200, call.fields ? call.fields.apply(body) : body);
 }
 
 export const nowMs = (ctx: GcsContext) => ctx.clock.now().getTime();

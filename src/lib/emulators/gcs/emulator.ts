@@ -2,7 +2,7 @@ import { EmulatorClock } from '../common/clock.js';
 import { FaultInjector } from '../common/faults.js';
 import { startHttpEmulator, type EmulatorHandle } from '../common/http-emulator.js';
 import { RequestLog } from '../common/request-log.js';
-import type { GcsContext } from './context.js';
+import { GCS_SERVICE, type GcsContext } from './context.js';
 import { ApiRequestLog, handleControl, isControlRequest } from './control.js';
 import { faultBody } from './errors.js';
 import { sweepLifecycle, type SweepResult } from './lifecycle.js';
@@ -45,21 +45,24 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     store.load(opened.state.buckets, opened.state.versions);
     opened.persistence.attach(() => store.dump());
   }
+  const log = opts.log ?? new RequestLog();
+  const apiLog = new ApiRequestLog(log);
+  const faults = opts.faults ?? new FaultInjector();
   const ctx: GcsContext = {
     store,
     clock,
     uploads: new Map(),
     rewrites: new Map(),
     rewriteChunkBytes: opts.rewriteChunkBytes ?? DEFAULT_REWRITE_CHUNK_BYTES,
+    log: apiLog,
+    faults,
   };
-  const log = opts.log ?? new RequestLog();
-  const faults = opts.faults ?? new FaultInjector();
   const sweep = () => sweepLifecycle(store, clock.now().getTime());
   const control = { clock, sweep, log, faults };
   const handle = await startHttpEmulator({
-    service: 'gcs',
+    service: GCS_SERVICE,
     port: opts.port,
-    log: new ApiRequestLog(log),
+    log: apiLog,
     faults,
     exempt: isControlRequest,
     faultBody,

@@ -5,6 +5,8 @@ export class GcsError extends Error {
     message: string,
     readonly reason: string,
     readonly domain = 'global',
+    /** The query parameter at fault, for a bad parameter. */
+    readonly parameter?: string,
   ) {
     super(message);
   }
@@ -31,7 +33,9 @@ export function errorBody(err: GcsError) {
     error: {
       code: err.code,
       message: err.message,
-      errors: [{ message: err.message, domain: err.domain, reason: err.reason }],
+      errors: [
+        { message: err.message, domain: err.domain, reason: err.reason, ...(err.parameter ? { location: err.parameter, locationType: 'parameter' } : {}) },
+      ],
     },
   };
 }

@@ -1,10 +1,9 @@
-import type { IncomingMessage } from 'node:http';
-import { readBody } from '../common/http-emulator.js';
+import type { ApiCall } from './context.js';
 import { invalid } from './errors.js';
 
 /** A request's JSON object body; an empty body, or `null` (Go's client sends it for a bare rewrite), reads as `{}` as GCS does. */
-export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readBody(req));
+export async function readJsonBody(call: ApiCall): Promise<Record<string, unknown>> {
+  return parseJsonObject(await call.body());
 }
 
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {

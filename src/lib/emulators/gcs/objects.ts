@@ -1,8 +1,8 @@
-import { sendJson } from '../common/http-emulator.js';
 import { commitObject } from './commit.js';
-import { nowMs, requireBucket, type ApiCall, type GcsContext } from './context.js';
+import { nowMs, requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
 import { sendMedia } from './download.js';
 import { invalid, noSuchObject } from './errors.js';
+import { FieldMask } from './field-mask.js';
 import { readJsonBody } from './json-body.js';
 import { listObjects, listQuery } from './listing.js';
 import { objectFieldsFrom, patchObjectFields } from './object-fields.js';
@@ -23,23 +23,24 @@ export function getObject(ctx: GcsContext, call: ApiCall, bucketName: string, na
   }
   checkObjectPreconditions(v, readPreconditions(call.query));
   if ((media || call.query.get('alt') === 'media') && !softDeleted) sendMedia(call.req, call.res, v);
-  else sendJson(call.res, 200, objectResource(v, call.baseUrl, b.record));
+  else sendResult(call, objectResource(v, call.baseUrl, b.record, call.fields));
 }
 
 export function listBucketObjects(ctx: GcsContext, call: ApiCall, bucketName: string): void {
   const b = requireBucket(ctx, bucketName);
   const page = listObjects(b, listQuery(call.query));
-  sendJson(call.res, 200, {
+  const itemFields = FieldMask.under(call.fields, 'items');
+  sendResult(call, {
     kind: 'storage#objects',
     ...(page.prefixes.length ? { prefixes: page.prefixes } : {}),
-    ...(page.items.length ? { items: page.items.map((v) => objectResource(v, call.baseUrl, b.record)) } : {}),
+    ...(page.items.length ? { items: page.items.map((v) => objectResource(v, call.baseUrl, b.record, itemFields)) } : {}),
     ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
   });
 }
 
 /** PATCH merges, PUT replaces the writable fields; either way the metageneration goes up. */
 export async function writeObjectMetadata(ctx: GcsContext, call: ApiCall, bucketName: string, name: string, mode: 'patch' | 'update'): Promise<void> {
-  const body = await readJsonBody(call.req);
+  const body = await readJsonBody(call);
   const b = requireBucket(ctx, bucketName);
   const v = b.find(name, int64Param(call.query, 'generation'));
   if (!v) throw noSuchObject(bucketName, name);
@@ -48,7 +49,7 @@ export async function writeObjectMetadata(ctx: GcsContext, call: ApiCall, bucket
   v.metageneration += 1;
   v.updated = nowMs(ctx);
   ctx.store.saveVersion(v);
-  sendJson(call.res, 200, objectResource(v, call.baseUrl, b.record));
+  sendResult(call, objectResource(v, call.baseUrl, b.record, call.fields));
 }
 
 /**
@@ -84,5 +85,5 @@ export function restoreObject(ctx: GcsContext, call: ApiCall, bucketName: string
     preconditions: readPreconditions(call.query),
   });
   ctx.store.purge(b, deleted);
-  sendJson(call.res, 200, objectResource(restored, call.baseUrl, b.record));
+  sendResult(call, objectResource(restored, call.baseUrl, b.record, call.fields));
 }

@@ -9,6 +9,7 @@ export interface GenerationPreconditions {
 }
 
 const NAMES = ['ifGenerationMatch', 'ifGenerationNotMatch', 'ifMetagenerationMatch', 'ifMetagenerationNotMatch'] as const;
+const SOURCE_PARAMS = NAMES.map((name) => name.replace(/^if/, 'ifSource'));
 
 export function int64Param(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
@@ -23,11 +24,10 @@ export function int64Param(query: URLSearchParams, name: string): number | undef
  */
 export function readPreconditions(query: URLSearchParams, source = false): GenerationPreconditions {
   const p: GenerationPreconditions = {};
-  for (const name of NAMES) {
-    const param = source ? name.replace(/^if/, 'ifSource') : name;
-    const value = int64Param(query, param);
+  NAMES.forEach((name, i) => {
+    const value = int64Param(query, source ? SOURCE_PARAMS[i] : name);
     if (value !== undefined) p[name] = value;
-  }
+  });
   return p;
 }
 

@@ -1,25 +1,36 @@
+import type { FieldMask } from './field-mask.js';
 import type { BucketRecord, ObjectVersion } from './records.js';
 
 /** Every bucket belongs to the same pretend project. */
 export const PROJECT_NUMBER = '123456789012';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const ISO_CACHE_SIZE = 100_000;
+const isoCache = new Map<number, string>();
 
-/** Protobuf varint, so etags look like GCS's (`CAE=` is metageneration 1). */
-function varint(n: number): number[] {
-  const bytes: number[] = [];
-  while (n >= 0x80) {
-    bytes.push((n % 0x80) | 0x80);
-    n = Math.floor(n / 0x80);
+/** RFC 3339 time, formatted once per instant: a resource repeats its times (created = updated), and listings repeat resources. */
+function iso(ms: number): string {
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= ISO_CACHE_SIZE) isoCache.clear();
+    text = new Date(ms).toISOString();
+    isoCache.set(ms, text);
   }
-  bytes.push(n);
-  return bytes;
+  return text;
 }
 
-const bucketEtag = (metageneration: number) => Buffer.from([0x08, ...varint(metageneration)]).toString('base64');
+const etagBytes = Buffer.alloc(24);
 
-const objectEtag = (generation: number, metageneration: number) =>
-  Buffer.from([0x08, ...varint(generation), 0x10, ...varint(metageneration)]).toString('base64');
+/** Base64 of a protobuf message of varint fields 1, 2, …, so etags look like GCS's (`CAE=` is metageneration 1). */
+function etag(...values: number[]): string {
+  let at = 0;
+  for (let field = 1; field <= values.length; field++) {
+    let n = values[field - 1];
+    etagBytes[at++] = field << 3;
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) etagBytes[at++] = (n % 0x80) | 0x80;
+    etagBytes[at++] = n;
+  }
+  return etagBytes.toString('base64', 0, at);
+}
 
 /** The `storage#bucket` resource. */
 export function bucketResource(b: BucketRecord, baseUrl: string): Record<string, unknown> {
@@ -35,7 +46,7 @@ export function bucketResource(b: BucketRecord, baseUrl: string): Record<string,
     rpo: 'DEFAULT',
     ...b.fields,
     metageneration: String(b.metageneration),
-    etag: bucketEtag(b.metageneration),
+    etag: etag(b.metageneration),
     timeCreated: iso(b.timeCreated),
     updated: iso(b.updated),
   };
@@ -47,15 +58,19 @@ export function retentionExpiry(v: ObjectVersion, bucket: BucketRecord | undefin
   return period === undefined ? undefined : v.timeCreated + Number(period) * 1000;
 }
 
-/** The `storage#object` resource. */
-export function objectResource(v: ObjectVersion, baseUrl: string, bucket?: BucketRecord): Record<string, unknown> {
-  const path = `b/${v.bucket}/o/${encodeURIComponent(v.name)}`;
-  const expiry = retentionExpiry(v, bucket);
-  return {
+/**
+ * The `storage#object` resource. With a `fields` mask, the links, etag and times it drops are left
+ * undefined rather than built (the mask drops them from the answer anyway): listings and rewrites
+ * that ask for a few fields skip most of the work.
+ */
+export function objectResource(v: ObjectVersion, baseUrl: string, bucket?: BucketRecord, mask?: FieldMask): Record<string, unknown> {
+  const wants = (field: string) => !mask || mask.child(field) !== undefined;
+  const path = wants('selfLink') || wants('mediaLink') ? `b/${v.bucket}/o/${encodeURIComponent(v.name)}` : '';
+  const resource: Record<string, unknown> = {
     kind: 'storage#object',
-    id: `${v.bucket}/${v.name}/${v.generation}`,
-    selfLink: `${baseUrl}/storage/v1/${path}`,
-    mediaLink: `${baseUrl}/download/storage/v1/${path}?generation=${v.generation}&alt=media`,
+    id: wants('id') ? `${v.bucket}/${v.name}/${v.generation}` : undefined,
+    selfLink: wants('selfLink') ? `${baseUrl}/storage/v1/${path}` : undefined,
+    mediaLink: wants('mediaLink') ? `${baseUrl}/download/storage/v1/${path}?generation=${v.generation}&alt=media` : undefined,
     name: v.name,
     bucket: v.bucket,
     generation: String(v.generation),
@@ -65,13 +80,15 @@ export function objectResource(v: ObjectVersion, baseUrl: string, bucket?: Bucke
     size: String(v.data.length),
     md5Hash: v.md5Hash,
     crc32c: v.crc32c,
-    etag: objectEtag(v.generation, v.metageneration),
-    timeCreated: iso(v.timeCreated),
-    updated: iso(v.updated),
-    timeStorageClassUpdated: iso(v.timeStorageClassUpdated),
-    ...(v.timeDeleted !== undefined ? { timeDeleted: iso(v.timeDeleted) } : {}),
-    ...(v.softDeleteTime !== undefined ? { softDeleteTime: iso(v.softDeleteTime) } : {}),
-    ...(v.hardDeleteTime !== undefined ? { hardDeleteTime: iso(v.hardDeleteTime) } : {}),
-    ...(expiry !== undefined ? { retentionExpirationTime: iso(expiry) } : {}),
+    etag: wants('etag') ? etag(v.generation, v.metageneration) : undefined,
+    timeCreated: wants('timeCreated') ? iso(v.timeCreated) : undefined,
+    updated: wants('updated') ? iso(v.updated) : undefined,
+    timeStorageClassUpdated: wants('timeStorageClassUpdated') ? iso(v.timeStorageClassUpdated) : undefined,
   };
+  if (v.timeDeleted !== undefined) resource.timeDeleted = iso(v.timeDeleted);
+  if (v.softDeleteTime !== undefined) resource.softDeleteTime = iso(v.softDeleteTime);
+  if (v.hardDeleteTime !== undefined) resource.hardDeleteTime = iso(v.hardDeleteTime);
+  const expiry = retentionExpiry(v, bucket);
+  if (expiry !== undefined) resource.retentionExpirationTime = iso(expiry);
+  return resource;
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { sendJson } from '../common/http-emulator.js';
 import { commitObject } from './commit.js';
-import { requireBucket, type ApiCall, type GcsContext } from './context.js';
+import { requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
 import { invalid, noSuchObject } from './errors.js';
+import { FieldMask } from './field-mask.js';
 import type { ContentHashes } from './hashes.js';
 import { readJsonBody } from './json-body.js';
 import { copiedFields, objectFieldsFrom } from './object-fields.js';
@@ -42,7 +42,7 @@ function prepareCopy(ctx: GcsContext, call: ApiCall, source: ObjectRef, destinat
   return { source, destination, data: src.data, hashes: src, fields: objectFieldsFrom(body, copiedFields(src.fields)), rewritten: 0 };
 }
 
-function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob) {
+function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob, fields: FieldMask | undefined) {
   const bucket = requireBucket(ctx, job.destination.bucket);
   const v = commitObject(ctx, {
     bucket,
@@ -52,7 +52,7 @@ function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob) {
     hashes: job.hashes,
     preconditions: readPreconditions(call.query),
   });
-  return objectResource(v, call.baseUrl, bucket.record);
+  return objectResource(v, call.baseUrl, bucket.record, fields);
 }
 
 /**
@@ -60,7 +60,7 @@ function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob) {
  * `done: false` with a `rewriteToken` until the last one commits the destination.
  */
 export async function rewriteObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): Promise<void> {
-  const body = await readJsonBody(call.req);
+  const body = await readJsonBody(call);
   let token = call.query.get('rewriteToken') ?? undefined;
   let job: RewriteJob;
   if (token) {
@@ -76,16 +76,16 @@ export async function rewriteObject(ctx: GcsContext, call: ApiCall, source: Obje
   if (job.rewritten < size) {
     token ??= randomBytes(24).toString('base64url');
     ctx.rewrites.set(token, job);
-    sendJson(call.res, 200, { ...progress, done: false, rewriteToken: token });
+    sendResult(call, { ...progress, done: false, rewriteToken: token });
     return;
   }
-  const resource = finish(ctx, call, job);
+  const resource = finish(ctx, call, job, FieldMask.under(call.fields, 'resource'));
   if (token) ctx.rewrites.delete(token);
-  sendJson(call.res, 200, { ...progress, done: true, resource });
+  sendResult(call, { ...progress, done: true, resource });
 }
 
 /** `copyTo`: the same copy in one call, answering with the destination object. */
 export async function copyObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): Promise<void> {
-  const body = await readJsonBody(call.req);
-  sendJson(call.res, 200, finish(ctx, call, prepareCopy(ctx, call, source, destination, body)));
+  const body = await readJsonBody(call);
+  sendResult(call, finish(ctx, call, prepareCopy(ctx, call, source, destination, body), call.fields));
 }

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../common/http-emulator.js';
+import { readBody, sendJson } from '../common/http-emulator.js';
+import { handleBatch } from './batch.js';
 import { deleteBucket, getBucket, insertBucket, listBuckets, lockRetentionPolicy, writeBucket } from './buckets.js';
 import type { ApiCall, GcsContext } from './context.js';
 import { errorBody, GcsError, invalid, notFound } from './errors.js';
+import { FieldMask } from './field-mask.js';
 import { deleteObject, getObject, listBucketObjects, restoreObject, writeObjectMetadata } from './objects.js';
 import { copyObject, rewriteObject, type ObjectRef } from './rewrite.js';
 import { handleUpload } from './uploads.js';
@@ -11,7 +13,7 @@ const notAllowed = (method: string) => new GcsError(405, `Method ${method} is no
 
 function decodeSegment(segment: string): string {
   try {
-    return decodeURIComponent(segment);
+    return segment.includes('%') ? decodeURIComponent(segment) : segment;
   } catch {
     throw invalid(`Invalid URL path segment: ${segment}`);
   }
@@ -78,14 +80,18 @@ async function route(ctx: GcsContext, call: ApiCall, segments: string[]): Promis
     if (root === 'upload' && rest.length === 0) return handleUpload(ctx, call, bucket);
     if (root === 'download' && rest.length > 0 && call.req.method === 'GET') return getObject(ctx, call, bucket, rest.join('/'), true);
   }
+  if (root === 'batch' && api === 'storage' && version === 'v1' && segments.length === 3) {
+    if (call.req.method !== 'POST') throw notAllowed(call.req.method ?? 'GET');
+    return handleBatch(ctx, call, handleApiRequest);
+  }
   if (root === 'storage' && api === 'v1') return routeJsonApi(ctx, call, segments.slice(2));
   // With STORAGE_EMULATOR_HOST set, the client library sends JSON API calls without `/storage/v1`.
   if (root === 'b') return routeJsonApi(ctx, call, segments);
   throw notFound('Not Found');
 }
 
-/** Answers one GCS API request; API errors become GCS-shaped JSON errors. */
-export async function handleApiRequest(ctx: GcsContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Answers one GCS API request; API errors become GCS-shaped JSON errors. A call from a batch comes with its body already read. */
+export async function handleApiRequest(ctx: GcsContext, req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q >= 0 ? url.slice(0, q) : url;
@@ -94,8 +100,11 @@ export async function handleApiRequest(ctx: GcsContext, req: IncomingMessage, re
     res,
     query: new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''),
     baseUrl: `http://${req.headers.host ?? '127.0.0.1'}`,
+    body: body ? () => Promise.resolve(body) : () => readBody(req),
   };
   try {
+    const fields = call.query.get('fields');
+    if (fields !== null) call.fields = FieldMask.parse(fields);
     await route(ctx, call, path.split('/').slice(1).map(decodeSegment));
   } catch (err) {
     if (!(err instanceof GcsError) || res.headersSent) throw err;

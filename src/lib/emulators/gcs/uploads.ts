@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readBody, sendJson } from '../common/http-emulator.js';
 import { commitObject, validateObjectName } from './commit.js';
 import { parseContentRange } from './content-range.js';
-import { requireBucket, type ApiCall, type GcsContext } from './context.js';
+import { requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
 import { GcsError, invalid, notFound } from './errors.js';
 import { parseGoogHash } from './hashes.js';
 import { parseJsonObject } from './json-body.js';
@@ -34,7 +33,7 @@ const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** Everything under `/upload/storage/v1/b/{bucket}/o`: simple, multipart and resumable uploads. */
 export async function handleUpload(ctx: GcsContext, call: ApiCall, bucketName: string): Promise<void> {
   // Read the body first so an error answer never leaves an unread upload on the connection.
-  const body = await readBody(call.req);
+  const body = await call.body();
   const uploadId = call.query.get('upload_id');
   if (uploadId) return resumableRequest(ctx, call, uploadId, body);
   if (call.req.method !== 'POST') throw new GcsError(405, 'Method not allowed for uploads.', 'methodNotAllowed');
@@ -54,7 +53,7 @@ function simpleUpload(ctx: GcsContext, call: ApiCall, bucketName: string, data: 
     contentType: call.req.headers['content-type'] ?? DEFAULT_CONTENT_TYPE,
   });
   const v = commitObject(ctx, { bucket, name, data, fields, preconditions: readPreconditions(call.query), expected: parseGoogHash(call.req.headers['x-goog-hash']) });
-  sendJson(call.res, 200, objectResource(v, call.baseUrl, bucket.record));
+  sendResult(call, objectResource(v, call.baseUrl, bucket.record, call.fields));
 }
 
 function multipartUpload(ctx: GcsContext, call: ApiCall, bucketName: string, body: Buffer): void {
@@ -68,7 +67,7 @@ function multipartUpload(ctx: GcsContext, call: ApiCall, bucketName: string, bod
     ...(typeof metadata.md5Hash === 'string' ? { md5: metadata.md5Hash } : {}),
   };
   const v = commitObject(ctx, { bucket, name, data, fields, preconditions: readPreconditions(call.query), expected });
-  sendJson(call.res, 200, objectResource(v, call.baseUrl, bucket.record));
+  sendResult(call, objectResource(v, call.baseUrl, bucket.record, call.fields));
 }
 
 /** Opens a session; preconditions are checked now (to fail early) and again when the last byte arrives. */
@@ -115,7 +114,7 @@ function resumableRequest(ctx: GcsContext, call: ApiCall, id: string, data: Buff
   }
   const bucket = requireBucket(ctx, session.bucket);
   if (session.done) {
-    sendJson(call.res, 200, objectResource(session.done, call.baseUrl, bucket.record));
+    sendResult(call, objectResource(session.done, call.baseUrl, bucket.record, call.fields));
     return;
   }
   const range = parseContentRange(call.req.headers['content-range'], data.length);
@@ -140,7 +139,7 @@ function resumableRequest(ctx: GcsContext, call: ApiCall, id: string, data: Buff
   });
   session.done = v;
   session.chunks = [];
-  sendJson(call.res, 200, objectResource(v, call.baseUrl, bucket.record));
+  sendResult(call, objectResource(v, call.baseUrl, bucket.record, call.fields));
 }
 
 function resumeIncomplete(call: ApiCall, session: UploadSession): void {

@@ -1,0 +1,78 @@
+import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { MAX_BATCH_CALLS } from '../cloud/batch-wire.js';
+import { RuntimeError } from '../errors/gwctl-error.js';
+import { blobName, type BackupLocation } from './layout.js';
+
+/** One object's content, to be copied to its blob. `replaces`: see `copyBlob`. */
+export interface BlobCopy {
+  key: string;
+  object: ObjectInfo;
+  replaces?: string;
+}
+
+/** Blobs carry bare bytes: no encoding (no transcoding on read), no metadata of whichever object came first. */
+export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metadata: {} };
+
+/** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
+export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
+
+/**
+ * Copies per request: enough that every request slot gets work (a small backup still runs
+ * `concurrency` requests side by side), at most `max` (and the service's 100).
+ */
+export function batchSize(copies: number, concurrency: number, max: number = MAX_BATCH_CALLS): number {
+  return Math.max(1, Math.min(max, MAX_BATCH_CALLS, Math.ceil(copies / Math.max(1, concurrency))));
+}
+
+const copyRequest = (loc: BackupLocation, c: BlobCopy) => ({
+  source: { bucket: c.object.bucket, name: c.object.name, generation: c.object.generation },
+  destination: { bucket: loc.backupBucket, name: blobName(loc, c.key) },
+  opts: { ifGenerationMatch: c.replaces ?? '0', attributes: BLOB_ATTRIBUTES },
+});
+
+function checkHolds(loc: BackupLocation, c: BlobCopy, blob: ObjectInfo): void {
+  if (blobHolds(blob, c.object)) return;
+  const o = c.object;
+  throw new RuntimeError(
+    `blob gs://${loc.backupBucket}/${blobName(loc, c.key)} does not hold the content of gs://${o.bucket}/${o.name}#${o.generation} (crc32c ${blob.crc32c} ≠ ${o.crc32c}); run \`gwctl backup verify --deep\``,
+  );
+}
+
+/**
+ * Copies one object's content to its blob, server-side and write-once. If the blob is there already
+ * (a concurrent backup, or our own retried call whose first answer was lost), it is checked, not
+ * overwritten. `replaces`: the generation of a listed blob whose size or hashes do not match its
+ * address, replaced only if it is still that generation.
+ */
+export async function copyBlob(store: ObjectStore, loc: BackupLocation, c: BlobCopy): Promise<void> {
+  const req = copyRequest(loc, c);
+  let blob: ObjectInfo | undefined;
+  try {
+    blob = await store.copy(req.source, req.destination, req.opts);
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err;
+    blob = await store.stat(req.destination);
+    if (!blob) throw err;
+  }
+  checkHolds(loc, c, blob);
+}
+
+/**
+ * Copies a batch in one request. Returns the copies that failed on their own (a throttled call, a
+ * blob already there, a source overwritten since it was listed): the caller settles each with
+ * `copyBlob`, which retries, checks an existing blob, or finds the new source generation.
+ */
+export async function copyBlobBatch(store: ObjectStore, loc: BackupLocation, batch: BlobCopy[]): Promise<{ copied: BlobCopy[]; failed: BlobCopy[] }> {
+  const results = await store.copyMany(batch.map((c) => copyRequest(loc, c)));
+  const copied: BlobCopy[] = [];
+  const failed: BlobCopy[] = [];
+  results.forEach((r, i) => {
+    const c = batch[i]!;
+    if (r instanceof Error) failed.push(c);
+    else {
+      checkHolds(loc, c, r);
+      copied.push(c);
+    }
+  });
+  return { copied, failed };
+}
