@@ -1,11 +1,10 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { AuditLog } from './lib/audit/log.js';
-import { auditLogPath } from './lib/audit/location.js';
-import { loadConfig, resolveEnvironment, type LoadedConfig } from './lib/config/load.js';
+import type { AuditLog } from './lib/audit/log.js';
+import { noConfig, resolveEnvironment, type LoadedConfig } from './lib/config/environments.js';
+import { locateConfig } from './lib/config/locate.js';
 import type { Environment } from './lib/config/schema.js';
 import { ExitCode } from './lib/errors/gwctl-error.js';
-import { renderError } from './lib/errors/render.js';
-import { runMutation, type MutationOptions, type MutationOutcome } from './lib/plan/mutation.js';
+import type { MutationOptions, MutationOutcome } from './lib/plan/mutation.js';
 import type { Plan } from './lib/plan/plan.js';
 import { startProgress, type Progress } from './lib/ui/progress.js';
 import { terminalPrompter, type Prompter } from './lib/ui/prompter.js';
@@ -44,6 +43,8 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   /** Overridable by tests. */
   protected prompter: Prompter = terminalPrompter;
   private loaded?: LoadedConfig;
+  /** The gwctl.yaml reader (yaml and zod), loaded by init() only when there is a file to read. */
+  private configReader?: typeof import('./lib/config/load.js');
 
   override async init(): Promise<void> {
     await super.init();
@@ -56,10 +57,13 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    // Startup time: yaml and zod are loaded only when there is a gwctl.yaml to parse (it is parsed
+    // later, on first use, so a command that reads no config still ignores a broken file).
+    if (locateConfig(this.flags.config)) this.configReader = await import('./lib/config/load.js');
   }
 
   protected get config_(): LoadedConfig {
-    this.loaded ??= loadConfig({ flag: this.flags.config });
+    this.loaded ??= this.configReader ? this.configReader.loadConfig({ flag: this.flags.config }) : noConfig();
     return this.loaded;
   }
 
@@ -68,7 +72,8 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     return resolveEnvironment(this.config_, name);
   }
 
-  protected auditLog(): AuditLog {
+  protected async auditLog(): Promise<AuditLog> {
+    const [{ AuditLog }, { auditLogPath }] = await Promise.all([import('./lib/audit/log.js'), import('./lib/audit/location.js')]);
     return new AuditLog(auditLogPath(this.config_));
   }
 
@@ -81,12 +86,13 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   }
 
   /** Plan → print → confirm → apply → audit, with this command's --dry-run/--yes/--confirm. */
-  protected mutate<R>(
+  protected async mutate<R>(
     plan: Plan,
     apply: (plan: Plan) => Promise<R>,
     extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render'>> = {},
   ): Promise<MutationOutcome<R>> {
     const f = this.flags as Record<string, unknown>;
+    const { runMutation } = await import('./lib/plan/mutation.js');
     return runMutation({
       plan,
       apply,
@@ -96,13 +102,14 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
       interactive: this.interactive,
       ui: this.ui,
       prompter: this.prompter,
-      audit: this.auditLog(),
+      audit: await this.auditLog(),
       ...extra,
     });
   }
 
   /** One line on stderr (and a JSON error on stdout under --json); the stack only with GWCTL_DEBUG=1. */
   override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    const { renderError } = await import('./lib/errors/render.js');
     const { message, exitCode } = renderError(err);
     process.exitCode = exitCode;
     if (this.jsonEnabled()) this.logJson({ error: { message, exitCode } });

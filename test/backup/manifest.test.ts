@@ -3,7 +3,8 @@ import type { ObjectInfo } from '../../src/lib/cloud/objects.js';
 import { planCopies } from '../../src/lib/backup/create.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { BACKUP_ID, blobKey, idFromManifestName, manifestName, newBackupId, type BackupLocation } from '../../src/lib/backup/layout.js';
-import { ManifestError, MANIFEST_FORMAT, openManifest, sealManifest, summaryOf, type Manifest } from '../../src/lib/backup/manifest.js';
+import { canonicalJson } from '../../src/lib/audit/record.js';
+import { ManifestError, MANIFEST_FORMAT, manifestJson, openManifest, sealManifest, summaryOf, type Manifest } from '../../src/lib/backup/manifest.js';
 
 const loc: BackupLocation = { env: 'prod', sourceBucket: 'vault-bucket', backupBucket: 'backup-bucket', prefix: 'vault-bucket/' };
 
@@ -95,5 +96,23 @@ describe('the manifest, the commit marker', () => {
     expect(summaryOf(loc, listed)).toMatchObject({ id: m.id, objects: 1, bytes: 6, quiesced: true, sha256: sealed.sha256 });
     expect(summaryOf(loc, { ...listed, metadata: {} })).toBeUndefined();
     expect(summaryOf(loc, { ...listed, name: 'vault-bucket/manifests/20250601T120000Z-000000.json' })).toBeUndefined();
+  });
+});
+
+describe('the sealed manifest text', () => {
+  it('is canonicalJson of the manifest, byte for byte, whatever its entries hold', () => {
+    const entries = manifest().objects;
+    const base = entries[0]!;
+    const m = manifest({
+      gwctlVersion: '0.1.0',
+      objects: [
+        base,
+        { name: 'composite', generation: '9', size: 0, crc32c: 'AAAAAA==', blob: 'k', metadata: {} },
+        { ...base, name: 'all "attributes"\n', contentEncoding: 'gzip', contentDisposition: 'inline', contentLanguage: 'fr', cacheControl: 'no-store', metadata: { z: '1', a: 'é', 10: 'ten', 2: 'two' } },
+        { ...base, name: 'unknown member', extra: true } as unknown as (typeof entries)[number],
+      ],
+    });
+    expect(manifestJson(m)).toBe(canonicalJson(m));
+    expect(manifestJson(manifest({ objects: [] }))).toBe(canonicalJson(manifest({ objects: [] })));
   });
 });

@@ -8,7 +8,7 @@ export default class AuditShow extends GwctlCommand<typeof AuditShow> {
   static override flags = { limit: Flags.integer({ description: 'show only the last N records', min: 1 }) };
 
   async run() {
-    const log = this.auditLog();
+    const log = await this.auditLog();
     let records = log.records();
     if (this.flags.env) records = records.filter((r) => r.env === this.flags.env);
     if (this.flags.limit) records = records.slice(-this.flags.limit);

@@ -9,7 +9,7 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
   static override flags = { 'expect-head': Flags.string({ description: 'the head hash recorded earlier; fails if the log no longer contains it at the end' }) };
 
   async run() {
-    const log = this.auditLog();
+    const log = await this.auditLog();
     const verdict = log.verify();
     const expected = this.flags['expect-head'];
     const headMatches = expected === undefined || verdict.head === expected;

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
 import { openObjectStore } from '../../lib/cloud/objects.js';
-import { createBackup, openBackupSession, previewBackup, type CreateBackupDeps } from '../../lib/backup/create.js';
+import { createBackup, listSource, openBackupSession, previewBackup, type CreateBackupDeps } from '../../lib/backup/create.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
@@ -39,9 +39,11 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
     const deps: CreateBackupDeps = { store, progress: (n) => this.progress('copying', n), warn: (m) => this.ui.warn(m) };
     // A real run declares its intent before planning (a dry run writes nothing): the plan's listing of
     // the stored blobs then holds for the copy too, and is not taken twice.
+    const listing = listSource(store, loc);
+    listing.catch(() => undefined); // awaited below, once the session is open
     const session = this.flags['dry-run'] ? undefined : await openBackupSession(deps, loc);
     try {
-      const { source, preview } = await previewBackup(store, loc, session?.blobs);
+      const { source, preview } = await previewBackup(store, loc, { source: await listing, blobs: session?.blobs });
       const plan = createPlan(loc, preview, workload ? { workload, replicas: replicas! } : undefined);
       const outcome = await this.mutate(
         plan,

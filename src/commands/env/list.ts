@@ -1,5 +1,5 @@
 import { GwctlCommand } from '../../base-command.js';
-import { displayPath, environmentNames, resolveEnvironment } from '../../lib/config/load.js';
+import { displayPath, environmentNames, resolveEnvironment } from '../../lib/config/environments.js';
 
 export default class EnvList extends GwctlCommand<typeof EnvList> {
   static override summary = 'List the environments gwctl knows';

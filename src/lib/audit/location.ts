@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/environments.js';
 import { gwctlHome } from '../sandbox/paths.js';
 
 /** gwctl.yaml's `audit.file` (relative to the yaml), else GWCTL_AUDIT_LOG, else `$GWCTL_HOME/audit.jsonl`. */

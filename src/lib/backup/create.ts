@@ -320,9 +320,9 @@ async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: 
   }
 }
 
-/** What the plan shows: the source as listed now and how much of it would be copied. */
-export async function previewBackup(store: ObjectStore, loc: BackupLocation, blobs?: BlobIndex): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
-  const [source, index] = await Promise.all([listSource(store, loc), blobs ?? listBlobs(store, loc)]);
-  const p = planCopies(source.objects, index);
+/** What the plan shows: the source as listed now and how much of it would be copied. Listings already taken are used as they are. */
+export async function previewBackup(store: ObjectStore, loc: BackupLocation, taken: { source?: SourceSnapshot; blobs?: BlobIndex } = {}): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
+  const [source, blobs] = await Promise.all([taken.source ?? listSource(store, loc), taken.blobs ?? listBlobs(store, loc)]);
+  const p = planCopies(source.objects, blobs);
   return { source, preview: { objects: source.objects.length, bytes: p.bytes, newBlobs: p.copies.size, newBytes: p.copyBytes, storedObjects: p.reused } };
 }

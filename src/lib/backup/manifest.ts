@@ -86,7 +86,7 @@ const META = {
  * commit marker (pgmoneta-style). The checksum catches what happens to it afterwards.
  */
 export function sealManifest(m: Manifest): { data: Buffer; sha256: string; metadata: Record<string, string> } {
-  const body = canonicalJson(m);
+  const body = manifestJson(m);
   const sha256 = sha256Hex(body);
   const metadata = {
     [META.format]: MANIFEST_FORMAT,
@@ -99,6 +99,30 @@ export function sealManifest(m: Manifest): { data: Buffer; sha256: string; metad
     [META.sha256]: sha256,
   };
   return { data: Buffer.from(`{"sha256":"${sha256}","manifest":${body}}\n`), sha256, metadata };
+}
+
+/** An entry's members in canonical (sorted) order; `metadata` is the only nested one. */
+const ENTRY_KEYS = Object.keys(entrySchema.shape).sort() as (keyof ManifestEntry)[];
+const ENTRY_KEY_SET = new Set<string>(ENTRY_KEYS);
+
+/**
+ * `canonicalJson(m)`, byte for byte, written entry by entry with the entry's members in their known
+ * sorted order: sealing a manifest of 10,000 objects is on every backup's path, and sorting the keys
+ * of every entry was most of its cost. Entries with members it does not know take the general path.
+ */
+export function manifestJson(m: Manifest): string {
+  const head = canonicalJson({ ...m, objects: [] });
+  const at = head.indexOf('"objects":[]');
+  const entries = m.objects.map((e) => {
+    for (const k in e) if (!ENTRY_KEY_SET.has(k)) return canonicalJson(e);
+    let out = '';
+    for (const k of ENTRY_KEYS) {
+      const v = e[k];
+      if (v !== undefined) out += `${out ? ',' : ''}"${k}":${k === 'metadata' ? canonicalJson(v) : JSON.stringify(v)}`;
+    }
+    return `{${out}}`;
+  });
+  return `${head.slice(0, at)}"objects":[${entries.join(',')}]${head.slice(at + '"objects":[]'.length)}`;
 }
 
 /** Reads and checks a manifest: its JSON, its checksum, its shape and that it is the one asked for. */

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 
-// fast-crc32c is CommonJS without type declarations; it picks SSE4.2 when the CPU has it.
-export const crc32c = createRequire(import.meta.url)('fast-crc32c') as { calculate(data: Buffer, initial?: number): number };
+interface Crc32c {
+  calculate(data: Buffer, initial?: number): number;
+}
+
+// fast-crc32c is CommonJS without type declarations; it picks SSE4.2 when the CPU has it. Loaded on
+// the first checksum, not at startup: most commands that import this module never compute one.
+let impl: Crc32c | undefined;
+export const crc32c: Crc32c = {
+  calculate: (...args) => (impl ??= createRequire(import.meta.url)('fast-crc32c') as Crc32c).calculate(...args),
+};
 
 /** A CRC32C value as GCS reports it: base64 of the big-endian 4 bytes. */
 export function crc32cBase64(value: number): string {

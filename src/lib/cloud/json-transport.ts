@@ -81,8 +81,10 @@ export class JsonTransport {
   }
 
   private callPath(bucket: string, call: BucketCall): string {
-    const query = new URLSearchParams(Object.entries(call.qs ?? {}).map(([k, v]): [string, string] => [k, String(v)])).toString();
-    return `${this.basePath}/b/${encodeURIComponent(bucket)}${call.uri}${query ? `?${query}` : ''}`;
+    // Built by hand: URLSearchParams costs more than the rest of a batched call's encoding.
+    let query = '';
+    for (const k in call.qs) query += `${query ? '&' : '?'}${encodeURIComponent(k)}=${encodeURIComponent(call.qs[k]!)}`;
+    return `${this.basePath}/b/${encodeURIComponent(bucket)}${call.uri}${query}`;
   }
 
   private async json<T>(method: string, path: string, body?: { type: string; data: Buffer }): Promise<T> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Environment } from '../config/schema.js';
-import { displayPath } from '../config/load.js';
+import { displayPath } from '../config/environments.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
 
 export interface MongoConnection {

@@ -1,23 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors/gwctl-error.js';
-import { sandboxEnvironment } from '../sandbox/environment.js';
+import { displayPath, noConfig, SANDBOX_ENV, type LoadedConfig } from './environments.js';
 import { locateConfig } from './locate.js';
-import { configFileSchema, type ConfigFile, type Environment } from './schema.js';
+import { configFileSchema, type ConfigFile } from './schema.js';
 
-export const SANDBOX_ENV = 'sandbox';
-
-export interface LoadedConfig {
-  /** Absolute path of the file read, or undefined when there is none (only `sandbox` exists then). */
-  file?: string;
-  config: ConfigFile;
-}
+// Reading and validating gwctl.yaml: yaml and zod, the heavy half of the config API. Commands reach it
+// through GwctlCommand, which loads this module only when there is a file to read.
+export { displayPath, environmentNames, noConfig, resolveEnvironment, SANDBOX_ENV, type LoadedConfig } from './environments.js';
 
 export function loadConfig(options: { flag?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
   const file = locateConfig(options.flag, options.env, options.cwd);
-  if (!file) return { config: { environments: {} } };
+  if (!file) return noConfig();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -60,28 +55,4 @@ function valueAt(raw: unknown, path: PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[key];
   }
   return v;
-}
-
-export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel : file;
-}
-
-/** Every environment, the sandbox included. */
-export function environmentNames(loaded: LoadedConfig): string[] {
-  return [...Object.keys(loaded.config.environments), SANDBOX_ENV];
-}
-
-export function resolveEnvironment(loaded: LoadedConfig, name: string | undefined): Environment {
-  const chosen = name ?? loaded.config.defaultEnv ?? process.env.GWCTL_ENV;
-  if (!chosen) {
-    throw new UsageError(`no environment given: pass --env <name> (one of: ${environmentNames(loaded).join(', ')})`);
-  }
-  if (chosen === SANDBOX_ENV) return sandboxEnvironment();
-  const env = loaded.config.environments[chosen];
-  if (!env) {
-    const where = loaded.file ? displayPath(loaded.file) : 'no gwctl.yaml found';
-    throw new UsageError(`unknown environment "${chosen}" (${where}); known: ${environmentNames(loaded).join(', ')}`);
-  }
-  return { ...env, name: chosen, source: loaded.file! };
 }

@@ -1,7 +1,35 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import { createRequire } from 'node:module';
+import type { ChalkInstance } from 'chalk';
 
 /** Colours only for a human at a terminal: off with NO_COLOR, off when stderr is not a TTY. */
 export function makeChalk(stream: NodeJS.WriteStream = process.stderr, env = process.env): ChalkInstance {
   const enabled = !('NO_COLOR' in env) && Boolean(stream.isTTY) && env.TERM !== 'dumb';
-  return new Chalk({ level: enabled ? (env.FORCE_COLOR === '0' ? 0 : 1) : 0 });
+  const level = enabled ? (env.FORCE_COLOR === '0' ? 0 : 1) : 0;
+  // Startup time: chalk is loaded only when it will colour something. Scripts, cron and pipes (no TTY)
+  // get the plain stand-in, which returns what chalk returns at level 0.
+  if (level === 0) return plainChalk;
+  const { Chalk } = createRequire(import.meta.url)('chalk') as typeof import('chalk');
+  return new Chalk({ level });
 }
+
+/** Chalk's builders that take arguments before the text (`hex('#fff')('text')`). */
+const BUILDERS = new Set(['rgb', 'hex', 'ansi256', 'bgRgb', 'bgHex', 'bgAnsi256']);
+
+/**
+ * What a level-0 chalk does, without loading chalk: every style, however chained, returns its text
+ * unchanged (several arguments joined by spaces); `visible` returns ''.
+ */
+function plain(empty: boolean): ChalkInstance {
+  const style = (...args: unknown[]) => (empty ? '' : args.length === 1 ? '' + (args[0] as string) : args.join(' '));
+  return new Proxy(style, {
+    get(target, prop) {
+      if (prop === 'level') return 0;
+      if (typeof prop !== 'string' || prop in Function.prototype) return Reflect.get(target, prop);
+      if (BUILDERS.has(prop)) return () => plain(empty);
+      return plain(empty || prop === 'visible');
+    },
+    set: () => true,
+  }) as unknown as ChalkInstance;
+}
+
+const plainChalk = plain(false);

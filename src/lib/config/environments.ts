@@ -1,0 +1,44 @@
+import { relative } from 'node:path';
+import { UsageError } from '../errors/gwctl-error.js';
+import { sandboxEnvironment } from '../sandbox/environment.js';
+import type { ConfigFile, Environment } from './schema.js';
+
+// The light half of the config API: no yaml, no zod. Parsing gwctl.yaml lives in ./load.ts and is
+// loaded only when there is a file to parse (see GwctlCommand.init), so a command without one starts faster.
+
+export const SANDBOX_ENV = 'sandbox';
+
+export interface LoadedConfig {
+  /** Absolute path of the file read, or undefined when there is none (only `sandbox` exists then). */
+  file?: string;
+  config: ConfigFile;
+}
+
+/** What there is without a gwctl.yaml: no environments but the built-in sandbox. */
+export function noConfig(): LoadedConfig {
+  return { config: { environments: {} } };
+}
+
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+/** Every environment, the sandbox included. */
+export function environmentNames(loaded: LoadedConfig): string[] {
+  return [...Object.keys(loaded.config.environments), SANDBOX_ENV];
+}
+
+export function resolveEnvironment(loaded: LoadedConfig, name: string | undefined): Environment {
+  const chosen = name ?? loaded.config.defaultEnv ?? process.env.GWCTL_ENV;
+  if (!chosen) {
+    throw new UsageError(`no environment given: pass --env <name> (one of: ${environmentNames(loaded).join(', ')})`);
+  }
+  if (chosen === SANDBOX_ENV) return sandboxEnvironment();
+  const env = loaded.config.environments[chosen];
+  if (!env) {
+    const where = loaded.file ? displayPath(loaded.file) : 'no gwctl.yaml found';
+    throw new UsageError(`unknown environment "${chosen}" (${where}); known: ${environmentNames(loaded).join(', ')}`);
+  }
+  return { ...env, name: chosen, source: loaded.file! };
+}
