@@ -1,5 +1,4 @@
 import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
-import { MAX_BATCH_CALLS } from '../cloud/batch-wire.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { blobName, type BackupLocation } from './layout.js';
 
@@ -16,21 +15,15 @@ export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metada
 /** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
 export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
 
-/**
- * Copies per request: enough that every request slot gets work (a small backup still runs
- * `concurrency` requests side by side), at most `max` (and the service's 100).
- */
-export function batchSize(copies: number, concurrency: number, max: number = MAX_BATCH_CALLS): number {
-  return Math.max(1, Math.min(max, MAX_BATCH_CALLS, Math.ceil(copies / Math.max(1, concurrency))));
-}
-
-const copyRequest = (loc: BackupLocation, c: BlobCopy) => ({
+/** The server-side copy of one object's content to its blob: write-once, bare bytes. */
+export const blobCopyRequest = (loc: BackupLocation, c: BlobCopy) => ({
   source: { bucket: c.object.bucket, name: c.object.name, generation: c.object.generation },
   destination: { bucket: loc.backupBucket, name: blobName(loc, c.key) },
   opts: { ifGenerationMatch: c.replaces ?? '0', attributes: BLOB_ATTRIBUTES },
 });
 
-function checkHolds(loc: BackupLocation, c: BlobCopy, blob: ObjectInfo): void {
+/** Throws when a copied or found blob does not hold the object's content. */
+export function checkHolds(loc: BackupLocation, c: BlobCopy, blob: ObjectInfo): void {
   if (blobHolds(blob, c.object)) return;
   const o = c.object;
   throw new RuntimeError(
@@ -45,7 +38,7 @@ function checkHolds(loc: BackupLocation, c: BlobCopy, blob: ObjectInfo): void {
  * address, replaced only if it is still that generation.
  */
 export async function copyBlob(store: ObjectStore, loc: BackupLocation, c: BlobCopy): Promise<void> {
-  const req = copyRequest(loc, c);
+  const req = blobCopyRequest(loc, c);
   let blob: ObjectInfo | undefined;
   try {
     blob = await store.copy(req.source, req.destination, req.opts);
@@ -55,24 +48,4 @@ export async function copyBlob(store: ObjectStore, loc: BackupLocation, c: BlobC
     if (!blob) throw err;
   }
   checkHolds(loc, c, blob);
-}
-
-/**
- * Copies a batch in one request. Returns the copies that failed on their own (a throttled call, a
- * blob already there, a source overwritten since it was listed): the caller settles each with
- * `copyBlob`, which retries, checks an existing blob, or finds the new source generation.
- */
-export async function copyBlobBatch(store: ObjectStore, loc: BackupLocation, batch: BlobCopy[]): Promise<{ copied: BlobCopy[]; failed: BlobCopy[] }> {
-  const results = await store.copyMany(batch.map((c) => copyRequest(loc, c)));
-  const copied: BlobCopy[] = [];
-  const failed: BlobCopy[] = [];
-  results.forEach((r, i) => {
-    const c = batch[i]!;
-    if (r instanceof Error) failed.push(c);
-    else {
-      checkHolds(loc, c, r);
-      copied.push(c);
-    }
-  });
-  return { copied, failed };
 }

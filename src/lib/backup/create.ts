@@ -1,8 +1,8 @@
 import { ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
-import { batchSize, blobHolds, copyBlob, copyBlobBatch, type BlobCopy } from './blob-copies.js';
-import { chunk, forEachBounded } from './bounded.js';
+import { copyInBatches } from './batched-copies.js';
+import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
 import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
@@ -201,17 +201,14 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     };
     const items = [...copies].map(([key, o]): BlobCopy => ({ key, object: o, replaces: blobs.get(key)?.generation }));
     try {
-      await forEachBounded(
-        chunk(items, batchSize(items.length, opts.concurrency, opts.batchSize)),
-        opts.concurrency,
-        async (batch) => {
-          if (batch.length === 1) return copyAlone(batch[0]!);
-          const { copied: landed, failed } = await copyBlobBatch(store, loc, batch);
-          landed.forEach(done);
-          for (const c of failed) await copyAlone(c);
+      await copyInBatches(store, items, { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal }, {
+        request: (c) => blobCopyRequest(loc, c),
+        landed: (c, blob) => {
+          checkHolds(loc, c, blob);
+          done(c);
         },
-        deps.signal,
-      );
+        alone: copyAlone,
+      });
     } catch (err) {
       if (deps.signal?.aborted) throw new BackupInterruptedError(`backup interrupted after copying ${copied} of ${copies.size} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`);
       throw err;

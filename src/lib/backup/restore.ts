@@ -1,8 +1,8 @@
 import { PreconditionFailedError, type ObjectAttributes, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
-import { batchSize } from './blob-copies.js';
-import { chunk, forEachBounded } from './bounded.js';
+import { copyInBatches } from './batched-copies.js';
+import { forEachBounded } from './bounded.js';
 import { blobName, type BackupLocation } from './layout.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { entriesByBlob } from './verify.js';
@@ -199,20 +199,11 @@ export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan:
       }
       settle(copy.entry, restored);
     };
-    await forEachBounded(
-      chunk(copies, batchSize(copies.length, opts.concurrency, opts.batchSize)),
-      opts.concurrency,
-      async (batch) => {
-        if (batch.length === 1) return restoreAlone(batch[0]!);
-        const results = await store.copyMany(batch.map(request));
-        // A copy its batch could not do (throttled, precondition) is settled on its own.
-        for (const [i, r] of results.entries()) {
-          if (r instanceof Error) await restoreAlone(batch[i]!);
-          else settle(batch[i]!.entry, r);
-        }
-      },
-      deps.signal,
-    );
+    await copyInBatches(store, copies, { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal }, {
+      request,
+      landed: (copy, restored) => settle(copy.entry, restored),
+      alone: restoreAlone,
+    });
   } catch (err) {
     if (deps.signal?.aborted) throw new RuntimeError(`restore interrupted after ${done} of ${copies.length} object(s); run the same command again to finish (objects already restored are skipped)`);
     throw err;

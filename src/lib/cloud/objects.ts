@@ -179,7 +179,7 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async copyMany(copies: CopyRequest[]): Promise<(ObjectInfo | GwctlError)[]> {
-    const settle = (c: CopyRequest, token?: string) => this.rewrite(c, token).catch((err: unknown) => objectError(err, copyWhat(c)));
+    const settle = (c: CopyRequest, answered?: RewriteAnswer) => this.rewrite(c, answered).catch((err: unknown) => objectError(err, copyWhat(c)));
     if (!this.json.batches || copies.length < 2) return Promise.all(copies.map((c) => settle(c)));
     let answers: BatchAnswer[];
     try {
@@ -194,38 +194,39 @@ export class GcsObjectStore implements ObjectStore {
       answers.map(async (a, i) => {
         const c = copies[i]!;
         if (a.status < 200 || a.status > 299) return objectError(answerError(a), copyWhat(c));
-        const res = parseJson(a.text) as RewriteAnswer | undefined;
-        if (res?.done) return toInfo(c.destination.bucket, res.resource ?? {});
-        // A big object needs more calls: they go on one by one, with the token this one answered.
-        if (res?.rewriteToken) return settle(c, res.rewriteToken);
-        return new RuntimeError(`${copyWhat(c)}: the service answered neither done nor a rewrite token`);
+        // Done, or a big object's first call: its follow-ups go on one by one with the token it answered.
+        return settle(c, (parseJson(a.text) as RewriteAnswer | undefined) ?? {});
       }),
     );
   }
 
   /**
-   * One rewrite, to the end. Large objects take several calls linked by a rewrite token; each
-   * continuation carries the same parameters (preconditions included). A token can be consumed by a
-   * call whose answer was lost: the service then rejects it, and the rewrite starts over (its
-   * precondition still guards it).
+   * One rewrite, to the end, from its first call or from the answer a batch gave to it. Large objects
+   * take several calls linked by a rewrite token; each continuation carries the same parameters
+   * (preconditions included). A token can be consumed by a call whose answer was lost: the service then
+   * rejects it, and the rewrite starts over (its precondition still guards it).
    */
-  private async rewrite(c: CopyRequest, token?: string): Promise<ObjectInfo> {
+  private async rewrite(c: CopyRequest, answered?: RewriteAnswer): Promise<ObjectInfo> {
     const what = copyWhat(c);
     const { uri, qs, json } = rewriteCall(c);
+    let res = answered;
+    let token: string | undefined;
     for (let restarts = 0; ; ) {
-      let res: RewriteAnswer;
+      if (res) {
+        if (res.done) return toInfo(c.destination.bucket, res.resource ?? {});
+        if (!res.rewriteToken) throw new RuntimeError(`${what}: the service answered neither done nor a rewrite token`);
+        token = res.rewriteToken;
+      }
       try {
         res = await this.call(what, () => this.json.request<RewriteAnswer>(c.source.bucket, { method: 'POST', uri, qs: token ? { ...qs, rewriteToken: token } : qs, json }));
       } catch (err) {
         if (token && httpStatusOf((err as { cause?: unknown }).cause) === 400 && restarts++ < 3) {
           token = undefined;
+          res = undefined;
           continue;
         }
         throw err;
       }
-      if (res.done) return toInfo(c.destination.bucket, res.resource ?? {});
-      if (!res.rewriteToken) throw new RuntimeError(`${what}: the service answered neither done nor a rewrite token`);
-      token = res.rewriteToken;
     }
   }
 
