@@ -23,3 +23,6 @@ export function gcsClient(apiEndpoint: string, options: StorageOptions = {}): St
     retryOptions: { maxRetryDelay: 1, ...options.retryOptions },
   });
 }
+
+/** What an SDK call rejected with (its `code` and reasons), or undefined when it worked. */
+export const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number; errors?: { reason?: string }[] }) => e);

@@ -1,7 +1,7 @@
 import type { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, startGcsEmulator, type GcsEmulator } from '../../../src/lib/emulators/gcs/index.js';
-import { gcsClient } from '../../helpers/gcs-client.js';
+import { errorOf, gcsClient } from '../../helpers/gcs-client.js';
 
 let emu: GcsEmulator;
 let storage: Storage;
@@ -11,8 +11,6 @@ beforeAll(async () => {
   storage = gcsClient(emu.url);
 });
 afterAll(() => emu.close());
-
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number; errors?: { reason?: string }[] }) => e);
 
 describe('holds and retention stop deletion', () => {
   it('a temporary or event-based hold blocks delete and overwrite until released', async () => {

@@ -3,7 +3,7 @@ import type { Bucket, FileMetadata, GetFilesOptions, Storage } from '@google-clo
 import { CRC32C } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcsEmulator, type GcsEmulator } from '../../../src/lib/emulators/gcs/index.js';
-import { gcsClient } from '../../helpers/gcs-client.js';
+import { errorOf, gcsClient } from '../../helpers/gcs-client.js';
 
 let emu: GcsEmulator;
 let storage: Storage;
@@ -15,8 +15,6 @@ beforeAll(async () => {
   [bucket] = await storage.createBucket('objects-bucket');
 });
 afterAll(() => emu.close());
-
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number; errors?: { reason?: string }[] }) => e);
 
 describe('object uploads, metadata and downloads', () => {
   it('uploads with media, multipart and resumable, reporting the hashes GCS would', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bucket, Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGcsEmulator, type GcsEmulator } from '../../../src/lib/emulators/gcs/index.js';
-import { gcsClient } from '../../helpers/gcs-client.js';
+import { errorOf, gcsClient } from '../../helpers/gcs-client.js';
 
 let emu: GcsEmulator;
 let storage: Storage;
@@ -20,8 +20,6 @@ afterAll(() => emu.close());
 interface RewriteReply {
   rewriteToken?: string;
 }
-
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number }) => e);
 
 it('copies a large object across buckets over several rewrite calls, following rewriteToken', async () => {
   const body = randomBytes(1024 * 1024 + 17);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { invalid } from './errors.js';
+import { parseHeaders, splitHead, splitParts } from './multipart-parts.js';
 
 /** One part of a batch request: a nested HTTP request, as sent. */
 export interface BatchPart {
@@ -34,65 +35,17 @@ export function batchBoundary(contentType: string | undefined): string {
   return m[1] ?? m[2];
 }
 
-/** The raw parts between the delimiter lines (RFC 2046): a preamble and transport padding are skipped. */
-function splitParts(body: Buffer, boundary: string): Buffer[] {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const next = Buffer.from(`${CRLF}--${boundary}`);
-  let pos = 0;
-  if (!body.subarray(0, delimiter.length).equals(delimiter)) {
-    const found = body.indexOf(next);
-    if (found < 0) throw malformed('no boundary delimiter');
-    pos = found + CRLF.length;
-  }
-  const parts: Buffer[] = [];
-  for (;;) {
-    const after = pos + delimiter.length;
-    if (body[after] === 0x2d && body[after + 1] === 0x2d) return parts;
-    const eol = body.indexOf(CRLF, after);
-    if (eol < 0 || body.subarray(after, eol).toString('latin1').trim() !== '') throw malformed('bad boundary delimiter line');
-    const end = body.indexOf(next, eol + CRLF.length);
-    if (end < 0) throw malformed('a part is not closed by a boundary delimiter');
-    parts.push(body.subarray(eol + CRLF.length, end));
-    pos = end + CRLF.length;
-  }
-}
-
-const BLANK_LINE = Buffer.from(`${CRLF}${CRLF}`);
-
-/** Header block and what follows its blank line; with no blank line, all of it is the header block. */
-function splitHead(raw: Buffer): [string, Buffer] {
-  if (raw[0] === 0x0d && raw[1] === 0x0a) return ['', raw.subarray(2)];
-  const end = raw.indexOf(BLANK_LINE);
-  if (end < 0) return [raw.toString('latin1').replace(/\r\n$/, ''), Buffer.alloc(0)];
-  return [raw.toString('latin1', 0, end), raw.subarray(end + 4)];
-}
-
-/** Header lines from `lines[from]` on, by lower-cased name; a repeated header's values are joined with ", ". */
-function parseHeaders(lines: string[], from = 0): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let i = from; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw malformed(`bad header line "${line}"`);
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const earlier = headers[name];
-    headers[name] = earlier === undefined ? value : `${earlier}, ${value}`;
-  }
-  return headers;
-}
-
 const REQUEST_LINE = /^([A-Z]+) (\/\S*)(?: HTTP\/1\.[01])?$/;
 
 function parsePart(raw: Buffer): BatchPart {
   const [partHead, message] = splitHead(raw);
-  const partHeaders = parseHeaders(partHead ? partHead.split(CRLF) : []);
+  const partHeaders = parseHeaders(partHead ? partHead.split(CRLF) : [], 0, malformed);
   if (!/^application\/http\b/i.test(partHeaders['content-type'] ?? '')) throw malformed('every part needs Content-Type: application/http');
   const [head, rest] = splitHead(message);
   const lines = head.split(CRLF);
   const m = REQUEST_LINE.exec(lines[0]);
   if (!m) throw malformed(`bad request line "${lines[0]}" (a nested request names a path, not a full URL)`);
-  const headers = parseHeaders(lines, 1);
+  const headers = parseHeaders(lines, 1, malformed);
   // Without Content-Length, the body runs to the next boundary delimiter.
   const length = headers['content-length'];
   if (length !== undefined && !(/^\d+$/.test(length) && Number(length) <= rest.length)) throw malformed(`bad Content-Length ${length}`);
@@ -108,7 +61,7 @@ function parsePart(raw: Buffer): BatchPart {
 
 /** The nested requests of a `multipart/mixed` batch body, in order. */
 export function parseBatch(body: Buffer, boundary: string): BatchPart[] {
-  return splitParts(body, boundary).map(parsePart);
+  return splitParts(body, boundary, malformed).map(parsePart);
 }
 
 const headerNames = new Map<string, string>();

@@ -74,27 +74,25 @@ function decodeOpQuery(msg: Buffer): { db: string; command: Doc; noReply: boolea
   return { db: fullName.split('.')[0], command, noReply: false };
 }
 
+/** A reply's header (length, ids, opcode) followed by `extra` zeroed bytes for the opcode's own fields. */
+function replyHead(request: WireRequest, requestId: number, opCode: number, extra: number, bodyLength: number): Buffer {
+  const head = Buffer.alloc(HEADER + extra);
+  head.writeInt32LE(head.length + bodyLength, 0);
+  head.writeInt32LE(requestId, 4);
+  head.writeInt32LE(request.requestId, 8);
+  head.writeInt32LE(opCode, 12);
+  return head;
+}
+
 /** The reply to a request, in the opcode the client used. */
 export function encodeReply(request: WireRequest, requestId: number, doc: Doc): Buffer {
   const body = BSON.serialize(doc);
   if (request.opCode === OpCode.query) {
-    const head = Buffer.alloc(HEADER + 20);
-    head.writeInt32LE(head.length + body.length, 0);
-    head.writeInt32LE(requestId, 4);
-    head.writeInt32LE(request.requestId, 8);
-    head.writeInt32LE(OpCode.reply, 12);
-    head.writeInt32LE(0, 16); // responseFlags
-    head.writeBigInt64LE(0n, 20); // cursorID
-    head.writeInt32LE(0, 28); // startingFrom
-    head.writeInt32LE(1, 32); // numberReturned
+    const head = replyHead(request, requestId, OpCode.reply, 20, body.length);
+    // responseFlags 0, cursorID 0, startingFrom 0 (left zeroed); one document returned.
+    head.writeInt32LE(1, 32);
     return Buffer.concat([head, body]);
   }
-  const head = Buffer.alloc(HEADER + 5);
-  head.writeInt32LE(head.length + body.length, 0);
-  head.writeInt32LE(requestId, 4);
-  head.writeInt32LE(request.requestId, 8);
-  head.writeInt32LE(OpCode.msg, 12);
-  head.writeUInt32LE(0, 16); // flagBits
-  head.writeUInt8(0, 20); // section kind 0
-  return Buffer.concat([head, body]);
+  // flagBits 0, then section kind 0 (the body document), both left zeroed.
+  return Buffer.concat([replyHead(request, requestId, OpCode.msg, 5, body.length), body]);
 }
