@@ -100,3 +100,17 @@ it('control endpoints drive the emulator from another process, unrecorded and ne
   const bad = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ p429: 2 }) });
   expect(bad.status).toBe(400);
 });
+
+it('with latencyMs, answers each request only after that network round trip', async () => {
+  const slow = await startGcsEmulator({ latencyMs: 60 });
+  try {
+    const t0 = performance.now();
+    const res = await fetch(`${slow.url}/storage/v1/b?project=p`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    expect(slow.log.list()).toEqual([expect.objectContaining({ method: 'GET', path: '/storage/v1/b?project=p', status: 200 })]);
+  } finally {
+    await slow.close();
+  }
+});

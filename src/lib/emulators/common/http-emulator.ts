@@ -19,6 +19,12 @@ export interface HttpEmulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Body of an injected 429/503, shaped like the real API's error. */
   faultBody?: (status: number) => unknown;
+  /**
+   * A network round trip added to every request before it is answered (0, the default: none). A local
+   * emulator answers in microseconds; a cloud API over a network in milliseconds, and a client's number
+   * of sequential requests then counts. Benchmarks use it to model that.
+   */
+  latencyMs?: number;
 }
 
 export interface EmulatorHandle {
@@ -69,12 +75,15 @@ export async function startHttpEmulator(opts: HttpEmulatorOptions): Promise<Emul
     res.on('close', () => {
       if (!res.writableFinished) record(res.statusCode || 0);
     });
-    Promise.resolve(opts.handler(req, res)).catch((err: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 500, message: String((err as Error)?.message ?? err) } }));
-      } else res.destroy();
-    });
+    const handle = () =>
+      Promise.resolve(opts.handler(req, res)).catch((err: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 500, message: String((err as Error)?.message ?? err) } }));
+        } else res.destroy();
+      });
+    if (opts.latencyMs) setTimeout(handle, opts.latencyMs);
+    else void handle();
   };
   const server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createHttpServer(onRequest);
   // Outlive the clients' idle keep-alive sockets: a server closing one just as a client reuses it
@@ -118,9 +127,10 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const pieces = jsonPieces(body);
-  const length = pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
+  let length = 0;
+  for (const piece of pieces) length += Buffer.byteLength(piece);
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': length, ...headers });
   const last = pieces.pop();
   for (const piece of pieces) res.write(piece);

@@ -1,6 +1,14 @@
 /** A piece is cut once it reaches this many characters. */
 const PIECE_CHARS = 16 * 1024;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** `Object.values(o).some(Array.isArray)` without the array of values: most bodies are small and have none. */
+function hasArrayValue(o: object): boolean {
+  for (const key in o) if (hasOwn.call(o, key) && Array.isArray((o as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
 /**
  * `JSON.stringify(body)` in pieces of about 16 K characters: the arrays at a body's top level (a
  * listing page's items) are serialized element by element. One large JSON string is fresh memory
@@ -8,7 +16,7 @@ const PIECE_CHARS = 16 * 1024;
  * times more per item than small strings do.
  */
 export function jsonPieces(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null || !(Array.isArray(body) || Object.values(body).some(Array.isArray))) return [JSON.stringify(body)];
+  if (typeof body !== 'object' || body === null || !(Array.isArray(body) || hasArrayValue(body))) return [JSON.stringify(body)];
   const pieces: string[] = [];
   let text = '';
   const add = (more: string) => {

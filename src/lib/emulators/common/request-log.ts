@@ -64,25 +64,40 @@ export class RequestLog {
   }
 }
 
+export interface RequestSeen {
+  service: string;
+  method: string;
+  path: string;
+  fault?: InjectedFault;
+  batch?: boolean;
+}
+
+let isoMs = NaN;
+let isoText = '';
+
+/** `ms` as RFC 3339, formatted once per millisecond: requests come many to a millisecond under load. */
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+}
+
+/** Records one request that started at `started` and has just ended with `status`. */
+export function recordRequest(log: RequestLog, request: RequestSeen, started: number, status: number): void {
+  const entry: RecordedRequest = { service: request.service, method: request.method, path: request.path, status, time: isoTime(started), durationMs: Date.now() - started };
+  if (request.fault) entry.fault = request.fault;
+  if (request.batch) entry.batch = request.batch;
+  log.record(entry);
+}
+
 /**
  * Starts recording one request (its time is `started`); call the result once the outcome is known.
- * Every emulator records through this, so entries have one shape whatever the protocol.
+ * Every emulator records through this (or `recordRequest`), so entries have one shape whatever the protocol.
  */
-export function startRecording(
-  log: RequestLog,
-  request: { service: string; method: string; path: string; fault?: InjectedFault; batch?: boolean },
-  started = Date.now(),
-): (status: number) => void {
-  const { fault, batch, ...what } = request;
-  return (status) =>
-    log.record({
-      ...what,
-      status,
-      time: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      ...(fault ? { fault } : {}),
-      ...(batch ? { batch } : {}),
-    });
+export function startRecording(log: RequestLog, request: RequestSeen, started = Date.now()): (status: number) => void {
+  return (status) => recordRequest(log, request, started, status);
 }
 
 export function filterRequests(entries: RecordedRequest[], filter: RequestFilter): RecordedRequest[] {

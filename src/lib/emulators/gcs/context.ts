@@ -5,6 +5,7 @@ import { sendJson } from '../common/http-emulator.js';
 import type { RequestLog } from '../common/request-log.js';
 import { noSuchBucket } from './errors.js';
 import type { FieldMask } from './field-mask.js';
+import type { QueryParams } from './query.js';
 import type { RewriteJobs } from './rewrite.js';
 import type { BucketState, Store } from './store.js';
 import type { UploadSessions } from './uploads.js';
@@ -30,11 +31,13 @@ export interface GcsContext {
 export interface ApiCall {
   req: IncomingMessage;
   res: ServerResponse;
-  query: URLSearchParams;
+  query: QueryParams;
   /** Scheme and host the client used, for `selfLink`, `mediaLink` and upload session URIs. */
   baseUrl: string;
   /** The request body, read whole. */
   body(): Promise<Buffer>;
+  /** The body, when it came already read (a call inside a batch): handlers can answer without waiting for it. */
+  bodyRead?: Buffer;
   /** The `fields` parameter: what a successful JSON answer keeps. */
   fields?: FieldMask;
 }
@@ -44,7 +47,7 @@ export function sendResult(call: ApiCall, body: Record<string, unknown>): void {
   sendJson(call.res, 200, call.fields ? call.fields.apply(body) : body);
 }
 
-export const nowMs = (ctx: GcsContext) => ctx.clock.now().getTime();
+export const nowMs = (ctx: GcsContext) => ctx.clock.nowMs();
 
 export function requireBucket(ctx: GcsContext, name: string): BucketState {
   const bucket = ctx.store.bucket(name);

@@ -21,6 +21,8 @@ export interface GcsEmulatorOptions {
   rewriteChunkBytes?: number;
   /** Run a lifecycle sweep this often (off by default; tests call `sweep()`). */
   sweepIntervalMs?: number;
+  /** A network round trip added to every HTTP request, a batch being one (see HttpEmulatorOptions). */
+  latencyMs?: number;
 }
 
 export interface GcsEmulator extends EmulatorHandle {
@@ -66,6 +68,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     faults,
     exempt: isControlRequest,
     faultBody,
+    latencyMs: opts.latencyMs,
     handler: (req, res) => (isControlRequest(req) ? handleControl(control, req, res) : handleApiRequest(ctx, req, res)),
   });
   const timer = opts.sweepIntervalMs ? setInterval(sweep, opts.sweepIntervalMs).unref() : undefined;

@@ -2,6 +2,10 @@ import { GcsError } from './errors.js';
 
 const SEPARATORS = new Set([',', '/', '(', ')']);
 
+/** Parsed masks by text: a client sends the same `fields` with every call (100 of them in a batch). */
+const parsed = new Map<string, FieldMask>();
+const PARSED_CACHE_SIZE = 64;
+
 /**
  * A parsed `fields` parameter (Google's partial-response syntax): the keys kept at one level of a
  * response, each with the selection below it. Selections are unions, so `a,a/b` keeps all of `a`.
@@ -14,11 +18,22 @@ export class FieldMask {
 
   private constructor(private all = false) {}
 
+  /** The mask for a `fields` parameter; a mask never changes once parsed, so one instance serves every call that sends the same text. */
+  static parse(text: string): FieldMask {
+    let mask = parsed.get(text);
+    if (mask === undefined) {
+      mask = FieldMask.parseText(text);
+      if (parsed.size >= PARSED_CACHE_SIZE) parsed.clear();
+      parsed.set(text, mask);
+    }
+    return mask;
+  }
+
   /**
    * Parses `a,b/c,d(e,f),*` by recursive descent over `list := item (',' item)*`,
    * `item := name ('/' name)* ['(' list ')']`; a malformed mask is a GCS `invalidParameter` error.
    */
-  static parse(text: string): FieldMask {
+  private static parseText(text: string): FieldMask {
     let pos = 0;
     const fail = (why: string): never => {
       throw new GcsError(400, `Invalid field selection ${JSON.stringify(text)}: ${why}.`, 'invalidParameter', 'global', 'fields');

@@ -1,4 +1,5 @@
 import { invalid } from './errors.js';
+import type { QueryParams } from './query.js';
 import type { ObjectVersion } from './records.js';
 import { compareNames, SortedNames } from './sorted-names.js';
 import type { BucketState } from './store.js';
@@ -39,7 +40,7 @@ function decodeToken(token: string): Cursor {
   throw invalid('Invalid page token.');
 }
 
-export function listQuery(query: URLSearchParams): ListQuery {
+export function listQuery(query: QueryParams): ListQuery {
   const max = query.get('maxResults');
   const maxResults = max === null ? MAX_PAGE : Number(max);
   if (!Number.isInteger(maxResults) || maxResults < 1) throw invalid(`Invalid value for maxResults: ${max}`);

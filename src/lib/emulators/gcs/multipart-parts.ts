@@ -6,8 +6,11 @@
 
 const CRLF = '\r\n';
 
-/** The raw parts between the delimiter lines (RFC 2046): a preamble and transport padding are skipped. */
-export function splitParts(body: Buffer, boundary: string, malformed: (why: string) => Error): Buffer[] {
+/**
+ * Where the raw parts lie between the delimiter lines (RFC 2046), as `[start, end)` offset pairs
+ * into `body`, one after another; a preamble and transport padding are skipped.
+ */
+export function partRanges(body: Buffer, boundary: string, malformed: (why: string) => Error): number[] {
   const delimiter = Buffer.from(`--${boundary}`);
   const next = Buffer.from(`${CRLF}--${boundary}`);
   let pos = 0;
@@ -16,17 +19,25 @@ export function splitParts(body: Buffer, boundary: string, malformed: (why: stri
     if (found < 0) throw malformed('no boundary delimiter');
     pos = found + CRLF.length;
   }
-  const parts: Buffer[] = [];
+  const ranges: number[] = [];
   for (;;) {
     const after = pos + delimiter.length;
-    if (body[after] === 0x2d && body[after + 1] === 0x2d) return parts;
+    if (body[after] === 0x2d && body[after + 1] === 0x2d) return ranges;
     const eol = body.indexOf(CRLF, after);
-    if (eol < 0 || body.subarray(after, eol).toString('latin1').trim() !== '') throw malformed('bad boundary delimiter line');
+    if (eol < 0 || (eol > after && body.toString('latin1', after, eol).trim() !== '')) throw malformed('bad boundary delimiter line');
     const end = body.indexOf(next, eol + CRLF.length);
     if (end < 0) throw malformed('a part is not closed by a boundary delimiter');
-    parts.push(body.subarray(eol + CRLF.length, end));
+    ranges.push(eol + CRLF.length, end);
     pos = end + CRLF.length;
   }
+}
+
+/** The raw parts between the delimiter lines (RFC 2046): a preamble and transport padding are skipped. */
+export function splitParts(body: Buffer, boundary: string, malformed: (why: string) => Error): Buffer[] {
+  const ranges = partRanges(body, boundary, malformed);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < ranges.length; i += 2) parts.push(body.subarray(ranges[i], ranges[i + 1]));
+  return parts;
 }
 
 const BLANK_LINE = Buffer.from(`${CRLF}${CRLF}`);
@@ -39,17 +50,43 @@ export function splitHead(raw: Buffer): [string, Buffer] {
   return [raw.toString('latin1', 0, end), raw.subarray(end + 4)];
 }
 
+/**
+ * splitHead for a head already decoded (latin1, so offsets are byte offsets): from `from` in `text`,
+ * where the header block ends and where what follows its blank line starts (`text.length` if nothing does).
+ */
+export function headBounds(text: string, from: number): [headEnd: number, restStart: number] {
+  if (text.charCodeAt(from) === 0x0d && text.charCodeAt(from + 1) === 0x0a) return [from, from + 2];
+  const end = text.indexOf(`${CRLF}${CRLF}`, from);
+  if (end >= 0) return [end, end + 4];
+  return [text.length - 2 >= from && text.endsWith(CRLF) ? text.length - 2 : text.length, text.length];
+}
+
+/** One header line into `headers`, by lower-cased name; a repeated header's values are joined with ", ". */
+function addHeader(headers: Record<string, string>, line: string, malformed: (why: string) => Error): void {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw malformed(`bad header line "${line}"`);
+  const name = line.slice(0, colon).trim().toLowerCase();
+  const value = line.slice(colon + 1).trim();
+  const earlier = headers[name];
+  headers[name] = earlier === undefined ? value : `${earlier}, ${value}`;
+}
+
 /** Header lines from `lines[from]` on, by lower-cased name; a repeated header's values are joined with ", ". */
 export function parseHeaders(lines: string[], from: number, malformed: (why: string) => Error): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (let i = from; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw malformed(`bad header line "${line}"`);
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const earlier = headers[name];
-    headers[name] = earlier === undefined ? value : `${earlier}, ${value}`;
+  for (let i = from; i < lines.length; i++) addHeader(headers, lines[i], malformed);
+  return headers;
+}
+
+/** parseHeaders for the CRLF-separated lines of `text` in `[from, to)`, without splitting it into an array first. */
+export function parseHeaderBlock(text: string, from: number, to: number, malformed: (why: string) => Error): Record<string, string> {
+  const headers: Record<string, string> = {};
+  while (from < to) {
+    const eol = text.indexOf(CRLF, from);
+    // A CRLF that runs past `to` is not a line break inside the block.
+    const lineEnd = eol < 0 || eol + CRLF.length > to ? to : eol;
+    addHeader(headers, text.slice(from, lineEnd), malformed);
+    from = lineEnd + CRLF.length;
   }
   return headers;
 }

@@ -1,4 +1,5 @@
 import { conditionNotMet, invalid } from './errors.js';
+import type { QueryParams } from './query.js';
 import type { BucketRecord, ObjectVersion } from './records.js';
 
 export interface GenerationPreconditions {
@@ -11,23 +12,34 @@ export interface GenerationPreconditions {
 const NAMES = ['ifGenerationMatch', 'ifGenerationNotMatch', 'ifMetagenerationMatch', 'ifMetagenerationNotMatch'] as const;
 const SOURCE_PARAMS = NAMES.map((name) => name.replace(/^if/, 'ifSource'));
 
-export function int64Param(query: URLSearchParams, name: string): number | undefined {
+export function int64Param(query: QueryParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
   if (!/^-?\d+$/.test(raw)) throw invalid(`Invalid value for ${name}: ${raw}`);
   return Number(raw);
 }
 
+// Queries are parsed once per distinct text and shared (parseQuery), so what is read from one is kept
+// with it: a rewrite reads its preconditions three times, and a batch sends the same query 100 times.
+const read = new WeakMap<QueryParams, Readonly<GenerationPreconditions>>();
+const readForSource = new WeakMap<QueryParams, Readonly<GenerationPreconditions>>();
+
 /**
  * Reads `ifGenerationMatch` and friends; with `source` set, the `ifSourceGenerationMatch` family
- * that copy and rewrite apply to the source object.
+ * that copy and rewrite apply to the source object. Frozen: the same object answers every call with this query.
  */
-export function readPreconditions(query: URLSearchParams, source = false): GenerationPreconditions {
-  const p: GenerationPreconditions = {};
-  NAMES.forEach((name, i) => {
-    const value = int64Param(query, source ? SOURCE_PARAMS[i] : name);
-    if (value !== undefined) p[name] = value;
-  });
+export function readPreconditions(query: QueryParams, source = false): Readonly<GenerationPreconditions> {
+  const memo = source ? readForSource : read;
+  let p = memo.get(query);
+  if (p === undefined) {
+    const params = source ? SOURCE_PARAMS : NAMES;
+    const fresh: GenerationPreconditions = {};
+    for (let i = 0; i < NAMES.length; i++) {
+      const value = int64Param(query, params[i]);
+      if (value !== undefined) fresh[NAMES[i]] = value;
+    }
+    memo.set(query, (p = Object.freeze(fresh)));
+  }
   return p;
 }
 
@@ -44,13 +56,13 @@ export function checkObjectPreconditions(current: ObjectVersion | undefined, p: 
 }
 
 /** On a read, a failed `…NotMatch` precondition means "you already have it": 304, not 412. */
-export function notModified(current: { generation?: number; metageneration: number }, query: URLSearchParams): boolean {
+export function notModified(current: { generation?: number; metageneration: number }, query: QueryParams): boolean {
   const generation = int64Param(query, 'ifGenerationNotMatch');
   const metageneration = int64Param(query, 'ifMetagenerationNotMatch');
   return (generation !== undefined && generation === current.generation) || (metageneration !== undefined && metageneration === current.metageneration);
 }
 
-export function checkBucketPreconditions(bucket: BucketRecord, query: URLSearchParams): void {
+export function checkBucketPreconditions(bucket: BucketRecord, query: QueryParams): void {
   const match = int64Param(query, 'ifMetagenerationMatch');
   const notMatch = int64Param(query, 'ifMetagenerationNotMatch');
   if (match !== undefined && match !== bucket.metageneration) throw conditionNotMet();

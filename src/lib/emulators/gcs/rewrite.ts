@@ -4,7 +4,7 @@ import { requireBucket, sendResult, type ApiCall, type GcsContext } from './cont
 import { invalid, noSuchObject } from './errors.js';
 import { FieldMask } from './field-mask.js';
 import type { ContentHashes } from './hashes.js';
-import { readJsonBody } from './json-body.js';
+import { withJsonBody } from './json-body.js';
 import { copiedFields, objectFieldsFrom } from './object-fields.js';
 import { checkObjectPreconditions, int64Param, readPreconditions } from './preconditions.js';
 import type { ObjectFields } from './records.js';
@@ -59,8 +59,11 @@ function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob, fields: FieldMa
  * `rewriteTo`: objects larger than the per-call budget take several calls, each answering
  * `done: false` with a `rewriteToken` until the last one commits the destination.
  */
-export async function rewriteObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): Promise<void> {
-  const body = await readJsonBody(call);
+export function rewriteObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): void | Promise<void> {
+  return withJsonBody(call, (body) => rewrite(ctx, call, source, destination, body));
+}
+
+function rewrite(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef, body: Record<string, unknown>): void {
   let token = call.query.get('rewriteToken') ?? undefined;
   let job: RewriteJob;
   if (token) {
@@ -72,20 +75,21 @@ export async function rewriteObject(ctx: GcsContext, call: ApiCall, source: Obje
   const perCall = Math.max(1, Math.min(ctx.rewriteChunkBytes, limit ?? Infinity));
   const size = job.data.length;
   job.rewritten = Math.min(size, job.rewritten + perCall);
-  const progress = { kind: 'storage#rewriteResponse', totalBytesRewritten: String(job.rewritten), objectSize: String(size) };
+  const kind = 'storage#rewriteResponse';
+  const totalBytesRewritten = String(job.rewritten);
+  const objectSize = String(size);
   if (job.rewritten < size) {
     token ??= randomBytes(24).toString('base64url');
     ctx.rewrites.set(token, job);
-    sendResult(call, { ...progress, done: false, rewriteToken: token });
+    sendResult(call, { kind, totalBytesRewritten, objectSize, done: false, rewriteToken: token });
     return;
   }
   const resource = finish(ctx, call, job, FieldMask.under(call.fields, 'resource'));
   if (token) ctx.rewrites.delete(token);
-  sendResult(call, { ...progress, done: true, resource });
+  sendResult(call, { kind, totalBytesRewritten, objectSize, done: true, resource });
 }
 
 /** `copyTo`: the same copy in one call, answering with the destination object. */
-export async function copyObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): Promise<void> {
-  const body = await readJsonBody(call);
-  sendResult(call, finish(ctx, call, prepareCopy(ctx, call, source, destination, body), call.fields));
+export function copyObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): void | Promise<void> {
+  return withJsonBody(call, (body) => sendResult(call, finish(ctx, call, prepareCopy(ctx, call, source, destination, body), call.fields)));
 }

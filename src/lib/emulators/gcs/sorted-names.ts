@@ -20,12 +20,26 @@ export function compareNames(a: string, b: string): number {
 /** A chunk splits in two past this many names, so an insertion shifts at most this many. */
 const MAX_CHUNK = 1024;
 
+/**
+ * Whether plain `<` against `key` orders as compareNames does. The two differ only where the first
+ * differing code units are both at or above U+D800, so a key with none there can use the native compare.
+ */
+const nativeOrderFor = (key: string) => !/[\uD800-\uFFFF]/.test(key);
+
 // Binary searches, each a plain loop: a shared one taking a predicate costs a call per step.
 
-/** Index of the first name >= `key`. */
-function lowerIn(names: string[], key: string): number {
+/** Index of the first name >= `key`; `native` as nativeOrderFor(key) gives. */
+function lowerIn(names: string[], key: string, native: boolean): number {
   let lo = 0;
   let hi = names.length;
+  if (native) {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (names[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (compareNames(names[mid], key) < 0) lo = mid + 1;
@@ -83,8 +97,9 @@ export class SortedNames {
 
   /** Index of the first name >= `key`. */
   lowerBound(key: string): number {
-    const c = this.chunkFor(key);
-    return c === this.chunks.length ? this.count : this.starts[c] + lowerIn(this.chunks[c], key);
+    const native = nativeOrderFor(key);
+    const c = this.chunkFor(key, native);
+    return c === this.chunks.length ? this.count : this.starts[c] + lowerIn(this.chunks[c], key, native);
   }
 
   /** Index of the first name after `from` that does not start with `prefix`; names from `from` on must be >= `prefix`. */
@@ -114,13 +129,25 @@ export class SortedNames {
       this.fill([name]);
       return;
     }
-    // Past the last name: it goes at the end of the last chunk.
-    const c = Math.min(this.chunkFor(name), this.chunks.length - 1);
-    const chunk = this.chunks[c];
-    const j = lowerIn(chunk, name);
-    if (chunk[j] === name) return;
-    chunk.splice(j, 0, name);
-    this.shift(c + 1, 1);
+    const native = nativeOrderFor(name);
+    const tail = this.chunks[this.chunks.length - 1];
+    const last = tail[tail.length - 1];
+    let c: number;
+    let chunk: string[];
+    if (native ? last < name : compareNames(last, name) < 0) {
+      // Past the last name (names added in order): it goes at the end of the last chunk, no search needed.
+      c = this.chunks.length - 1;
+      chunk = tail;
+      chunk.push(name);
+      this.count++;
+    } else {
+      c = this.chunkFor(name, native);
+      chunk = this.chunks[c];
+      const j = lowerIn(chunk, name, native);
+      if (chunk[j] === name) return;
+      chunk.splice(j, 0, name);
+      this.shift(c + 1, 1);
+    }
     if (chunk.length > MAX_CHUNK) {
       this.chunks.splice(c + 1, 0, chunk.splice(chunk.length >> 1));
       this.starts.splice(c + 1, 0, this.starts[c] + chunk.length);
@@ -128,10 +155,11 @@ export class SortedNames {
   }
 
   delete(name: string): void {
-    const c = this.chunkFor(name);
+    const native = nativeOrderFor(name);
+    const c = this.chunkFor(name, native);
     const chunk = this.chunks[c];
     if (!chunk) return;
-    const j = lowerIn(chunk, name);
+    const j = lowerIn(chunk, name, native);
     if (chunk[j] !== name) return;
     chunk.splice(j, 1);
     this.shift(c + 1, -1);
@@ -146,14 +174,15 @@ export class SortedNames {
     this.fill([...names].sort(compareNames));
   }
 
-  /** The first chunk whose last name is >= `key` (the chunk count if none). */
-  private chunkFor(key: string): number {
+  /** The first chunk whose last name is >= `key` (the chunk count if none); `native` as nativeOrderFor(key) gives. */
+  private chunkFor(key: string, native: boolean): number {
     let lo = 0;
     let hi = this.chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const chunk = this.chunks[mid];
-      if (compareNames(chunk[chunk.length - 1], key) < 0) lo = mid + 1;
+      const last = chunk[chunk.length - 1];
+      if (native ? last < key : compareNames(last, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
