@@ -43,8 +43,8 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   /** Overridable by tests. */
   protected prompter: Prompter = terminalPrompter;
   private loaded?: LoadedConfig;
-  /** The gwctl.yaml reader (yaml and zod), loaded by init() only when there is a file to read. */
-  private configReader?: typeof import('./lib/config/load.js');
+  /** Set by init(): the cached gwctl.yaml, or its parser (yaml and zod) when there is a file not seen before. */
+  private configLoader: () => LoadedConfig = noConfig;
 
   override async init(): Promise<void> {
     await super.init();
@@ -57,13 +57,17 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
-    // Startup time: yaml and zod are loaded only when there is a gwctl.yaml to parse (it is parsed
-    // later, on first use, so a command that reads no config still ignores a broken file).
-    if (locateConfig(this.flags.config)) this.configReader = await import('./lib/config/load.js');
+    // Startup time: yaml and zod are loaded only when there is a gwctl.yaml this gwctl has not validated
+    // before (it is parsed later, on first use, so a command that reads no config still ignores a broken file).
+    const file = locateConfig(this.flags.config);
+    if (file) {
+      const { openConfig } = await import('./lib/config/open.js');
+      this.configLoader = await openConfig({ file, version: this.config.version });
+    }
   }
 
   protected get config_(): LoadedConfig {
-    this.loaded ??= this.configReader ? this.configReader.loadConfig({ flag: this.flags.config }) : noConfig();
+    this.loaded ??= this.configLoader();
     return this.loaded;
   }
 

@@ -1,25 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors/gwctl-error.js';
 import { displayPath, noConfig, SANDBOX_ENV, type LoadedConfig } from './environments.js';
 import { locateConfig } from './locate.js';
+import { readConfigText } from './read.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 
 // Reading and validating gwctl.yaml: yaml and zod, the heavy half of the config API. Commands reach it
-// through GwctlCommand, which loads this module only when there is a file to read.
+// through openConfig (./open.ts), which loads this module only when there is a file to read that was not
+// validated before (./cache.ts).
 export { displayPath, environmentNames, noConfig, resolveEnvironment, SANDBOX_ENV, type LoadedConfig } from './environments.js';
 
 export function loadConfig(options: { flag?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
   const file = locateConfig(options.flag, options.env, options.cwd);
   if (!file) return noConfig();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${displayPath(file)}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? err}); check --config / GWCTL_CONFIG`);
-  }
-  return { file, config: parseConfig(text, file) };
+  return { file, config: parseConfig(readConfigText(file), file) };
 }
 
 export function parseConfig(text: string, file: string): ConfigFile {
