@@ -7,6 +7,15 @@
 // Equal concurrency means the same number of HTTP requests in flight (rclone --transfers/--checkers,
 // gwctl --concurrency). gwctl sends its rewrites in JSON API batches of up to 100, which rclone does not
 // use; the row "gwctl, one request per copy" (--batch-size 1) shows what the batches are worth.
+//
+// LATENCY_MS (default 0) adds that network round trip to every HTTP request the emulator answers, a
+// batch being one request: a local emulator answers in microseconds, GCS over a network in tens of
+// milliseconds. How GCS spreads a batch's calls over its servers is not documented; the model charges
+// a batch one round trip and the emulator's own processing of its calls, nothing more.
+//
+// gwctl validates gwctl.yaml on its first run with a file and caches the result ($GWCTL_HOME/cache);
+// an operator's file is the same from one backup to the next, so each config is read once (env show)
+// before gwctl is timed with it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +25,7 @@ import { startGcsEmulator } from '../../dist/lib/emulators/gcs/index.js';
 const OBJECTS = Number(process.env.OBJECTS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
+const LATENCY_MS = Number(process.env.LATENCY_MS ?? 0);
 const root = resolve(import.meta.dirname, '../..');
 const SOURCE = 'bench-vault';
 
@@ -65,19 +75,18 @@ async function seed(url, n) {
   await Promise.all(Array.from({ length: 64 }, worker));
 }
 
-function gwctlConfig(dir, url, backups) {
+const gwctlEnv = (dir, config) => ({ GWCTL_CONFIG: config, GWCTL_HOME: dir, NO_COLOR: '1', NODE_ENV: 'production' });
+
+/** A gwctl.yaml for one destination bucket, read once by gwctl as an operator's would have been. */
+async function gwctlConfig(dir, url, backups) {
   const file = join(dir, `gwctl-${backups}.yaml`);
   writeFileSync(file, `audit:\n  file: ./audit.jsonl\nenvironments:\n  bench:\n    project: bench\n    buckets:\n      vault: ${SOURCE}\n      backups: ${backups}\n    emulators:\n      storage: ${url}\n`);
+  await run(process.execPath, [join(root, 'bin', 'run.js'), 'env', 'show', 'bench', '--json'], gwctlEnv(dir, file));
   return file;
 }
 
 const gwctl = (dir, config, batchSize = 100) =>
-  run(process.execPath, [join(root, 'bin', 'run.js'), 'backup', 'create', '--env', 'bench', '--yes', '--json', '--concurrency', String(CONCURRENCY), '--batch-size', String(batchSize)], {
-    GWCTL_CONFIG: config,
-    GWCTL_HOME: dir,
-    NO_COLOR: '1',
-    NODE_ENV: 'production',
-  });
+  run(process.execPath, [join(root, 'bin', 'run.js'), 'backup', 'create', '--env', 'bench', '--yes', '--json', '--concurrency', String(CONCURRENCY), '--batch-size', String(batchSize)], gwctlEnv(dir, config));
 
 // rclone's Google Cloud Storage backend, pointed at the emulator: `endpoint` replaces the JSON API base URL,
 // `anonymous` sends no credentials, bucket-policy-only sends no per-object ACL. Server-side copy (rewrite).
@@ -96,13 +105,13 @@ const rewrites = (emu) => emu.log.list({ method: 'POST' }).filter((r) => r.path.
 const httpRequests = (emu) => emu.log.list().filter((r) => !r.batch).length;
 const counts = (emu) => `${rewrites(emu)} rewrites, ${httpRequests(emu)} HTTP requests`;
 
-const emu = await startGcsEmulator();
+const emu = await startGcsEmulator({ latencyMs: LATENCY_MS });
 const dir = mkdtempSync(join(tmpdir(), 'gwctl-bench-backup-'));
 try {
   await createBucket(emu.url, SOURCE);
   let t0 = Date.now();
   await seed(emu.url, OBJECTS);
-  console.log(`seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each`);
+  console.log(`seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each; ${LATENCY_MS} ms network round trip per HTTP request`);
 
   const first = [];
   const unbatched = [];
@@ -117,12 +126,12 @@ try {
       await createBucket(emu.url, bucket);
       emu.log.clear();
       if (tool === 'unbatched') {
-        const r = await gwctl(dir, gwctlConfig(dir, emu.url, bucket), 1);
+        const r = await gwctl(dir, await gwctlConfig(dir, emu.url, bucket), 1);
         if (JSON.parse(r.out).blobs.copied !== OBJECTS) throw new Error('gwctl --batch-size 1 did not copy every object');
         unbatched.push(r.ms);
         console.log(`  gwctl --batch-size 1 run ${i + 1}: ${fmt(r.ms)} (${counts(emu)})`);
       } else if (tool === 'gwctl') {
-        const config = gwctlConfig(dir, emu.url, bucket);
+        const config = await gwctlConfig(dir, emu.url, bucket);
         const r = await gwctl(dir, config);
         const out = JSON.parse(r.out);
         if (out.objects !== OBJECTS || out.blobs.copied !== OBJECTS) throw new Error(`gwctl backed up ${out.objects} objects, copied ${out.blobs.copied}`);

@@ -4,7 +4,8 @@ import { planCopies } from '../../src/lib/backup/create.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { BACKUP_ID, blobKey, idFromManifestName, manifestName, newBackupId, type BackupLocation } from '../../src/lib/backup/layout.js';
 import { canonicalJson } from '../../src/lib/audit/record.js';
-import { ManifestError, MANIFEST_FORMAT, manifestJson, openManifest, sealManifest, summaryOf, type Manifest } from '../../src/lib/backup/manifest.js';
+import { ManifestError, MANIFEST_FORMAT, manifestJson, prepareEntries, sealManifest, summaryOf, type Manifest } from '../../src/lib/backup/manifest.js';
+import { openManifest } from '../../src/lib/backup/open-manifest.js';
 
 const loc: BackupLocation = { env: 'prod', sourceBucket: 'vault-bucket', backupBucket: 'backup-bucket', prefix: 'vault-bucket/' };
 
@@ -114,5 +115,14 @@ describe('the sealed manifest text', () => {
     });
     expect(manifestJson(m)).toBe(canonicalJson(m));
     expect(manifestJson(manifest({ objects: [] }))).toBe(canonicalJson(manifest({ objects: [] })));
+  });
+
+  it('is the same when its entries were written ahead (while copies ran), and an entry replaced since is written afresh', async () => {
+    const base = manifest().objects[0]!;
+    const objects: Manifest['objects'] = Array.from({ length: 600 }, (_, i) => ({ ...base, name: `o${i}`, metadata: { n: String(i) } }));
+    await prepareEntries(objects);
+    objects[3] = { ...base, name: 'replaced after preparing', size: 7 };
+    const m = manifest({ objects });
+    expect(manifestJson(m)).toBe(canonicalJson(m));
   });
 });

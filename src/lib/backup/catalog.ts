@@ -2,7 +2,7 @@ import type { ObjectStore } from '../cloud/objects.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
 import { manifestsPrefix, type BackupLocation } from './layout.js';
-import { openManifest, summaryOf, type BackupSummary, type Manifest } from './manifest.js';
+import { summaryOf, type BackupSummary, type Manifest } from './manifest.js';
 
 /** Every committed backup of the location, newest first: one listing, manifests' metadata only. */
 export const locationText = (loc: BackupLocation) => `gs://${loc.backupBucket}/${loc.prefix}`;
@@ -52,5 +52,7 @@ export function parseAt(text: string, now: Date): Date {
 export async function loadManifest(store: ObjectStore, summary: BackupSummary): Promise<Manifest> {
   const { bucket, name, generation } = summary.manifest;
   const data = await store.read({ bucket, name, generation });
+  // Loaded here, not up front: the schema library is needed only to open a manifest, never to write one.
+  const { openManifest } = await import('./open-manifest.js');
   return openManifest(data, { id: summary.id, sha256: summary.sha256, where: `gs://${bucket}/${name}` });
 }

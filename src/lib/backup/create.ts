@@ -5,7 +5,7 @@ import { copyInBatches } from './batched-copies.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
 import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
-import { MANIFEST_FORMAT, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { MANIFEST_FORMAT, prepareEntries, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import type { BackupPreview } from './plans.js';
 
 /** The source bucket as listed at one moment. */
@@ -20,7 +20,11 @@ export type BlobIndex = Map<string, ObjectInfo>;
 export async function listSource(store: ObjectStore, loc: BackupLocation, now: () => Date = () => new Date()): Promise<SourceSnapshot> {
   const listedAt = now();
   const objects: ObjectInfo[] = [];
-  for await (const page of store.list(loc.sourceBucket)) objects.push(...page);
+  for await (const page of store.list(loc.sourceBucket)) {
+    // Each object's blob key is needed by the plan; computed now, while the next page is on its way.
+    for (const o of page) blobKey(o);
+    objects.push(...page);
+  }
   return { objects, listedAt };
 }
 
@@ -200,6 +204,9 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       }
     };
     const items = [...copies].map(([key, o]): BlobCopy => ({ key, object: o, replaces: blobs.get(key)?.generation }));
+    // The manifest's JSON is written while the copies are in flight, when this process mostly waits.
+    const stopPreparing = new AbortController();
+    const preparing = prepareEntries(entries.values(), stopPreparing.signal);
     try {
       await copyInBatches(store, items, { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal }, {
         request: (c) => blobCopyRequest(loc, c),
@@ -210,11 +217,13 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         alone: copyAlone,
       });
     } catch (err) {
+      stopPreparing.abort();
       if (deps.signal?.aborted) throw new BackupInterruptedError(`backup interrupted after copying ${copied} of ${copies.size} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`);
       throw err;
     } finally {
       progress.stop();
     }
+    await preparing;
     const objects = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { canonicalJson } from '../audit/record.js';
 import type { ObjectInfo } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
@@ -7,45 +6,47 @@ import { idFromManifestName, type BackupLocation } from './layout.js';
 
 export const MANIFEST_FORMAT = 'gwctl-backup-manifest/1';
 
-const entrySchema = z
-  .object({
-    name: z.string().min(1),
-    generation: z.string().min(1),
-    size: z.number().int().nonnegative(),
-    md5: z.string().optional(),
-    crc32c: z.string().min(1),
-    /** Key of the content-addressed blob under `<prefix>blobs/`. */
-    blob: z.string().min(1),
-    contentType: z.string().optional(),
-    contentEncoding: z.string().optional(),
-    contentDisposition: z.string().optional(),
-    contentLanguage: z.string().optional(),
-    cacheControl: z.string().optional(),
-    metadata: z.record(z.string(), z.string()),
-  })
-  .strict();
-
-const manifestSchema = z
-  .object({
-    format: z.literal(MANIFEST_FORMAT),
-    id: z.string(),
-    env: z.string(),
-    sourceBucket: z.string(),
-    backupBucket: z.string(),
-    prefix: z.string(),
-    /** The source was listed at this time: the backup shows the bucket as it was then. */
-    startedAt: z.iso.datetime(),
-    completedAt: z.iso.datetime(),
-    quiesced: z.boolean(),
-    gwctlVersion: z.string().optional(),
-    totals: z.object({ objects: z.number().int(), bytes: z.number().int(), blobs: z.number().int() }).strict(),
-    objects: z.array(entrySchema),
-  })
-  .strict();
+// The shapes are checked when a manifest is opened (open-manifest.ts, with zod); writing one needs
+// only the types, so `backup create` does not load the schema library.
 
 /** One object of the source bucket as backed up: where its content is and what to put back. */
-export type ManifestEntry = z.infer<typeof entrySchema>;
-export type Manifest = z.infer<typeof manifestSchema>;
+export interface ManifestEntry {
+  name: string;
+  generation: string;
+  size: number;
+  md5?: string;
+  crc32c: string;
+  /** Key of the content-addressed blob under `<prefix>blobs/`. */
+  blob: string;
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  metadata: Record<string, string>;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  id: string;
+  env: string;
+  sourceBucket: string;
+  backupBucket: string;
+  prefix: string;
+  /** The source was listed at this time: the backup shows the bucket as it was then. */
+  startedAt: string;
+  completedAt: string;
+  quiesced: boolean;
+  gwctlVersion?: string;
+  totals: { objects: number; bytes: number; blobs: number };
+  objects: ManifestEntry[];
+}
+
+/** An entry's members in canonical (sorted) order; `metadata` is the only nested one. */
+const ENTRY_KEYS = (
+  ['name', 'generation', 'size', 'md5', 'crc32c', 'blob', 'contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'metadata'] satisfies (keyof ManifestEntry)[]
+).sort();
+const ENTRY_KEY_SET = new Set<string>(ENTRY_KEYS);
 
 /** What `backup list` shows; read from the manifest object's metadata alone, so listing is one call. */
 export interface BackupSummary {
@@ -101,47 +102,55 @@ export function sealManifest(m: Manifest): { data: Buffer; sha256: string; metad
   return { data: Buffer.from(`{"sha256":"${sha256}","manifest":${body}}\n`), sha256, metadata };
 }
 
-/** An entry's members in canonical (sorted) order; `metadata` is the only nested one. */
-const ENTRY_KEYS = Object.keys(entrySchema.shape).sort() as (keyof ManifestEntry)[];
-const ENTRY_KEY_SET = new Set<string>(ENTRY_KEYS);
+// An entry's JSON, once: `backup create` writes it while the copies are in flight (see prepareEntries).
+// Entries are never mutated once made; a changed object gets a new entry.
+const entryTexts = new WeakMap<ManifestEntry, string>();
+
+/** `canonicalJson(e)`, byte for byte, with the members in their known sorted order: sorting every entry's keys was most of sealing's cost. */
+function entryJson(e: ManifestEntry): string {
+  let text = entryTexts.get(e);
+  if (text === undefined) {
+    text = knownMembersOnly(e) ? sortedEntryJson(e) : canonicalJson(e);
+    entryTexts.set(e, text);
+  }
+  return text;
+}
+
+function knownMembersOnly(e: ManifestEntry): boolean {
+  for (const k in e) if (!ENTRY_KEY_SET.has(k)) return false;
+  return true;
+}
+
+function sortedEntryJson(e: ManifestEntry): string {
+  let out = '';
+  for (const k of ENTRY_KEYS) {
+    const v = e[k];
+    if (v !== undefined) out += `${out ? ',' : ''}"${k}":${k === 'metadata' ? canonicalJson(v) : JSON.stringify(v)}`;
+  }
+  return `{${out}}`;
+}
 
 /**
- * `canonicalJson(m)`, byte for byte, written entry by entry with the entry's members in their known
- * sorted order: sealing a manifest of 10,000 objects is on every backup's path, and sorting the keys
- * of every entry was most of its cost. Entries with members it does not know take the general path.
+ * Writes the entries' JSON ahead of sealing, a slice at a time between I/O callbacks: `backup create`
+ * runs it while its copies are in flight, when the process mostly waits, so sealing a manifest of
+ * 10,000 objects then only joins the pieces.
  */
+export async function prepareEntries(entries: Iterable<ManifestEntry>, signal?: AbortSignal): Promise<void> {
+  let n = 0;
+  for (const e of entries) {
+    if (++n % 256 === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) return;
+    }
+    entryJson(e);
+  }
+}
+
+/** `canonicalJson(m)`, byte for byte, written entry by entry (see entryJson). */
 export function manifestJson(m: Manifest): string {
   const head = canonicalJson({ ...m, objects: [] });
   const at = head.indexOf('"objects":[]');
-  const entries = m.objects.map((e) => {
-    for (const k in e) if (!ENTRY_KEY_SET.has(k)) return canonicalJson(e);
-    let out = '';
-    for (const k of ENTRY_KEYS) {
-      const v = e[k];
-      if (v !== undefined) out += `${out ? ',' : ''}"${k}":${k === 'metadata' ? canonicalJson(v) : JSON.stringify(v)}`;
-    }
-    return `{${out}}`;
-  });
-  return `${head.slice(0, at)}"objects":[${entries.join(',')}]${head.slice(at + '"objects":[]'.length)}`;
-}
-
-/** Reads and checks a manifest: its JSON, its checksum, its shape and that it is the one asked for. */
-export function openManifest(data: Buffer, expected: { id: string; sha256?: string; where: string }): Manifest {
-  const damaged = (why: string) => new ManifestError(`manifest ${expected.where} is damaged (${why}); this backup cannot be trusted: verify or restore another one`);
-  let sealed: { sha256?: unknown; manifest?: unknown };
-  try {
-    sealed = JSON.parse(data.toString('utf8')) as typeof sealed;
-  } catch {
-    throw damaged('not valid JSON');
-  }
-  if (typeof sealed?.sha256 !== 'string' || !sealed.manifest) throw damaged('no checksum');
-  const actual = sha256Hex(canonicalJson(sealed.manifest));
-  if (actual !== sealed.sha256) throw damaged(`checksum mismatch: recorded ${sealed.sha256.slice(0, 12)}…, computed ${actual.slice(0, 12)}…`);
-  if (expected.sha256 && expected.sha256 !== actual) throw damaged('its checksum differs from the one in its metadata');
-  const parsed = manifestSchema.safeParse(sealed.manifest);
-  if (!parsed.success) throw damaged(`unexpected content at ${parsed.error.issues[0]!.path.join('.') || 'top level'}`);
-  if (parsed.data.id !== expected.id) throw damaged(`it describes backup ${parsed.data.id}`);
-  return parsed.data;
+  return `${head.slice(0, at)}"objects":[${m.objects.map(entryJson).join(',')}]${head.slice(at + '"objects":[]'.length)}`;
 }
 
 /** The summary of a listed manifest object, or undefined when it is not a complete gwctl manifest. */

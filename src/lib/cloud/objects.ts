@@ -152,15 +152,22 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async *list(bucket: string, opts: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
-    let pageToken: string | undefined;
-    do {
+    type Page = { items?: Json[]; nextPageToken?: string };
+    const fetchPage = (pageToken?: string) => {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, fields: LIST_FIELDS };
       if (opts.prefix) qs.prefix = opts.prefix;
       if (pageToken) qs.pageToken = pageToken;
-      const page = await this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () => this.json.request<{ items?: Json[]; nextPageToken?: string }>(bucket, { uri: '/o', qs }));
+      const page = this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () => this.json.request<Page>(bucket, { uri: '/o', qs }));
+      page.catch(() => undefined); // awaited below; a caller that stops early leaves it unawaited
+      return page;
+    };
+    let next: Promise<Page> | undefined = fetchPage();
+    while (next) {
+      const page: Page = await next;
+      // The next page is asked for before this one is handed over: its round trip overlaps the caller's work on this one.
+      next = page.nextPageToken ? fetchPage(page.nextPageToken) : undefined;
       yield (page.items ?? []).map((item) => toInfo(bucket, item));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    }
   }
 
   async stat(ref: ObjectRef): Promise<ObjectInfo | undefined> {
