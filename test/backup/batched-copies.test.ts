@@ -72,6 +72,53 @@ describe('ObjectStore.copyMany over JSON API batches', () => {
   });
 });
 
+describe('ObjectStore.deleteMany over JSON API batches', () => {
+  it('deletes many objects in one HTTP request; a missing one is gone, a changed one fails its precondition', async () => {
+    const objects = vaultLike(5);
+    await seedFast(emu.url, 'src', objects);
+    const store = storeAt(emu.url);
+    const live = await Promise.all(objects.map((o) => store.stat({ bucket: 'src', name: o.name })));
+    emu.log.clear();
+    const outcomes = await store.deleteMany([
+      ...live.slice(0, 3).map((o) => ({ ref: { bucket: 'src', name: o!.name }, ifGenerationMatch: o!.generation })),
+      { ref: { bucket: 'src', name: 'no/such/object' } },
+      { ref: { bucket: 'src', name: live[3]!.name }, ifGenerationMatch: '1' },
+    ]);
+    expect(outcomes.slice(0, 4)).toEqual(['deleted', 'deleted', 'deleted', 'gone']);
+    expect(outcomes[4]).toBeInstanceOf(PreconditionFailedError);
+    expect(wire().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /batch/storage/v1']);
+    expect(emu.objectCount('src')).toBe(2);
+  });
+
+  it('redoes on its own a delete its batch could not do (throttled)', async () => {
+    await seedFast(emu.url, 'src', vaultLike(4));
+    const store = storeAt(emu.url);
+    // The batch itself goes through; then every call inside it is throttled once, and its retry alone succeeds.
+    let draws = 0;
+    emu.faults.decide = () => {
+      const n = draws++;
+      return n >= 1 && n <= 4 ? '429' : undefined;
+    };
+    const outcomes = await store.deleteMany(vaultLike(4).map((o) => ({ ref: { bucket: 'src', name: o.name } })));
+    expect(outcomes).toEqual(['deleted', 'deleted', 'deleted', 'deleted']);
+    expect(emu.log.list().filter((r) => r.batch && r.fault === '429')).toHaveLength(4);
+    expect(emu.objectCount('src')).toBe(0);
+  });
+
+  it('deletes one request per object through an endpoint without batches', async () => {
+    await seedFast(emu.url, 'src', vaultLike(3));
+    const proxy = await noBatchProxy(emu.url);
+    try {
+      const outcomes = await storeAt(proxy.url).deleteMany(vaultLike(3).map((o) => ({ ref: { bucket: 'src', name: o.name } })));
+      expect(outcomes).toEqual(['deleted', 'deleted', 'deleted']);
+      expect(proxy.batchAttempts()).toBe(1);
+      expect(emu.objectCount('src')).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 /** A pass-through to the emulator that answers the batch path 404, as an endpoint without batches does. */
 async function noBatchProxy(target: string): Promise<{ url: string; batchAttempts(): number; close(): Promise<void> }> {
   const upstream = new URL(target);

@@ -38,11 +38,17 @@ describe('backup prune', () => {
     await twoBackups();
     expect(await blobs()).toBe(40);
     f.emu.clock.advance(GRACE + HOUR);
+    f.emu.log.clear();
     const r = await pruneKeeping(1);
     expect(r.removed).toHaveLength(1);
     expect(r.deferred).toBeUndefined();
     expect(r.blobs).toMatchObject({ deleted: 10, referenced: 30 });
     expect(await blobs()).toBe(30);
+    // Blobs go in JSON API batches (10 blobs over 8 requests in flight: 5 batches of 2), never one request each.
+    const blobDeletes = f.emu.log.list({ method: 'DELETE' }).filter((d) => decodeURIComponent(d.path).includes('/blobs/'));
+    expect(blobDeletes).toHaveLength(10);
+    expect(blobDeletes.every((d) => d.batch)).toBe(true);
+    expect(f.emu.log.list({ method: 'POST' }).filter((d) => d.path === '/batch/storage/v1')).toHaveLength(5);
     const [kept] = await listBackups(f.store, f.loc);
     expect((await verifyBackup({ store: f.store }, f.loc, kept!, { deep: true, concurrency: 8 })).ok).toBe(true);
   });

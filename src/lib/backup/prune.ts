@@ -1,7 +1,8 @@
 import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
-import { forEachBounded } from './bounded.js';
+import { batchSize } from './batched-copies.js';
+import { chunk, forEachBounded } from './bounded.js';
 import { loadManifest } from './catalog.js';
 import { listBlobs } from './create.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
@@ -151,25 +152,31 @@ export async function prune(deps: PruneDeps, loc: BackupLocation, selection: Pru
     }
     const progress = scan.garbage.length > 0 && deps.progress ? await deps.progress(scan.garbage.length) : silentProgress;
     try {
+      // Up to 100 deletes per request, as copies go (see copyInBatches).
       await forEachBounded(
-        scan.garbage,
+        chunk(scan.garbage, batchSize(scan.garbage.length, opts.concurrency)),
         opts.concurrency,
-        async (blob) => {
+        async (blobs) => {
           // Creates honour a prune intent for PRUNE_INTENT_TTL_MS only: stop well before that.
           if (Date.now() - declaredAt > PRUNE_WORK_LIMIT_MS) {
-            result.blobs.left++;
+            result.blobs.left += blobs.length;
             return;
           }
-          const outcome = await store.delete({ bucket: loc.backupBucket, name: blob.name }, { ifGenerationMatch: blob.generation }).catch((err: unknown) => {
-            // Re-created meanwhile by a backup (same content, new generation): it is not garbage any more.
-            if (err instanceof PreconditionFailedError) return 'kept' as const;
-            throw err;
+          const outcomes = await store.deleteMany(blobs.map((blob) => ({ ref: { bucket: loc.backupBucket, name: blob.name }, ifGenerationMatch: blob.generation })));
+          let failure: Error | undefined;
+          outcomes.forEach((outcome, i) => {
+            // A PreconditionFailedError: re-created meanwhile by a backup (same content, new generation), so not garbage any more.
+            if (outcome instanceof Error && !(outcome instanceof PreconditionFailedError)) {
+              failure ??= outcome;
+              return;
+            }
+            if (outcome === 'deleted') {
+              result.blobs.deleted++;
+              result.blobs.bytesFreed += blobs[i]!.size;
+            }
+            progress.tick();
           });
-          if (outcome === 'deleted') {
-            result.blobs.deleted++;
-            result.blobs.bytesFreed += blob.size;
-          }
-          progress.tick();
+          if (failure) throw failure;
         },
         deps.signal,
       );

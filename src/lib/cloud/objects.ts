@@ -61,6 +61,12 @@ export interface CopyRequest {
   opts?: WriteOptions;
 }
 
+export interface DeleteRequest {
+  ref: ObjectRef;
+  /** Only if the live generation is still this one. */
+  ifGenerationMatch?: string;
+}
+
 export interface ListOptions {
   prefix?: string;
   /** Objects per page (GCS caps it at 1000). */
@@ -93,6 +99,13 @@ export interface ObjectStore {
   hash(ref: ObjectRef): Promise<StreamedHashes>;
   /** `gone` when it did not exist (e.g. a retried delete whose first attempt worked). */
   delete(ref: ObjectRef, opts?: { ifGenerationMatch?: string }): Promise<'deleted' | 'gone'>;
+  /**
+   * Several deletes in as few requests as the service allows (JSON API batches of up to 100), each
+   * with its own precondition. Outcomes come back in order, as `delete` gives them, or the delete's own
+   * error (a PreconditionFailedError when the object changed); only a delete its batch could not do
+   * (throttled, unavailable) is retried, on its own.
+   */
+  deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]>;
   bucketExists(bucket: string): Promise<boolean>;
   createBucket(bucket: string, opts?: { location?: string }): Promise<void>;
 }
@@ -267,16 +280,39 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async delete(ref: ObjectRef, opts: { ifGenerationMatch?: string } = {}): Promise<'deleted' | 'gone'> {
-    const qs: Record<string, string> = {};
-    if (ref.generation) qs.generation = ref.generation;
-    if (opts.ifGenerationMatch !== undefined) qs.ifGenerationMatch = opts.ifGenerationMatch;
+    const { uri, qs } = deleteCall({ ref, ifGenerationMatch: opts.ifGenerationMatch });
     try {
-      await this.call(`deleting ${url(ref)}`, () => this.json.request(ref.bucket, { method: 'DELETE', uri: objectPath(ref.name), qs }));
+      await this.call(`deleting ${url(ref)}`, () => this.json.request(ref.bucket, { method: 'DELETE', uri, qs }));
       return 'deleted';
     } catch (err) {
       if (err instanceof ObjectNotFoundError) return 'gone';
       throw err;
     }
+  }
+
+  async deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]> {
+    const alone = (d: DeleteRequest) => this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${url(d.ref)}`));
+    if (!this.json.batches || deletes.length < 2) return Promise.all(deletes.map(alone));
+    let answers: BatchAnswer[];
+    try {
+      answers = await this.call(`deleting ${deletes.length} objects in one batch`, () => this.json.batch(deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) }))));
+    } catch (err) {
+      // As copyMany: an endpoint without batches answers 400/404/405/501; delete one by one from now on.
+      if (![400, 404, 405, 501].includes(httpStatusOf((err as { cause?: unknown }).cause) ?? 0)) throw err;
+      this.json.batches = false;
+      return Promise.all(deletes.map(alone));
+    }
+    return Promise.all(
+      answers.map(async (a, i) => {
+        const d = deletes[i]!;
+        if (a.status >= 200 && a.status <= 299) return 'deleted' as const;
+        const failure = answerError(a);
+        // Throttled or unavailable inside its batch: retried on its own (a first attempt that landed then reads as gone).
+        if (isTransient(failure)) return alone(d);
+        const err = objectError(failure, `deleting ${url(d.ref)}`);
+        return err instanceof ObjectNotFoundError ? ('gone' as const) : err;
+      }),
+    );
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
@@ -331,6 +367,14 @@ function rewriteCall(c: CopyRequest): BucketCall & { bucket: string; qs: Record<
   if (c.opts?.ifGenerationMatch !== undefined) qs.ifGenerationMatch = c.opts.ifGenerationMatch;
   const json = c.opts?.attributes ? attributesBody(c.opts.attributes) : {};
   return { bucket: c.source.bucket, uri: `${objectPath(c.source.name)}/rewriteTo/b/${c.destination.bucket}/o/${encodeURIComponent(c.destination.name)}`, qs, json };
+}
+
+/** The delete call of one object: its path below the bucket and query. */
+function deleteCall(d: DeleteRequest): { uri: string; qs: Record<string, string> } {
+  const qs: Record<string, string> = {};
+  if (d.ref.generation) qs.generation = d.ref.generation;
+  if (d.ifGenerationMatch !== undefined) qs.ifGenerationMatch = d.ifGenerationMatch;
+  return { uri: objectPath(d.ref.name), qs };
 }
 
 const copyWhat = (c: CopyRequest) => `copying ${url(c.source)} to ${url(c.destination)}`;
