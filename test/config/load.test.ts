@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, resolveEnvironment } from '../../src/lib/config/load.js';
+import { resolveEnvironment } from '../../src/lib/config/environments.js';
+import { loadConfig, parseConfig } from '../../src/lib/config/load.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 

@@ -3,11 +3,11 @@ import type { CopyRequest, ObjectInfo, ObjectStore } from '../cloud/objects.js';
 import { chunk, forEachBounded } from './bounded.js';
 
 /**
- * Copies per request: enough that every request slot gets work (a small backup still runs
- * `concurrency` requests side by side), at most `max` (and the service's 100).
+ * Calls (copies, or prune's deletes) per request: enough that every request slot gets work (a small
+ * backup still runs `concurrency` requests side by side), at most `max` (and the service's 100).
  */
-export function batchSize(copies: number, concurrency: number, max: number = MAX_BATCH_CALLS): number {
-  return Math.max(1, Math.min(max, MAX_BATCH_CALLS, Math.ceil(copies / Math.max(1, concurrency))));
+export function batchSize(calls: number, concurrency: number, max: number = MAX_BATCH_CALLS): number {
+  return Math.max(1, Math.min(max, MAX_BATCH_CALLS, Math.ceil(calls / Math.max(1, concurrency))));
 }
 
 /** How a caller copies one item: the request, what it does with a landed copy, and the one-by-one path. */

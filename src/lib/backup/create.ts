@@ -1,4 +1,4 @@
-import { ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { ATTRIBUTE_FIELDS, ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
@@ -65,7 +65,7 @@ export function planCopies(objects: ObjectInfo[], blobs: BlobIndex): { copies: M
 export function manifestEntry(o: ObjectInfo, blob: string): ManifestEntry {
   const e: ManifestEntry = { name: o.name, generation: o.generation, size: o.size, crc32c: o.crc32c, blob, metadata: { ...o.metadata } };
   if (o.md5) e.md5 = o.md5;
-  for (const f of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const) if (o[f] !== undefined) e[f] = o[f];
+  for (const f of ATTRIBUTE_FIELDS) if (o[f] !== undefined) e[f] = o[f];
   return e;
 }
 
@@ -162,19 +162,10 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
   const now = deps.now ?? (() => new Date());
   const loc = opts.location;
   const clock = Date.now();
-  // The source is listed while the session opens; a failed listing still releases the session.
-  const opening = opts.session ? Promise.resolve(opts.session) : openBackupSession(deps, loc);
-  opening.catch(() => undefined); // awaited below; not an unhandled rejection while the listing runs
-  let source: SourceSnapshot;
+  const session = opts.session ?? (await openBackupSession(deps, loc));
   try {
-    source = opts.source ?? (await listSource(store, loc, now));
-  } catch (err) {
-    if (!opts.session) await opening.then((s) => s.release(), () => undefined);
-    throw err;
-  }
-  const session = await opening;
-  const { id, blobs } = session;
-  try {
+    const { id, blobs } = session;
+    const source = opts.source ?? (await listSource(store, loc, now));
     const { copies } = planCopies(source.objects, blobs);
     const entries = new Map(source.objects.map((o) => [o.name, manifestEntry(o, blobKey(o))]));
     const changed: string[] = [];
@@ -188,22 +179,24 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       progress.tick();
       deps.onCopied?.(copied);
     };
+    const blobCopy = (key: string, o: ObjectInfo): BlobCopy => ({ key, object: o, replaces: blobs.get(key)?.generation });
     const copyOne = async (key: string, o: ObjectInfo) => {
-      const c = { key, object: o, replaces: blobs.get(key)?.generation };
+      const c = blobCopy(key, o);
       await copyBlob(store, loc, c);
       done(c);
     };
     // One by one: a single copy, or one its batch left over (throttled, already there, source changed).
     const copyAlone = async (c: BlobCopy) => {
       try {
-        await copyOne(c.key, c.object);
+        await copyBlob(store, loc, c);
+        done(c);
       } catch (err) {
         if (!(err instanceof ObjectNotFoundError)) throw err;
         // The listed generation is gone: back up what is there now, or nothing if it was deleted.
         await recopyChanged(store, loc, c.object, blobs, entries, changed, vanished, copyOne);
       }
     };
-    const items = [...copies].map(([key, o]): BlobCopy => ({ key, object: o, replaces: blobs.get(key)?.generation }));
+    const items = [...copies].map(([key, o]) => blobCopy(key, o));
     // The manifest's JSON is written while the copies are in flight, when this process mostly waits.
     const stopPreparing = new AbortController();
     const preparing = prepareEntries(entries.values(), stopPreparing.signal);

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../audit/record.js';
-import type { ObjectInfo } from '../cloud/objects.js';
+import { ATTRIBUTE_FIELDS, type ObjectAttributes, type ObjectInfo } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { sha256Hex } from './hashes.js';
 import { idFromManifestName, type BackupLocation } from './layout.js';
@@ -9,8 +9,8 @@ export const MANIFEST_FORMAT = 'gwctl-backup-manifest/1';
 // The shapes are checked when a manifest is opened (open-manifest.ts, with zod); writing one needs
 // only the types, so `backup create` does not load the schema library.
 
-/** One object of the source bucket as backed up: where its content is and what to put back. */
-export interface ManifestEntry {
+/** One object of the source bucket as backed up: where its content is and the attributes to put back. */
+export interface ManifestEntry extends ObjectAttributes {
   name: string;
   generation: string;
   size: number;
@@ -18,12 +18,6 @@ export interface ManifestEntry {
   crc32c: string;
   /** Key of the content-addressed blob under `<prefix>blobs/`. */
   blob: string;
-  contentType?: string;
-  contentEncoding?: string;
-  contentDisposition?: string;
-  contentLanguage?: string;
-  cacheControl?: string;
-  metadata: Record<string, string>;
 }
 
 export interface Manifest {
@@ -44,7 +38,7 @@ export interface Manifest {
 
 /** An entry's members in canonical (sorted) order; `metadata` is the only nested one. */
 const ENTRY_KEYS = (
-  ['name', 'generation', 'size', 'md5', 'crc32c', 'blob', 'contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'metadata'] satisfies (keyof ManifestEntry)[]
+  ['name', 'generation', 'size', 'md5', 'crc32c', 'blob', ...ATTRIBUTE_FIELDS, 'metadata'] satisfies (keyof ManifestEntry)[]
 ).sort();
 const ENTRY_KEY_SET = new Set<string>(ENTRY_KEYS);
 

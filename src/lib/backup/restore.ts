@@ -1,4 +1,4 @@
-import { PreconditionFailedError, type ObjectAttributes, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { ATTRIBUTE_FIELDS, PreconditionFailedError, type ObjectAttributes, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
@@ -41,18 +41,16 @@ export interface RestorePlanValue {
   bytes: number;
 }
 
-const ATTRS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;
-
 export function attributesOf(e: ManifestEntry): ObjectAttributes {
   const a: ObjectAttributes = { metadata: { ...e.metadata } };
-  for (const f of ATTRS) if (e[f] !== undefined) a[f] = e[f];
+  for (const f of ATTRIBUTE_FIELDS) if (e[f] !== undefined) a[f] = e[f];
   return a;
 }
 
 /** Same content (size, CRC32C, MD5) and same attributes as the backed-up object. */
 export function matchesEntry(e: ManifestEntry, o: ObjectInfo): boolean {
   if (o.size !== e.size || o.crc32c !== e.crc32c || o.md5 !== e.md5) return false;
-  if (ATTRS.some((f) => (o[f] ?? undefined) !== (e[f] ?? undefined))) return false;
+  if (ATTRIBUTE_FIELDS.some((f) => (o[f] ?? undefined) !== (e[f] ?? undefined))) return false;
   const a = Object.entries(e.metadata);
   const b = o.metadata;
   return a.length === Object.keys(b).length && a.every(([k, v]) => b[k] === v);

@@ -136,7 +136,8 @@ export async function openObjectStore(env: Environment, opts: ObjectStoreOptions
 
 type RewriteAnswer = { done?: boolean; rewriteToken?: string; resource?: Json };
 
-const ATTRIBUTE_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;
+/** The members of ObjectAttributes besides `metadata`: what a copy sets, a backup records and a restore puts back. */
+export const ATTRIBUTE_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const satisfies (keyof ObjectAttributes)[];
 /** What ObjectInfo is made of: asking for only these (`fields`) keeps answers, and their parsing, small. */
 const OBJECT_FIELDS = ['name', 'generation', 'size', 'md5Hash', 'crc32c', 'timeCreated', 'updated', 'metadata', ...ATTRIBUTE_FIELDS].join(',');
 const LIST_FIELDS = `nextPageToken,items(${OBJECT_FIELDS})`;
@@ -200,16 +201,8 @@ export class GcsObjectStore implements ObjectStore {
 
   async copyMany(copies: CopyRequest[]): Promise<(ObjectInfo | GwctlError)[]> {
     const settle = (c: CopyRequest, answered?: RewriteAnswer) => this.rewrite(c, answered).catch((err: unknown) => objectError(err, copyWhat(c)));
-    if (!this.json.batches || copies.length < 2) return Promise.all(copies.map((c) => settle(c)));
-    let answers: BatchAnswer[];
-    try {
-      answers = await this.call(`copying ${copies.length} objects in one batch`, () => this.json.batch(copies.map((c) => ({ method: 'POST', ...rewriteCall(c) }))));
-    } catch (err) {
-      // An endpoint without batches (another emulator, a proxy) answers the batch path 400/404/405/501: copy one by one from now on.
-      if (![400, 404, 405, 501].includes(httpStatusOf((err as { cause?: unknown }).cause) ?? 0)) throw err;
-      this.json.batches = false;
-      return Promise.all(copies.map((c) => settle(c)));
-    }
+    const answers = await this.inBatch(`copying ${copies.length} objects in one batch`, () => copies.map((c) => ({ method: 'POST', ...rewriteCall(c) })));
+    if (!answers) return Promise.all(copies.map((c) => settle(c)));
     return Promise.all(
       answers.map(async (a, i) => {
         const c = copies[i]!;
@@ -292,16 +285,8 @@ export class GcsObjectStore implements ObjectStore {
 
   async deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]> {
     const alone = (d: DeleteRequest) => this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${url(d.ref)}`));
-    if (!this.json.batches || deletes.length < 2) return Promise.all(deletes.map(alone));
-    let answers: BatchAnswer[];
-    try {
-      answers = await this.call(`deleting ${deletes.length} objects in one batch`, () => this.json.batch(deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) }))));
-    } catch (err) {
-      // As copyMany: an endpoint without batches answers 400/404/405/501; delete one by one from now on.
-      if (![400, 404, 405, 501].includes(httpStatusOf((err as { cause?: unknown }).cause) ?? 0)) throw err;
-      this.json.batches = false;
-      return Promise.all(deletes.map(alone));
-    }
+    const answers = await this.inBatch(`deleting ${deletes.length} objects in one batch`, () => deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) })));
+    if (!answers) return Promise.all(deletes.map(alone));
     return Promise.all(
       answers.map(async (a, i) => {
         const d = deletes[i]!;
@@ -333,6 +318,24 @@ export class GcsObjectStore implements ObjectStore {
       // A retried create whose first attempt worked answers 409; a bucket someone else owns does not show up.
       if (httpStatusOf((err as { cause?: unknown }).cause) === 409 && (await this.bucketExists(bucket))) return;
       throw err;
+    }
+  }
+
+  /**
+   * The calls' answers from one batch request (retried as a whole), or undefined when they are to go one
+   * by one: a single call, or an endpoint without batches (another emulator, a proxy), which answers the
+   * batch path 400/404/405/501 and is not asked again.
+   */
+  private async inBatch(what: string, calls: () => (BucketCall & { bucket: string })[]): Promise<BatchAnswer[] | undefined> {
+    if (!this.json.batches) return undefined;
+    const batch = calls();
+    if (batch.length < 2) return undefined;
+    try {
+      return await this.call(what, () => this.json.batch(batch));
+    } catch (err) {
+      if (![400, 404, 405, 501].includes(httpStatusOf((err as { cause?: unknown }).cause) ?? 0)) throw err;
+      this.json.batches = false;
+      return undefined;
     }
   }
 

@@ -9,7 +9,6 @@ import { configFileSchema, type ConfigFile } from './schema.js';
 // Reading and validating gwctl.yaml: yaml and zod, the heavy half of the config API. Commands reach it
 // through openConfig (./open.ts), which loads this module only when there is a file to read that was not
 // validated before (./cache.ts).
-export { displayPath, environmentNames, noConfig, resolveEnvironment, SANDBOX_ENV, type LoadedConfig } from './environments.js';
 
 export function loadConfig(options: { flag?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
   const file = locateConfig(options.flag, options.env, options.cwd);

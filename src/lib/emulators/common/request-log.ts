@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { isoTime } from './iso-time.js';
 
 /** One request as an emulator saw it; what `gwctl sandbox requests` prints. */
 export interface RecordedRequest {
@@ -70,18 +71,6 @@ export interface RequestSeen {
   path: string;
   fault?: InjectedFault;
   batch?: boolean;
-}
-
-let isoMs = NaN;
-let isoText = '';
-
-/** `ms` as RFC 3339, formatted once per millisecond: requests come many to a millisecond under load. */
-function isoTime(ms: number): string {
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString();
-    isoMs = ms;
-  }
-  return isoText;
 }
 
 /** Records one request that started at `started` and has just ended with `status`. */

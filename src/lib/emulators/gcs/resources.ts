@@ -1,22 +1,9 @@
+import { isoTime } from '../common/iso-time.js';
 import type { FieldMask } from './field-mask.js';
 import type { BucketRecord, ObjectVersion } from './records.js';
 
 /** Every bucket belongs to the same pretend project. */
 export const PROJECT_NUMBER = '123456789012';
-
-const ISO_CACHE_SIZE = 100_000;
-const isoCache = new Map<number, string>();
-
-/** RFC 3339 time, formatted once per instant: a resource repeats its times (created = updated), and listings repeat resources. */
-function iso(ms: number): string {
-  let text = isoCache.get(ms);
-  if (text === undefined) {
-    if (isoCache.size >= ISO_CACHE_SIZE) isoCache.clear();
-    text = new Date(ms).toISOString();
-    isoCache.set(ms, text);
-  }
-  return text;
-}
 
 const etagBytes = Buffer.alloc(24);
 
@@ -47,8 +34,8 @@ export function bucketResource(b: BucketRecord, baseUrl: string): Record<string,
     ...b.fields,
     metageneration: String(b.metageneration),
     etag: etag(b.metageneration),
-    timeCreated: iso(b.timeCreated),
-    updated: iso(b.updated),
+    timeCreated: isoTime(b.timeCreated),
+    updated: isoTime(b.updated),
   };
 }
 
@@ -81,14 +68,14 @@ export function objectResource(v: ObjectVersion, baseUrl: string, bucket?: Bucke
     md5Hash: v.md5Hash,
     crc32c: v.crc32c,
     etag: wants('etag') ? etag(v.generation, v.metageneration) : undefined,
-    timeCreated: wants('timeCreated') ? iso(v.timeCreated) : undefined,
-    updated: wants('updated') ? iso(v.updated) : undefined,
-    timeStorageClassUpdated: wants('timeStorageClassUpdated') ? iso(v.timeStorageClassUpdated) : undefined,
+    timeCreated: wants('timeCreated') ? isoTime(v.timeCreated) : undefined,
+    updated: wants('updated') ? isoTime(v.updated) : undefined,
+    timeStorageClassUpdated: wants('timeStorageClassUpdated') ? isoTime(v.timeStorageClassUpdated) : undefined,
   };
-  if (v.timeDeleted !== undefined) resource.timeDeleted = iso(v.timeDeleted);
-  if (v.softDeleteTime !== undefined) resource.softDeleteTime = iso(v.softDeleteTime);
-  if (v.hardDeleteTime !== undefined) resource.hardDeleteTime = iso(v.hardDeleteTime);
+  if (v.timeDeleted !== undefined) resource.timeDeleted = isoTime(v.timeDeleted);
+  if (v.softDeleteTime !== undefined) resource.softDeleteTime = isoTime(v.softDeleteTime);
+  if (v.hardDeleteTime !== undefined) resource.hardDeleteTime = isoTime(v.hardDeleteTime);
   const expiry = retentionExpiry(v, bucket);
-  if (expiry !== undefined) resource.retentionExpirationTime = iso(expiry);
+  if (expiry !== undefined) resource.retentionExpirationTime = isoTime(expiry);
   return resource;
 }
