@@ -5,19 +5,24 @@
 FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/emulators/package.json ./packages/emulators/
 # --ignore-scripts: the `node` devDependency (Node 22 for machines with an older one) would download a
 # second Node; this image already has 22. `prepare` would build before the sources are copied.
 RUN npm ci --ignore-scripts
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.base.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+COPY packages/emulators/tsconfig.json ./packages/emulators/
+COPY packages/emulators/src ./packages/emulators/src
 # The build script's steps, with the image's own node (node_modules/.bin/node is not installed).
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json && node node_modules/oclif/bin/run.js manifest
+RUN node node_modules/typescript/bin/tsc -b tsconfig.build.json && node node_modules/oclif/bin/run.js manifest
 
 FROM node:22-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY --from=build /app/packages/emulators/package.json ./packages/emulators/
+COPY --from=build /app/packages/emulators/dist ./packages/emulators/dist
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/oclif.manifest.json ./

@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startGcsEmulator } from '../../dist/lib/emulators/gcs/index.js';
+import { startGcsEmulator } from '@gwctl/emulators/gcs';
 
 const OBJECTS = Number(process.env.OBJECTS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);

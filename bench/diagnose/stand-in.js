@@ -3,8 +3,8 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalCa } from '../../dist/lib/emulators/ca/local-ca.js';
-import { startPowebStandIn } from '../../dist/lib/emulators/poweb/poweb-stand-in.js';
+import { createLocalCa } from '@gwctl/emulators/ca';
+import { startPowebStandIn } from '@gwctl/emulators/poweb';
 
 const ca = await createLocalCa();
 const caFile = join(mkdtempSync(join(tmpdir(), 'gwctl-bench-')), 'ca.pem');

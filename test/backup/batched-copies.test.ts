@@ -2,8 +2,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GcsObjectStore, ObjectNotFoundError, PreconditionFailedError, type CopyRequest, type ObjectInfo } from '../../src/lib/cloud/objects.js';
-import { startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
-import { gcsClient } from '../helpers/gcs-client.js';
+import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
+import { gcsClient } from '@gwctl/emulators/testing';
 import { environment, seedFast, vaultLike } from './harness.js';
 
 let emu: GcsEmulator;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeEmulator, type KubeEmulator } from '../../src/lib/emulators/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { runGwctl } from '../helpers/cli.js';
 import { AWKWARD_NAMES, rewrites, seed, seedFast, startFixture, VAULT, vaultLike, writeConfig, type Fixture } from './harness.js';
 

@@ -4,9 +4,9 @@ import type { Storage } from '@google-cloud/storage';
 import { stringify } from 'yaml';
 import { GcsObjectStore, type ObjectInfo, type ObjectStore } from '../../src/lib/cloud/objects.js';
 import { environmentSchema, type Environment } from '../../src/lib/config/schema.js';
-import { startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
+import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { backupLocation, type BackupLocation } from '../../src/lib/backup/layout.js';
-import { gcsClient } from '../helpers/gcs-client.js';
+import { gcsClient } from '@gwctl/emulators/testing';
 import { tempDir } from '../helpers/cli.js';
 
 export const VAULT = 'relaycorp-gateway-test-vault';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKubeAdmin } from '../../src/lib/cloud/kube-resources.js';
-import { startKubeEmulator, type KubeEmulator } from '../../src/lib/emulators/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { listBackups, loadManifest } from '../../src/lib/backup/catalog.js';
 import { createBackup } from '../../src/lib/backup/create.js';
 import { kubeScaler, parseWorkload, withQuiesce } from '../../src/lib/backup/quiesce.js';

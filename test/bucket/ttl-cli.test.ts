@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { BucketMetadata, Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import type { LifecycleRule } from '../../src/lib/cloud/buckets.js';
-import { READ_ONLY_METHODS } from '../../src/lib/emulators/common/request-log.js';
-import { startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
+import { READ_ONLY_METHODS } from '@gwctl/emulators/common';
+import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { runGwctl, tempDir, type CliResult } from '../helpers/cli.js';
-import { gcsClient } from '../helpers/gcs-client.js';
+import { gcsClient } from '@gwctl/emulators/testing';
 import { forbidden, startInterceptor } from './gcs-interceptor.js';
 
 const ttl = (age: number): LifecycleRule => ({ action: { type: 'Delete' }, condition: { age } });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/lib/audit/log.js';
 import { GcsBucketAdmin, type LifecycleRule } from '../../src/lib/cloud/buckets.js';
 import { ConcurrentChangeError } from '../../src/lib/cloud/gcs-errors.js';
-import { DAY_MS, startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
+import { DAY_MS, startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { readTtlState } from '../../src/lib/lifecycle/bucket-state.js';
 import { applyTtlChange, planTtlChange } from '../../src/lib/lifecycle/ttl-plan.js';
 import { describeTtl } from '../../src/lib/lifecycle/ttl-report.js';
@@ -13,7 +13,7 @@ import { runMutation } from '../../src/lib/plan/mutation.js';
 import type { Plan } from '../../src/lib/plan/plan.js';
 import { Ui } from '../../src/lib/ui/ui.js';
 import { tempDir } from '../helpers/cli.js';
-import { gcsClient } from '../helpers/gcs-client.js';
+import { gcsClient } from '@gwctl/emulators/testing';
 import { forbidden, startInterceptor } from './gcs-interceptor.js';
 
 const ttl = (age: number): LifecycleRule => ({ action: { type: 'Delete' }, condition: { age } });

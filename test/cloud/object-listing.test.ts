@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GcsObjectStore } from '../../src/lib/cloud/objects.js';
-import { FaultInjector } from '../../src/lib/emulators/common/faults.js';
-import { startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
+import { FaultInjector } from '@gwctl/emulators/common';
+import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { environment, seedFast, vaultLike } from '../backup/harness.js';
-import { gcsClient } from '../helpers/gcs-client.js';
+import { gcsClient } from '@gwctl/emulators/testing';
 
 let emu: GcsEmulator;
 // Every other request draws a fault when faults are on: deterministic, unlike Math.random.

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KubeAdmin } from '../../src/lib/cloud/kube-resources.js';
 import { journalPath, type JournalData } from '../../src/lib/deprovision/journal.js';
-import { FaultInjector, ratesFromProbability } from '../../src/lib/emulators/common/faults.js';
+import { FaultInjector, ratesFromProbability } from '@gwctl/emulators/common';
 import { RuntimeError } from '../../src/lib/errors/gwctl-error.js';
 import { startGatewayFixture } from '../helpers/gateway-fixture.js';
 import { deprovision, expectDeprovisioned, expectEmptyAfterLifecycleRun, planFor, seededRandom } from './support.js';

@@ -5,7 +5,7 @@ import { applyDeprovision, type ApplyHooks, type DeprovisionResult } from '../..
 import { readInventory } from '../../src/lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../src/lib/deprovision/journal.js';
 import { buildDeprovisionPlan, EMPTYING_RULE, type DeprovisionPlan } from '../../src/lib/deprovision/plan.js';
-import { DAY_MS } from '../../src/lib/emulators/gcs/index.js';
+import { DAY_MS } from '@gwctl/emulators/gcs';
 import type { GatewayFixture } from '../helpers/gateway-fixture.js';
 
 /** The engine as the command drives it, minus the prompt: inventory → plan → apply with the journal. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment } from '../../src/lib/config/schema.js';
 import type { DiagnoseOptions } from '../../src/lib/diagnose/diagnosis.js';
-import { startDiagnoseStandIns, type DiagnoseStandIns, type StandInsPatch } from '../../src/lib/emulators/diagnose-stand-ins.js';
+import { startDiagnoseStandIns, type DiagnoseStandIns, type StandInsPatch } from '@gwctl/emulators/stand-ins';
 import { tempDir } from '../helpers/cli.js';
 
 export interface Gateway {

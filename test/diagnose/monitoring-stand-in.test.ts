@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMonitoring, type MonitoringReader } from '../../src/lib/cloud/monitoring.js';
 import { distributionPercentile } from '../../src/lib/diagnose/distribution.js';
 import { lbFilter, LB_METRIC_TYPES, probeMonitoring } from '../../src/lib/diagnose/monitoring-probe.js';
-import { startMonitoringStandIn, type MonitoringStandIn } from '../../src/lib/emulators/monitoring/monitoring-stand-in.js';
-import { scenarioRequests } from '../../src/lib/emulators/monitoring/scenario.js';
+import { type MonitoringStandIn, scenarioRequests, startMonitoringStandIn } from '@gwctl/emulators/monitoring';
 import { environmentFor } from './fixtures.js';
 
 let standIn: MonitoringStandIn;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openMonitoring } from '../../src/lib/cloud/monitoring.js';
 import { lbFilter, LB_METRIC_TYPES } from '../../src/lib/diagnose/monitoring-probe.js';
-import { startDiagnoseStandIns, type DiagnoseStandIns } from '../../src/lib/emulators/diagnose-stand-ins.js';
+import { startDiagnoseStandIns, type DiagnoseStandIns } from '@gwctl/emulators/stand-ins';
 import { environmentFor } from './fixtures.js';
 
 let standIns: DiagnoseStandIns;

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/lib/diagnose/diagnosis.js';
-import { createLocalCa } from '../../src/lib/emulators/ca/local-ca.js';
+import { createLocalCa } from '@gwctl/emulators/ca';
 import { quick, startGateway, writeCa, type Gateway } from './fixtures.js';
 
 let gateway: Gateway;

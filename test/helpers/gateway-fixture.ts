@@ -6,14 +6,14 @@ import type { Storage } from '@google-cloud/storage';
 import { resolveEnvironment } from '../../src/lib/config/environments.js';
 import { loadConfig } from '../../src/lib/config/load.js';
 import type { Environment } from '../../src/lib/config/schema.js';
-import { startGcsEmulator, type GcsEmulator } from '../../src/lib/emulators/gcs/index.js';
-import type { FaultInjector } from '../../src/lib/emulators/common/faults.js';
-import { startKubeEmulator, type KubeEmulator } from '../../src/lib/emulators/kube/index.js';
+import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
+import type { FaultInjector } from '@gwctl/emulators/common';
+import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { SANDBOX_BUCKETS, sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
 import { sandboxDir, sandboxFiles } from '../../src/lib/sandbox/paths.js';
 import type { SandboxState } from '../../src/lib/sandbox/state.js';
 import { tempDir } from './cli.js';
-import { gcsClient } from './gcs-client.js';
+import { gcsClient } from '@gwctl/emulators/testing';
 
 export const GKE_FINALIZER = 'networking.gke.io/ingress-finalizer-V2';
 export const DEPLOYMENTS = ['public-gateway-poweb', 'public-gateway-pohttp', 'public-gateway-cogrpc', 'public-gateway-pdcout', 'public-gateway-crcin'];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { openKeyev, type KeyevStore } from '../../src/lib/keyev/index.js';
-import { startFirestoreTarget, type FirestoreTarget } from '../helpers/firestore.js';
+import { startFirestoreTarget, type FirestoreTarget } from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';
 
 describe('keyev on Firestore', () => {

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { Binary, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGwctl, tempDir, type CliResult } from '../helpers/cli.js';
-import { startFirestoreTarget, type FirestoreTarget } from '../helpers/firestore.js';
-import { startMongoTarget, type MongoTarget } from '../helpers/mongo.js';
+import { type FirestoreTarget, type MongoTarget, startFirestoreTarget, startMongoTarget } from '@gwctl/emulators/testing';
 
 let mongo: MongoTarget;
 let fs: FirestoreTarget;

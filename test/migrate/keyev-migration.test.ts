@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../../src/lib/config/schema.js';
-import { MONGO_READ_COMMANDS } from '../../src/lib/emulators/mongo/index.js';
-import { startKubeEmulator, type KubeEmulator } from '../../src/lib/emulators/kube/index.js';
+import { MONGO_READ_COMMANDS } from '@gwctl/emulators/mongo';
+import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { RuntimeError, UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { applyKeyevPlan } from '../../src/lib/migrate/keyev-apply.js';
 import { prepareKeyevMigration, type KeyevMigrationOptions } from '../../src/lib/migrate/keyev-migration.js';
-import { startFirestoreTarget, type FirestoreTarget } from '../helpers/firestore.js';
-import { kubeClients } from '../helpers/kube-client.js';
+import { type FirestoreTarget, kubeClients, type MongoTarget, startFirestoreTarget, startMongoTarget } from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';
-import { startMongoTarget, type MongoTarget } from '../helpers/mongo.js';
 
 describe('gwctl migrate keyev', () => {
   let mongo: MongoTarget;

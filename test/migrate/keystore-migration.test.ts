@@ -6,9 +6,8 @@ import type { Environment } from '../../src/lib/config/schema.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { applyKeystorePlan, verifyKeystore } from '../../src/lib/migrate/keystore-apply.js';
 import { prepareKeystoreMigration } from '../../src/lib/migrate/keystore-migration.js';
-import { startFirestoreTarget, type FirestoreTarget } from '../helpers/firestore.js';
+import { type FirestoreTarget, type MongoTarget, startFirestoreTarget, startMongoTarget } from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';
-import { startMongoTarget, type MongoTarget } from '../helpers/mongo.js';
 
 describe('gwctl migrate keystore', () => {
   let mongo: MongoTarget;

@@ -5,7 +5,7 @@ import { mongoHosts, openMongo } from '../../src/lib/cloud/mongo.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { tempDir } from '../helpers/cli.js';
 import { testEnvironment } from '../helpers/migrate-env.js';
-import { startMongoTarget, type MongoTarget } from '../helpers/mongo.js';
+import { startMongoTarget, type MongoTarget } from '@gwctl/emulators/testing';
 
 describe('where gwctl finds the MongoDB URI', () => {
   let mongo: MongoTarget;

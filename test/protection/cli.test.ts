@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
-import { kubeClients } from '../helpers/kube-client.js';
+import { kubeClients } from '@gwctl/emulators/testing';
 
 let f: GatewayFixture;
 beforeAll(async () => {

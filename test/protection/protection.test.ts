@@ -5,7 +5,7 @@ import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js
 import { applyProtectionPlan, buildProtectionPlan } from '../../src/lib/protection/plan.js';
 import { protectionStatus, readProtection, type ProtectionStatus } from '../../src/lib/protection/status.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
-import { kubeClients, type KubeClients } from '../helpers/kube-client.js';
+import { kubeClients, type KubeClients } from '@gwctl/emulators/testing';
 
 let f: GatewayFixture;
 let k: KubeClients;

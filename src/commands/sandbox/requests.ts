@@ -3,7 +3,7 @@ import { GwctlCommand } from '../../base-command.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { readSandboxRequests } from '../../lib/sandbox/requests.js';
-import { isMutating } from '../../lib/emulators/common/request-log.js';
+import { isMutating } from '@gwctl/emulators/common';
 import { SANDBOX_SERVICES } from '../../lib/sandbox/faults-flag.js';
 import { parseDuration } from '../../lib/ui/duration.js';
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { filterRequests, type RecordedRequest, type RequestFilter } from '../emulators/common/request-log.js';
+import { filterRequests, type RecordedRequest, type RequestFilter } from '@gwctl/emulators/common';
 import { sandboxFiles } from './paths.js';
 
 /** The request log a sandbox appends to, read back by another process. */

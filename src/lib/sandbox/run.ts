@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FaultInjector, ratesFromProbability } from '../emulators/common/faults.js';
-import { RequestLog } from '../emulators/common/request-log.js';
+import { FaultInjector, ratesFromProbability, RequestLog } from '@gwctl/emulators/common';
 import type { SandboxService } from './faults-flag.js';
 import { sandboxFiles } from './paths.js';
 import { seedSandbox, type SeedReport } from './seed.js';
@@ -35,19 +34,19 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const faults = (service: SandboxService) => new FaultInjector(opts.faults?.[service] ? ratesFromProbability(opts.faults[service]!) : {});
   const closers: (() => Promise<void>)[] = [];
   try {
-    const { startGcsEmulator } = await import('../emulators/gcs/index.js');
+    const { startGcsEmulator } = await import('@gwctl/emulators/gcs');
     const gcs = await startGcsEmulator({ dataDir: join(files.data, 'gcs'), log, faults: faults('gcs'), sweepIntervalMs: opts.lifecycleSweepMs ?? 5_000 });
     closers.push(() => gcs.close());
-    const { startKubeEmulator } = await import('../emulators/kube/index.js');
+    const { startKubeEmulator } = await import('@gwctl/emulators/kube');
     const kube = await startKubeEmulator({ dataDir: join(files.data, 'kube'), log, faults: faults('kube'), lbTeardownMs: opts.lbTeardownMs ?? 3_000 });
     closers.push(() => kube.close());
-    const { startMongoEmulator } = await import('../emulators/mongo/index.js');
+    const { startMongoEmulator } = await import('@gwctl/emulators/mongo');
     const mongo = await startMongoEmulator({ dataDir: join(files.data, 'mongodb'), log, faults: faults('mongodb') });
     closers.push(() => mongo.close());
-    const { startFirestoreEmulator } = await import('../emulators/firestore/index.js');
+    const { startFirestoreEmulator } = await import('@gwctl/emulators/firestore');
     const firestore = await startFirestoreEmulator({ log, faults: faults('firestore') });
     closers.push(() => firestore.close());
-    const { startDiagnoseStandIns } = await import('../emulators/diagnose-stand-ins.js');
+    const { startDiagnoseStandIns } = await import('@gwctl/emulators/stand-ins');
     const standIns = await startDiagnoseStandIns({ log, caFile: files.ca });
     closers.push(() => standIns.close());
 

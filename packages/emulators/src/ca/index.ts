@@ -1,0 +1,1 @@
+export { createLocalCa, type LocalCa } from './local-ca.js';

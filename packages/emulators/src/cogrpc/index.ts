@@ -1,0 +1,1 @@
+export { startCogrpcStandIn, type CogrpcStandIn, type CogrpcStandInOptions } from './cogrpc-stand-in.js';

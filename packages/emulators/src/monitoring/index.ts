@@ -1,0 +1,2 @@
+export { startMonitoringStandIn, type MonitoringStandIn, type MonitoringStandInOptions } from './monitoring-stand-in.js';
+export { scenarioRequests, type LbTrafficScenario } from './scenario.js';

@@ -1,0 +1,1 @@
+export { startPowebStandIn, type PowebStandIn, type PowebStandInOptions } from './poweb-stand-in.js';
