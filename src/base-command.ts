@@ -10,19 +10,27 @@ import { startProgress, type Progress } from './lib/ui/progress.js';
 import { terminalPrompter, type Prompter } from './lib/ui/prompter.js';
 import { Ui } from './lib/ui/ui.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GwctlCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof GwctlCommand)['baseFlags'] & T['flags']
+>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 /** Flags of every command that changes something. */
 export const mutatingFlags = {
   'dry-run': Flags.boolean({ description: 'show the plan and stop; nothing is changed', default: false }),
-  yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation (required when not interactive)', default: false }),
+  yes: Flags.boolean({
+    char: 'y',
+    description: 'do not ask for confirmation (required when not interactive)',
+    default: false,
+  }),
 };
 
 /** Flags of destructive commands: the typed confirmation, given up front for scripts. */
 export const destructiveFlags = {
   ...mutatingFlags,
-  confirm: Flags.string({ description: 'the environment name, typed to confirm a destructive change (with --yes for scripts)' }),
+  confirm: Flags.string({
+    description: 'the environment name, typed to confirm a destructive change (with --yes for scripts)',
+  }),
 };
 
 /**
@@ -33,8 +41,16 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
 
   static override baseFlags = {
-    env: Flags.string({ char: 'e', description: 'environment from gwctl.yaml, or "sandbox"', helpGroup: 'GLOBAL', env: 'GWCTL_ENV' }),
-    config: Flags.string({ description: 'path to gwctl.yaml (default: $GWCTL_CONFIG, else the nearest one up from here)', helpGroup: 'GLOBAL' }),
+    env: Flags.string({
+      char: 'e',
+      description: 'environment from gwctl.yaml, or "sandbox"',
+      helpGroup: 'GLOBAL',
+      env: 'GWCTL_ENV',
+    }),
+    config: Flags.string({
+      description: 'path to gwctl.yaml (default: $GWCTL_CONFIG, else the nearest one up from here)',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected flags!: BaseFlags<T>;
@@ -77,7 +93,10 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   }
 
   protected async auditLog(): Promise<AuditLog> {
-    const [{ AuditLog }, { auditLogPath }] = await Promise.all([import('./lib/audit/log.js'), import('./lib/audit/location.js')]);
+    const [{ AuditLog }, { auditLogPath }] = await Promise.all([
+      import('./lib/audit/log.js'),
+      import('./lib/audit/location.js'),
+    ]);
     return new AuditLog(auditLogPath(this.config_));
   }
 

@@ -55,7 +55,12 @@ async function api(url, path, init) {
   return res.json();
 }
 
-const createBucket = (url, name) => api(url, '/storage/v1/b?project=bench', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+const createBucket = (url, name) =>
+  api(url, '/storage/v1/b?project=bench', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
 
 /** Vault-like objects: small, distinct, with custom metadata; uploaded 64 at a time. */
 async function seed(url, n) {
@@ -63,11 +68,25 @@ async function seed(url, n) {
   const worker = async () => {
     for (let i = next++; i < n; i = next++) {
       const name = `logical/${(i % 100).toString().padStart(2, '0')}/${i.toString(36)}-entry`;
-      const meta = JSON.stringify({ name, contentType: 'application/octet-stream', metadata: { 'vault-entry': String(i) } });
+      const meta = JSON.stringify({
+        name,
+        contentType: 'application/octet-stream',
+        metadata: { 'vault-entry': String(i) },
+      });
       const data = Buffer.from(`vault:v1:${i}:${'k'.repeat(100 + (i % 900))}`);
       const b = `b${i}`;
-      const body = Buffer.concat([Buffer.from(`--${b}\r\ncontent-type: application/json\r\n\r\n${meta}\r\n--${b}\r\ncontent-type: application/octet-stream\r\n\r\n`), data, Buffer.from(`\r\n--${b}--\r\n`)]);
-      const res = await fetch(`${url}/upload/storage/v1/b/${SOURCE}/o?uploadType=multipart`, { method: 'POST', body, headers: { 'content-type': `multipart/related; boundary=${b}` } });
+      const body = Buffer.concat([
+        Buffer.from(
+          `--${b}\r\ncontent-type: application/json\r\n\r\n${meta}\r\n--${b}\r\ncontent-type: application/octet-stream\r\n\r\n`,
+        ),
+        data,
+        Buffer.from(`\r\n--${b}--\r\n`),
+      ]);
+      const res = await fetch(`${url}/upload/storage/v1/b/${SOURCE}/o?uploadType=multipart`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': `multipart/related; boundary=${b}` },
+      });
       if (!res.ok) throw new Error(`seeding: HTTP ${res.status}`);
       await res.arrayBuffer();
     }
@@ -80,13 +99,32 @@ const gwctlEnv = (dir, config) => ({ GWCTL_CONFIG: config, GWCTL_HOME: dir, NO_C
 /** A gwctl.yaml for one destination bucket, read once by gwctl as an operator's would have been. */
 async function gwctlConfig(dir, url, backups) {
   const file = join(dir, `gwctl-${backups}.yaml`);
-  writeFileSync(file, `audit:\n  file: ./audit.jsonl\nenvironments:\n  bench:\n    project: bench\n    buckets:\n      vault: ${SOURCE}\n      backups: ${backups}\n    emulators:\n      storage: ${url}\n`);
+  writeFileSync(
+    file,
+    `audit:\n  file: ./audit.jsonl\nenvironments:\n  bench:\n    project: bench\n    buckets:\n      vault: ${SOURCE}\n      backups: ${backups}\n    emulators:\n      storage: ${url}\n`,
+  );
   await run(process.execPath, [join(root, 'bin', 'run.js'), 'env', 'show', 'bench', '--json'], gwctlEnv(dir, file));
   return file;
 }
 
 const gwctl = (dir, config, batchSize = 100) =>
-  run(process.execPath, [join(root, 'bin', 'run.js'), 'backup', 'create', '--env', 'bench', '--yes', '--json', '--concurrency', String(CONCURRENCY), '--batch-size', String(batchSize)], gwctlEnv(dir, config));
+  run(
+    process.execPath,
+    [
+      join(root, 'bin', 'run.js'),
+      'backup',
+      'create',
+      '--env',
+      'bench',
+      '--yes',
+      '--json',
+      '--concurrency',
+      String(CONCURRENCY),
+      '--batch-size',
+      String(batchSize),
+    ],
+    gwctlEnv(dir, config),
+  );
 
 // rclone's Google Cloud Storage backend, pointed at the emulator: `endpoint` replaces the JSON API base URL,
 // `anonymous` sends no credentials, bucket-policy-only sends no per-object ACL. Server-side copy (rewrite).
@@ -98,7 +136,22 @@ const rcloneEnv = (url) => ({
   RCLONE_CONFIG_EMU_PROJECT_NUMBER: 'bench',
   RCLONE_CONFIG: '/dev/null',
 });
-const rclone = (url, dst) => run('rclone', ['copy', `emu:${SOURCE}`, `emu:${dst}`, '--transfers', String(CONCURRENCY), '--checkers', String(CONCURRENCY), '--retries', '1'], rcloneEnv(url));
+const rclone = (url, dst) =>
+  run(
+    'rclone',
+    [
+      'copy',
+      `emu:${SOURCE}`,
+      `emu:${dst}`,
+      '--transfers',
+      String(CONCURRENCY),
+      '--checkers',
+      String(CONCURRENCY),
+      '--retries',
+      '1',
+    ],
+    rcloneEnv(url),
+  );
 
 const rewrites = (emu) => emu.log.list({ method: 'POST' }).filter((r) => r.path.includes('/rewriteTo/')).length;
 /** What went over the wire: a batch is one request, whatever it holds. */
@@ -111,7 +164,9 @@ try {
   await createBucket(emu.url, SOURCE);
   let t0 = Date.now();
   await seed(emu.url, OBJECTS);
-  console.log(`seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each; ${LATENCY_MS} ms network round trip per HTTP request`);
+  console.log(
+    `seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each; ${LATENCY_MS} ms network round trip per HTTP request`,
+  );
 
   const first = [];
   const unbatched = [];
@@ -127,14 +182,16 @@ try {
       emu.log.clear();
       if (tool === 'unbatched') {
         const r = await gwctl(dir, await gwctlConfig(dir, emu.url, bucket), 1);
-        if (JSON.parse(r.out).blobs.copied !== OBJECTS) throw new Error('gwctl --batch-size 1 did not copy every object');
+        if (JSON.parse(r.out).blobs.copied !== OBJECTS)
+          throw new Error('gwctl --batch-size 1 did not copy every object');
         unbatched.push(r.ms);
         console.log(`  gwctl --batch-size 1 run ${i + 1}: ${fmt(r.ms)} (${counts(emu)})`);
       } else if (tool === 'gwctl') {
         const config = await gwctlConfig(dir, emu.url, bucket);
         const r = await gwctl(dir, config);
         const out = JSON.parse(r.out);
-        if (out.objects !== OBJECTS || out.blobs.copied !== OBJECTS) throw new Error(`gwctl backed up ${out.objects} objects, copied ${out.blobs.copied}`);
+        if (out.objects !== OBJECTS || out.blobs.copied !== OBJECTS)
+          throw new Error(`gwctl backed up ${out.objects} objects, copied ${out.blobs.copied}`);
         first.push(r.ms);
         console.log(`  gwctl  run ${i + 1}: ${fmt(r.ms)} (${counts(emu)})`);
         emu.log.clear();
@@ -164,10 +221,16 @@ try {
   console.log('');
   console.log(`gwctl backup create (${OBJECTS} objects): ${fmt(g)} median`);
   console.log(`rclone copy         (${OBJECTS} objects): ${fmt(r)} median`);
-  console.log(`gwctl, one request per copy (--batch-size 1): ${fmt(median(unbatched))} median (${(r / median(unbatched)).toFixed(2)}× rclone's speed)`);
+  console.log(
+    `gwctl, one request per copy (--batch-size 1): ${fmt(median(unbatched))} median (${(r / median(unbatched)).toFixed(2)}× rclone's speed)`,
+  );
   console.log(`gwctl no-change re-run:                  ${fmt(g2)} median (rclone's: ${fmt(median(rcloneAgain))})`);
-  console.log(`speed of gwctl relative to rclone (rclone time / gwctl time): ${speedup.toFixed(2)}× (goal ≥ 1.5×) ${speedup >= 1.5 ? 'OK' : 'BELOW GOAL'}`);
-  console.log(`no-change re-run speed-up (first run / re-run): ${rerunSpeedup.toFixed(1)}× (goal ≥ 10×) ${rerunSpeedup >= 10 ? 'OK' : 'BELOW GOAL'}`);
+  console.log(
+    `speed of gwctl relative to rclone (rclone time / gwctl time): ${speedup.toFixed(2)}× (goal ≥ 1.5×) ${speedup >= 1.5 ? 'OK' : 'BELOW GOAL'}`,
+  );
+  console.log(
+    `no-change re-run speed-up (first run / re-run): ${rerunSpeedup.toFixed(1)}× (goal ≥ 10×) ${rerunSpeedup >= 10 ? 'OK' : 'BELOW GOAL'}`,
+  );
 } finally {
   await emu.close();
 }

@@ -20,8 +20,12 @@ const goalMs = 2;
 const phases = ['dns', 'connect', 'tls', 'ttfb', 'total'];
 const run = promisify(execFile);
 
-const child = spawn(process.execPath, [new URL('./stand-in.js', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-const { url: standInUrl, caFile } = JSON.parse(await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)));
+const child = spawn(process.execPath, [new URL('./stand-in.js', import.meta.url).pathname], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const { url: standInUrl, caFile } = JSON.parse(
+  await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
+);
 const url = new URL('/', standInUrl.replace('127.0.0.1', host));
 const secureContext = createSecureContext({ ca: readFileSync(caFile, 'utf8') });
 
@@ -36,7 +40,8 @@ async function gwctlBatch(n) {
 }
 
 async function curlBatch(n) {
-  const format = '%{http_code} %{num_connects} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total}\\n';
+  const format =
+    '%{http_code} %{num_connects} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total}\\n';
   const args = ['-s', '--cacert', caFile, '--no-sessionid', '-H', 'Connection: close', '-w', format];
   for (let i = 0; i < n + 1; i++) args.push('-o', '/dev/null', url.href);
   const { stdout } = await run('curl', args);
@@ -67,7 +72,9 @@ try {
   child.stdin.end();
 }
 
-console.log(`${requests} requests each to ${url.href} (new connection per request); medians in ms, cumulative like curl -w`);
+console.log(
+  `${requests} requests each to ${url.href} (new connection per request); medians in ms, cumulative like curl -w`,
+);
 console.log(['phase', 'gwctl', 'curl', 'diff', `within ${goalMs} ms`].map((h) => h.padStart(10)).join(''));
 let ok = true;
 for (const phase of phases) {
@@ -75,7 +82,11 @@ for (const phase of phases) {
   const c = median(samples.curl.map((s) => s[phase]));
   const within = Math.abs(g - c) <= goalMs;
   ok &&= within;
-  console.log([phase, g.toFixed(3), c.toFixed(3), (g - c).toFixed(3), within ? 'yes' : 'NO'].map((v) => String(v).padStart(10)).join(''));
+  console.log(
+    [phase, g.toFixed(3), c.toFixed(3), (g - c).toFixed(3), within ? 'yes' : 'NO']
+      .map((v) => String(v).padStart(10))
+      .join(''),
+  );
 }
 console.log(ok ? 'goal met: every phase median within 2 ms of curl' : 'goal missed: see the phases marked NO');
 process.exitCode = ok ? 0 : 1;

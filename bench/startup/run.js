@@ -13,9 +13,18 @@ function bareOclif() {
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'commands'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bare', version: '1.0.0', type: 'module', oclif: { bin: 'bare', commands: './commands' } }));
-  writeFileSync(join(dir, 'commands', 'hello.js'), "import { Command } from '@oclif/core';\nexport default class Hello extends Command { async run() { this.log('hi'); } }\n");
-  writeFileSync(join(dir, 'bin', 'run.js'), "import { execute } from '@oclif/core';\nawait execute({ dir: import.meta.url });\n");
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'bare', version: '1.0.0', type: 'module', oclif: { bin: 'bare', commands: './commands' } }),
+  );
+  writeFileSync(
+    join(dir, 'commands', 'hello.js'),
+    "import { Command } from '@oclif/core';\nexport default class Hello extends Command { async run() { this.log('hi'); } }\n",
+  );
+  writeFileSync(
+    join(dir, 'bin', 'run.js'),
+    "import { execute } from '@oclif/core';\nawait execute({ dir: import.meta.url });\n",
+  );
   return join(dir, 'bin', 'run.js');
 }
 
@@ -28,7 +37,10 @@ function time(script, args) {
   const samples = [];
   for (let i = 0; i < runs + 2; i++) {
     const t0 = process.hrtime.bigint();
-    execFileSync(process.execPath, [script, ...args], { stdio: 'ignore', env: { ...process.env, NODE_ENV: 'production' } });
+    execFileSync(process.execPath, [script, ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (i >= 2) samples.push(ms); // the first runs warm the disk cache and the compile cache
   }

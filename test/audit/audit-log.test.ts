@@ -7,7 +7,14 @@ import { runGwctl, tempDir } from '../helpers/cli.js';
 async function logWith(n: number): Promise<AuditLog> {
   const log = new AuditLog(join(tempDir(), 'audit.jsonl'));
   for (let i = 1; i <= n; i++) {
-    await log.append({ operator: 'os:sre@host', command: 'bucket ttl set', env: 'prod', planDigest: `sha256:${i}`, summary: `change ${i}`, result: 'applied' });
+    await log.append({
+      operator: 'os:sre@host',
+      command: 'bucket ttl set',
+      env: 'prod',
+      planDigest: `sha256:${i}`,
+      summary: `change ${i}`,
+      result: 'applied',
+    });
   }
   return log;
 }
@@ -37,7 +44,14 @@ describe('audit log', () => {
   it('catches an edit whose own hash was recomputed, at the next line', async () => {
     const log = await logWith(4);
     const forged = new AuditLog(join(tempDir(), 'forged.jsonl'));
-    await forged.append({ operator: 'x', command: 'c', env: 'prod', planDigest: 'sha256:1', summary: 'forged', result: 'applied' });
+    await forged.append({
+      operator: 'x',
+      command: 'c',
+      env: 'prod',
+      planDigest: 'sha256:1',
+      summary: 'forged',
+      result: 'applied',
+    });
     rewrite(log, (lines) => [forged.lines()[0]!, ...lines.slice(1)]);
     const verdict = log.verify();
     expect(verdict.problems).toEqual([expect.objectContaining({ line: 2, problem: 'broken-chain' })]);
@@ -72,7 +86,9 @@ describe('audit log', () => {
   it('serialises concurrent appends into one chain', async () => {
     const log = new AuditLog(join(tempDir(), 'audit.jsonl'));
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => log.append({ operator: 'o', command: 'c', env: 'e', planDigest: `d${i}`, summary: `s${i}`, result: 'applied' })),
+      Array.from({ length: 20 }, (_, i) =>
+        log.append({ operator: 'o', command: 'c', env: 'e', planDigest: `d${i}`, summary: `s${i}`, result: 'applied' }),
+      ),
     );
     expect(log.verify()).toMatchObject({ ok: true, records: 20 });
   });
@@ -82,7 +98,15 @@ describe('gwctl audit verify', () => {
   it('exits 0 on an intact log and 1 naming the line on a tampered one', async () => {
     const dir = tempDir();
     const log = new AuditLog(join(dir, '.gwctl', 'audit.jsonl'));
-    for (let i = 1; i <= 3; i++) await log.append({ operator: 'o', command: 'c', env: 'prod', planDigest: `d${i}`, summary: `s${i}`, result: 'applied' });
+    for (let i = 1; i <= 3; i++)
+      await log.append({
+        operator: 'o',
+        command: 'c',
+        env: 'prod',
+        planDigest: `d${i}`,
+        summary: `s${i}`,
+        result: 'applied',
+      });
     const ok = await runGwctl(['audit', 'verify', '--json'], { cwd: dir });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, records: 3 });

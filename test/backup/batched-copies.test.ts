@@ -1,7 +1,13 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GcsObjectStore, ObjectNotFoundError, PreconditionFailedError, type CopyRequest, type ObjectInfo } from '../../src/lib/cloud/objects.js';
+import {
+  GcsObjectStore,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  type CopyRequest,
+  type ObjectInfo,
+} from '../../src/lib/cloud/objects.js';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { environment, seedFast, vaultLike } from './harness.js';
@@ -16,7 +22,8 @@ beforeEach(async () => {
 });
 afterEach(() => emu.close());
 
-const storeAt = (url: string) => new GcsObjectStore(environment(url), { retry: { baseDelayMs: 10, maxDelayMs: 50, attempts: 5 } });
+const storeAt = (url: string) =>
+  new GcsObjectStore(environment(url), { retry: { baseDelayMs: 10, maxDelayMs: 50, attempts: 5 } });
 const copyOf = (name: string, to = `copy/${name}`, ifGenerationMatch = '0'): CopyRequest => ({
   source: { bucket: 'src', name },
   destination: { bucket: 'dst', name: to },
@@ -32,7 +39,14 @@ describe('ObjectStore.copyMany over JSON API batches', () => {
     const results = await storeAt(emu.url).copyMany(objects.map((o) => copyOf(o.name)));
     expect(wire().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /batch/storage/v1']);
     expect(emu.log.list().filter((r) => r.batch && r.path.includes('/rewriteTo/'))).toHaveLength(20);
-    results.forEach((r, i) => expect(r).toMatchObject({ bucket: 'dst', name: `copy/${objects[i]!.name}`, size: objects[i]!.data.length, contentType: 'application/octet-stream' }));
+    results.forEach((r, i) =>
+      expect(r).toMatchObject({
+        bucket: 'dst',
+        name: `copy/${objects[i]!.name}`,
+        size: objects[i]!.data.length,
+        contentType: 'application/octet-stream',
+      }),
+    );
     expect(emu.objectCount('dst')).toBe(20);
   });
 
@@ -40,7 +54,11 @@ describe('ObjectStore.copyMany over JSON API batches', () => {
     await seedFast(emu.url, 'src', vaultLike(3));
     const store = storeAt(emu.url);
     await store.copy({ bucket: 'src', name: 'logical/00001' }, { bucket: 'dst', name: 'taken' });
-    const [ok, missing, taken] = await store.copyMany([copyOf('logical/00000'), copyOf('no/such/object'), copyOf('logical/00002', 'taken')]);
+    const [ok, missing, taken] = await store.copyMany([
+      copyOf('logical/00000'),
+      copyOf('no/such/object'),
+      copyOf('logical/00002', 'taken'),
+    ]);
     expect((ok as ObjectInfo).name).toBe('copy/logical/00000');
     expect(missing).toBeInstanceOf(ObjectNotFoundError);
     expect(taken).toBeInstanceOf(PreconditionFailedError);
@@ -109,7 +127,9 @@ describe('ObjectStore.deleteMany over JSON API batches', () => {
     await seedFast(emu.url, 'src', vaultLike(3));
     const proxy = await noBatchProxy(emu.url);
     try {
-      const outcomes = await storeAt(proxy.url).deleteMany(vaultLike(3).map((o) => ({ ref: { bucket: 'src', name: o.name } })));
+      const outcomes = await storeAt(proxy.url).deleteMany(
+        vaultLike(3).map((o) => ({ ref: { bucket: 'src', name: o.name } })),
+      );
       expect(outcomes).toEqual(['deleted', 'deleted', 'deleted']);
       expect(proxy.batchAttempts()).toBe(1);
       expect(emu.objectCount('src')).toBe(0);
@@ -127,13 +147,18 @@ async function noBatchProxy(target: string): Promise<{ url: string; batchAttempt
     if (req.url?.startsWith('/batch/')) {
       attempts++;
       req.resume();
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 404, message: 'Not Found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 404, message: 'Not Found' } }));
       return;
     }
-    const out = request({ hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const out = request(
+      { hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,17 +4,29 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { runGwctl } from '../helpers/cli.js';
-import { AWKWARD_NAMES, rewrites, seed, seedFast, startFixture, VAULT, vaultLike, writeConfig, type Fixture } from './harness.js';
+import {
+  AWKWARD_NAMES,
+  rewrites,
+  seed,
+  seedFast,
+  startFixture,
+  VAULT,
+  vaultLike,
+  writeConfig,
+  type Fixture,
+} from './harness.js';
 
 // These run the built CLI (`npm run build` first), as an operator or the CronJob would.
 let f: Fixture;
 let kube: KubeEmulator;
 let config: { dir: string; file: string };
 
-const gwctl = (...args: string[]) => runGwctl([...args, '--env', 'test'], { cwd: config.dir, env: { GWCTL_CONFIG: config.file } });
+const gwctl = (...args: string[]) =>
+  runGwctl([...args, '--env', 'test'], { cwd: config.dir, env: { GWCTL_CONFIG: config.file } });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output, checked field by field
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
-const replicas = () => (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
+const replicas = () =>
+  (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
 
 beforeAll(async () => {
   f = await startFixture();
@@ -24,11 +36,28 @@ beforeAll(async () => {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'vault', namespace: 'default' },
-      spec: { replicas: 3, serviceName: 'vault', selector: { matchLabels: { app: 'vault' } }, template: { metadata: { labels: { app: 'vault' } }, spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] } } },
+      spec: {
+        replicas: 3,
+        serviceName: 'vault',
+        selector: { matchLabels: { app: 'vault' } },
+        template: {
+          metadata: { labels: { app: 'vault' } },
+          spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
+        },
+      },
     } as never,
   ]);
   config = writeConfig(f.emu.url, kube.url);
-  await seed(f.gcs, VAULT, AWKWARD_NAMES.map((name, i) => ({ name, data: Buffer.from(`secret ${i}`), contentType: 'application/octet-stream', metadata: { n: String(i) } })));
+  await seed(
+    f.gcs,
+    VAULT,
+    AWKWARD_NAMES.map((name, i) => ({
+      name,
+      data: Buffer.from(`secret ${i}`),
+      contentType: 'application/octet-stream',
+      metadata: { n: String(i) },
+    })),
+  );
 });
 afterAll(async () => {
   await Promise.all([f?.close(), kube?.close()]);
@@ -39,7 +68,10 @@ describe('gwctl backup (CLI)', () => {
     f.emu.log.clear();
     const r = await gwctl('backup', 'create', '--dry-run', '--json');
     expect(r.code).toBe(0);
-    expect(json(r.stdout)).toMatchObject({ status: 'dry-run', preview: { objects: AWKWARD_NAMES.length, newBlobs: AWKWARD_NAMES.length } });
+    expect(json(r.stdout)).toMatchObject({
+      status: 'dry-run',
+      preview: { objects: AWKWARD_NAMES.length, newBlobs: AWKWARD_NAMES.length },
+    });
     expect(r.stderr).toMatch(/copy gs:\/\/relaycorp-gateway-test-backups\/relaycorp-gateway-test-vault\/blobs\//);
     expect(r.stderr).toMatch(/not quiesced/);
     expect(f.emu.log.mutating()).toEqual([]);
@@ -54,13 +86,20 @@ describe('gwctl backup (CLI)', () => {
     const created = await gwctl('backup', 'create', '--quiesce', '--yes', '--json');
     expect(created.code, created.stderr).toBe(0);
     const backup = json(created.stdout);
-    expect(backup).toMatchObject({ status: 'applied', objects: AWKWARD_NAMES.length, quiesced: true, quiesce: { workload: 'statefulset/default/vault', replicas: 3 } });
+    expect(backup).toMatchObject({
+      status: 'applied',
+      objects: AWKWARD_NAMES.length,
+      quiesced: true,
+      quiesce: { workload: 'statefulset/default/vault', replicas: 3 },
+    });
     expect(replicas()).toBe(3);
     const scaleCalls = kube.log.list({ method: 'PUT' }).filter((r) => r.path.endsWith('/statefulsets/vault/scale'));
     expect(scaleCalls).toHaveLength(2);
 
     const listed = await gwctl('backup', 'list', '--json');
-    expect(json(listed.stdout).backups).toEqual([expect.objectContaining({ id: backup.id, quiesced: true, objects: AWKWARD_NAMES.length })]);
+    expect(json(listed.stdout).backups).toEqual([
+      expect.objectContaining({ id: backup.id, quiesced: true, objects: AWKWARD_NAMES.length }),
+    ]);
     expect((await gwctl('backup', 'list')).stderr).toMatch(new RegExp(`${backup.id}.*yes`));
 
     const verified = await gwctl('backup', 'verify', backup.id, '--deep', '--json');
@@ -69,7 +108,11 @@ describe('gwctl backup (CLI)', () => {
 
     const restored = await gwctl('backup', 'restore', 'latest', '--to-bucket', 'vault-restored', '--yes', '--json');
     expect(restored.code, restored.stderr).toBe(0);
-    expect(json(restored.stdout)).toMatchObject({ status: 'applied', restored: AWKWARD_NAMES.length, targetBucket: 'vault-restored' });
+    expect(json(restored.stdout)).toMatchObject({
+      status: 'applied',
+      restored: AWKWARD_NAMES.length,
+      targetBucket: 'vault-restored',
+    });
     const [names] = await f.gcs.bucket('vault-restored').getFiles();
     expect(names.map((n) => n.name).sort()).toEqual([...AWKWARD_NAMES].sort());
   });
@@ -116,11 +159,24 @@ describe('gwctl backup (CLI)', () => {
     await seedFast(f.emu.url, VAULT, vaultLike(1500, 'bulk/'));
     const before = (json((await gwctl('backup', 'list', '--json')).stdout).backups as unknown[]).length;
     f.emu.log.clear();
-    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/run.js'), 'backup', 'create', '--env', 'test', '--yes', '--concurrency', '2'], {
-      cwd: config.dir,
-      env: { ...process.env, GWCTL_CONFIG: config.file, NO_COLOR: '1', NODE_ENV: 'production' },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, '../../bin/run.js'),
+        'backup',
+        'create',
+        '--env',
+        'test',
+        '--yes',
+        '--concurrency',
+        '2',
+      ],
+      {
+        cwd: config.dir,
+        env: { ...process.env, GWCTL_CONFIG: config.file, NO_COLOR: '1', NODE_ENV: 'production' },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise((r) => child.on('exit', r));
     for (let waited = 0; rewrites(f.emu).length < 50; waited += 20) {
       if (waited > 60_000) throw new Error('the backup never started copying');
@@ -143,14 +199,32 @@ describe('gwctl backup (CLI)', () => {
 
   it('Ctrl-C during a quiesced backup stops it, scales Vault back up and leaves no backup', async () => {
     // Content of its own: what vaultLike gives is stored already, and equal content is never copied twice.
-    await seedFast(f.emu.url, VAULT, vaultLike(1000, 'sigint/').map((o) => ({ ...o, data: Buffer.from(`sigint ${o.name}`) })));
+    await seedFast(
+      f.emu.url,
+      VAULT,
+      vaultLike(1000, 'sigint/').map((o) => ({ ...o, data: Buffer.from(`sigint ${o.name}`) })),
+    );
     const before = (json((await gwctl('backup', 'list', '--json')).stdout).backups as unknown[]).length;
     f.emu.log.clear();
-    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/run.js'), 'backup', 'create', '--env', 'test', '--quiesce', '--yes', '--concurrency', '1'], {
-      cwd: config.dir,
-      env: { ...process.env, GWCTL_CONFIG: config.file, NO_COLOR: '1', NODE_ENV: 'production' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, '../../bin/run.js'),
+        'backup',
+        'create',
+        '--env',
+        'test',
+        '--quiesce',
+        '--yes',
+        '--concurrency',
+        '1',
+      ],
+      {
+        cwd: config.dir,
+        env: { ...process.env, GWCTL_CONFIG: config.file, NO_COLOR: '1', NODE_ENV: 'production' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (c) => (stderr += c));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -186,14 +260,36 @@ describe('gwctl backup schedule', () => {
   });
 
   it('renders a CronJob that runs backup create every 12h', async () => {
-    const r = await gwctl('backup', 'schedule', '--every', '12h', '--quiesce', '--image', 'registry.example/gwctl:1.0.0');
+    const r = await gwctl(
+      'backup',
+      'schedule',
+      '--every',
+      '12h',
+      '--quiesce',
+      '--image',
+      'registry.example/gwctl:1.0.0',
+    );
     expect(r.code, r.stderr).toBe(0);
     const job = parse(r.stdout);
-    expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'CronJob', spec: { concurrencyPolicy: 'Forbid', timeZone: 'Etc/UTC' } });
+    expect(job).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      spec: { concurrencyPolicy: 'Forbid', timeZone: 'Etc/UTC' },
+    });
     expect(job.spec.schedule).toMatch(/^\d{1,2} \d{1,2},\d{1,2} \* \* \*$/);
     const container = job.spec.jobTemplate.spec.template.spec.containers[0];
     expect(container.image).toBe('registry.example/gwctl:1.0.0');
-    expect(container.args).toEqual(['backup', 'create', '--env', 'test', '--bucket', 'vault', '--yes', '--json', '--quiesce']);
+    expect(container.args).toEqual([
+      'backup',
+      'create',
+      '--env',
+      'test',
+      '--bucket',
+      'vault',
+      '--yes',
+      '--json',
+      '--quiesce',
+    ]);
   });
 
   it('--apply creates the CronJob in the cluster, and replaces it the next time', async () => {

@@ -21,7 +21,10 @@ describe('with 10 % of requests failing (429, 503, dropped connections)', () => 
     const backup = await createBackup({ store: f.store }, { location: f.loc, concurrency: 32, quiesced: false });
     expect(backup.objects).toBe(2000);
     const manifest = await loadManifest(f.store, (await listBackups(f.store, f.loc))[0]!);
-    const plan = planRestore(manifest, await readTarget(f.store, 'restored-vault'), { inPlace: false, deleteExtra: false });
+    const plan = planRestore(manifest, await readTarget(f.store, 'restored-vault'), {
+      inPlace: false,
+      deleteExtra: false,
+    });
     const restored = await applyRestore({ store: f.store }, f.loc, plan, { concurrency: 32 });
     expect(restored.restored).toBe(2000);
     const injected = f.emu.log.list().filter((r) => r.fault);
@@ -32,7 +35,11 @@ describe('with 10 % of requests failing (429, 503, dropped connections)', () => 
     expect(new Set(injected.map((r) => r.fault))).toEqual(new Set(['429', '503', 'reset']));
     const listed = await listAll(f.store, 'restored-vault');
     expect(listed).toHaveLength(2000);
-    const bytes = await contents(f.emu.url, 'restored-vault', objects.map((o) => o.name));
+    const bytes = await contents(
+      f.emu.url,
+      'restored-vault',
+      objects.map((o) => o.name),
+    );
     for (const o of objects) expect(bytes.get(o.name)?.equals(o.data), o.name).toBe(true);
     expect(listed.every((o) => o.metadata['vault-entry'] === String(Number(o.name.slice(-5))))).toBe(true);
   });

@@ -50,7 +50,9 @@ export async function startFixture(opts: { faults?: boolean } = {}): Promise<Fix
   await gcs.createBucket(BACKUPS);
   const env = environment(emu.url);
   // Short backoff: the faults tests retry hundreds of calls.
-  const store = new GcsObjectStore(env, { retry: { baseDelayMs: opts.faults ? 20 : 50, maxDelayMs: 500, attempts: 12 } });
+  const store = new GcsObjectStore(env, {
+    retry: { baseDelayMs: opts.faults ? 20 : 50, maxDelayMs: 500, attempts: 12 },
+  });
   return { emu, gcs, env, loc: backupLocation(env), store, close: () => emu.close() };
 }
 
@@ -65,7 +67,12 @@ export interface Seeded {
 export async function seed(gcs: Storage, bucket: string, objects: Seeded[], concurrency = 32): Promise<void> {
   for (let i = 0; i < objects.length; i += concurrency) {
     await Promise.all(
-      objects.slice(i, i + concurrency).map((o) => gcs.bucket(bucket).file(o.name).save(o.data, { resumable: false, metadata: { contentType: o.contentType, metadata: o.metadata } })),
+      objects.slice(i, i + concurrency).map((o) =>
+        gcs
+          .bucket(bucket)
+          .file(o.name)
+          .save(o.data, { resumable: false, metadata: { contentType: o.contentType, metadata: o.metadata } }),
+      ),
     );
   }
 }
@@ -79,11 +86,17 @@ export async function seedFast(url: string, bucket: string, objects: Seeded[], c
       const boundary = `gwctl${i}`;
       const meta = JSON.stringify({ name: o.name, contentType: o.contentType, metadata: o.metadata });
       const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\ncontent-type: application/json\r\n\r\n${meta}\r\n--${boundary}\r\ncontent-type: ${o.contentType}\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\ncontent-type: application/json\r\n\r\n${meta}\r\n--${boundary}\r\ncontent-type: ${o.contentType}\r\n\r\n`,
+        ),
         o.data,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]);
-      const res = await fetch(`${url}/upload/storage/v1/b/${bucket}/o?uploadType=multipart`, { method: 'POST', body, headers: { 'content-type': `multipart/related; boundary=${boundary}` } });
+      const res = await fetch(`${url}/upload/storage/v1/b/${bucket}/o?uploadType=multipart`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': `multipart/related; boundary=${boundary}` },
+      });
       if (!res.ok) throw new Error(`seeding ${o.name}: HTTP ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     }
@@ -92,7 +105,12 @@ export async function seedFast(url: string, bucket: string, objects: Seeded[], c
 }
 
 /** Bytes of every object, downloaded with plain fetch. */
-export async function contents(url: string, bucket: string, names: string[], concurrency = 64): Promise<Map<string, Buffer>> {
+export async function contents(
+  url: string,
+  bucket: string,
+  names: string[],
+  concurrency = 64,
+): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   let next = 0;
   const worker = async () => {
@@ -115,19 +133,27 @@ export function vaultLike(n: number, prefix = 'logical/'): Seeded[] {
 }
 
 /** Every object of a bucket with its bytes, as a plain client sees it. */
-export async function snapshot(gcs: Storage, bucket: string): Promise<Map<string, { data: Buffer; contentType?: string; metadata: Record<string, string> }>> {
+export async function snapshot(
+  gcs: Storage,
+  bucket: string,
+): Promise<Map<string, { data: Buffer; contentType?: string; metadata: Record<string, string> }>> {
   const [files] = await gcs.bucket(bucket).getFiles();
   const out = new Map<string, { data: Buffer; contentType?: string; metadata: Record<string, string> }>();
   await Promise.all(
     files.map(async (f) => {
       const [data] = await f.download({ validation: false });
-      out.set(f.name, { data, contentType: f.metadata.contentType, metadata: (f.metadata.metadata ?? {}) as Record<string, string> });
+      out.set(f.name, {
+        data,
+        contentType: f.metadata.contentType,
+        metadata: (f.metadata.metadata ?? {}) as Record<string, string>,
+      });
     }),
   );
   return out;
 }
 
-export const rewrites = (emu: GcsEmulator) => emu.log.list({ method: 'POST' }).filter((r) => r.path.includes('/rewriteTo/') && !r.fault);
+export const rewrites = (emu: GcsEmulator) =>
+  emu.log.list({ method: 'POST' }).filter((r) => r.path.includes('/rewriteTo/') && !r.fault);
 
 export async function listAll(store: ObjectStore, bucket: string, prefix?: string): Promise<ObjectInfo[]> {
   const all: ObjectInfo[] = [];

@@ -2,16 +2,47 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectInfo } from '../../src/lib/cloud/objects.js';
 import { planCopies } from '../../src/lib/backup/create.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
-import { BACKUP_ID, blobKey, idFromManifestName, manifestName, newBackupId, type BackupLocation } from '../../src/lib/backup/layout.js';
+import {
+  BACKUP_ID,
+  blobKey,
+  idFromManifestName,
+  manifestName,
+  newBackupId,
+  type BackupLocation,
+} from '../../src/lib/backup/layout.js';
 import { canonicalJson } from '../../src/lib/audit/record.js';
-import { ManifestError, MANIFEST_FORMAT, manifestJson, prepareEntries, sealManifest, summaryOf, type Manifest } from '../../src/lib/backup/manifest.js';
+import {
+  ManifestError,
+  MANIFEST_FORMAT,
+  manifestJson,
+  prepareEntries,
+  sealManifest,
+  summaryOf,
+  type Manifest,
+} from '../../src/lib/backup/manifest.js';
 import { openManifest } from '../../src/lib/backup/open-manifest.js';
 
-const loc: BackupLocation = { env: 'prod', sourceBucket: 'vault-bucket', backupBucket: 'backup-bucket', prefix: 'vault-bucket/' };
+const loc: BackupLocation = {
+  env: 'prod',
+  sourceBucket: 'vault-bucket',
+  backupBucket: 'backup-bucket',
+  prefix: 'vault-bucket/',
+};
 
 function object(name: string, content: string, extra: Partial<ObjectInfo> = {}): ObjectInfo {
   const h = contentHashes(Buffer.from(content));
-  return { bucket: 'vault-bucket', name, generation: '1', size: Buffer.byteLength(content), md5: h.md5, crc32c: h.crc32c, created: '', updated: '', metadata: {}, ...extra };
+  return {
+    bucket: 'vault-bucket',
+    name,
+    generation: '1',
+    size: Buffer.byteLength(content),
+    md5: h.md5,
+    crc32c: h.crc32c,
+    created: '',
+    updated: '',
+    metadata: {},
+    ...extra,
+  };
 }
 
 function manifest(over: Partial<Manifest> = {}): Manifest {
@@ -27,7 +58,18 @@ function manifest(over: Partial<Manifest> = {}): Manifest {
     completedAt: '2025-06-01T12:01:00.000Z',
     quiesced: true,
     totals: { objects: 1, bytes: 6, blobs: 1 },
-    objects: [{ name: o.name, generation: '1', size: 6, md5: o.md5, crc32c: o.crc32c, blob: blobKey(o), contentType: 'application/octet-stream', metadata: { 'vault-key': 'x' } }],
+    objects: [
+      {
+        name: o.name,
+        generation: '1',
+        size: 6,
+        md5: o.md5,
+        crc32c: o.crc32c,
+        blob: blobKey(o),
+        contentType: 'application/octet-stream',
+        metadata: { 'vault-key': 'x' },
+      },
+    ],
     ...over,
   };
 }
@@ -73,7 +115,9 @@ describe('backup ids', () => {
 describe('the manifest, the commit marker', () => {
   it('round-trips with its checksum', () => {
     const sealed = sealManifest(manifest());
-    expect(openManifest(sealed.data, { id: '20250601T120000Z-abcdef', sha256: sealed.sha256, where: 'x' })).toEqual(manifest());
+    expect(openManifest(sealed.data, { id: '20250601T120000Z-abcdef', sha256: sealed.sha256, where: 'x' })).toEqual(
+      manifest(),
+    );
   });
 
   it('is refused when a byte changed', () => {
@@ -84,17 +128,29 @@ describe('the manifest, the commit marker', () => {
     expect(() => openManifest(edited, { id: '20250601T120000Z-abcdef', where: 'x' })).toThrow(/checksum mismatch/);
   });
 
-  it('is refused when it is another backup\'s or truncated', () => {
+  it("is refused when it is another backup's or truncated", () => {
     const sealed = sealManifest(manifest());
     expect(() => openManifest(sealed.data, { id: '20250601T130000Z-abcdef', where: 'x' })).toThrow(/describes backup/);
-    expect(() => openManifest(sealed.data.subarray(0, 100), { id: '20250601T120000Z-abcdef', where: 'x' })).toThrow(/not valid JSON/);
+    expect(() => openManifest(sealed.data.subarray(0, 100), { id: '20250601T120000Z-abcdef', where: 'x' })).toThrow(
+      /not valid JSON/,
+    );
   });
 
   it('is listed from its metadata only when that metadata is complete', () => {
     const m = manifest();
     const sealed = sealManifest(m);
-    const listed: ObjectInfo = { ...object(manifestName(loc, m.id), 'x'), bucket: 'backup-bucket', metadata: sealed.metadata };
-    expect(summaryOf(loc, listed)).toMatchObject({ id: m.id, objects: 1, bytes: 6, quiesced: true, sha256: sealed.sha256 });
+    const listed: ObjectInfo = {
+      ...object(manifestName(loc, m.id), 'x'),
+      bucket: 'backup-bucket',
+      metadata: sealed.metadata,
+    };
+    expect(summaryOf(loc, listed)).toMatchObject({
+      id: m.id,
+      objects: 1,
+      bytes: 6,
+      quiesced: true,
+      sha256: sealed.sha256,
+    });
     expect(summaryOf(loc, { ...listed, metadata: {} })).toBeUndefined();
     expect(summaryOf(loc, { ...listed, name: 'vault-bucket/manifests/20250601T120000Z-000000.json' })).toBeUndefined();
   });
@@ -109,7 +165,15 @@ describe('the sealed manifest text', () => {
       objects: [
         base,
         { name: 'composite', generation: '9', size: 0, crc32c: 'AAAAAA==', blob: 'k', metadata: {} },
-        { ...base, name: 'all "attributes"\n', contentEncoding: 'gzip', contentDisposition: 'inline', contentLanguage: 'fr', cacheControl: 'no-store', metadata: { z: '1', a: 'é', 10: 'ten', 2: 'two' } },
+        {
+          ...base,
+          name: 'all "attributes"\n',
+          contentEncoding: 'gzip',
+          contentDisposition: 'inline',
+          contentLanguage: 'fr',
+          cacheControl: 'no-store',
+          metadata: { z: '1', a: 'é', 10: 'ten', 2: 'two' },
+        },
         { ...base, name: 'unknown member', extra: true } as unknown as (typeof entries)[number],
       ],
     });
@@ -119,7 +183,11 @@ describe('the sealed manifest text', () => {
 
   it('is the same when its entries were written ahead (while copies ran), and an entry replaced since is written afresh', async () => {
     const base = manifest().objects[0]!;
-    const objects: Manifest['objects'] = Array.from({ length: 600 }, (_, i) => ({ ...base, name: `o${i}`, metadata: { n: String(i) } }));
+    const objects: Manifest['objects'] = Array.from({ length: 600 }, (_, i) => ({
+      ...base,
+      name: `o${i}`,
+      metadata: { n: String(i) },
+    }));
     await prepareEntries(objects);
     objects[3] = { ...base, name: 'replaced after preparing', size: 7 };
     const m = manifest({ objects });

@@ -13,7 +13,19 @@ const HOUR = 3_600_000;
 
 function object(name: string, content: string, extra: Partial<ObjectInfo> = {}): ObjectInfo {
   const h = contentHashes(Buffer.from(content));
-  return { bucket: 'vault', name, generation: '5', size: Buffer.byteLength(content), md5: h.md5, crc32c: h.crc32c, created: '', updated: '', contentType: 'text/plain', metadata: { k: 'v' }, ...extra };
+  return {
+    bucket: 'vault',
+    name,
+    generation: '5',
+    size: Buffer.byteLength(content),
+    md5: h.md5,
+    crc32c: h.crc32c,
+    created: '',
+    updated: '',
+    contentType: 'text/plain',
+    metadata: { k: 'v' },
+    ...extra,
+  };
 }
 
 const backedUp = [object('a', 'A'), object('b', 'B'), object('c', 'C')];
@@ -33,19 +45,39 @@ const manifest: Manifest = {
 
 describe('restore plan', () => {
   it('into a new bucket creates it and every object, and is not destructive', () => {
-    const p = planRestore(manifest, { bucket: 'vault-restore', exists: false, objects: [] }, { inPlace: false, deleteExtra: false });
+    const p = planRestore(
+      manifest,
+      { bucket: 'vault-restore', exists: false, objects: [] },
+      { inPlace: false, deleteExtra: false },
+    );
     expect(p).toMatchObject({ createBucket: true, unchanged: 0, keptExtra: 0, bytes: 3 });
-    expect(p.create.map((c) => [c.entry.name, c.ifGenerationMatch])).toEqual([['a', '0'], ['b', '0'], ['c', '0']]);
+    expect(p.create.map((c) => [c.entry.name, c.ifGenerationMatch])).toEqual([
+      ['a', '0'],
+      ['b', '0'],
+      ['c', '0'],
+    ]);
     expect(isDestructiveRestore(p)).toBe(false);
     const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, true, p);
     expect(plan.steps.map((s) => s.action)).toEqual(['create-bucket', 'restore']);
   });
 
   it('in place skips what is intact, overwrites what differs (guarded by its generation) and keeps extras', () => {
-    const target = [object('a', 'A', { generation: '9' }), object('b', 'tampered', { generation: '10' }), object('c', 'C', { metadata: { k: 'changed' }, generation: '11' }), object('zz', 'new')];
-    const p = planRestore(manifest, { bucket: 'vault', exists: true, objects: target }, { inPlace: true, deleteExtra: false });
+    const target = [
+      object('a', 'A', { generation: '9' }),
+      object('b', 'tampered', { generation: '10' }),
+      object('c', 'C', { metadata: { k: 'changed' }, generation: '11' }),
+      object('zz', 'new'),
+    ];
+    const p = planRestore(
+      manifest,
+      { bucket: 'vault', exists: true, objects: target },
+      { inPlace: true, deleteExtra: false },
+    );
     expect(p.unchanged).toBe(1);
-    expect(p.overwrite.map((c) => [c.entry.name, c.ifGenerationMatch])).toEqual([['b', '10'], ['c', '11']]);
+    expect(p.overwrite.map((c) => [c.entry.name, c.ifGenerationMatch])).toEqual([
+      ['b', '10'],
+      ['c', '11'],
+    ]);
     expect(p.keptExtra).toBe(1);
     expect(p.deleteExtra).toEqual([]);
     expect(isDestructiveRestore(p)).toBe(true);
@@ -55,12 +87,18 @@ describe('restore plan', () => {
   });
 
   it('deletes extras only with --delete-extra', () => {
-    const p = planRestore(manifest, { bucket: 'vault', exists: true, objects: [object('zz', 'new', { generation: '12' })] }, { inPlace: true, deleteExtra: true });
+    const p = planRestore(
+      manifest,
+      { bucket: 'vault', exists: true, objects: [object('zz', 'new', { generation: '12' })] },
+      { inPlace: true, deleteExtra: true },
+    );
     expect(p.deleteExtra).toEqual([{ name: 'zz', generation: '12' }]);
   });
 
   it('names a new bucket after the backup, within GCS limits', () => {
-    expect(defaultRestoreBucket('relaycorp-gateway-prod-vault', '20250601T120000Z-abcdef')).toBe('relaycorp-gateway-prod-vault-restore-20250601t120000z');
+    expect(defaultRestoreBucket('relaycorp-gateway-prod-vault', '20250601T120000Z-abcdef')).toBe(
+      'relaycorp-gateway-prod-vault-restore-20250601t120000z',
+    );
     expect(defaultRestoreBucket('x'.repeat(50), '20250601T120000Z-abcdef')).toBeUndefined();
   });
 });
@@ -77,7 +115,8 @@ describe('backup schedule', () => {
   });
 
   it('refuses intervals outside 1h–24h or uneven ones, as usage errors (exit 2)', () => {
-    for (const ms of [30 * 60_000, 25 * HOUR, 48 * HOUR, 5 * HOUR, 1.5 * HOUR]) expect(() => cronSchedule(ms, 'prod')).toThrow(expect.objectContaining({ exitCode: 2 }));
+    for (const ms of [30 * 60_000, 25 * HOUR, 48 * HOUR, 5 * HOUR, 1.5 * HOUR])
+      expect(() => cronSchedule(ms, 'prod')).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 
   it('spreads environments over the hour', () => {
@@ -87,13 +126,37 @@ describe('backup schedule', () => {
   });
 
   it('renders a CronJob that runs backup create with --yes, one at a time', () => {
-    const job = backupCronJob({ env: 'prod', namespace: 'gateway', everyMs: 12 * HOUR, image: 'gwctl:1', bucket: 'vault', quiesce: true, serviceAccount: 'gwctl-backup', configMap: 'gwctl-config' });
+    const job = backupCronJob({
+      env: 'prod',
+      namespace: 'gateway',
+      everyMs: 12 * HOUR,
+      image: 'gwctl:1',
+      bucket: 'vault',
+      quiesce: true,
+      serviceAccount: 'gwctl-backup',
+      configMap: 'gwctl-config',
+    });
     const doc = parse(cronJobYaml(job));
-    expect(doc).toMatchObject({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'gwctl-backup-prod', namespace: 'gateway' }, spec: { concurrencyPolicy: 'Forbid' } });
+    expect(doc).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'gwctl-backup-prod', namespace: 'gateway' },
+      spec: { concurrencyPolicy: 'Forbid' },
+    });
     const pod = doc.spec.jobTemplate.spec.template.spec;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers[0].image).toBe('gwctl:1');
-    expect(pod.containers[0].args).toEqual(['backup', 'create', '--env', 'prod', '--bucket', 'vault', '--yes', '--json', '--quiesce']);
+    expect(pod.containers[0].args).toEqual([
+      'backup',
+      'create',
+      '--env',
+      'prod',
+      '--bucket',
+      'vault',
+      '--yes',
+      '--json',
+      '--quiesce',
+    ]);
     expect(doc.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(12 * 3600);
   });
 });

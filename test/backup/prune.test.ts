@@ -29,7 +29,11 @@ const pruneKeeping = async (keep: number) => {
 async function twoBackups() {
   await seed(f.gcs, VAULT, vaultLike(30));
   await take();
-  await seed(f.gcs, VAULT, vaultLike(10).map((o) => ({ ...o, data: Buffer.from(`rotated ${o.name}`) })));
+  await seed(
+    f.gcs,
+    VAULT,
+    vaultLike(10).map((o) => ({ ...o, data: Buffer.from(`rotated ${o.name}`) })),
+  );
   await take();
 }
 
@@ -45,7 +49,9 @@ describe('backup prune', () => {
     expect(r.blobs).toMatchObject({ deleted: 10, referenced: 30 });
     expect(await blobs()).toBe(30);
     // Blobs go in JSON API batches (10 blobs over 8 requests in flight: 5 batches of 2), never one request each.
-    const blobDeletes = f.emu.log.list({ method: 'DELETE' }).filter((d) => decodeURIComponent(d.path).includes('/blobs/'));
+    const blobDeletes = f.emu.log
+      .list({ method: 'DELETE' })
+      .filter((d) => decodeURIComponent(d.path).includes('/blobs/'));
     expect(blobDeletes).toHaveLength(10);
     expect(blobDeletes.every((d) => d.batch)).toBe(true);
     expect(f.emu.log.list({ method: 'POST' }).filter((d) => d.path === '/batch/storage/v1')).toHaveLength(5);

@@ -23,7 +23,9 @@ describe('quiesce (logic)', () => {
   it('scales Vault to 0 for the copy and back to its replica count', async () => {
     const f = fakeScaler(3);
     let during = -1;
-    const { result, quiesce } = await withQuiesce(f.scaler, vault, async () => ((during = f.replicas()), 'copied'), { sleep });
+    const { result, quiesce } = await withQuiesce(f.scaler, vault, async () => ((during = f.replicas()), 'copied'), {
+      sleep,
+    });
     expect(result).toBe('copied');
     expect(during).toBe(0);
     expect(f.history).toEqual([0, 3]);
@@ -32,7 +34,9 @@ describe('quiesce (logic)', () => {
 
   it('scales back even when the copy fails, and reports the copy failure', async () => {
     const f = fakeScaler(2);
-    await expect(withQuiesce(f.scaler, vault, async () => Promise.reject(new Error('copy failed')), { sleep })).rejects.toThrow('copy failed');
+    await expect(
+      withQuiesce(f.scaler, vault, async () => Promise.reject(new Error('copy failed')), { sleep }),
+    ).rejects.toThrow('copy failed');
     expect(f.replicas()).toBe(2);
   });
 
@@ -41,7 +45,9 @@ describe('quiesce (logic)', () => {
     await withQuiesce(flaky.scaler, vault, async () => 'ok', { sleep });
     expect(flaky.replicas()).toBe(2);
     const broken = fakeScaler(2, { failScaleUp: 99 });
-    await expect(withQuiesce(broken.scaler, vault, async () => 'ok', { sleep })).rejects.toThrow(/still scaled to 0.*kubectl scale statefulset\/vault -n default --replicas=2/);
+    await expect(withQuiesce(broken.scaler, vault, async () => 'ok', { sleep })).rejects.toThrow(
+      /still scaled to 0.*kubectl scale statefulset\/vault -n default --replicas=2/,
+    );
   });
 
   it('refuses when the workload does not exist (exit 2)', async () => {

@@ -13,10 +13,19 @@ const vaultStatefulSet = (replicas: number) => ({
   apiVersion: 'apps/v1',
   kind: 'StatefulSet',
   metadata: { name: 'vault', namespace: 'default' },
-  spec: { replicas, serviceName: 'vault', selector: { matchLabels: { app: 'vault' } }, template: { metadata: { labels: { app: 'vault' } }, spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] } } },
+  spec: {
+    replicas,
+    serviceName: 'vault',
+    selector: { matchLabels: { app: 'vault' } },
+    template: {
+      metadata: { labels: { app: 'vault' } },
+      spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
+    },
+  },
 });
 
-const replicas = () => (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
+const replicas = () =>
+  (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
 
 beforeEach(async () => {
   f = await startFixture();
@@ -40,7 +49,11 @@ describe('backup create --quiesce', () => {
     const { result, quiesce } = await withQuiesce(
       await scaler(),
       vault,
-      () => createBackup({ store: f.store, onCopied: () => seen.push(replicas()) }, { location: f.loc, concurrency: 4, quiesced: true }),
+      () =>
+        createBackup(
+          { store: f.store, onCopied: () => seen.push(replicas()) },
+          { location: f.loc, concurrency: 4, quiesced: true },
+        ),
       { pollMs: 10 },
     );
     expect(new Set(seen)).toEqual(new Set([0]));
@@ -56,10 +69,15 @@ describe('backup create --quiesce', () => {
     const broken = { ...f.loc, backupBucket: 'no-such-backup-bucket' };
     let during = -1;
     await expect(
-      withQuiesce(await scaler(), vault, async () => {
-        during = replicas();
-        return createBackup({ store: f.store }, { location: broken, concurrency: 4, quiesced: true });
-      }, { pollMs: 10 }),
+      withQuiesce(
+        await scaler(),
+        vault,
+        async () => {
+          during = replicas();
+          return createBackup({ store: f.store }, { location: broken, concurrency: 4, quiesced: true });
+        },
+        { pollMs: 10 },
+      ),
     ).rejects.toThrow(/no-such-backup-bucket/);
     expect(during).toBe(0);
     expect(replicas()).toBe(3);
@@ -72,7 +90,15 @@ describe('backup create --quiesce', () => {
       withQuiesce(
         await scaler(),
         vault,
-        () => createBackup({ store: f.store, signal: controller.signal, onCopied: (n) => n === 10 && controller.abort(new Error('interrupted by SIGINT')) }, { location: f.loc, concurrency: 2, quiesced: true }),
+        () =>
+          createBackup(
+            {
+              store: f.store,
+              signal: controller.signal,
+              onCopied: (n) => n === 10 && controller.abort(new Error('interrupted by SIGINT')),
+            },
+            { location: f.loc, concurrency: 2, quiesced: true },
+          ),
         { pollMs: 10, signal: controller.signal },
       ),
     ).rejects.toThrow(/does not exist/);

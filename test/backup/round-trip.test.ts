@@ -6,7 +6,18 @@ import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey, blobName } from '../../src/lib/backup/layout.js';
 import { applyRestore, planRestore, readTarget, RestoreIntegrityError } from '../../src/lib/backup/restore.js';
 import { verifyBackup } from '../../src/lib/backup/verify.js';
-import { AWKWARD_NAMES, listAll, rewrites, seed, snapshot, startFixture, VAULT, vaultLike, type Fixture, type Seeded } from './harness.js';
+import {
+  AWKWARD_NAMES,
+  listAll,
+  rewrites,
+  seed,
+  snapshot,
+  startFixture,
+  VAULT,
+  vaultLike,
+  type Fixture,
+  type Seeded,
+} from './harness.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -24,13 +35,19 @@ const awkward: Seeded[] = AWKWARD_NAMES.map((name, i) => ({
 }));
 
 const take = (extra: Partial<Parameters<typeof createBackup>[0]> = {}, batchSize?: number) =>
-  createBackup({ store: f.store, ...extra }, { location: f.loc, concurrency: 8, quiesced: false, ...(batchSize ? { batchSize } : {}) });
+  createBackup(
+    { store: f.store, ...extra },
+    { location: f.loc, concurrency: 8, quiesced: false, ...(batchSize ? { batchSize } : {}) },
+  );
 
 async function restoreInto(bucket: string, id?: string) {
   const backups = await listBackups(f.store, f.loc);
   const summary = id ? backups.find((b) => b.id === id)! : backups[0]!;
   const manifest = await loadManifest(f.store, summary);
-  const plan = planRestore(manifest, await readTarget(f.store, bucket), { inPlace: bucket === VAULT, deleteExtra: false });
+  const plan = planRestore(manifest, await readTarget(f.store, bucket), {
+    inPlace: bucket === VAULT,
+    deleteExtra: false,
+  });
   return applyRestore({ store: f.store }, f.loc, plan, { concurrency: 8 });
 }
 
@@ -42,9 +59,20 @@ describe('backup create → verify → restore', () => {
     const before = await snapshot(f.gcs, VAULT);
 
     const backup = await take();
-    expect(backup).toMatchObject({ objects: awkward.length + 2, quiesced: false, blobs: { copied: awkward.length + 1 } });
+    expect(backup).toMatchObject({
+      objects: awkward.length + 2,
+      quiesced: false,
+      blobs: { copied: awkward.length + 1 },
+    });
     expect((await listBackups(f.store, f.loc)).map((b) => b.id)).toEqual([backup.id]);
-    expect((await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, { deep: true, concurrency: 4 })).problems).toEqual([]);
+    expect(
+      (
+        await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, {
+          deep: true,
+          concurrency: 4,
+        })
+      ).problems,
+    ).toEqual([]);
 
     const restored = await restoreInto('restored-vault');
     expect(restored.restored).toBe(awkward.length + 2);
@@ -77,9 +105,19 @@ describe('backup create → verify → restore', () => {
   it('copies only what changed since the last backup', async () => {
     await seed(f.gcs, VAULT, vaultLike(50));
     await take();
-    const fresh = (name: string, text: string) => ({ name, data: Buffer.from(text), contentType: 'application/octet-stream', metadata: {} });
+    const fresh = (name: string, text: string) => ({
+      name,
+      data: Buffer.from(text),
+      contentType: 'application/octet-stream',
+      metadata: {},
+    });
     // logical/00001's content again under a new name: stored already, so not copied.
-    await seed(f.gcs, VAULT, [fresh('logical/00007', 'rotated key'), fresh('new/a', 'new a'), fresh('new/b', 'new b'), { ...vaultLike(2)[1]!, name: 'new/copy-of-1' }]);
+    await seed(f.gcs, VAULT, [
+      fresh('logical/00007', 'rotated key'),
+      fresh('new/a', 'new a'),
+      fresh('new/b', 'new b'),
+      { ...vaultLike(2)[1]!, name: 'new/copy-of-1' },
+    ]);
     f.emu.log.clear();
     const next = await take();
     expect(next.blobs.copied).toBe(3);
@@ -122,7 +160,9 @@ describe('a backup stopped midway', () => {
     await seed(f.gcs, VAULT, vaultLike(200));
     const controller = new AbortController();
     // Batches of 10: the copies in flight when it stops (at most 8 × 10) leave some not copied.
-    const err = await take({ signal: controller.signal, onCopied: (n) => n === 40 && controller.abort() }, 10).catch((e: unknown) => e);
+    const err = await take({ signal: controller.signal, onCopied: (n) => n === 40 && controller.abort() }, 10).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BackupInterruptedError);
     expect(await listBackups(f.store, f.loc)).toEqual([]);
     const copiedBefore = rewrites(f.emu).length;
@@ -135,7 +175,14 @@ describe('a backup stopped midway', () => {
     const rerun = await take();
     expect(rerun.blobs.copied).toBe(200 - copiedBefore);
     expect((await listBackups(f.store, f.loc)).map((b) => b.id)).toEqual([rerun.id]);
-    expect((await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, { deep: true, concurrency: 8 })).ok).toBe(true);
+    expect(
+      (
+        await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, {
+          deep: true,
+          concurrency: 8,
+        })
+      ).ok,
+    ).toBe(true);
   });
 });
 
@@ -159,7 +206,7 @@ describe.each([
                 return target.copyMany(...args);
               }
             : (target as unknown as Record<PropertyKey, unknown>)[prop as string] instanceof Function
-              ? ((target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop as string]!).bind(target)
+              ? (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop as string]!.bind(target)
               : (target as unknown as Record<PropertyKey, unknown>)[prop as string],
     });
   };
@@ -171,21 +218,35 @@ describe.each([
     const store = before(async (n, blob) => {
       if (n !== 2) return;
       const key = blob.slice(blob.lastIndexOf('/') + 1);
-      const source = vaultLike(3).find((o) => blobKey({ ...contentHashes(o.data), name: o.name, generation: '1', size: o.data.length }) === key)!;
+      const source = vaultLike(3).find(
+        (o) => blobKey({ ...contentHashes(o.data), name: o.name, generation: '1', size: o.data.length }) === key,
+      )!;
       await write(blob, source.data.toString());
-      planted = { name: blob, generation: String((await f.gcs.bucket(f.loc.backupBucket).file(blob).getMetadata())[0].generation) };
+      planted = {
+        name: blob,
+        generation: String((await f.gcs.bucket(f.loc.backupBucket).file(blob).getMetadata())[0].generation),
+      };
     });
     const r = await createBackup({ store }, { location: f.loc, concurrency: 1, quiesced: false, batchSize });
     expect(r.objects).toBe(3);
     const [stat] = await f.gcs.bucket(f.loc.backupBucket).file(planted.name).getMetadata();
     expect(String(stat.generation)).toBe(planted.generation);
-    expect((await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, { deep: true, concurrency: 2 })).ok).toBe(true);
+    expect(
+      (
+        await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, {
+          deep: true,
+          concurrency: 2,
+        })
+      ).ok,
+    ).toBe(true);
   });
 
   it('a blob taken meanwhile by other bytes fails the backup loudly, and nothing is committed', async () => {
     await seed(f.gcs, VAULT, vaultLike(3));
     const store = before(async (n, blob) => void (n === 2 && (await write(blob, 'not that content'))));
-    const err = await createBackup({ store }, { location: f.loc, concurrency: 1, quiesced: false, batchSize }).catch((e: unknown) => e);
+    const err = await createBackup({ store }, { location: f.loc, concurrency: 1, quiesced: false, batchSize }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toMatch(/does not hold the content/);
     expect(await listBackups(f.store, f.loc)).toEqual([]);
   });
@@ -193,10 +254,20 @@ describe.each([
   it('a listed blob whose size or hashes do not match its address is replaced, not reused', async () => {
     await seed(f.gcs, VAULT, vaultLike(3));
     const o = vaultLike(3)[1]!;
-    await write(blobName(f.loc, blobKey({ ...contentHashes(o.data), name: o.name, generation: '1', size: o.data.length })), 'not that content');
+    await write(
+      blobName(f.loc, blobKey({ ...contentHashes(o.data), name: o.name, generation: '1', size: o.data.length })),
+      'not that content',
+    );
     const r = await createBackup({ store: f.store }, { location: f.loc, concurrency: 2, quiesced: false, batchSize });
     expect(r.blobs.copied).toBe(3);
-    expect((await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, { deep: true, concurrency: 2 })).ok).toBe(true);
+    expect(
+      (
+        await verifyBackup({ store: f.store }, f.loc, (await listBackups(f.store, f.loc))[0]!, {
+          deep: true,
+          concurrency: 2,
+        })
+      ).ok,
+    ).toBe(true);
   });
 });
 
@@ -205,7 +276,9 @@ describe('objects that change while they are copied', () => {
     await seed(f.gcs, VAULT, vaultLike(20));
     const { listSource } = await import('../../src/lib/backup/create.js');
     const source = await listSource(f.store, f.loc);
-    await seed(f.gcs, VAULT, [{ name: 'logical/00003', data: Buffer.from('rewritten'), contentType: 'text/plain', metadata: {} }]);
+    await seed(f.gcs, VAULT, [
+      { name: 'logical/00003', data: Buffer.from('rewritten'), contentType: 'text/plain', metadata: {} },
+    ]);
     await f.gcs.bucket(VAULT).file('logical/00004').delete();
     const r = await createBackup({ store: f.store }, { location: f.loc, concurrency: 4, quiesced: false, source });
     expect(r.changedDuringBackup).toEqual(['logical/00003']);

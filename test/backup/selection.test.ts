@@ -7,7 +7,17 @@ const HOUR = 3_600_000;
 const now = new Date('2025-06-10T12:00:00Z');
 
 function backup(id: string, completedAt: string): BackupSummary {
-  return { id, sourceBucket: 's', startedAt: completedAt, completedAt, quiesced: false, objects: 1, bytes: 1, sha256: 'x'.repeat(64), manifest: { bucket: 'b', name: id, generation: '1' } };
+  return {
+    id,
+    sourceBucket: 's',
+    startedAt: completedAt,
+    completedAt,
+    quiesced: false,
+    objects: 1,
+    bytes: 1,
+    sha256: 'x'.repeat(64),
+    manifest: { bucket: 'b', name: id, generation: '1' },
+  };
 }
 
 const backups = [
@@ -33,7 +43,9 @@ describe('choosing the backup to restore', () => {
   });
 
   it('says what to do when nothing matches (exit 2)', () => {
-    expect(() => selectBackup(backups, undefined, new Date('2025-01-01T00:00:00Z'))).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => selectBackup(backups, undefined, new Date('2025-01-01T00:00:00Z'))).toThrow(
+      expect.objectContaining({ exitCode: 2 }),
+    );
     expect(() => selectBackup(backups, 'nope')).toThrow(/backup list/);
     expect(() => selectBackup([], 'latest')).toThrow(/backup create/);
     expect(() => selectBackup(backups, '20250609T000000Z-000001', now)).toThrow(/not both/);
@@ -53,14 +65,20 @@ describe('choosing backups to prune', () => {
   });
 
   it('--older-than removes older ones but always keeps the newest', () => {
-    expect(selectForPrune(backups, { olderThanMs: 24 * HOUR }, now).remove.map((b) => b.id)).toEqual(['20250609T000000Z-000001']);
+    expect(selectForPrune(backups, { olderThanMs: 24 * HOUR }, now).remove.map((b) => b.id)).toEqual([
+      '20250609T000000Z-000001',
+    ]);
     expect(selectForPrune(backups, { olderThanMs: 1 }, now).keep.map((b) => b.id)).toEqual(['20250610T000000Z-000003']);
   });
 
   it('with both, a backup goes only when both say so', () => {
     expect(selectForPrune(backups, { keep: 1, olderThanMs: 40 * HOUR }, now).remove).toEqual([]);
-    expect(selectForPrune(backups, { keep: 1, olderThanMs: 30 * HOUR }, now).remove.map((b) => b.id)).toEqual(['20250609T000000Z-000001']);
-    expect(selectForPrune(backups, { keep: 2, olderThanMs: 20 * HOUR }, now).remove.map((b) => b.id)).toEqual(['20250609T000000Z-000001']);
+    expect(selectForPrune(backups, { keep: 1, olderThanMs: 30 * HOUR }, now).remove.map((b) => b.id)).toEqual([
+      '20250609T000000Z-000001',
+    ]);
+    expect(selectForPrune(backups, { keep: 2, olderThanMs: 20 * HOUR }, now).remove.map((b) => b.id)).toEqual([
+      '20250609T000000Z-000001',
+    ]);
   });
 
   it('needs a policy, and --keep of at least 1', () => {

@@ -42,7 +42,9 @@ export async function startInterceptor(
         return;
       }
       const headers = Object.fromEntries(
-        Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection', 'accept-encoding'].includes(k)),
+        Object.entries(req.headers).filter(
+          ([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection', 'accept-encoding'].includes(k),
+        ),
       ) as Record<string, string>;
       const upstream = await fetch(`${target}${intercepted.path}`, {
         method: intercepted.method,
@@ -50,7 +52,9 @@ export async function startInterceptor(
         ...(intercepted.body && !['GET', 'HEAD'].includes(intercepted.method) ? { body: intercepted.body } : {}),
       });
       const text = await upstream.text();
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+      res
+        .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+        .end(text);
     } catch (err) {
       res.writeHead(502).end(String(err));
     }
@@ -63,7 +67,9 @@ export async function startInterceptor(
   };
 }
 
-export const forbidden = (message = 'gwctl-test@example.iam.gserviceaccount.com does not have storage.buckets.get access to the Google Cloud Storage bucket.'): CannedResponse => ({
+export const forbidden = (
+  message = 'gwctl-test@example.iam.gserviceaccount.com does not have storage.buckets.get access to the Google Cloud Storage bucket.',
+): CannedResponse => ({
   status: 403,
   body: { error: { code: 403, message, errors: [{ message, domain: 'global', reason: 'forbidden' }] } },
 });

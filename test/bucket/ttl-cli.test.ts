@@ -10,7 +10,10 @@ import { gcsClient } from '@gwctl/emulators/testing';
 import { forbidden, startInterceptor } from './gcs-interceptor.js';
 
 const ttl = (age: number): LifecycleRule => ({ action: { type: 'Delete' }, condition: { age } });
-const archive: LifecycleRule = { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 60, matchesStorageClass: ['NEARLINE'] } };
+const archive: LifecycleRule = {
+  action: { type: 'SetStorageClass', storageClass: 'COLDLINE' },
+  condition: { age: 60, matchesStorageClass: ['NEARLINE'] },
+};
 const keepTwo: LifecycleRule = { action: { type: 'Delete' }, condition: { numNewerVersions: 2 } };
 const tmpOnly: LifecycleRule = { action: { type: 'Delete' }, condition: { age: 3, matchesPrefix: ['tmp/'] } };
 
@@ -35,14 +38,29 @@ interface Workspace {
 }
 
 /** A gwctl.yaml whose `emu` environment points at the emulator (or a stand-in in front of it), with a fresh bucket in `role`. */
-async function workspace(rules: LifecycleRule[] = [], storageUrl = emu.url, role: 'parcels' | 'vault' = 'parcels'): Promise<Workspace> {
+async function workspace(
+  rules: LifecycleRule[] = [],
+  storageUrl = emu.url,
+  role: 'parcels' | 'vault' = 'parcels',
+): Promise<Workspace> {
   const dir = tempDir('gwctl-ttl-');
   const bucket = `gateway-emu-parcels-${++seq}`;
   await storage.createBucket(bucket);
   if (rules.length) await storage.bucket(bucket).setMetadata(lifecycleOf(rules));
   writeFileSync(
     join(dir, 'gwctl.yaml'),
-    ['audit:', '  file: ./audit.jsonl', 'environments:', '  emu:', '    project: gwctl-test', '    buckets:', `      ${role}: ${bucket}`, '    emulators:', `      storage: ${storageUrl}`, ''].join('\n'),
+    [
+      'audit:',
+      '  file: ./audit.jsonl',
+      'environments:',
+      '  emu:',
+      '    project: gwctl-test',
+      '    buckets:',
+      `      ${role}: ${bucket}`,
+      '    emulators:',
+      `      storage: ${storageUrl}`,
+      '',
+    ].join('\n'),
   );
   return {
     dir,
@@ -62,7 +80,8 @@ async function rulesText(bucket: string): Promise<string[]> {
 }
 
 /** Everything the emulator was asked about this bucket (tests run concurrently, each on its own bucket). */
-const requestsTo = (bucket: string) => emu.log.list({ service: 'gcs' }).filter((r) => new RegExp(`/b/${bucket}([/?]|$)`).test(r.path));
+const requestsTo = (bucket: string) =>
+  emu.log.list({ service: 'gcs' }).filter((r) => new RegExp(`/b/${bucket}([/?]|$)`).test(r.path));
 
 /** The error is the last stderr line, and the only one that says "error:". */
 function errorLine(r: CliResult, expect: ExpectStatic): string {
@@ -77,8 +96,21 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const r = await ws.run(['bucket', 'ttl', 'set', '--days', '90', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ env: 'emu', role: 'parcels', bucket: ws.bucket, status: 'applied', previousDays: null, days: 90, before: [], after: [ttl(90)] });
-    expect(out.plan.steps[0]).toMatchObject({ action: 'set-lifecycle', target: `gs://${ws.bucket}`, detail: { ifMetageneration: '1', before: [], after: [ttl(90)] } });
+    expect(out).toMatchObject({
+      env: 'emu',
+      role: 'parcels',
+      bucket: ws.bucket,
+      status: 'applied',
+      previousDays: null,
+      days: 90,
+      before: [],
+      after: [ttl(90)],
+    });
+    expect(out.plan.steps[0]).toMatchObject({
+      action: 'set-lifecycle',
+      target: `gs://${ws.bucket}`,
+      detail: { ifMetageneration: '1', before: [], after: [ttl(90)] },
+    });
     expect(r.stderr).toMatch(/\+ +1\. objects are deleted 90 days after creation/);
     expect(r.stderr).toMatch(/24 hours/);
     expect(await rulesText(ws.bucket)).toEqual([JSON.stringify(ttl(90))]);
@@ -130,7 +162,11 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const mark = requestsTo(ws.bucket).length;
     const r = await ws.run(['bucket', 'ttl', 'set', '--days', '45', '--dry-run', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'dry-run', before: [archive, ttl(90)], after: [archive, ttl(45)] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: 'dry-run',
+      before: [archive, ttl(90)],
+      after: [archive, ttl(45)],
+    });
     expect(r.stderr).toMatch(/dry run: nothing was changed/);
     const byGwctl = requestsTo(ws.bucket).slice(mark);
     expect(byGwctl.filter((q) => q.method === 'GET').length).toBeGreaterThan(0);
@@ -143,7 +179,8 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const theirs = [ttl(90), tmpOnly];
     // Someone else's edit lands just before gwctl's PATCH does.
     const racer = await startInterceptor(emu.url, async (req) => {
-      if (req.method === 'PATCH' && req.path.startsWith(`/storage/v1/b/${bucket}?`)) await storage.bucket(bucket).setMetadata(lifecycleOf(theirs));
+      if (req.method === 'PATCH' && req.path.startsWith(`/storage/v1/b/${bucket}?`))
+        await storage.bucket(bucket).setMetadata(lifecycleOf(theirs));
       return undefined;
     });
     try {
@@ -151,7 +188,9 @@ describe.concurrent('gwctl bucket ttl set', () => {
       bucket = ws.bucket;
       const r = await ws.run(['bucket', 'ttl', 'set', '--days', '30', '--yes', '--json']);
       expect(r.code, r.stderr).toBe(1);
-      expect(errorLine(r, expect)).toMatch(/^error: gs:\/\/\S+ changed since the plan was made .*nothing was overwritten: re-run/);
+      expect(errorLine(r, expect)).toMatch(
+        /^error: gs:\/\/\S+ changed since the plan was made .*nothing was overwritten: re-run/,
+      );
       expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 1 } });
       expect(await rulesText(bucket)).toEqual(theirs.map((t) => JSON.stringify(t)));
       expect(ws.audit()).toMatchObject([{ result: 'failed' }]);
@@ -160,7 +199,9 @@ describe.concurrent('gwctl bucket ttl set', () => {
     }
   });
 
-  it('on the vault bucket, asks for the environment name as well (a TTL would delete Vault\'s storage)', async ({ expect }) => {
+  it("on the vault bucket, asks for the environment name as well (a TTL would delete Vault's storage)", async ({
+    expect,
+  }) => {
     const ws = await workspace([], emu.url, 'vault');
     const refused = await ws.run(['bucket', 'ttl', 'set', '--bucket', 'vault', '--days', '90', '--yes']);
     expect(refused.code, refused.stderr).toBe(2);
@@ -168,7 +209,19 @@ describe.concurrent('gwctl bucket ttl set', () => {
     expect(refused.stderr).toMatch(/warning: this is the Vault bucket/);
     expect(await rulesText(ws.bucket)).toEqual([]);
     // Named directly, it is still the vault bucket.
-    const r = await ws.run(['bucket', 'ttl', 'set', '--bucket', ws.bucket, '--days', '90', '--yes', '--confirm', 'emu', '--json']);
+    const r = await ws.run([
+      'bucket',
+      'ttl',
+      'set',
+      '--bucket',
+      ws.bucket,
+      '--days',
+      '90',
+      '--yes',
+      '--confirm',
+      'emu',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ role: 'vault', status: 'applied', after: [ttl(90)] });
   });
@@ -190,9 +243,21 @@ describe.concurrent('gwctl bucket ttl set', () => {
 
   it('an unknown bucket is one line, exit 2', async ({ expect }) => {
     const ws = await workspace();
-    const r = await ws.run(['bucket', 'ttl', 'set', '--bucket', 'no-such-bucket-here', '--days', '30', '--yes', '--json']);
+    const r = await ws.run([
+      'bucket',
+      'ttl',
+      'set',
+      '--bucket',
+      'no-such-bucket-here',
+      '--days',
+      '30',
+      '--yes',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.trimEnd().split('\n')).toEqual(['error: bucket gs://no-such-bucket-here: not found (check the bucket name or role in gwctl.yaml)']);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'error: bucket gs://no-such-bucket-here: not found (check the bucket name or role in gwctl.yaml)',
+    ]);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 2 } });
   });
 
@@ -205,12 +270,16 @@ describe.concurrent('gwctl bucket ttl set', () => {
   });
 
   it('no permission to update the bucket (403) is one line, exit 1', async ({ expect }) => {
-    const denier = await startInterceptor(emu.url, (req) => (req.method === 'PATCH' ? forbidden('caller does not have storage.buckets.update access') : undefined));
+    const denier = await startInterceptor(emu.url, (req) =>
+      req.method === 'PATCH' ? forbidden('caller does not have storage.buckets.update access') : undefined,
+    );
     try {
       const ws = await workspace([], denier.url);
       const r = await ws.run(['bucket', 'ttl', 'set', '--days', '30', '--yes']);
       expect(r.code, r.stderr).toBe(1);
-      expect(errorLine(r, expect)).toMatch(/^error: updating bucket gs:\/\/\S+: permission denied \(caller does not have storage\.buckets\.update access\)/);
+      expect(errorLine(r, expect)).toMatch(
+        /^error: updating bucket gs:\/\/\S+: permission denied \(caller does not have storage\.buckets\.update access\)/,
+      );
       expect(await rulesText(ws.bucket)).toEqual([]);
     } finally {
       await denier.close();
@@ -224,7 +293,13 @@ describe.concurrent('gwctl bucket ttl show', () => {
     const r = await ws.run(['bucket', 'ttl', 'show', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ env: 'emu', role: 'parcels', bucket: ws.bucket, ttl: { position: 2, days: 90 }, held: 0 });
+    expect(out).toMatchObject({
+      env: 'emu',
+      role: 'parcels',
+      bucket: ws.bucket,
+      ttl: { position: 2, days: 90 },
+      held: 0,
+    });
     expect(out.rules.map((x: { explanation: string }) => x.explanation)).toEqual([
       'objects in NEARLINE storage move to COLDLINE storage 60 days after creation',
       'objects are deleted 90 days after creation',

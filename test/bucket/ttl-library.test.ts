@@ -18,7 +18,10 @@ import { forbidden, startInterceptor } from './gcs-interceptor.js';
 
 const ttl = (age: number): LifecycleRule => ({ action: { type: 'Delete' }, condition: { age } });
 const foreignRules: LifecycleRule[] = [
-  { action: { type: 'SetStorageClass', storageClass: 'NEARLINE' }, condition: { age: 30, matchesStorageClass: ['STANDARD'] } },
+  {
+    action: { type: 'SetStorageClass', storageClass: 'NEARLINE' },
+    condition: { age: 30, matchesStorageClass: ['STANDARD'] },
+  },
   { action: { type: 'Delete' }, condition: { numNewerVersions: 3, isLive: false } },
   { action: { type: 'Delete' }, condition: { age: 7, matchesPrefix: ['tmp/'] } },
 ];
@@ -52,7 +55,11 @@ async function rulesText(bucket: string): Promise<string[]> {
 }
 
 /** `bucket ttl set` without the CLI: read → plan → runMutation → apply, as the command wires it. */
-async function setTtl(bucket: string, days: number, opts: { dryRun?: boolean; beforeApply?: () => Promise<void> } = {}) {
+async function setTtl(
+  bucket: string,
+  days: number,
+  opts: { dryRun?: boolean; beforeApply?: () => Promise<void> } = {},
+) {
   const state = await readTtlState(admin, bucket, { scanHolds: true });
   const planned = planTtlChange({ env: 'emu', ref: { name: bucket }, state, days });
   const audit = new AuditLog(join(tempDir(), 'audit.jsonl'));
@@ -85,7 +92,9 @@ describe('bucket ttl set against GCS', () => {
   it('changes an existing TTL and bumps the metageneration once', async () => {
     const bucket = await bucketWith([ttl(90)]);
     const before = await admin.settings(bucket);
-    await (await setTtl(bucket, 30)).outcome;
+    await (
+      await setTtl(bucket, 30)
+    ).outcome;
     const after = await admin.settings(bucket);
     expect(after.lifecycleRules).toEqual([ttl(30)]);
     expect(Number(after.metageneration)).toBe(Number(before.metageneration) + 1);
@@ -94,7 +103,9 @@ describe('bucket ttl set against GCS', () => {
   it('keeps every foreign rule byte for byte, wherever the TTL sits', async () => {
     const bucket = await bucketWith([foreignRules[0]!, ttl(90), foreignRules[1]!, foreignRules[2]!]);
     const before = await rulesText(bucket);
-    await (await setTtl(bucket, 14)).outcome;
+    await (
+      await setTtl(bucket, 14)
+    ).outcome;
     const after = await rulesText(bucket);
     expect(after).toEqual([before[0], JSON.stringify(ttl(14)), before[2], before[3]]);
   });
@@ -102,7 +113,9 @@ describe('bucket ttl set against GCS', () => {
   it('appends the TTL after foreign rules without touching them', async () => {
     const bucket = await bucketWith(foreignRules);
     const before = await rulesText(bucket);
-    await (await setTtl(bucket, 60)).outcome;
+    await (
+      await setTtl(bucket, 60)
+    ).outcome;
     const after = await rulesText(bucket);
     expect(after.slice(0, 3)).toEqual(before);
     expect(after[3]).toBe(JSON.stringify(ttl(60)));
@@ -135,9 +148,15 @@ describe('bucket ttl set against GCS', () => {
         await storage.bucket(bucket).setMetadata(lifecycleOf(theirs));
       },
     });
-    const err = await outcome.then(() => undefined, (e: unknown) => e);
+    const err = await outcome.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConcurrentChangeError);
-    expect(err).toMatchObject({ exitCode: 1, message: expect.stringMatching(/changed since the plan was made.*nothing was overwritten/) });
+    expect(err).toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/changed since the plan was made.*nothing was overwritten/),
+    });
     expect((err as Error).message).not.toContain('\n');
     expect((await admin.settings(bucket)).lifecycleRules).toEqual(theirs);
     expect(audit.records()[0]).toMatchObject({ result: 'failed' });
@@ -146,7 +165,9 @@ describe('bucket ttl set against GCS', () => {
   it('the TTL it sets is the one GCS enforces: objects past it go, younger ones stay', async () => {
     const bucket = await bucketWith([foreignRules[0]!]);
     await storage.bucket(bucket).file('parcels/old').save('x');
-    await (await setTtl(bucket, 2)).outcome;
+    await (
+      await setTtl(bucket, 2)
+    ).outcome;
     emu.clock.advance(3 * DAY_MS);
     await storage.bucket(bucket).file('parcels/new').save('y');
     emu.sweep();
@@ -161,10 +182,19 @@ describe('bucket ttl show against GCS', () => {
       retentionPolicy: { retentionPeriod: 60 * 86_400 },
       softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
     });
-    await storage.bucket(bucket).file('held').save('x', { metadata: { temporaryHold: true } });
+    await storage
+      .bucket(bucket)
+      .file('held')
+      .save('x', { metadata: { temporaryHold: true } });
     const report = describeTtl(await readTtlState(admin, bucket, { scanHolds: true }));
-    expect(report.ttl).toMatchObject({ position: 2, days: 30, explanation: 'objects are deleted 30 days after creation' });
-    expect(report.rules[0]!.explanation).toBe('objects in STANDARD storage move to NEARLINE storage 30 days after creation');
+    expect(report.ttl).toMatchObject({
+      position: 2,
+      days: 30,
+      explanation: 'objects are deleted 30 days after creation',
+    });
+    expect(report.rules[0]!.explanation).toBe(
+      'objects in STANDARD storage move to NEARLINE storage 30 days after creation',
+    );
     expect(report.held).toBe(1);
     const w = report.warnings.join('\n');
     expect(w).toMatch(/unlocked retention policy keeps every object for 60 days.*live 60 days, not 30 days/);
@@ -175,14 +205,22 @@ describe('bucket ttl show against GCS', () => {
 
   it('an unknown bucket is one line, exit 2', async () => {
     const err = await readTtlState(admin, 'no-such-ttl-bucket', { scanHolds: true }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 2, message: 'bucket gs://no-such-ttl-bucket: not found (check the bucket name or role in gwctl.yaml)' });
+    expect(err).toMatchObject({
+      exitCode: 2,
+      message: 'bucket gs://no-such-ttl-bucket: not found (check the bucket name or role in gwctl.yaml)',
+    });
   });
 
   it('missing permissions (403) is one line, exit 1', async () => {
     const standIn = await startInterceptor(emu.url, () => forbidden());
     try {
-      const err = await readTtlState(new GcsBucketAdmin(gcsClient(standIn.url)), 'any-bucket', { scanHolds: true }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^bucket gs:\/\/any-bucket: permission denied .*Storage IAM role$/) });
+      const err = await readTtlState(new GcsBucketAdmin(gcsClient(standIn.url)), 'any-bucket', {
+        scanHolds: true,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        exitCode: 1,
+        message: expect.stringMatching(/^bucket gs:\/\/any-bucket: permission denied .*Storage IAM role$/),
+      });
       expect((err as Error).message).not.toContain('\n');
     } finally {
       await standIn.close();

@@ -12,9 +12,15 @@ import { describeTtl } from '../../src/lib/lifecycle/ttl-report.js';
 import { changeWarnings, ttlWarnings } from '../../src/lib/lifecycle/warnings.js';
 
 const ttl = (age: number): LifecycleRule => ({ action: { type: 'Delete' }, condition: { age } });
-const archive: LifecycleRule = { action: { type: 'SetStorageClass', storageClass: 'NEARLINE' }, condition: { age: 30, matchesStorageClass: ['STANDARD'] } };
+const archive: LifecycleRule = {
+  action: { type: 'SetStorageClass', storageClass: 'NEARLINE' },
+  condition: { age: 30, matchesStorageClass: ['STANDARD'] },
+};
 const keepThree: LifecycleRule = { action: { type: 'Delete' }, condition: { numNewerVersions: 3, isLive: false } };
-const tmpOnly: LifecycleRule = { action: { type: 'Delete' }, condition: { age: 7, matchesPrefix: ['tmp/', 'scratch/'] } };
+const tmpOnly: LifecycleRule = {
+  action: { type: 'Delete' },
+  condition: { age: 7, matchesPrefix: ['tmp/', 'scratch/'] },
+};
 const foreign = [archive, keepThree, tmpOnly];
 
 const settings = (rules: LifecycleRule[], over: Partial<BucketSettings> = {}): BucketSettings => ({
@@ -30,14 +36,22 @@ const settings = (rules: LifecycleRule[], over: Partial<BucketSettings> = {}): B
 describe('recognising the retention TTL gwctl manages', () => {
   it('is the Delete rule whose only condition is age', () => {
     expect(isManagedTtlRule(ttl(90))).toBe(true);
-    for (const rule of [...foreign, { action: { type: 'Delete' }, condition: { age: 90, isLive: true } }, { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 90 } }])
+    for (const rule of [
+      ...foreign,
+      { action: { type: 'Delete' }, condition: { age: 90, isLive: true } },
+      { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 90 } },
+    ])
       expect(isManagedTtlRule(rule), JSON.stringify(rule)).toBe(false);
   });
 
   it('finds none, one, or refuses to pick among several', () => {
     expect(findManagedRule(foreign)).toEqual({ kind: 'none' });
     expect(findManagedRule([archive, ttl(90), tmpOnly])).toEqual({ kind: 'one', index: 1, days: 90 });
-    expect(findManagedRule([ttl(30), archive, ttl(90)])).toEqual({ kind: 'ambiguous', indexes: [0, 2], days: [30, 90] });
+    expect(findManagedRule([ttl(30), archive, ttl(90)])).toEqual({
+      kind: 'ambiguous',
+      indexes: [0, 2],
+      days: [30, 90],
+    });
   });
 });
 
@@ -46,13 +60,28 @@ describe('lifecycle rules in plain words', () => {
     [ttl(90), 'objects are deleted 90 days after creation'],
     [ttl(1), 'objects are deleted 1 day after creation'],
     [keepThree, 'noncurrent versions are deleted once 3 newer versions exist'],
-    [{ action: { type: 'Delete' }, condition: { numNewerVersions: 1 } }, 'objects are deleted once 1 newer version exists'],
+    [
+      { action: { type: 'Delete' }, condition: { numNewerVersions: 1 } },
+      'objects are deleted once 1 newer version exists',
+    ],
     [tmpOnly, 'objects whose names start with "tmp/" or "scratch/" are deleted 7 days after creation'],
     [archive, 'objects in STANDARD storage move to NEARLINE storage 30 days after creation'],
-    [{ action: { type: 'Delete' }, condition: { isLive: false, daysSinceNoncurrentTime: 10 } }, 'noncurrent versions are deleted 10 days after becoming noncurrent'],
-    [{ action: { type: 'Delete' }, condition: { createdBefore: '2024-01-01', matchesSuffix: ['.tmp'] } }, 'objects whose names end with ".tmp" are deleted if created before 2024-01-01'],
-    [{ action: { type: 'AbortIncompleteMultipartUpload' }, condition: { age: 2 } }, 'incomplete multipart uploads are aborted 2 days after creation'],
-    [{ action: { type: 'Delete' }, condition: { futureCondition: 'x' } }, 'objects are deleted when futureCondition is "x"'],
+    [
+      { action: { type: 'Delete' }, condition: { isLive: false, daysSinceNoncurrentTime: 10 } },
+      'noncurrent versions are deleted 10 days after becoming noncurrent',
+    ],
+    [
+      { action: { type: 'Delete' }, condition: { createdBefore: '2024-01-01', matchesSuffix: ['.tmp'] } },
+      'objects whose names end with ".tmp" are deleted if created before 2024-01-01',
+    ],
+    [
+      { action: { type: 'AbortIncompleteMultipartUpload' }, condition: { age: 2 } },
+      'incomplete multipart uploads are aborted 2 days after creation',
+    ],
+    [
+      { action: { type: 'Delete' }, condition: { futureCondition: 'x' } },
+      'objects are deleted when futureCondition is "x"',
+    ],
   ] as [LifecycleRule, string][])('%j', (rule, words) => {
     expect(explainRule(rule)).toBe(words);
   });
@@ -133,7 +162,10 @@ describe('what stops or delays deletion', () => {
   });
 
   it('an unlocked retention policy shorter than the TTL is mentioned, without claiming it extends it', () => {
-    const [w] = ttlWarnings({ settings: settings([], { retentionPolicy: { retentionPeriod: 86_400, isLocked: false } }), days: 90 });
+    const [w] = ttlWarnings({
+      settings: settings([], { retentionPolicy: { retentionPeriod: 86_400, isLocked: false } }),
+      days: 90,
+    });
     expect(w).toMatch(/unlocked retention policy keeps every object for 1 day/);
     expect(w).not.toMatch(/not 90/);
   });
@@ -154,20 +186,39 @@ describe('the plan for bucket ttl set', () => {
   const ref = { name: 'gateway-prod-parcels', role: 'parcels' as const };
 
   it('carries the metageneration and the rules before and after', () => {
-    const { plan, change } = planTtlChange({ env: 'prod', ref, state: { settings: settings([archive, ttl(90)]), held: 0 }, days: 30 });
+    const { plan, change } = planTtlChange({
+      env: 'prod',
+      ref,
+      state: { settings: settings([archive, ttl(90)]), held: 0 },
+      days: 30,
+    });
     expect(plan).toMatchObject({ command: 'bucket ttl set', env: 'prod', destructive: false });
     expect(plan.steps).toHaveLength(1);
     const detail = plan.steps[0]!.detail as TtlChange;
     expect(detail).toEqual(change);
-    expect(detail).toMatchObject({ bucket: 'gateway-prod-parcels', ifMetageneration: '7', previousDays: 90, days: 30, before: [archive, ttl(90)], after: [archive, ttl(30)] });
+    expect(detail).toMatchObject({
+      bucket: 'gateway-prod-parcels',
+      ifMetageneration: '7',
+      previousDays: 90,
+      days: 30,
+      before: [archive, ttl(90)],
+      after: [archive, ttl(30)],
+    });
     expect(plan.warnings.join('\n')).toMatch(/24 hours/);
   });
 
   it('is destructive on the vault bucket, and says why', () => {
-    const { plan } = planTtlChange({ env: 'prod', ref: { name: 'prod-vault', role: 'vault' }, state: { settings: settings([]) }, days: 90 });
+    const { plan } = planTtlChange({
+      env: 'prod',
+      ref: { name: 'prod-vault', role: 'vault' },
+      state: { settings: settings([]) },
+      days: 90,
+    });
     expect(plan.destructive).toBe(true);
     expect(plan.warnings[0]).toMatch(/Vault bucket: a TTL deletes Vault's own storage/);
-    expect(planTtlChange({ env: 'prod', ref, state: { settings: settings([]) }, days: 90 }).plan.destructive).toBe(false);
+    expect(planTtlChange({ env: 'prod', ref, state: { settings: settings([]) }, days: 90 }).plan.destructive).toBe(
+      false,
+    );
   });
 
   it('is empty when the TTL already has that value', () => {
@@ -176,8 +227,12 @@ describe('the plan for bucket ttl set', () => {
   });
 
   it('refuses to guess between several age-only Delete rules', () => {
-    expect(() => planTtlChange({ env: 'prod', ref, state: { settings: settings([ttl(30), ttl(90)]) }, days: 60 })).toThrow(AmbiguousTtlError);
-    expect(() => planTtlChange({ env: 'prod', ref, state: { settings: settings([ttl(30), ttl(90)]) }, days: 60 })).toThrow(/rule 1: 30 days, rule 2: 90 days/);
+    expect(() =>
+      planTtlChange({ env: 'prod', ref, state: { settings: settings([ttl(30), ttl(90)]) }, days: 60 }),
+    ).toThrow(AmbiguousTtlError);
+    expect(() =>
+      planTtlChange({ env: 'prod', ref, state: { settings: settings([ttl(30), ttl(90)]) }, days: 60 }),
+    ).toThrow(/rule 1: 30 days, rule 2: 90 days/);
   });
 });
 
@@ -198,7 +253,11 @@ describe('bucket ttl show', () => {
 });
 
 describe('--bucket', () => {
-  const env = { name: 'prod', source: 'gwctl.yaml', buckets: { parcels: 'gateway-prod-parcels' } } as unknown as Environment;
+  const env = {
+    name: 'prod',
+    source: 'gwctl.yaml',
+    buckets: { parcels: 'gateway-prod-parcels' },
+  } as unknown as Environment;
 
   it('resolves a role through gwctl.yaml and takes anything else as a bucket name', () => {
     expect(resolveBucket(env, 'parcels')).toEqual({ name: 'gateway-prod-parcels', role: 'parcels' });

@@ -28,7 +28,9 @@ describe('gwctl --help', () => {
 
 describe('secrets', () => {
   it('are stripped from anything printed', () => {
-    expect(redact('cannot reach mongodb://admin:hunter2@db.internal:27017/x')).toBe('cannot reach mongodb://***@db.internal:27017/x');
+    expect(redact('cannot reach mongodb://admin:hunter2@db.internal:27017/x')).toBe(
+      'cannot reach mongodb://***@db.internal:27017/x',
+    );
     expect(redact('Authorization: Bearer ya29.abc')).not.toContain('ya29.abc');
   });
 });

@@ -3,13 +3,20 @@ import { decodeBatch, encodeBatch } from '../../src/lib/cloud/batch-wire.js';
 
 const answer = (boundary: string, parts: { id?: string; status: string; body: string }[]) =>
   parts
-    .map((p) => `--${boundary}\r\nContent-Type: application/http\r\n${p.id ? `Content-ID: <${p.id}>\r\n` : ''}\r\nHTTP/1.1 ${p.status}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(p.body)}\r\n\r\n${p.body}\r\n`)
+    .map(
+      (p) =>
+        `--${boundary}\r\nContent-Type: application/http\r\n${p.id ? `Content-ID: <${p.id}>\r\n` : ''}\r\nHTTP/1.1 ${p.status}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(p.body)}\r\n\r\n${p.body}\r\n`,
+    )
     .join('') + `--${boundary}--\r\n`;
 
 describe('the JSON API batch format', () => {
   it('encodes each call as an application/http part with a Content-ID, path only, JSON body with its length', () => {
     const { contentType, body } = encodeBatch([
-      { method: 'POST', path: '/storage/v1/b/src/o/a%2Fb/rewriteTo/b/dst/o/x?ifGenerationMatch=0', json: { contentType: 'application/octet-stream' } },
+      {
+        method: 'POST',
+        path: '/storage/v1/b/src/o/a%2Fb/rewriteTo/b/dst/o/x?ifGenerationMatch=0',
+        json: { contentType: 'application/octet-stream' },
+      },
       { method: 'GET', path: '/storage/v1/b/src/o/c' },
     ]);
     const boundary = /boundary=(\S+)/.exec(contentType)![1]!;

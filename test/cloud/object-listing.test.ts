@@ -16,7 +16,8 @@ beforeEach(async () => {
 });
 afterEach(() => emu.close());
 
-const store = () => new GcsObjectStore(environment(emu.url), { retry: { baseDelayMs: 10, maxDelayMs: 50, attempts: 5 } });
+const store = () =>
+  new GcsObjectStore(environment(emu.url), { retry: { baseDelayMs: 10, maxDelayMs: 50, attempts: 5 } });
 const listings = () => emu.log.list({ method: 'GET' }).filter((r) => r.path.startsWith('/storage/v1/b/src/o'));
 
 async function until(condition: () => boolean): Promise<void> {

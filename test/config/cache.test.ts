@@ -110,7 +110,9 @@ describe('the gwctl.yaml cache', () => {
     const { file, home, open } = setup(rich.replace('project: p', 'project: 42'));
     const loader = await open();
     expect(loader).toThrow(/gwctl\.yaml: environments\.bare\.project: expected string, got 42/);
-    expect(() => loadConfig({ flag: file })).toThrow(/gwctl\.yaml: environments\.bare\.project: expected string, got 42/);
+    expect(() => loadConfig({ flag: file })).toThrow(
+      /gwctl\.yaml: environments\.bare\.project: expected string, got 42/,
+    );
     expect(existsSync(join(home, 'cache'))).toBe(false);
   });
 

@@ -27,7 +27,9 @@ describe('gwctl.yaml', () => {
 
   it('names the file and the field of a bad value', () => {
     const bad = valid.replace('relaycorp-gateway-prod-vault', 'Vault_Bucket');
-    expect(() => parseConfig(bad, '/x/gwctl.yaml')).toThrow(/gwctl\.yaml: environments\.prod\.buckets\.vault: expected a GCS bucket name.*"Vault_Bucket"/);
+    expect(() => parseConfig(bad, '/x/gwctl.yaml')).toThrow(
+      /gwctl\.yaml: environments\.prod\.buckets\.vault: expected a GCS bucket name.*"Vault_Bucket"/,
+    );
   });
 
   it('refuses a MongoDB URI written in the file', () => {
@@ -36,7 +38,9 @@ describe('gwctl.yaml', () => {
   });
 
   it('reserves the sandbox name', () => {
-    expect(() => parseConfig('environments:\n  sandbox: { project: x }\n', 'gwctl.yaml')).toThrow(/reserved for the local sandbox/);
+    expect(() => parseConfig('environments:\n  sandbox: { project: x }\n', 'gwctl.yaml')).toThrow(
+      /reserved for the local sandbox/,
+    );
   });
 
   it('is found in a parent directory, and via GWCTL_CONFIG', () => {
@@ -45,7 +49,9 @@ describe('gwctl.yaml', () => {
     mkdirSync(join(dir, 'a', 'b'), { recursive: true });
     expect(loadConfig({ cwd: join(dir, 'a', 'b'), env: {} }).file).toBe(join(dir, 'gwctl.yaml'));
     const other = tempDir();
-    expect(loadConfig({ cwd: other, env: { GWCTL_CONFIG: join(dir, 'gwctl.yaml') } }).file).toBe(join(dir, 'gwctl.yaml'));
+    expect(loadConfig({ cwd: other, env: { GWCTL_CONFIG: join(dir, 'gwctl.yaml') } }).file).toBe(
+      join(dir, 'gwctl.yaml'),
+    );
   });
 
   it('always has a sandbox environment, even with no file', () => {
@@ -77,7 +83,10 @@ describe('gwctl env show', () => {
   it('masks the MongoDB URI and prints JSON on stdout only', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'gwctl.yaml'), valid);
-    const r = await runGwctl(['env', 'show', 'prod', '--json'], { cwd: dir, env: { PROD_MONGODB_URI: 'mongodb://admin:hunter2@db:27017' } });
+    const r = await runGwctl(['env', 'show', 'prod', '--json'], {
+      cwd: dir,
+      env: { PROD_MONGODB_URI: 'mongodb://admin:hunter2@db:27017' },
+    });
     expect(r.code).toBe(0);
     const shown = JSON.parse(r.stdout);
     expect(shown.mongodb.uri).toBe('from $PROD_MONGODB_URI (set; value hidden)');

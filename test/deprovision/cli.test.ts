@@ -35,8 +35,14 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/scale-down deployment\/default\/public-gateway-poweb — replicas 2 → 0/);
-    expect(r.stderr).toMatch(/delete ingress\/default\/public-gateway — and wait until GKE has torn down its load balancer \(load balancer 34\.120\.10\.20\)/);
-    expect(r.stderr).toMatch(new RegExp(`set-lifecycle gs://${f.buckets.vault} — lifecycle: Delete at age 0; versioning off; soft delete 7 day\\(s\\) → off`));
+    expect(r.stderr).toMatch(
+      /delete ingress\/default\/public-gateway — and wait until GKE has torn down its load balancer \(load balancer 34\.120\.10\.20\)/,
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `set-lifecycle gs://${f.buckets.vault} — lifecycle: Delete at age 0; versioning off; soft delete 7 day\\(s\\) → off`,
+      ),
+    );
     expect(r.stderr).toContain('dry run: nothing was changed');
     expect(r.stderr).toContain(`terraform destroy -var-file=${f.tfvars}`);
     expect(f.kube.log.list().length).toBeGreaterThan(0);
@@ -103,13 +109,18 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     expect(r.stderr).toContain('Plan: deprovision the environment (environment staging)');
     expect(r.stderr).not.toMatch(/✓ \[9\/22\]/);
     await expectDeprovisioned(f);
-    const audit = readFileSync(resolve(f.dir, 'home/audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const audit = readFileSync(resolve(f.dir, 'home/audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(audit.at(-1)).toMatchObject({ command: 'env deprovision', env: 'staging', result: 'applied' });
 
     const before = JSON.parse((await gwctl(f, 'env', 'status', 'staging', '--json')).stdout);
     expect(before.leftovers.ingresses).toEqual([]);
     expect(before.leftovers.workloads.every((w: { replicas: number }) => w.replicas === 0)).toBe(true);
-    expect(before.leftovers.buckets.every((b: { emptying: boolean; objects: number }) => b.emptying && b.objects > 0)).toBe(true);
+    expect(
+      before.leftovers.buckets.every((b: { emptying: boolean; objects: number }) => b.emptying && b.objects > 0),
+    ).toBe(true);
     expect(before.leftovers.deprovision.state).toBe('finished');
     expect(before.leftovers.clean).toBe(false);
 
@@ -131,16 +142,29 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
   it('a gwctl killed while waiting for the load balancer is finished by running it again', async () => {
     // Long enough that the load balancer is still going when the second run starts, on a loaded machine too.
     f = await startGatewayFixture({ lbTeardownMs: 15_000 });
-    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/run.js'), 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging'], {
-      cwd: tempDir(),
-      env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...f.cliEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        resolve(import.meta.dirname, '../../bin/run.js'),
+        'env',
+        'deprovision',
+        'staging',
+        '--yes',
+        '--confirm',
+        'staging',
+      ],
+      {
+        cwd: tempDir(),
+        env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...f.cliEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const deadline = Date.now() + 30_000;
-    while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(stderr).toContain('waiting for GKE to remove the load balancer');
     child.kill('SIGKILL');
     await exited;
@@ -175,11 +199,20 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
   it('reports the buckets that a retention policy or holds would keep from emptying', async () => {
     f = await startGatewayFixture();
     await f.storage.bucket(f.buckets.backups).setMetadata({ retentionPolicy: { retentionPeriod: 30 * 86_400 } });
-    await f.storage.bucket(f.buckets.parcels).file((await f.storage.bucket(f.buckets.parcels).getFiles())[0][0]!.name).setMetadata({ temporaryHold: true });
+    await f.storage
+      .bucket(f.buckets.parcels)
+      .file((await f.storage.bucket(f.buckets.parcels).getFiles())[0][0]!.name)
+      .setMetadata({ temporaryHold: true });
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run', '--keep-soft-delete');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`warning: gs://${f.buckets.backups} has a retention policy of 30 day(s): objects younger than that stay until they expire (remove it with: gcloud storage buckets update gs://${f.buckets.backups} --clear-retention-period)`);
+    expect(r.stderr).toContain(
+      `warning: gs://${f.buckets.backups} has a retention policy of 30 day(s): objects younger than that stay until they expire (remove it with: gcloud storage buckets update gs://${f.buckets.backups} --clear-retention-period)`,
+    );
     expect(r.stderr).toContain(`warning: gs://${f.buckets.parcels}: 1 object(s) under a hold stay until released`);
-    expect(r.stderr).toMatch(new RegExp(`warning: gs://${f.buckets.vault} keeps soft delete \\(7 day\\(s\\)\\): every object the rule deletes stays billable`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `warning: gs://${f.buckets.vault} keeps soft delete \\(7 day\\(s\\)\\): every object the rule deletes stays billable`,
+      ),
+    );
   });
 });

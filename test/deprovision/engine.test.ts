@@ -22,7 +22,10 @@ describe('deprovisioning a seeded gateway', () => {
       await expectDeprovisioned(f);
       const journal = readJournal(journalPath('staging', f.home));
       expect(journal.finishedAt).toBeDefined();
-      expect(journal.steps[`empty-bucket/${f.buckets.parcels}`]!.previous).toMatchObject({ lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }], softDeleteRetentionSeconds: 604_800 });
+      expect(journal.steps[`empty-bucket/${f.buckets.parcels}`]!.previous).toMatchObject({
+        lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }],
+        softDeleteRetentionSeconds: 604_800,
+      });
       await expectEmptyAfterLifecycleRun(f);
       expect((await planFor(f)).steps).toEqual([]);
     } finally {
@@ -67,13 +70,21 @@ describe('deprovisioning a seeded gateway', () => {
         put: k.put.bind(k),
         remove: async (...args) => {
           // The third delete is the Ingress's (after the CronJob's and the Job's).
-          if (++calls === 3) throw new RuntimeError('deleting ingress/default/public-gateway: HTTP 500: etcdserver: request timed out');
+          if (++calls === 3)
+            throw new RuntimeError('deleting ingress/default/public-gateway: HTTP 500: etcdserver: request timed out');
           return k.remove(...args);
         },
       });
-      const err = await deprovision(f, { wrapKube: failThirdDelete }).then(() => undefined, (e: Error) => e);
-      expect(err?.message).toMatch(/etcdserver: request timed out — stopped at step 9\/22 \(delete-ingress\/default\/public-gateway\)/);
-      expect(err?.message).toMatch(/step\(s\) done so far are recorded in .*staging-deprovision\.json; re-run gwctl env deprovision staging to continue/);
+      const err = await deprovision(f, { wrapKube: failThirdDelete }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(
+        /etcdserver: request timed out — stopped at step 9\/22 \(delete-ingress\/default\/public-gateway\)/,
+      );
+      expect(err?.message).toMatch(
+        /step\(s\) done so far are recorded in .*staging-deprovision\.json; re-run gwctl env deprovision staging to continue/,
+      );
       await deprovision(f);
       await expectDeprovisioned(f);
     } finally {
@@ -84,8 +95,13 @@ describe('deprovisioning a seeded gateway', () => {
   it('waiting for a load balancer is bounded by the timeout, and a later run finishes the wait', async () => {
     const f = await startGatewayFixture({ lbTeardownMs: 3_000 });
     try {
-      const err = await deprovision(f, { timeoutMs: 500 }).then(() => undefined, (e: Error) => e);
-      expect(err?.message).toMatch(/ingress\/default\/public-gateway is still there after \d+s \(finalizers: networking\.gke\.io\/ingress-finalizer-V2\)/);
+      const err = await deprovision(f, { timeoutMs: 500 }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(
+        /ingress\/default\/public-gateway is still there after \d+s \(finalizers: networking\.gke\.io\/ingress-finalizer-V2\)/,
+      );
       const [ing] = f.kube.objects('Ingress');
       expect(ing?.metadata.deletionTimestamp).toBeTruthy();
       const again = await deprovision(f, { timeoutMs: 30_000 });

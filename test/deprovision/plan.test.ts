@@ -7,7 +7,15 @@ import { protectionRefusal } from '../../src/lib/deprovision/guard.js';
 import { protectionStatus } from '../../src/lib/protection/status.js';
 import { classifyKubeProtection } from '../../src/lib/protection/kube-policy.js';
 
-const o = (kind: KubeKind, name: string, over: Partial<KubeItem> = {}): KubeItem => ({ kind, name, namespace: 'default', labels: {}, finalizers: [], loadBalancer: [], ...over });
+const o = (kind: KubeKind, name: string, over: Partial<KubeItem> = {}): KubeItem => ({
+  kind,
+  name,
+  namespace: 'default',
+  labels: {},
+  finalizers: [],
+  loadBalancer: [],
+  ...over,
+});
 
 const bucket = (name: string, over: Partial<BucketSettings> = {}): BucketSettings => ({
   name,
@@ -26,25 +34,60 @@ function seeded(): DeprovisionInventory {
     region: 'europe-west1',
     namespace: 'default',
     kube: {
-      Deployment: [o('Deployment', 'public-gateway-poweb', { replicas: 2 }), o('Deployment', 'public-gateway-cogrpc', { replicas: 1 }), o('Deployment', 'idle', { replicas: 0 })],
+      Deployment: [
+        o('Deployment', 'public-gateway-poweb', { replicas: 2 }),
+        o('Deployment', 'public-gateway-cogrpc', { replicas: 1 }),
+        o('Deployment', 'idle', { replicas: 0 }),
+      ],
       StatefulSet: [o('StatefulSet', 'vault', { replicas: 3 })],
       CronJob: [o('CronJob', 'backup')],
       Job: [o('Job', 'backup-28512')],
-      Ingress: [o('Ingress', 'public-gateway', { finalizers: ['networking.gke.io/ingress-finalizer-V2'], loadBalancer: ['34.120.1.2'] })],
+      Ingress: [
+        o('Ingress', 'public-gateway', {
+          finalizers: ['networking.gke.io/ingress-finalizer-V2'],
+          loadBalancer: ['34.120.1.2'],
+        }),
+      ],
       Service: [o('Service', 'kubernetes'), o('Service', 'public-gateway-poweb'), o('Service', 'vault')],
       ConfigMap: [o('ConfigMap', 'kube-root-ca.crt'), o('ConfigMap', 'keyev')],
-      Secret: [o('Secret', 'default-token-abcde', { type: 'kubernetes.io/service-account-token' }), o('Secret', 'gateway-keys', { type: 'Opaque' })],
-      PersistentVolumeClaim: [o('PersistentVolumeClaim', 'data-vault-0'), o('PersistentVolumeClaim', 'stuck', { deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: ['kubernetes.io/pvc-protection'] })],
+      Secret: [
+        o('Secret', 'default-token-abcde', { type: 'kubernetes.io/service-account-token' }),
+        o('Secret', 'gateway-keys', { type: 'Opaque' }),
+      ],
+      PersistentVolumeClaim: [
+        o('PersistentVolumeClaim', 'data-vault-0'),
+        o('PersistentVolumeClaim', 'stuck', {
+          deletionTimestamp: '2024-01-01T00:00:00Z',
+          finalizers: ['kubernetes.io/pvc-protection'],
+        }),
+      ],
     },
     buckets: [
-      { name: 'gateway-staging-parcels-9f8e7d', role: 'parcels', settings: bucket('gateway-staging-parcels-9f8e7d', { lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }] }), contents: { objects: 120, bytes: 4096, held: 0, noncurrent: 0 } },
+      {
+        name: 'gateway-staging-parcels-9f8e7d',
+        role: 'parcels',
+        settings: bucket('gateway-staging-parcels-9f8e7d', {
+          lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }],
+        }),
+        contents: { objects: 120, bytes: 4096, held: 0, noncurrent: 0 },
+      },
       {
         name: 'relaycorp-gateway-staging-vault',
         role: 'vault',
-        settings: bucket('relaycorp-gateway-staging-vault', { versioning: true, softDeletePolicy: { retentionDurationSeconds: 604_800 } }),
+        settings: bucket('relaycorp-gateway-staging-vault', {
+          versioning: true,
+          softDeletePolicy: { retentionDurationSeconds: 604_800 },
+        }),
         contents: { objects: 300, bytes: 90_000, held: 2, noncurrent: 5 },
       },
-      { name: 'relaycorp-gateway-staging-backups', role: 'backups', settings: bucket('relaycorp-gateway-staging-backups', { retentionPolicy: { retentionPeriod: 86_400 * 30, isLocked: true } }), contents: { objects: 4, bytes: 10, held: 0, noncurrent: 0 } },
+      {
+        name: 'relaycorp-gateway-staging-backups',
+        role: 'backups',
+        settings: bucket('relaycorp-gateway-staging-backups', {
+          retentionPolicy: { retentionPeriod: 86_400 * 30, isLocked: true },
+        }),
+        contents: { objects: 4, bytes: 10, held: 0, noncurrent: 0 },
+      },
       { name: 'gateway-staging-extra', role: 'extra' },
     ],
   };
@@ -75,13 +118,20 @@ describe('the deprovision plan', () => {
   });
 
   it('replaces every lifecycle rule with Delete at age 0, turns versioning and soft delete off, and keeps what it replaced', () => {
-    const vault = buildDeprovisionPlan(seeded()).steps.find((s) => s.id === 'empty-bucket/relaycorp-gateway-staging-vault')!;
+    const vault = buildDeprovisionPlan(seeded()).steps.find(
+      (s) => s.id === 'empty-bucket/relaycorp-gateway-staging-vault',
+    )!;
     expect(vault.detail).toMatchObject({
       patch: { lifecycleRules: [EMPTYING_RULE], versioning: false, softDeleteRetentionSeconds: 0 },
       previous: { lifecycleRules: [], softDeleteRetentionSeconds: 604_800, versioning: true },
     });
-    const parcels = buildDeprovisionPlan(seeded()).steps.find((s) => s.id === 'empty-bucket/gateway-staging-parcels-9f8e7d')!;
-    expect(parcels.detail).toMatchObject({ patch: { lifecycleRules: [EMPTYING_RULE] }, previous: { lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }] } });
+    const parcels = buildDeprovisionPlan(seeded()).steps.find(
+      (s) => s.id === 'empty-bucket/gateway-staging-parcels-9f8e7d',
+    )!;
+    expect(parcels.detail).toMatchObject({
+      patch: { lifecycleRules: [EMPTYING_RULE] },
+      previous: { lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }] },
+    });
     expect(parcels.description).toMatch(/replaces 1 rule\(s\).*120 object\(s\)/);
   });
 
@@ -109,13 +159,30 @@ describe('the deprovision plan', () => {
       Secret: [o('Secret', 'default-token-abcde', { type: 'kubernetes.io/service-account-token' })],
       PersistentVolumeClaim: inv.kube.PersistentVolumeClaim.filter((p) => p.deletionTimestamp),
     };
-    inv.buckets = inv.buckets.map((b) => (b.settings ? { ...b, settings: { ...b.settings, versioning: false, softDeletePolicy: undefined, lifecycleRules: [EMPTYING_RULE] } } : b));
+    inv.buckets = inv.buckets.map((b) =>
+      b.settings
+        ? {
+            ...b,
+            settings: {
+              ...b.settings,
+              versioning: false,
+              softDeletePolicy: undefined,
+              lifecycleRules: [EMPTYING_RULE],
+            },
+          }
+        : b,
+    );
     expect(buildDeprovisionPlan(inv).steps).toEqual([]);
   });
 
   it('keeps waiting on an Ingress that is already being deleted', () => {
     const inv = seeded();
-    inv.kube.Ingress = [o('Ingress', 'public-gateway', { deletionTimestamp: '2024-05-01T10:00:00Z', finalizers: ['networking.gke.io/ingress-finalizer-V2'] })];
+    inv.kube.Ingress = [
+      o('Ingress', 'public-gateway', {
+        deletionTimestamp: '2024-05-01T10:00:00Z',
+        finalizers: ['networking.gke.io/ingress-finalizer-V2'],
+      }),
+    ];
     const step = buildDeprovisionPlan(inv).steps.find((s) => s.id === 'delete-ingress/default/public-gateway')!;
     expect(step.description).toMatch(/already deleting since 2024-05-01T10:00:00Z/);
   });
@@ -123,7 +190,9 @@ describe('the deprovision plan', () => {
   it('lists the manual steps with exact commands', () => {
     const plan = buildDeprovisionPlan(seeded(), { varFile: '/infra/staging/terraform.tfvars' });
     const text = plan.manual.map((m) => [m.title, ...m.commands].join('\n')).join('\n');
-    expect(text).toContain('gcloud builds triggers import --project=relaycorp-gateway-staging --region=europe-west1 --source=trigger.yaml');
+    expect(text).toContain(
+      'gcloud builds triggers import --project=relaycorp-gateway-staging --region=europe-west1 --source=trigger.yaml',
+    );
     expect(text).toContain('terraform destroy -var-file=/infra/staging/terraform.tfvars');
     expect(text).toContain('gwctl env status staging');
   });
@@ -139,7 +208,9 @@ describe('deprovision refuses a protected environment', () => {
       buckets: [],
     });
     const err = protectionRefusal(status)!;
-    expect(err.message).toMatch(/^environment staging is protected against destruction: terraform \(prevent_destruction = true in \/infra\/staging.tfvars:4\); nothing was changed/);
+    expect(err.message).toMatch(
+      /^environment staging is protected against destruction: terraform \(prevent_destruction = true in \/infra\/staging.tfvars:4\); nothing was changed/,
+    );
     expect(err.message).toContain('gwctl env unprotect staging, then commit the var file and run terraform apply');
     expect(err.exitCode).toBe(1);
   });

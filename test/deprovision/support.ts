@@ -18,7 +18,14 @@ export async function deprovision(
   const deps = { ...admins, kube: opts.wrapKube ? opts.wrapKube(admins.kube) : admins.kube };
   const plan = buildDeprovisionPlan(await readInventory(env, deps));
   const journal = DeprovisionJournal.load(journalPath(env.name, f.home));
-  const result = await applyDeprovision(plan, deps, journal, { project: env.project, namespace: env.kube.namespace }, { timeoutMs: opts.timeoutMs ?? 30_000, pollMs: 100 }, opts.hooks);
+  const result = await applyDeprovision(
+    plan,
+    deps,
+    journal,
+    { project: env.project, namespace: env.kube.namespace },
+    { timeoutMs: opts.timeoutMs ?? 30_000, pollMs: 100 },
+    opts.hooks,
+  );
   return { plan, result, journal };
 }
 
@@ -33,9 +40,14 @@ export function envBuckets(f: GatewayFixture): string[] {
 
 /** "No workload replicas, Ingress, Service or PVC, and every bucket with the age-0 rule alone." */
 export async function expectDeprovisioned(f: GatewayFixture): Promise<void> {
-  const names = (kind: string) => f.kube.objects(kind).filter((o) => o.metadata.namespace === f.namespace).map((o) => o.metadata.name);
+  const names = (kind: string) =>
+    f.kube
+      .objects(kind)
+      .filter((o) => o.metadata.namespace === f.namespace)
+      .map((o) => o.metadata.name);
   for (const kind of ['Deployment', 'StatefulSet'])
-    for (const w of f.kube.objects(kind)) expect((w.spec as { replicas: number }).replicas, `${kind} ${w.metadata.name}`).toBe(0);
+    for (const w of f.kube.objects(kind))
+      expect((w.spec as { replicas: number }).replicas, `${kind} ${w.metadata.name}`).toBe(0);
   expect(names('Ingress')).toEqual([]);
   expect(names('CronJob')).toEqual([]);
   expect(names('Job')).toEqual([]);

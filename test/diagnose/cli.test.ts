@@ -8,7 +8,10 @@ let gateway: Gateway;
 let dir: string;
 
 beforeAll(async () => {
-  gateway = await startGateway({ poweb: { lb: { backendTimeoutMs: 1500 } }, cogrpc: { coldStartMs: 800, scaleToZero: true } });
+  gateway = await startGateway({
+    poweb: { lb: { backendTimeoutMs: 1500 } },
+    cogrpc: { coldStartMs: 800, scaleToZero: true },
+  });
   dir = tempDir('gwctl-diagnose-cli-');
   const s = gateway.standIns;
   writeFileSync(
@@ -31,7 +34,10 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-const diagnose = (...args: string[]) => runGwctl(['diagnose', 'parcels', '--env', 'emu', '--requests', '2', '--hold', '2500ms', '--timeout', '5s', ...args], { cwd: dir });
+const diagnose = (...args: string[]) =>
+  runGwctl(['diagnose', 'parcels', '--env', 'emu', '--requests', '2', '--hold', '2500ms', '--timeout', '5s', ...args], {
+    cwd: dir,
+  });
 
 describe('gwctl diagnose parcels', () => {
   it('prints the report and the findings with their fix on stderr, every sample as JSON on stdout', async () => {
@@ -39,7 +45,10 @@ describe('gwctl diagnose parcels', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report.probes.http.result.samples).toHaveLength(4);
-    expect(report.findings.map((f: { code: string }) => f.code).sort()).toEqual(['cogrpc-cold-start', 'websocket-cut-by-lb']);
+    expect(report.findings.map((f: { code: string }) => f.code).sort()).toEqual([
+      'cogrpc-cold-start',
+      'websocket-cut-by-lb',
+    ]);
     expect(stderr).toContain('PHASE (DONE AT)');
     expect(stderr).toMatch(/✗ websocket closed by the load balancer after 1\.\d s/);
     expect(stderr).toContain('fix: raise the BackendConfig `timeoutSec`');

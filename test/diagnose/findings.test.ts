@@ -23,8 +23,13 @@ describe('findings about parcel collection', () => {
   });
 
   it('blame the gateway, with its own fix, when it sends the close frame', () => {
-    const [finding] = deriveFindings({ websocket: held({ closedBy: 'server', openMs: 2100, code: 1011, reason: 'boom' }) });
-    expect(finding).toMatchObject({ code: 'websocket-closed-by-server', message: 'websocket closed by the server after 2.1 s with 1011 "boom"; keep-alive collection should stay open' });
+    const [finding] = deriveFindings({
+      websocket: held({ closedBy: 'server', openMs: 2100, code: 1011, reason: 'boom' }),
+    });
+    expect(finding).toMatchObject({
+      code: 'websocket-closed-by-server',
+      message: 'websocket closed by the server after 2.1 s with 1011 "boom"; keep-alive collection should stay open',
+    });
     expect(finding!.fix).toContain('NATS');
   });
 
@@ -35,7 +40,13 @@ describe('findings about parcel collection', () => {
 
 describe('the slow phase of a request', () => {
   it('is read from curl-style cumulative timings', () => {
-    const sample = { target: 'GET /' as const, startedAt: '', status: 200, timedOut: false, timings: { dnsMs: 1, connectMs: 3, tlsMs: 10, ttfbMs: 2010, totalMs: 2011 } };
+    const sample = {
+      target: 'GET /' as const,
+      startedAt: '',
+      status: 200,
+      timedOut: false,
+      timings: { dnsMs: 1, connectMs: 3, tlsMs: 10, ttfbMs: 2010, totalMs: 2011 },
+    };
     expect(dominantPhase(sample)).toEqual(['waiting for the first byte', 2000]);
   });
 });

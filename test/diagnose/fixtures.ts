@@ -19,7 +19,10 @@ export async function startGateway(config: StandInsPatch = {}): Promise<Gateway>
   return { standIns, env: environmentFor(standIns, caFile), caFile, close: () => standIns.close() };
 }
 
-export function environmentFor(s: Pick<DiagnoseStandIns, 'poweb' | 'cogrpc' | 'monitoring' | 'lb'>, caFile: string): Environment {
+export function environmentFor(
+  s: Pick<DiagnoseStandIns, 'poweb' | 'cogrpc' | 'monitoring' | 'lb'>,
+  caFile: string,
+): Environment {
   return {
     name: 'emu',
     source: 'test',

@@ -8,11 +8,18 @@ import { environmentFor } from './fixtures.js';
 let standIn: MonitoringStandIn;
 let reader: MonitoringReader;
 const lastHour = () => ({ since: new Date(Date.now() - 3_600_000), until: new Date() });
-const incident = { requests: 2000, backendMs: { p50: 40, p99: 200 }, totalMs: { p50: 60, p99: 31_000 }, responseCodes: { 401: 0.97, 502: 0.03 } };
+const incident = {
+  requests: 2000,
+  backendMs: { p50: 40, p99: 200 },
+  totalMs: { p50: 60, p99: 31_000 },
+  responseCodes: { 401: 0.97, 502: 0.03 },
+};
 
 beforeAll(async () => {
   standIn = await startMonitoringStandIn({ lb: { projectId: 'gwctl-test' }, scenario: incident });
-  reader = await openMonitoring(environmentFor({ poweb: '', cogrpc: '', monitoring: standIn.address, lb: standIn.lb }, ''));
+  reader = await openMonitoring(
+    environmentFor({ poweb: '', cogrpc: '', monitoring: standIn.address, lb: standIn.lb }, ''),
+  );
 });
 afterAll(async () => {
   await reader.close();
@@ -27,7 +34,11 @@ const sameBucket = (ms: number) => {
 
 describe('the Cloud Monitoring stand-in, through the real @google-cloud/monitoring client', () => {
   it('returns the scenario’s latency percentiles, each within the bucket that holds the true value', async () => {
-    const result = await probeMonitoring(reader, { urlMaps: [standIn.lb.urlMap], forwardingRules: [], backendServices: [] }, lastHour());
+    const result = await probeMonitoring(
+      reader,
+      { urlMaps: [standIn.lb.urlMap], forwardingRules: [], backendServices: [] },
+      lastHour(),
+    );
     expect(result.total?.requests).toBe(2000);
     for (const [measured, truth] of [
       [result.backend?.p50?.valueMs, 40],
@@ -43,26 +54,44 @@ describe('the Cloud Monitoring stand-in, through the real @google-cloud/monitori
   });
 
   it('answers only for the load balancer the filter names', async () => {
-    const other = await probeMonitoring(reader, { urlMaps: ['some-other-lb'], forwardingRules: [], backendServices: [] }, lastHour());
+    const other = await probeMonitoring(
+      reader,
+      { urlMaps: ['some-other-lb'], forwardingRules: [], backendServices: [] },
+      lastHour(),
+    );
     expect(other.total).toBeUndefined();
     expect(other.requestsByClass).toEqual({});
   });
 
   it('records what the PoWeb stand-in serves next to the scenario', async () => {
     standIn.setScenario(undefined);
-    for (const totalMs of [10, 20, 5000]) standIn.record({ time: new Date(), totalMs, backendMs: 8, responseCode: 401 });
-    const d = await reader.sumDistribution({ metricType: LB_METRIC_TYPES.total, filter: lbFilter({ urlMaps: [standIn.lb.urlMap], forwardingRules: [], backendServices: [] }), ...lastHour() });
+    for (const totalMs of [10, 20, 5000])
+      standIn.record({ time: new Date(), totalMs, backendMs: 8, responseCode: 401 });
+    const d = await reader.sumDistribution({
+      metricType: LB_METRIC_TYPES.total,
+      filter: lbFilter({ urlMaps: [standIn.lb.urlMap], forwardingRules: [], backendServices: [] }),
+      ...lastHour(),
+    });
     expect(d?.count).toBe(3);
     expect(distributionPercentile(d!, 99)!.lowMs).toBeGreaterThan(3000);
     standIn.setScenario(incident);
   });
 
   it('refuses a malformed filter as the API does, with INVALID_ARGUMENT', async () => {
-    await expect(reader.sumDistribution({ metricType: LB_METRIC_TYPES.total, filter: 'resource.labels.url_map_name = starts_with(', ...lastHour() })).rejects.toThrow(/^INVALID_ARGUMENT: Field filter had an invalid value/);
+    await expect(
+      reader.sumDistribution({
+        metricType: LB_METRIC_TYPES.total,
+        filter: 'resource.labels.url_map_name = starts_with(',
+        ...lastHour(),
+      }),
+    ).rejects.toThrow(/^INVALID_ARGUMENT: Field filter had an invalid value/);
   });
 
   it('synthesises traffic with exactly the percentiles asked for', () => {
-    const requests = scenarioRequests({ requests: 1000, backendMs: { p50: 40, p99: 200 }, totalMs: { p50: 60, p99: 31_000 } }, Date.UTC(2026, 0, 1));
+    const requests = scenarioRequests(
+      { requests: 1000, backendMs: { p50: 40, p99: 200 }, totalMs: { p50: 60, p99: 31_000 } },
+      Date.UTC(2026, 0, 1),
+    );
     const sorted = requests.map((r) => r.totalMs).sort((a, b) => a - b);
     expect(sorted[499]).toBeCloseTo(60, 0);
     expect(sorted[989]).toBeGreaterThan(30_000);

@@ -42,7 +42,12 @@ describe('percentiles read from a Cloud Monitoring distribution', () => {
   });
 
   it('interpolate inside the bucket holding the rank, and say which bucket that is', () => {
-    const d: LatencyDistribution = { count: 100, meanMs: 0, layout: { kind: 'explicit', bounds: [0, 100, 200, 1000] }, bucketCounts: [0, 50, 40, 10, 0] };
+    const d: LatencyDistribution = {
+      count: 100,
+      meanMs: 0,
+      layout: { kind: 'explicit', bounds: [0, 100, 200, 1000] },
+      bucketCounts: [0, 50, 40, 10, 0],
+    };
     expect(distributionPercentile(d, 50)).toEqual({ valueMs: 100, lowMs: 0, highMs: 100 });
     expect(distributionPercentile(d, 70)).toEqual({ valueMs: 150, lowMs: 100, highMs: 200 });
     expect(distributionPercentile(d, 99)).toEqual({ valueMs: 920, lowMs: 200, highMs: 1000 });
@@ -50,7 +55,12 @@ describe('percentiles read from a Cloud Monitoring distribution', () => {
   });
 
   it('never invents a value past the last finite bucket', () => {
-    const d: LatencyDistribution = { count: 2, meanMs: 0, layout: { kind: 'explicit', bounds: [0, 100] }, bucketCounts: [0, 1, 1] };
+    const d: LatencyDistribution = {
+      count: 2,
+      meanMs: 0,
+      layout: { kind: 'explicit', bounds: [0, 100] },
+      bucketCounts: [0, 1, 1],
+    };
     expect(distributionPercentile(d, 99)).toEqual({ valueMs: 100, lowMs: 100, highMs: Infinity });
   });
 });

@@ -23,8 +23,15 @@ describe('each probe fails on its own', () => {
   it('an unreachable CogRPC is one line, and the other probes still measure', async () => {
     const env = { ...gateway.env, endpoints: { ...gateway.env.endpoints, cogrpc: `127.0.0.1:${await closedPort()}` } };
     const report = await diagnose(env, quick());
-    expect(report.probes.cogrpc).toEqual({ status: 'failed', error: expect.stringMatching(/^127\.0\.0\.1:\d+: connect ECONNREFUSED 127\.0\.0\.1:\d+$/) });
-    expect([report.probes.http.status, report.probes.websocket.status, report.probes.monitoring.status]).toEqual(['ok', 'ok', 'ok']);
+    expect(report.probes.cogrpc).toEqual({
+      status: 'failed',
+      error: expect.stringMatching(/^127\.0\.0\.1:\d+: connect ECONNREFUSED 127\.0\.0\.1:\d+$/),
+    });
+    expect([report.probes.http.status, report.probes.websocket.status, report.probes.monitoring.status]).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
     expect(report.exitCode).toBe(1);
   });
 
@@ -32,16 +39,28 @@ describe('each probe fails on its own', () => {
     const stranger = await createLocalCa();
     const env = { ...gateway.env, endpoints: { ...gateway.env.endpoints, caFile: writeCa(stranger.caPem) } };
     const report = await diagnose(env, quick({ skip: new Set(['cogrpc']) }));
-    expect(report.probes.http).toMatchObject({ status: 'failed', error: `${gateway.standIns.poweb}: TLS certificate not trusted (CERT_SIGNATURE_FAILURE); set endpoints.caFile to the CA that signed it` });
-    expect(report.probes.websocket).toMatchObject({ status: 'failed', error: expect.stringContaining('/v1/parcel-collection: TLS certificate not trusted') });
+    expect(report.probes.http).toMatchObject({
+      status: 'failed',
+      error: `${gateway.standIns.poweb}: TLS certificate not trusted (CERT_SIGNATURE_FAILURE); set endpoints.caFile to the CA that signed it`,
+    });
+    expect(report.probes.websocket).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('/v1/parcel-collection: TLS certificate not trusted'),
+    });
     expect(report.probes.monitoring.status).toBe('ok');
   });
 
   it('an unreachable PoWeb is refused quickly, not retried for every request', async () => {
-    const env = { ...gateway.env, endpoints: { ...gateway.env.endpoints, poweb: `https://127.0.0.1:${await closedPort()}` } };
+    const env = {
+      ...gateway.env,
+      endpoints: { ...gateway.env.endpoints, poweb: `https://127.0.0.1:${await closedPort()}` },
+    };
     const started = Date.now();
     const report = await diagnose(env, quick({ requests: 20, skip: new Set(['websocket', 'cogrpc', 'monitoring']) }));
-    expect(report.probes.http).toMatchObject({ status: 'failed', error: expect.stringMatching(/connection refused; is the endpoint up and the port right\?$/) });
+    expect(report.probes.http).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/connection refused; is the endpoint up and the port right\?$/),
+    });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -49,7 +68,10 @@ describe('each probe fails on its own', () => {
     const env = { ...gateway.env, endpoints: { ...gateway.env.endpoints, caFile: '/nonexistent/ca.pem' } };
     const report = await diagnose(env, quick());
     for (const probe of ['http', 'websocket', 'cogrpc'] as const) {
-      expect(report.probes[probe]).toEqual({ status: 'failed', error: 'cannot read endpoints.caFile /nonexistent/ca.pem (ENOENT)' });
+      expect(report.probes[probe]).toEqual({
+        status: 'failed',
+        error: 'cannot read endpoints.caFile /nonexistent/ca.pem (ENOENT)',
+      });
     }
     expect(report.probes.monitoring.status).toBe('ok');
   });
@@ -59,12 +81,23 @@ describe('each probe fails on its own', () => {
     const started = Date.now();
     const report = await diagnose(env, quick({ skip: new Set(['websocket', 'cogrpc']) }));
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(report.probes.monitoring).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Cloud Monitoring \(project gwctl-test\): UNAVAILABLE: connect ECONNREFUSED 127\.0\.0\.1:\d+$/) });
+    expect(report.probes.monitoring).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(
+        /^Cloud Monitoring \(project gwctl-test\): UNAVAILABLE: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
+      ),
+    });
     expect(report.probes.http.status).toBe('ok');
   });
 
   it('refuses to run when the environment has nothing to measure', async () => {
-    const env = { ...gateway.env, endpoints: {}, monitoring: { urlMaps: [], forwardingRules: [], backendServices: [] } };
-    await expect(diagnose(env, quick())).rejects.toThrow('nothing to measure in emu: set endpoints.poweb, endpoints.cogrpc or monitoring.urlMaps in gwctl.yaml');
+    const env = {
+      ...gateway.env,
+      endpoints: {},
+      monitoring: { urlMaps: [], forwardingRules: [], backendServices: [] },
+    };
+    await expect(diagnose(env, quick())).rejects.toThrow(
+      'nothing to measure in emu: set endpoints.poweb, endpoints.cogrpc or monitoring.urlMaps in gwctl.yaml',
+    );
   });
 });

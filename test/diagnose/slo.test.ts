@@ -21,8 +21,23 @@ describe('--slo', () => {
   });
 
   it('counts a delivery that got no response as a breach of any objective it reaches', () => {
-    const sample = (totalMs: number, status?: number) => ({ target: 'POST /v1/parcels' as const, startedAt: '', ...(status ? { status } : {}), timedOut: !status, timings: { totalMs } });
-    const http = { status: 'ok' as const, result: { baseUrl: '', timeoutMs: 31_000, load: { concurrency: 1 }, targets: [], samples: [sample(40, 401), sample(50, 401), sample(31_000)] } };
+    const sample = (totalMs: number, status?: number) => ({
+      target: 'POST /v1/parcels' as const,
+      startedAt: '',
+      ...(status ? { status } : {}),
+      timedOut: !status,
+      timings: { totalMs },
+    });
+    const http = {
+      status: 'ok' as const,
+      result: {
+        baseUrl: '',
+        timeoutMs: 31_000,
+        load: { concurrency: 1 },
+        targets: [],
+        samples: [sample(40, 401), sample(50, 401), sample(31_000)],
+      },
+    };
     const verdict = evaluateSlo(parseSlo(['p50=100ms', 'max=10s']), http)!;
     expect(verdict.checks.map((c) => [c.objective, c.measuredMs, c.met])).toEqual([
       ['p50=100ms', 50, true],
@@ -42,7 +57,11 @@ describe('diagnose parcels with an SLO', () => {
 
   it('exits 4 when parcel delivery breaches it', async () => {
     const report = await diagnose(gateway.env, quick({ skip: httpOnly, slo: parseSlo(['p99=100ms']) }));
-    expect(report.slo).toMatchObject({ target: 'POST /v1/parcels', breached: true, checks: [{ objective: 'p99=100ms', met: false }] });
+    expect(report.slo).toMatchObject({
+      target: 'POST /v1/parcels',
+      breached: true,
+      checks: [{ objective: 'p99=100ms', met: false }],
+    });
     expect(report.slo!.checks[0]!.measuredMs).toBeGreaterThanOrEqual(150);
     expect(report.exitCode).toBe(ExitCode.sloBreach);
   });
@@ -56,11 +75,17 @@ describe('diagnose parcels with an SLO', () => {
   it('exits 4 when parcel delivery cannot be measured at all', async () => {
     const env = { ...gateway.env, endpoints: { ...gateway.env.endpoints, poweb: 'https://127.0.0.1:1' } };
     const report = await diagnose(env, quick({ skip: httpOnly, slo: parseSlo(['p99=5s']) }));
-    expect(report.slo).toMatchObject({ breached: true, checks: [{ measuredMs: null, met: false }], note: expect.stringContaining('connection refused') });
+    expect(report.slo).toMatchObject({
+      breached: true,
+      checks: [{ measuredMs: null, met: false }],
+      note: expect.stringContaining('connection refused'),
+    });
     expect(report.exitCode).toBe(ExitCode.sloBreach);
   });
 
   it('cannot be combined with --skip http', async () => {
-    await expect(diagnose(gateway.env, quick({ skip: new Set(['http']), slo: parseSlo(['p99=1s']) }))).rejects.toThrow('--slo applies to parcel delivery, which --skip http turns off');
+    await expect(diagnose(gateway.env, quick({ skip: new Set(['http']), slo: parseSlo(['p99=1s']) }))).rejects.toThrow(
+      '--slo applies to parcel delivery, which --skip http turns off',
+    );
   });
 });

@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the built gwctl as an operator would, in its own process (so exit codes are real). */
-export function runGwctl(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function runGwctl(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = execFile(
       process.execPath,
@@ -24,7 +27,11 @@ export function runGwctl(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
         maxBuffer: 64 * 1024 * 1024,
       },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
         resolvePromise({ code, stdout, stderr });
       },
     );

@@ -16,7 +16,13 @@ import { tempDir } from './cli.js';
 import { gcsClient } from '@gwctl/emulators/testing';
 
 export const GKE_FINALIZER = 'networking.gke.io/ingress-finalizer-V2';
-export const DEPLOYMENTS = ['public-gateway-poweb', 'public-gateway-pohttp', 'public-gateway-cogrpc', 'public-gateway-pdcout', 'public-gateway-crcin'];
+export const DEPLOYMENTS = [
+  'public-gateway-poweb',
+  'public-gateway-pohttp',
+  'public-gateway-cogrpc',
+  'public-gateway-pdcout',
+  'public-gateway-crcin',
+];
 
 export const TFVARS = `# Terraform variables for the gateway (test copy).
 project_id = "relaycorp-gateway-test"
@@ -73,7 +79,11 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
   const namespace = opts.sandbox ? 'default' : (opts.namespace ?? 'default');
   const [gcs, kube] = await Promise.all([
     startGcsEmulator({ ...(opts.gcsFaults ? { faults: opts.gcsFaults } : {}) }),
-    startKubeEmulator({ lbTeardownMs: opts.lbTeardownMs ?? 400, namespaceTeardownMs: 50, ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}) }),
+    startKubeEmulator({
+      lbTeardownMs: opts.lbTeardownMs ?? 400,
+      namespaceTeardownMs: 50,
+      ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}),
+    }),
   ]);
   const storage = gcsClient(gcs.url);
   const hex = randomBytes(3).toString('hex');
@@ -90,13 +100,20 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
   const dir = tempDir('gwctl-gateway-');
   const home = join(dir, 'home');
   mkdirSync(join(dir, 'infra'), { recursive: true });
-  const tfvars = opts.sandbox ? sandboxFiles(sandboxDir({ GWCTL_HOME: home })).tfvars : join(dir, 'infra', `${envName}.tfvars`);
+  const tfvars = opts.sandbox
+    ? sandboxFiles(sandboxDir({ GWCTL_HOME: home })).tfvars
+    : join(dir, 'infra', `${envName}.tfvars`);
   mkdirSync(dirname(tfvars), { recursive: true });
   writeFileSync(tfvars, TFVARS);
   if (opts.sandbox) {
     const sandbox = sandboxDir({ GWCTL_HOME: home });
     // As a running `gwctl sandbox` would: this process is the sandbox, so the state counts as live.
-    const state: SandboxState = { pid: process.pid, startedAt: new Date().toISOString(), dir: sandbox, endpoints: { gcs: gcs.url, kube: kube.url, mongodb: 'mongodb://127.0.0.1:1', firestore: '127.0.0.1:1' } };
+    const state: SandboxState = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dir: sandbox,
+      endpoints: { gcs: gcs.url, kube: kube.url, mongodb: 'mongodb://127.0.0.1:1', firestore: '127.0.0.1:1' },
+    };
     writeFileSync(sandboxFiles(sandbox).state, JSON.stringify(state));
   }
   const configFile = join(dir, 'gwctl.yaml');
@@ -135,7 +152,10 @@ environments:
     tfvars,
     configFile,
     home,
-    env: () => (opts.sandbox ? sandboxEnvironment(sandboxDir({ GWCTL_HOME: home })) : resolveEnvironment(loadConfig({ flag: configFile }), envName)),
+    env: () =>
+      opts.sandbox
+        ? sandboxEnvironment(sandboxDir({ GWCTL_HOME: home }))
+        : resolveEnvironment(loadConfig({ flag: configFile }), envName),
     cliEnv: { GWCTL_CONFIG: configFile, GWCTL_HOME: home, NO_COLOR: '1', STORAGE_EMULATOR_HOST: '' },
     async close() {
       await Promise.all([gcs.close(), kube.close()]);
@@ -143,27 +163,71 @@ environments:
   };
 }
 
-async function seedBuckets(storage: Storage, b: GatewayFixture['buckets'], counts: Required<NonNullable<FixtureOptions['objects']>>): Promise<void> {
+async function seedBuckets(
+  storage: Storage,
+  b: GatewayFixture['buckets'],
+  counts: Required<NonNullable<FixtureOptions['objects']>>,
+): Promise<void> {
   // GCS gives new buckets 7 days of soft delete by default.
   const softDeletePolicy = { retentionDurationSeconds: 7 * 86_400 };
-  await storage.createBucket(b.parcels, { location: 'EUROPE-WEST1', softDeletePolicy, lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] } });
+  await storage.createBucket(b.parcels, {
+    location: 'EUROPE-WEST1',
+    softDeletePolicy,
+    lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] },
+  });
   await storage.createBucket(b.vault, { location: 'EUROPE-WEST1', softDeletePolicy, versioning: { enabled: true } });
-  await storage.createBucket(b.backups, { location: 'EUROPE-WEST1', lifecycle: { rule: [{ action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 30 } }] } });
+  await storage.createBucket(b.backups, {
+    location: 'EUROPE-WEST1',
+    lifecycle: { rule: [{ action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 30 } }] },
+  });
   if (b.extra) await storage.createBucket(b.extra, { location: 'EUROPE-WEST1' });
   const put = (bucket: string, names: string[], prefix: string) =>
-    Promise.all(names.map((name, i) => storage.bucket(bucket).file(name).save(Buffer.from(`${prefix}:${i}:${'x'.repeat(64 + (i % 50))}`), { resumable: false })));
-  await put(b.parcels, range(counts.parcels, (i) => `parcels/gateway-bound/0deadbeef/${hexOf(`peer-${i % 7}`)}/${hexOf(`parcel-${i}`)}`), 'parcel');
-  const vaultNames = ['core/_keyring', 'core/_master', 'core/_seal-config', ...range(Math.max(0, counts.vault - 3), (i) => `logical/7f1c2a/_h${hexOf(String(i))}`)];
+    Promise.all(
+      names.map((name, i) =>
+        storage
+          .bucket(bucket)
+          .file(name)
+          .save(Buffer.from(`${prefix}:${i}:${'x'.repeat(64 + (i % 50))}`), { resumable: false }),
+      ),
+    );
+  await put(
+    b.parcels,
+    range(counts.parcels, (i) => `parcels/gateway-bound/0deadbeef/${hexOf(`peer-${i % 7}`)}/${hexOf(`parcel-${i}`)}`),
+    'parcel',
+  );
+  const vaultNames = [
+    'core/_keyring',
+    'core/_master',
+    'core/_seal-config',
+    ...range(Math.max(0, counts.vault - 3), (i) => `logical/7f1c2a/_h${hexOf(String(i))}`),
+  ];
   await put(b.vault, vaultNames, 'vault:v1');
   // A second generation of a few entries: the Vault bucket has noncurrent versions, as a real one does.
   await put(b.vault, vaultNames.slice(0, 3), 'vault:v2');
-  await put(b.backups, range(counts.backups, (i) => `vault/2024-05-0${(i % 9) + 1}/snapshot.tar.gz`), 'backup');
-  if (b.extra) await put(b.extra, range(counts.extra, (i) => `logs/${i}.json`), 'log');
+  await put(
+    b.backups,
+    range(counts.backups, (i) => `vault/2024-05-0${(i % 9) + 1}/snapshot.tar.gz`),
+    'backup',
+  );
+  if (b.extra)
+    await put(
+      b.extra,
+      range(counts.extra, (i) => `logs/${i}.json`),
+      'log',
+    );
 }
 
 function seedKube(kube: KubeEmulator, ns: string): void {
-  const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: ns, labels: { app: name, 'app.kubernetes.io/part-of': 'awala-gateway' }, ...extra });
-  const podTemplate = (name: string) => ({ metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `ghcr.io/relaycorp/awala-gateway-internet:1.2.3` }] } });
+  const meta = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    namespace: ns,
+    labels: { app: name, 'app.kubernetes.io/part-of': 'awala-gateway' },
+    ...extra,
+  });
+  const podTemplate = (name: string) => ({
+    metadata: { labels: { app: name } },
+    spec: { containers: [{ name, image: `ghcr.io/relaycorp/awala-gateway-internet:1.2.3` }] },
+  });
   const objects: Record<string, unknown>[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     ...DEPLOYMENTS.map((name) => ({
@@ -181,26 +245,75 @@ function seedKube(kube: KubeEmulator, ns: string): void {
         serviceName: 'vault',
         selector: { matchLabels: { app: 'vault' } },
         template: podTemplate('vault'),
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+          },
+        ],
       },
     },
-    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('data-vault-0'), spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: meta('data-vault-0'),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+    },
     ...['public-gateway-poweb', 'public-gateway-pohttp', 'public-gateway-cogrpc', 'vault'].map((name) => ({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(name, { annotations: { 'cloud.google.com/neg': '{"ingress": true}' } }),
-      spec: { type: 'ClusterIP', selector: { app: name }, ports: [{ name: 'http', port: name === 'vault' ? 8200 : 8080 }] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { app: name },
+        ports: [{ name: 'http', port: name === 'vault' ? 8200 : 8080 }],
+      },
     })),
-    ...(ns !== 'default' ? [] : [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: ns }, spec: { type: 'ClusterIP', ports: [{ port: 443 }] } }]),
+    ...(ns !== 'default'
+      ? []
+      : [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'kubernetes', namespace: ns },
+            spec: { type: 'ClusterIP', ports: [{ port: 443 }] },
+          },
+        ]),
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('keyev'), data: { 'private-address': '0deadbeef' } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('public-gateway-config'), data: { GATEWAY_VERSION: '1.2.3' } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: ns }, data: { 'ca.crt': '-----BEGIN CERTIFICATE-----' } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('gateway-keys'), type: 'Opaque', data: { key: Buffer.from('not-a-real-key').toString('base64') } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('mongodb-uri'), type: 'Opaque', data: { uri: Buffer.from('mongodb://redacted').toString('base64') } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('public-gateway-config'),
+      data: { GATEWAY_VERSION: '1.2.3' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kube-root-ca.crt', namespace: ns },
+      data: { 'ca.crt': '-----BEGIN CERTIFICATE-----' },
+    },
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'default-token-x7k2p', namespace: ns, annotations: { 'kubernetes.io/service-account.name': 'default' } },
+      metadata: meta('gateway-keys'),
+      type: 'Opaque',
+      data: { key: Buffer.from('not-a-real-key').toString('base64') },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('mongodb-uri'),
+      type: 'Opaque',
+      data: { uri: Buffer.from('mongodb://redacted').toString('base64') },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'default-token-x7k2p',
+        namespace: ns,
+        annotations: { 'kubernetes.io/service-account.name': 'default' },
+      },
       type: 'kubernetes.io/service-account-token',
       data: { token: Buffer.from('t').toString('base64') },
     },
@@ -208,12 +321,22 @@ function seedKube(kube: KubeEmulator, ns: string): void {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: meta('vault-backup'),
-      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'backup', image: 'gwctl' }] } } } } },
+      spec: {
+        schedule: '0 3 * * *',
+        jobTemplate: {
+          spec: {
+            template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'backup', image: 'gwctl' }] } },
+          },
+        },
+      },
     },
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: meta('public-gateway', { finalizers: [GKE_FINALIZER], annotations: { 'kubernetes.io/ingress.global-static-ip-name': 'gateway' } }),
+      metadata: meta('public-gateway', {
+        finalizers: [GKE_FINALIZER],
+        annotations: { 'kubernetes.io/ingress.global-static-ip-name': 'gateway' },
+      }),
       spec: { defaultBackend: { service: { name: 'public-gateway-poweb', port: { number: 8080 } } } },
       status: { loadBalancer: { ingress: [{ ip: '34.120.10.20' }] } },
     },
@@ -226,7 +349,16 @@ function seedKube(kube: KubeEmulator, ns: string): void {
       kind: 'Job',
       metadata: {
         ...meta('vault-backup-28612345'),
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'vault-backup', uid: cron.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'CronJob',
+            name: 'vault-backup',
+            uid: cron.metadata.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'backup', image: 'gwctl' }] } } },
     } as KubernetesObject,

@@ -4,7 +4,15 @@ import { environmentSchema, type Environment, type EnvironmentInput } from '../.
  * A gwctl environment for tests, as gwctl.yaml would define it (defaults applied by the real schema),
  * pointing at emulators: MongoDB through `$<uriEnv>`, Firestore and Kubernetes by address.
  */
-export function testEnvironment(opts: { name?: string; project?: string; mongoUriEnv?: string; firestoreHost?: string; kubeServer?: string } & Partial<EnvironmentInput>): Environment {
+export function testEnvironment(
+  opts: {
+    name?: string;
+    project?: string;
+    mongoUriEnv?: string;
+    firestoreHost?: string;
+    kubeServer?: string;
+  } & Partial<EnvironmentInput>,
+): Environment {
   const { name = 'test', project = 'gwctl-test', mongoUriEnv, firestoreHost, kubeServer, ...rest } = opts;
   const input: EnvironmentInput = {
     project,

@@ -10,7 +10,8 @@ import { testEnvironment } from '../helpers/migrate-env.js';
 describe('keyev on a Kubernetes ConfigMap', () => {
   let kube: KubeEmulator;
   let keyev: KeyevStore;
-  const env = () => testEnvironment({ kubeServer: kube.url, keyev: { backend: 'configmap', configMap: 'gateway-keyev' } });
+  const env = () =>
+    testEnvironment({ kubeServer: kube.url, keyev: { backend: 'configmap', configMap: 'gateway-keyev' } });
   beforeAll(async () => {
     kube = await startKubeEmulator();
     keyev = await openKeyev(env());
@@ -24,8 +25,16 @@ describe('keyev on a Kubernetes ConfigMap', () => {
     expect(keyev.backend).toBe('configmap');
     expect(await keyev.list()).toEqual(new Map());
     await keyev.set('current_id', '0b5f1c');
-    await keyev.setMany(new Map([['a', '1'], ['b', '2']]));
-    const cm = await kubeClients(kube.url).core.readNamespacedConfigMap({ name: 'gateway-keyev', namespace: 'default' });
+    await keyev.setMany(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
+    const cm = await kubeClients(kube.url).core.readNamespacedConfigMap({
+      name: 'gateway-keyev',
+      namespace: 'default',
+    });
     expect(cm.data).toEqual({ current_id: '0b5f1c', a: '1', b: '2' });
     expect(await keyev.get('b')).toBe('2');
     expect(await keyev.delete('a')).toBe(true);
@@ -50,7 +59,11 @@ describe('keyev on a Kubernetes ConfigMap', () => {
         if (!raced) {
           raced = true;
           const fresh = await core.readNamespacedConfigMap({ name, namespace });
-          await core.replaceNamespacedConfigMap({ name, namespace, body: { ...fresh, data: { ...fresh.data, other: 'writer' } } });
+          await core.replaceNamespacedConfigMap({
+            name,
+            namespace,
+            body: { ...fresh, data: { ...fresh.data, other: 'writer' } },
+          });
         }
         return api.replace(namespace, name, body);
       },

@@ -9,7 +9,9 @@ describe('keyev on Firestore', () => {
   let keyev: KeyevStore;
   beforeAll(async () => {
     fs = await startFirestoreTarget();
-    keyev = await openKeyev(testEnvironment({ project: fs.projectId, firestoreHost: fs.host, keyev: { collection: 'keyev' } }));
+    keyev = await openKeyev(
+      testEnvironment({ project: fs.projectId, firestoreHost: fs.host, keyev: { collection: 'keyev' } }),
+    );
   });
   afterAll(async () => {
     await keyev.close();
@@ -19,7 +21,12 @@ describe('keyev on Firestore', () => {
   it('sets, gets, lists and deletes string values', async () => {
     expect(keyev.backend).toBe('firestore');
     await keyev.set('current_id', '0b5f1c');
-    await keyev.setMany(new Map([['a', '1'], ['b', '2']]));
+    await keyev.setMany(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
     expect(await keyev.get('current_id')).toBe('0b5f1c');
     expect(await keyev.get('missing')).toBeUndefined();
     expect(Object.fromEntries(await keyev.list())).toEqual({ current_id: '0b5f1c', a: '1', b: '2' });

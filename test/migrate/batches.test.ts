@@ -14,7 +14,11 @@ describe('keystore batches', () => {
   });
 
   it('sizes a document the way Firestore counts storage', () => {
-    const fields = toFirestoreFields({ _id: 'x', der: { _bsontype: 'Binary', buffer: new Uint8Array(1000), position: 1000 }, name: 'abc' });
+    const fields = toFirestoreFields({
+      _id: 'x',
+      der: { _bsontype: 'Binary', buffer: new Uint8Array(1000), position: 1000 },
+      name: 'abc',
+    });
     // document name "certificationpaths" + "x" (18+1 + 1+1 + 16) + der (3+1+1000) + name (4+1+4) + 32
     expect(firestoreDocumentSize('certificationpaths', 'x', fields)).toBe(37 + 1004 + 9 + 32);
   });

@@ -6,7 +6,13 @@ import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { RuntimeError, UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { applyKeyevPlan } from '../../src/lib/migrate/keyev-apply.js';
 import { prepareKeyevMigration, type KeyevMigrationOptions } from '../../src/lib/migrate/keyev-migration.js';
-import { type FirestoreTarget, kubeClients, type MongoTarget, startFirestoreTarget, startMongoTarget } from '@gwctl/emulators/testing';
+import {
+  type FirestoreTarget,
+  kubeClients,
+  type MongoTarget,
+  startFirestoreTarget,
+  startMongoTarget,
+} from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';
 
 describe('gwctl migrate keyev', () => {
@@ -17,7 +23,11 @@ describe('gwctl migrate keyev', () => {
   const uriEnv = `GWCTL_TEST_MONGODB_URI_${randomBytes(3).toString('hex').toUpperCase()}`;
 
   beforeAll(async () => {
-    [mongo, fs, kube] = await Promise.all([startMongoTarget('gwctl-keyev'), startFirestoreTarget(), startKubeEmulator()]);
+    [mongo, fs, kube] = await Promise.all([
+      startMongoTarget('gwctl-keyev'),
+      startFirestoreTarget(),
+      startKubeEmulator(),
+    ]);
     process.env[uriEnv] = mongo.uri;
     env = testEnvironment({
       project: fs.projectId,
@@ -26,11 +36,14 @@ describe('gwctl migrate keyev', () => {
       mongodb: { uriEnv, database: mongo.database },
       keyev: { backend: 'firestore', collection: 'keyev', configMap: 'gateway-keyev' },
     });
-    await mongo.client.db(mongo.database).collection('configitems').insertMany([
-      { key: 'current_private_address', value: '0a1b2c' },
-      { key: 'public_address', value: 'braavos.relaycorp.cloud' },
-      { key: 'init_done', value: 'true' },
-    ]);
+    await mongo.client
+      .db(mongo.database)
+      .collection('configitems')
+      .insertMany([
+        { key: 'current_private_address', value: '0a1b2c' },
+        { key: 'public_address', value: 'braavos.relaycorp.cloud' },
+        { key: 'init_done', value: 'true' },
+      ]);
     // keyev already holds one key with the same value and one with a different value.
     await fs.client.collection('keyev').doc('init_done').set({ value: 'true', updatedAt: new Date() });
     await fs.client.collection('keyev').doc('public_address').set({ value: 'old.example', updatedAt: new Date() });
@@ -41,7 +54,8 @@ describe('gwctl migrate keyev', () => {
   });
 
   const opts: KeyevMigrationOptions = { rename: { current_private_address: 'current_id' } };
-  const keyevDocs = async () => Object.fromEntries((await fs.client.collection('keyev').get()).docs.map((d) => [d.id, d.get('value')]));
+  const keyevDocs = async () =>
+    Object.fromEntries((await fs.client.collection('keyev').get()).docs.map((d) => [d.id, d.get('value')]));
 
   it('plans create, unchanged and conflict per key, and a dry run writes nothing', async () => {
     const before = await keyevDocs();
@@ -53,7 +67,12 @@ describe('gwctl migrate keyev', () => {
       ['init_done', 'unchanged'],
       ['public_address', 'conflict'],
     ]);
-    expect(plan.source).toEqual({ where: expect.stringMatching(/:\d+/), database: mongo.database, collection: 'configitems', documents: 3 });
+    expect(plan.source).toEqual({
+      where: expect.stringMatching(/:\d+/),
+      database: mongo.database,
+      collection: 'configitems',
+      documents: 3,
+    });
     expect(await keyevDocs()).toEqual(before);
     if (mongo.emulator) expect(mongo.emulator.log.list().filter((r) => !MONGO_READ_COMMANDS.has(r.method))).toEqual([]);
   });
@@ -72,11 +91,20 @@ describe('gwctl migrate keyev', () => {
     const summary = await applyKeyevPlan(first.plan, first.store, { overwrite: true });
     await first.close();
     expect(summary).toEqual({ created: 1, unchanged: 1, overwritten: 1, failed: 0, failures: [] });
-    expect(await keyevDocs()).toEqual({ current_id: '0a1b2c', init_done: 'true', public_address: 'braavos.relaycorp.cloud' });
+    expect(await keyevDocs()).toEqual({
+      current_id: '0a1b2c',
+      init_done: 'true',
+      public_address: 'braavos.relaycorp.cloud',
+    });
 
     const again = await prepareKeyevMigration(env, opts);
     expect(again.plan.counts).toEqual({ create: 0, unchanged: 3, conflict: 0, invalid: 0 });
-    expect(await applyKeyevPlan(again.plan, again.store, { overwrite: false })).toMatchObject({ created: 0, unchanged: 3, overwritten: 0, failed: 0 });
+    expect(await applyKeyevPlan(again.plan, again.store, { overwrite: false })).toMatchObject({
+      created: 0,
+      unchanged: 3,
+      overwritten: 0,
+      failed: 0,
+    });
     await again.close();
   });
 
@@ -87,7 +115,10 @@ describe('gwctl migrate keyev', () => {
     expect(kube.log.list().filter((r) => r.method !== 'GET')).toEqual([]);
     expect(await applyKeyevPlan(plan, store, { overwrite: false })).toMatchObject({ created: 3, failed: 0 });
     await close();
-    const cm = await kubeClients(kube.url).core.readNamespacedConfigMap({ name: 'gateway-keyev', namespace: 'default' });
+    const cm = await kubeClients(kube.url).core.readNamespacedConfigMap({
+      name: 'gateway-keyev',
+      namespace: 'default',
+    });
     expect(cm.data).toEqual({ current_id: '0a1b2c', init_done: 'true', public_address: 'braavos.relaycorp.cloud' });
   });
 
@@ -118,7 +149,8 @@ describe('gwctl migrate keyev', () => {
   it('MongoDB unreachable: one clear line, exit 1, and no URI or credentials', async () => {
     const secretEnv = `${uriEnv}_DOWN`;
     // Port 1: nothing listens there. The URI's own timeout overrides gwctl's 5 s default, to keep the test short.
-    process.env[secretEnv] = 'mongodb://gwadmin:s3cret%40pass@127.0.0.1:1/awala?authSource=admin&serverSelectionTimeoutMS=1000';
+    process.env[secretEnv] =
+      'mongodb://gwadmin:s3cret%40pass@127.0.0.1:1/awala?authSource=admin&serverSelectionTimeoutMS=1000';
     const down = testEnvironment({ name: 'prod', project: fs.projectId, mongodb: { uriEnv: secretEnv } });
     const started = Date.now();
     const err = await prepareKeyevMigration(down, opts).then(
@@ -128,7 +160,9 @@ describe('gwctl migrate keyev', () => {
     delete process.env[secretEnv];
     expect(err).toBeInstanceOf(RuntimeError);
     expect(err!.exitCode).toBe(1);
-    expect(err!.message).toMatch(/^cannot reach MongoDB for environment prod at 127\.0\.0\.1:1: .+; check the URI in \$GWCTL_TEST/);
+    expect(err!.message).toMatch(
+      /^cannot reach MongoDB for environment prod at 127\.0\.0\.1:1: .+; check the URI in \$GWCTL_TEST/,
+    );
     expect(err!.message).not.toMatch(/gwadmin|s3cret|mongodb:\/\//);
     expect(err!.message).not.toContain('\n');
     expect(err!.cause).toBeUndefined();

@@ -33,7 +33,10 @@ describe('planning the keyev migration', () => {
       ['new_key', 'create'],
       ['public_gateway', 'conflict'],
     ]);
-    expect(plan.items.find((i) => i.key === 'public_gateway')).toMatchObject({ value: 'braavos.relaycorp.cloud', current: 'other.example' });
+    expect(plan.items.find((i) => i.key === 'public_gateway')).toMatchObject({
+      value: 'braavos.relaycorp.cloud',
+      current: 'other.example',
+    });
     expect(plan.counts).toEqual({ create: 1, unchanged: 1, conflict: 1, invalid: 0 });
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
   });
@@ -41,23 +44,40 @@ describe('planning the keyev migration', () => {
   it('maps legacy keys with --rename, and warns when a legacy key would keep its old name', () => {
     const items = [{ id: '1', key: 'current_private_address', value: '0bbb' }];
     const renamed = planKeyevMigration(base({ items, rename: parseRenames(['current_private_address=current_id']) }));
-    expect(renamed.items).toEqual([{ key: 'current_id', sourceKey: 'current_private_address', action: 'create', value: '0bbb' }]);
+    expect(renamed.items).toEqual([
+      { key: 'current_id', sourceKey: 'current_private_address', action: 'create', value: '0bbb' },
+    ]);
     expect(renamed.warnings).toEqual([]);
     expect(planKeyevMigration(base({ items })).warnings[0]).toMatch(/--rename current_private_address=current_id/);
   });
 
   it('refuses non-string values unless --stringify, which writes canonical JSON with sorted keys', () => {
-    const items = [{ id: '1', key: 'limits', value: { b: 2, a: [1, { d: true, c: null }], at: new Date('2024-01-02T03:04:05Z') } }];
+    const items = [
+      { id: '1', key: 'limits', value: { b: 2, a: [1, { d: true, c: null }], at: new Date('2024-01-02T03:04:05Z') } },
+    ];
     const refused = planKeyevMigration(base({ items }));
-    expect(refused.items[0]).toMatchObject({ action: 'invalid', reason: expect.stringMatching(/an object, not a string; pass --stringify/) });
+    expect(refused.items[0]).toMatchObject({
+      action: 'invalid',
+      reason: expect.stringMatching(/an object, not a string; pass --stringify/),
+    });
     expect(() => assertKeyevApplicable(refused, { overwrite: false })).toThrow(/cannot be migrated/);
     const stringified = planKeyevMigration(base({ items, stringify: true }));
-    expect(stringified.items[0]).toMatchObject({ action: 'create', stringified: true, value: '{"a":[1,{"c":null,"d":true}],"at":"2024-01-02T03:04:05.000Z","b":2}' });
+    expect(stringified.items[0]).toMatchObject({
+      action: 'create',
+      stringified: true,
+      value: '{"a":[1,{"c":null,"d":true}],"at":"2024-01-02T03:04:05.000Z","b":2}',
+    });
   });
 
   it('refuses a key the ConfigMap backend cannot hold, rather than mangling it', () => {
-    const plan = planKeyevMigration(base({ items: [{ id: '1', key: 'bad key/1', value: 'x' }], keyProblem: configMapKeyProblem }));
-    expect(plan.items[0]).toMatchObject({ key: 'bad key/1', action: 'invalid', reason: expect.stringMatching(/letters, digits.*--rename/) });
+    const plan = planKeyevMigration(
+      base({ items: [{ id: '1', key: 'bad key/1', value: 'x' }], keyProblem: configMapKeyProblem }),
+    );
+    expect(plan.items[0]).toMatchObject({
+      key: 'bad key/1',
+      action: 'invalid',
+      reason: expect.stringMatching(/letters, digits.*--rename/),
+    });
   });
 
   it('refuses two documents that give one key different values', () => {
@@ -75,8 +95,12 @@ describe('planning the keyev migration', () => {
   });
 
   it('refuses conflicts unless overwrite is asked for', () => {
-    const plan = planKeyevMigration(base({ items: [{ id: '1', key: 'k', value: 'new' }], target: new Map([['k', 'old']]) }));
-    expect(() => assertKeyevApplicable(plan, { overwrite: false })).toThrow(/already holds different values for 1 key\(s\) \(k\); nothing was written.*--overwrite/);
+    const plan = planKeyevMigration(
+      base({ items: [{ id: '1', key: 'k', value: 'new' }], target: new Map([['k', 'old']]) }),
+    );
+    expect(() => assertKeyevApplicable(plan, { overwrite: false })).toThrow(
+      /already holds different values for 1 key\(s\) \(k\); nothing was written.*--overwrite/,
+    );
     expect(() => assertKeyevApplicable(plan, { overwrite: true })).not.toThrow();
   });
 

@@ -6,7 +6,12 @@ import type { Environment } from '../../src/lib/config/schema.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { applyKeystorePlan, verifyKeystore } from '../../src/lib/migrate/keystore-apply.js';
 import { prepareKeystoreMigration } from '../../src/lib/migrate/keystore-migration.js';
-import { type FirestoreTarget, type MongoTarget, startFirestoreTarget, startMongoTarget } from '@gwctl/emulators/testing';
+import {
+  type FirestoreTarget,
+  type MongoTarget,
+  startFirestoreTarget,
+  startMongoTarget,
+} from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';
 
 describe('gwctl migrate keystore', () => {
@@ -21,14 +26,21 @@ describe('gwctl migrate keystore', () => {
   beforeAll(async () => {
     [mongo, fs] = await Promise.all([startMongoTarget('gwctl-keystore'), startFirestoreTarget()]);
     process.env[uriEnv] = mongo.uri;
-    env = testEnvironment({ project: fs.projectId, firestoreHost: fs.host, mongodb: { uriEnv, database: mongo.database } });
+    env = testEnvironment({
+      project: fs.projectId,
+      firestoreHost: fs.host,
+      mongodb: { uriEnv, database: mongo.database },
+    });
     const db = mongo.client.db(mongo.database);
     await db.collection('certificationpaths').insertOne({
       _id: certId,
       issuerId: '0abcdef',
       leafCertificate: new Binary(der),
       expiryDate: expiry,
-      path: { chain: [new Binary(Buffer.from('3082', 'hex')), new Binary(Buffer.from('3083', 'hex'))], notAfter: expiry },
+      path: {
+        chain: [new Binary(Buffer.from('3082', 'hex')), new Binary(Buffer.from('3083', 'hex'))],
+        notAfter: expiry,
+      },
       serial: Long.fromString('1234567890123456789'),
     });
     await db.collection('certificationpaths').createIndex({ expiryDate: 1 }, { expireAfterSeconds: 0 });
@@ -40,7 +52,9 @@ describe('gwctl migrate keystore', () => {
         creationDate: new Date(1_700_000_000_000 + i),
       })),
     );
-    await db.collection('peerpublickeydatas').insertOne({ _id: 'peer-1' as never, peerId: '0peer', derSerialization: new Binary(Buffer.from('pk')) });
+    await db
+      .collection('peerpublickeydatas')
+      .insertOne({ _id: 'peer-1' as never, peerId: '0peer', derSerialization: new Binary(Buffer.from('pk')) });
   });
   afterAll(async () => {
     delete process.env[uriEnv];
@@ -55,7 +69,9 @@ describe('gwctl migrate keystore', () => {
       ['identitypublickeydatas', 1001, [500, 500, 1]],
       ['peerpublickeydatas', 1, [1]],
     ]);
-    expect(plan.warnings.join('\n')).toMatch(/gcloud firestore fields ttls update expiryDate --collection-group=certificationpaths --enable-ttl/);
+    expect(plan.warnings.join('\n')).toMatch(
+      /gcloud firestore fields ttls update expiryDate --collection-group=certificationpaths --enable-ttl/,
+    );
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
     expect((await fs.client.collection('identitypublickeydatas').get()).size).toBe(0);
   });
@@ -102,27 +118,40 @@ describe('gwctl migrate keystore', () => {
     const refused = await prepareKeystoreMigration(env, {});
     expect(refused.plan.counts.conflict).toBe(1);
     await expect(applyKeystorePlan(refused.plan, refused.data, refused.store)).rejects.toThrow(UsageError);
-    expect((await verifyKeystore(refused.plan, refused.store)).find((v) => v.collection === 'certificationpaths')).toMatchObject({
+    expect(
+      (await verifyKeystore(refused.plan, refused.store)).find((v) => v.collection === 'certificationpaths'),
+    ).toMatchObject({
       ok: false,
       different: [certId.toHexString()],
     });
     await refused.close();
 
     const forced = await prepareKeystoreMigration(env, { overwrite: true });
-    expect(await applyKeystorePlan(forced.plan, forced.data, forced.store)).toMatchObject({ overwritten: 1, failed: 0 });
+    expect(await applyKeystorePlan(forced.plan, forced.data, forced.store)).toMatchObject({
+      overwritten: 1,
+      failed: 0,
+    });
     await forced.close();
-    expect((await fs.client.collection('certificationpaths').doc(certId.toHexString()).get()).get('issuerId')).toBe('0abcdef');
+    expect((await fs.client.collection('certificationpaths').doc(certId.toHexString()).get()).get('issuerId')).toBe(
+      '0abcdef',
+    );
   });
 
   it('a wrong database is a clear usage error listing what exists', async () => {
-    await expect(prepareKeystoreMigration(env, { database: 'awala-gatewy' })).rejects.toThrow(/database "awala-gatewy" does not exist .*databases there: .*--database/);
+    await expect(prepareKeystoreMigration(env, { database: 'awala-gatewy' })).rejects.toThrow(
+      /database "awala-gatewy" does not exist .*databases there: .*--database/,
+    );
   });
 
   it('refuses a document Firestore cannot hold (an array of arrays) instead of changing it', async () => {
     const db = mongo.client.db(mongo.database);
     await db.collection('odd').insertOne({ _id: 'nested' as never, matrix: [[1, 2]] });
     const run = await prepareKeystoreMigration(env, { collections: ['odd'] });
-    expect(run.plan.collections[0].documents[0]).toMatchObject({ id: 'nested', action: 'invalid', reason: expect.stringMatching(/array inside an array/) });
+    expect(run.plan.collections[0].documents[0]).toMatchObject({
+      id: 'nested',
+      action: 'invalid',
+      reason: expect.stringMatching(/array inside an array/),
+    });
     await expect(applyKeystorePlan(run.plan, run.data, run.store)).rejects.toThrow(/odd\/nested/);
     await run.close();
   });

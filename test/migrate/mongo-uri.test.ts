@@ -35,8 +35,12 @@ describe('where gwctl finds the MongoDB URI', () => {
   });
 
   it('prints hosts without credentials, for mongodb:// and mongodb+srv://', () => {
-    expect(mongoHosts('mongodb://gw:pw@a.example:27017,b.example:27017/awala?replicaSet=rs0')).toBe('a.example:27017,b.example:27017');
-    expect(mongoHosts('mongodb+srv://gw:p%40ss@cluster0.ab1cd.mongodb.net/?retryWrites=true')).toBe('cluster0.ab1cd.mongodb.net');
+    expect(mongoHosts('mongodb://gw:pw@a.example:27017,b.example:27017/awala?replicaSet=rs0')).toBe(
+      'a.example:27017,b.example:27017',
+    );
+    expect(mongoHosts('mongodb+srv://gw:p%40ss@cluster0.ab1cd.mongodb.net/?retryWrites=true')).toBe(
+      'cluster0.ab1cd.mongodb.net',
+    );
     expect(mongoHosts('postgres://x@y/z')).toBeUndefined();
   });
 });

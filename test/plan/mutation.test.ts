@@ -15,7 +15,14 @@ const plan = (destructive = false) =>
     env: 'staging',
     summary: 'tear down staging',
     destructive,
-    steps: [{ id: 'delete-ingress', action: 'delete', target: 'ingress/default/public-gateway', description: 'and its load balancer' }],
+    steps: [
+      {
+        id: 'delete-ingress',
+        action: 'delete',
+        target: 'ingress/default/public-gateway',
+        description: 'and its load balancer',
+      },
+    ],
   });
 
 function harness(over: Partial<MutationOptions<string>> & { answers?: { confirm?: boolean; typed?: string } } = {}) {
@@ -66,12 +73,19 @@ describe('plan → confirm → apply → audit', () => {
     const outcome = await runMutation(h.opts);
     expect(outcome.status).toBe('applied');
     const [record] = h.audit.records();
-    expect(record).toMatchObject({ command: 'env deprovision', env: 'staging', result: 'applied', planDigest: planDigest(plan()) });
+    expect(record).toMatchObject({
+      command: 'env deprovision',
+      env: 'staging',
+      result: 'applied',
+      planDigest: planDigest(plan()),
+    });
   });
 
   it('needs --yes --confirm <env> for a destructive plan run by a script', async () => {
     await expect(runMutation(harness({ plan: plan(true), yes: true }).opts)).rejects.toThrow(/--yes --confirm staging/);
-    await expect(runMutation(harness({ plan: plan(true), yes: true, confirm: 'prod' }).opts)).rejects.toThrow(/does not match/);
+    await expect(runMutation(harness({ plan: plan(true), yes: true, confirm: 'prod' }).opts)).rejects.toThrow(
+      /does not match/,
+    );
     const ok = harness({ plan: plan(true), yes: true, confirm: 'staging' });
     expect((await runMutation(ok.opts)).status).toBe('applied');
   });
@@ -91,7 +105,10 @@ describe('plan → confirm → apply → audit', () => {
   });
 
   it('an empty plan is a no-op with no audit record', async () => {
-    const h = harness({ yes: true, plan: makePlan({ command: 'c', env: 'e', summary: 's', destructive: false, steps: [] }) });
+    const h = harness({
+      yes: true,
+      plan: makePlan({ command: 'c', env: 'e', summary: 's', destructive: false, steps: [] }),
+    });
     expect((await runMutation(h.opts)).status).toBe('no-op');
     expect(h.audit.records()).toEqual([]);
   });

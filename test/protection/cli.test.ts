@@ -11,7 +11,10 @@ beforeAll(async () => {
 afterAll(async () => f?.close());
 
 const gwctl = (...args: string[]) => runGwctl(args, { cwd: tempDir(), env: f.cliEnv });
-const status = async () => JSON.parse((await gwctl('env', 'status', 'prod', '--json')).stdout) as { protection: { verdict: string; disagreeing: string[] } };
+const status = async () =>
+  JSON.parse((await gwctl('env', 'status', 'prod', '--json')).stdout) as {
+    protection: { verdict: string; disagreeing: string[] };
+  };
 
 // Each test spawns gwctl several times: generous limits for a loaded CI machine.
 describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
@@ -24,9 +27,13 @@ describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
     const r = await gwctl('env', 'protect', 'prod', '--yes');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/create validatingadmissionpolicy\/gwctl-destroy-protection-prod/);
-    expect(r.stderr).toContain(`next: in the environment's Terraform root module: terraform apply -var-file=${f.tfvars}`);
+    expect(r.stderr).toContain(
+      `next: in the environment's Terraform root module: terraform apply -var-file=${f.tfvars}`,
+    );
     expect(r.stderr).toMatch(/Protection of prod: protected/);
-    expect(readFileSync(f.tfvars, 'utf8')).toBe(TFVARS.replace('prevent_destruction = false #', 'prevent_destruction = true #'));
+    expect(readFileSync(f.tfvars, 'utf8')).toBe(
+      TFVARS.replace('prevent_destruction = false #', 'prevent_destruction = true #'),
+    );
     expect((await status()).protection.verdict).toBe('protected');
 
     const again = await gwctl('env', 'protect', 'prod', '--yes');
@@ -34,12 +41,18 @@ describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
   });
 
   it('status reports inconsistent, naming the part that disagrees', async () => {
-    await kubeClients(f.kube.url).admission.deleteValidatingAdmissionPolicyBinding({ name: 'gwctl-destroy-protection-prod' });
+    await kubeClients(f.kube.url).admission.deleteValidatingAdmissionPolicyBinding({
+      name: 'gwctl-destroy-protection-prod',
+    });
     const r = await gwctl('env', 'status', 'prod');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Protection of prod: inconsistent \(kubernetes disagrees\)/);
-    expect(r.stderr).toMatch(/kubernetes\s+inconsistent\s+ValidatingAdmissionPolicy gwctl-destroy-protection-prod is partly in place/);
-    expect(r.stderr).toMatch(/! ValidatingAdmissionPolicy gwctl-destroy-protection-prod exists but its binding does not/);
+    expect(r.stderr).toMatch(
+      /kubernetes\s+inconsistent\s+ValidatingAdmissionPolicy gwctl-destroy-protection-prod is partly in place/,
+    );
+    expect(r.stderr).toMatch(
+      /! ValidatingAdmissionPolicy gwctl-destroy-protection-prod exists but its binding does not/,
+    );
     expect((await status()).protection).toMatchObject({ verdict: 'inconsistent', disagreeing: ['kubernetes'] });
   });
 

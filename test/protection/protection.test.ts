@@ -28,7 +28,10 @@ async function setProtection(on: boolean): Promise<void> {
 }
 
 const denied = async (p: Promise<unknown>) => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApiException);
   expect((err as ApiException<unknown>).code).toBe(403);
   return String((err as ApiException<string>).body);
@@ -39,12 +42,15 @@ describe('destroy protection, over the wire', () => {
     await setProtection(true);
     const s = await status();
     expect(s.verdict).toBe('protected');
-    expect(readFileSync(f.tfvars, 'utf8')).toBe(TFVARS.replace('prevent_destruction = false #', 'prevent_destruction = true #'));
+    expect(readFileSync(f.tfvars, 'utf8')).toBe(
+      TFVARS.replace('prevent_destruction = false #', 'prevent_destruction = true #'),
+    );
     const [vault] = await f.storage.bucket(f.buckets.vault).getMetadata();
     expect(vault.labels).toEqual({ 'gwctl-protected': 'true' });
     expect(vault.versioning?.enabled).toBe(true);
     expect(Number(vault.softDeletePolicy?.retentionDurationSeconds)).toBeGreaterThanOrEqual(7 * 86_400);
-    for (const b of [f.buckets.parcels, f.buckets.backups, f.buckets.extra]) expect((await f.storage.bucket(b).getMetadata())[0].labels).toMatchObject({ 'gwctl-protected': 'true' });
+    for (const b of [f.buckets.parcels, f.buckets.backups, f.buckets.extra])
+      expect((await f.storage.bucket(b).getMetadata())[0].labels).toMatchObject({ 'gwctl-protected': 'true' });
   });
 
   it('while protected, the API server refuses to delete the Ingress, the PVC, the StatefulSet and the namespace', async () => {
@@ -57,7 +63,13 @@ describe('destroy protection, over the wire', () => {
     // Everything else stays deletable, and so does another namespace's Ingress.
     await k.core.deleteNamespacedConfigMap({ name: 'public-gateway-config', namespace: ns });
     await k.core.createNamespace({ body: { metadata: { name: 'other' } } });
-    await k.networking.createNamespacedIngress({ namespace: 'other', body: { metadata: { name: 'x' }, spec: { ingressClassName: 'nginx', defaultBackend: { service: { name: 's', port: { number: 80 } } } } } });
+    await k.networking.createNamespacedIngress({
+      namespace: 'other',
+      body: {
+        metadata: { name: 'x' },
+        spec: { ingressClassName: 'nginx', defaultBackend: { service: { name: 's', port: { number: 80 } } } },
+      },
+    });
     await k.networking.deleteNamespacedIngress({ name: 'x', namespace: 'other' });
   });
 
@@ -72,7 +84,9 @@ describe('destroy protection, over the wire', () => {
     const s = await status();
     expect(s.verdict).toBe('inconsistent');
     expect(s.disagreeing).toEqual(['kubernetes']);
-    expect(s.parts.find((p) => p.part === 'kubernetes')!.problems.join()).toMatch(/binding does not, so nothing is enforced/);
+    expect(s.parts.find((p) => p.part === 'kubernetes')!.problems.join()).toMatch(
+      /binding does not, so nothing is enforced/,
+    );
   });
 
   it('status names the part that disagrees: one bucket’s label removed by hand', async () => {
@@ -81,7 +95,9 @@ describe('destroy protection, over the wire', () => {
     const s = await status();
     expect(s.verdict).toBe('inconsistent');
     expect(s.disagreeing).toEqual(['buckets']);
-    expect(s.parts.find((p) => p.part === 'buckets')!.problems).toEqual([`gs://${f.buckets.backups} lacks the gwctl-protected=true label`]);
+    expect(s.parts.find((p) => p.part === 'buckets')!.problems).toEqual([
+      `gs://${f.buckets.backups} lacks the gwctl-protected=true label`,
+    ]);
   });
 
   it('unprotect turns everything off; the Vault bucket keeps versioning and soft delete', async () => {

@@ -28,7 +28,12 @@ describe('the Terraform var file (.tfvars)', () => {
 
   it('unprotect edits the value in place and keeps every comment, line and alignment', () => {
     const after = setVarSetting(TFVARS, 'hcl', false);
-    expect(after).toBe(TFVARS.replace('prevent_destruction = true   # flipped by gwctl', 'prevent_destruction = false   # flipped by gwctl'));
+    expect(after).toBe(
+      TFVARS.replace(
+        'prevent_destruction = true   # flipped by gwctl',
+        'prevent_destruction = false   # flipped by gwctl',
+      ),
+    );
     expect(readVarSetting(after, 'hcl').value).toBe(false);
     expect(setVarSetting(after, 'hcl', true)).toBe(TFVARS);
   });
@@ -40,7 +45,9 @@ describe('the Terraform var file (.tfvars)', () => {
     expect(after).toMatch(/\nprevent_destruction = true\n$/);
     expect(readVarSetting(without, 'hcl').value).toBeUndefined();
     expect(readVarSetting(after, 'hcl').value).toBe(true);
-    expect(setVarSetting('project_id = "p"', 'hcl', false)).toMatch(/^project_id = "p"\n\n# .*\nprevent_destruction = false\n$/);
+    expect(setVarSetting('project_id = "p"', 'hcl', false)).toMatch(
+      /^project_id = "p"\n\n# .*\nprevent_destruction = false\n$/,
+    );
   });
 
   it('keeps quotes and Windows line endings as they were', () => {
@@ -50,8 +57,12 @@ describe('the Terraform var file (.tfvars)', () => {
   });
 
   it('refuses a file that sets it twice or to something that is not a bool', () => {
-    expect(() => readVarSetting('prevent_destruction = true\nprevent_destruction = false\n', 'hcl', 'x.tfvars')).toThrow(/set 2 times \(lines 1, 2\)/);
-    expect(() => readVarSetting('prevent_destruction = 1\n', 'hcl', 'x.tfvars')).toThrow(/x\.tfvars:1: prevent_destruction must be true or false/);
+    expect(() =>
+      readVarSetting('prevent_destruction = true\nprevent_destruction = false\n', 'hcl', 'x.tfvars'),
+    ).toThrow(/set 2 times \(lines 1, 2\)/);
+    expect(() => readVarSetting('prevent_destruction = 1\n', 'hcl', 'x.tfvars')).toThrow(
+      /x\.tfvars:1: prevent_destruction must be true or false/,
+    );
   });
 });
 
@@ -59,7 +70,9 @@ describe('the Terraform var file (.tfvars.json)', () => {
   it('sets the key and keeps key order, indentation and the final newline', () => {
     const json = '{\n    "project_id": "p",\n    "prevent_destruction": true,\n    "region": "r"\n}\n';
     expect(readVarSetting(json, 'json').value).toBe(true);
-    expect(setVarSetting(json, 'json', false)).toBe('{\n    "project_id": "p",\n    "prevent_destruction": false,\n    "region": "r"\n}\n');
+    expect(setVarSetting(json, 'json', false)).toBe(
+      '{\n    "project_id": "p",\n    "prevent_destruction": false,\n    "region": "r"\n}\n',
+    );
     expect(setVarSetting('{"a": 1}', 'json', true)).toBe('{\n  "a": 1,\n  "prevent_destruction": true\n}');
   });
 

@@ -6,7 +6,14 @@ import { classifyKubeProtection, protectionBinding, protectionPolicy } from '../
 import { buildProtectionPlan } from '../../src/lib/protection/plan.js';
 import { protectionStatus, type ProtectionReading } from '../../src/lib/protection/status.js';
 
-const item = (m: ReturnType<typeof protectionPolicy>): KubeItem => ({ kind: m.kind, name: m.metadata.name, labels: {}, finalizers: [], loadBalancer: [], spec: m.spec });
+const item = (m: ReturnType<typeof protectionPolicy>): KubeItem => ({
+  kind: m.kind,
+  name: m.metadata.name,
+  labels: {},
+  finalizers: [],
+  loadBalancer: [],
+  spec: m.spec,
+});
 
 const settings = (name: string, over: Partial<BucketSettings> = {}): BucketSettings => ({
   name,
@@ -19,11 +26,19 @@ const settings = (name: string, over: Partial<BucketSettings> = {}): BucketSetti
 });
 
 const protectedBuckets: BucketReading[] = [
-  { name: 'gateway-prod-parcels-1a2b3c', role: 'parcels', settings: settings('gateway-prod-parcels-1a2b3c', { labels: { 'gwctl-protected': 'true' } }) },
+  {
+    name: 'gateway-prod-parcels-1a2b3c',
+    role: 'parcels',
+    settings: settings('gateway-prod-parcels-1a2b3c', { labels: { 'gwctl-protected': 'true' } }),
+  },
   {
     name: 'relaycorp-gateway-prod-vault',
     role: 'vault',
-    settings: settings('relaycorp-gateway-prod-vault', { labels: { 'gwctl-protected': 'true' }, versioning: true, softDeletePolicy: { retentionDurationSeconds: 604_800 } }),
+    settings: settings('relaycorp-gateway-prod-vault', {
+      labels: { 'gwctl-protected': 'true' },
+      versioning: true,
+      softDeletePolicy: { retentionDurationSeconds: 604_800 },
+    }),
   },
 ];
 
@@ -32,7 +47,12 @@ function reading(over: Partial<ProtectionReading> = {}): ProtectionReading {
     env: 'prod',
     namespace: 'default',
     terraform: { file: '/infra/prod.tfvars', exists: true, value: true, line: 3 },
-    kube: classifyKubeProtection('prod', 'default', item(protectionPolicy('prod')), item(protectionBinding('prod', 'default'))),
+    kube: classifyKubeProtection(
+      'prod',
+      'default',
+      item(protectionPolicy('prod')),
+      item(protectionBinding('prod', 'default')),
+    ),
     buckets: protectedBuckets,
     ...over,
   };
@@ -54,14 +74,29 @@ describe('destroy protection status', () => {
   it('says what is wrong inside a part: a policy without binding, a warn-only binding, a bucket without label', () => {
     const k = classifyKubeProtection('prod', 'default', item(protectionPolicy('prod')), undefined);
     expect(k.problems.join()).toMatch(/binding does not, so nothing is enforced/);
-    const warnOnly = { ...item(protectionBinding('prod', 'default')), spec: { ...protectionBinding('prod', 'default').spec, validationActions: ['Warn'] } };
-    expect(classifyKubeProtection('prod', 'default', item(protectionPolicy('prod')), warnOnly).problems.join()).toMatch(/does not deny/);
-    const otherNs = classifyKubeProtection('prod', 'gateway', item(protectionPolicy('prod')), item(protectionBinding('prod', 'default')));
+    const warnOnly = {
+      ...item(protectionBinding('prod', 'default')),
+      spec: { ...protectionBinding('prod', 'default').spec, validationActions: ['Warn'] },
+    };
+    expect(classifyKubeProtection('prod', 'default', item(protectionPolicy('prod')), warnOnly).problems.join()).toMatch(
+      /does not deny/,
+    );
+    const otherNs = classifyKubeProtection(
+      'prod',
+      'gateway',
+      item(protectionPolicy('prod')),
+      item(protectionBinding('prod', 'default')),
+    );
     expect(otherNs.problems.join()).toMatch(/selects namespace default, but the environment uses gateway/);
-    const buckets = [protectedBuckets[0]!, { ...protectedBuckets[1]!, settings: settings('relaycorp-gateway-prod-vault', { versioning: true }) }];
+    const buckets = [
+      protectedBuckets[0]!,
+      { ...protectedBuckets[1]!, settings: settings('relaycorp-gateway-prod-vault', { versioning: true }) },
+    ];
     const s = protectionStatus(reading({ buckets }));
     expect(s.verdict).toBe('inconsistent');
-    expect(s.parts[2]!.problems.join('\n')).toMatch(/gs:\/\/relaycorp-gateway-prod-vault lacks the gwctl-protected=true label/);
+    expect(s.parts[2]!.problems.join('\n')).toMatch(
+      /gs:\/\/relaycorp-gateway-prod-vault lacks the gwctl-protected=true label/,
+    );
   });
 
   it('is unprotected when nothing is in place, and leaves out places that are not configured', () => {
@@ -80,9 +115,15 @@ describe('destroy protection status', () => {
 
 describe('protection plans', () => {
   it('protect touches only what is not yet in place, and is not destructive', () => {
-    const plan = buildProtectionPlan(reading({ kube: classifyKubeProtection('prod', 'default', undefined, undefined) }), true);
+    const plan = buildProtectionPlan(
+      reading({ kube: classifyKubeProtection('prod', 'default', undefined, undefined) }),
+      true,
+    );
     expect(plan.destructive).toBe(false);
-    expect(plan.steps.map((s) => s.id)).toEqual(['put-policy/gwctl-destroy-protection-prod', 'put-binding/gwctl-destroy-protection-prod']);
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      'put-policy/gwctl-destroy-protection-prod',
+      'put-binding/gwctl-destroy-protection-prod',
+    ]);
     expect(buildProtectionPlan(reading(), true).steps).toEqual([]);
   });
 
@@ -103,7 +144,11 @@ describe('protection plans', () => {
     const p = protectionPolicy('prod');
     expect(p.spec).toMatchObject({
       failurePolicy: 'Fail',
-      matchConstraints: { resourceRules: expect.arrayContaining([{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['DELETE'], resources: ['ingresses'] }]) },
+      matchConstraints: {
+        resourceRules: expect.arrayContaining([
+          { apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['DELETE'], resources: ['ingresses'] },
+        ]),
+      },
       validations: [{ expression: "request.operation != 'DELETE'", reason: 'Forbidden' }],
     });
     expect(protectionBinding('prod', 'gw').spec).toEqual({

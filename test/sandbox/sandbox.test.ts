@@ -29,7 +29,13 @@ describe('sandbox (in process)', () => {
     const kube = await openKubeApis(env);
     const deployments = await kube.apps.listNamespacedDeployment({ namespace: 'default' });
     expect(deployments.items.map((d) => d.metadata?.name)).toEqual(
-      expect.arrayContaining(['public-gateway-poweb', 'public-gateway-pohttp', 'public-gateway-cogrpc', 'public-gateway-pdcout', 'public-gateway-crcin']),
+      expect.arrayContaining([
+        'public-gateway-poweb',
+        'public-gateway-pohttp',
+        'public-gateway-cogrpc',
+        'public-gateway-pdcout',
+        'public-gateway-crcin',
+      ]),
     );
     const ingress = await kube.networking.readNamespacedIngress({ name: 'public-gateway', namespace: 'default' });
     expect(ingress.metadata?.finalizers).toContain('networking.gke.io/ingress-finalizer-V2');

@@ -3,8 +3,13 @@ import { GwctlCommand } from '../../base-command.js';
 
 export default class AuditShow extends GwctlCommand<typeof AuditShow> {
   static override summary = 'Show the audit log of applied changes';
-  static override description = 'Every applied (or failed) mutation appends one hash-chained JSON line: time, operator, command, environment, plan digest and result.';
-  static override examples = ['<%= config.bin %> audit show', '<%= config.bin %> audit show --env prod --limit 20', '<%= config.bin %> audit show --json'];
+  static override description =
+    'Every applied (or failed) mutation appends one hash-chained JSON line: time, operator, command, environment, plan digest and result.';
+  static override examples = [
+    '<%= config.bin %> audit show',
+    '<%= config.bin %> audit show --env prod --limit 20',
+    '<%= config.bin %> audit show --json',
+  ];
   static override flags = { limit: Flags.integer({ description: 'show only the last N records', min: 1 }) };
 
   async run() {

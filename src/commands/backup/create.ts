@@ -2,7 +2,13 @@ import { Flags } from '@oclif/core';
 import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
 import { openObjectStore } from '../../lib/cloud/objects.js';
-import { createBackup, listSource, openBackupSession, previewBackup, type CreateBackupDeps } from '../../lib/backup/create.js';
+import {
+  createBackup,
+  listSource,
+  openBackupSession,
+  previewBackup,
+  type CreateBackupDeps,
+} from '../../lib/backup/create.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
@@ -35,8 +41,15 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
     const workload = this.flags.quiesce ? parseWorkload(env.workloads.vault, env.kube.namespace) : undefined;
     const scaler = workload ? kubeScaler(await openKubeAdmin(env)) : undefined;
     const replicas = workload ? (await scaler!.read(workload))?.desired : undefined;
-    if (workload && replicas === undefined) throw new UsageError(`--quiesce: ${workloadLabel(workload)} not found; set workloads.vault in gwctl.yaml or drop --quiesce`);
-    const deps: CreateBackupDeps = { store, progress: (n) => this.progress('copying', n), warn: (m) => this.ui.warn(m) };
+    if (workload && replicas === undefined)
+      throw new UsageError(
+        `--quiesce: ${workloadLabel(workload)} not found; set workloads.vault in gwctl.yaml or drop --quiesce`,
+      );
+    const deps: CreateBackupDeps = {
+      store,
+      progress: (n) => this.progress('copying', n),
+      warn: (m) => this.ui.warn(m),
+    };
     // A real run declares its intent before planning (a dry run writes nothing): the plan's listing of
     // the stored blobs then holds for the copy too, and is not taken twice.
     const listing = listSource(store, loc);
@@ -48,15 +61,41 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
       const outcome = await this.mutate(
         plan,
         () =>
-          interruptible(async (signal) => {
-            const opts = { location: loc, concurrency: this.flags.concurrency, batchSize: this.flags['batch-size'], session, gwctlVersion: this.config.version };
-            const run = { ...deps, signal };
-            if (!workload) return { ...(await createBackup(run, { ...opts, quiesced: false, source })), quiesce: undefined as QuiesceRecord | undefined };
-            // Listed again once Vault is stopped: the plan's listing was taken while it ran.
-            const { result, quiesce } = await withQuiesce(scaler!, workload, () => createBackup(run, { ...opts, quiesced: true }), { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) });
-            return { ...result, quiesce };
-          }, (m) => this.ui.warn(m)),
-        { auditDetails: (r) => ({ id: r.id, objects: r.objects, bytes: r.bytes, copied: r.blobs.copied, quiesced: r.quiesced }) },
+          interruptible(
+            async (signal) => {
+              const opts = {
+                location: loc,
+                concurrency: this.flags.concurrency,
+                batchSize: this.flags['batch-size'],
+                session,
+                gwctlVersion: this.config.version,
+              };
+              const run = { ...deps, signal };
+              if (!workload)
+                return {
+                  ...(await createBackup(run, { ...opts, quiesced: false, source })),
+                  quiesce: undefined as QuiesceRecord | undefined,
+                };
+              // Listed again once Vault is stopped: the plan's listing was taken while it ran.
+              const { result, quiesce } = await withQuiesce(
+                scaler!,
+                workload,
+                () => createBackup(run, { ...opts, quiesced: true }),
+                { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) },
+              );
+              return { ...result, quiesce };
+            },
+            (m) => this.ui.warn(m),
+          ),
+        {
+          auditDetails: (r) => ({
+            id: r.id,
+            objects: r.objects,
+            bytes: r.bytes,
+            copied: r.blobs.copied,
+            quiesced: r.quiesced,
+          }),
+        },
       );
       if (outcome.status !== 'applied') return { status: outcome.status, plan, preview };
       const r = outcome.result;

@@ -7,8 +7,13 @@ import { formatBytes } from '../../lib/backup/plans.js';
 
 export default class BackupList extends GwctlCommand<typeof BackupList> {
   static override summary = 'List the backups of a bucket, newest first';
-  static override description = 'Only committed backups are listed: one whose run was interrupted before its manifest was written does not exist. One listing call, from the manifests\' metadata; `backup verify` checks a backup\'s content.';
-  static override examples = ['<%= config.bin %> backup list --env prod', '<%= config.bin %> backup list --env prod --json', '<%= config.bin %> backup list --env prod --bucket parcels'];
+  static override description =
+    "Only committed backups are listed: one whose run was interrupted before its manifest was written does not exist. One listing call, from the manifests' metadata; `backup verify` checks a backup's content.";
+  static override examples = [
+    '<%= config.bin %> backup list --env prod',
+    '<%= config.bin %> backup list --env prod --json',
+    '<%= config.bin %> backup list --env prod --bucket parcels',
+  ];
   static override flags = { ...backupFlags };
 
   async run() {

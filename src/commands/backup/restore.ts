@@ -19,15 +19,31 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     '<%= config.bin %> backup restore --env prod --at 3h --in-place',
     '<%= config.bin %> backup restore 20250601T120000Z-3fa9c1 --env prod --in-place --delete-extra --yes --confirm prod',
   ];
-  static override args = { backup: Args.string({ description: 'backup id, or "latest" (the default; with --at, the newest completed by then)' }) };
+  static override args = {
+    backup: Args.string({
+      description: 'backup id, or "latest" (the default; with --at, the newest completed by then)',
+    }),
+  };
   static override flags = {
     ...backupFlags,
     ...concurrencyFlag,
     ...batchSizeFlag,
-    at: Flags.string({ description: 'restore the newest backup completed at or before this time: ISO 8601 (2025-06-01T12:00:00Z) or a duration ago (3h)' }),
-    'to-bucket': Flags.string({ description: 'restore into this bucket (created if missing); default <bucket>-restore-<backup time>', exclusive: ['in-place'] }),
-    'in-place': Flags.boolean({ description: 'restore into the backed-up bucket itself (destructive)', default: false }),
-    'delete-extra': Flags.boolean({ description: 'delete objects of the target bucket that are not in the backup (destructive)', default: false }),
+    at: Flags.string({
+      description:
+        'restore the newest backup completed at or before this time: ISO 8601 (2025-06-01T12:00:00Z) or a duration ago (3h)',
+    }),
+    'to-bucket': Flags.string({
+      description: 'restore into this bucket (created if missing); default <bucket>-restore-<backup time>',
+      exclusive: ['in-place'],
+    }),
+    'in-place': Flags.boolean({
+      description: 'restore into the backed-up bucket itself (destructive)',
+      default: false,
+    }),
+    'delete-extra': Flags.boolean({
+      description: 'delete objects of the target bucket that are not in the backup (destructive)',
+      default: false,
+    }),
     ...destructiveFlags,
   };
 
@@ -38,11 +54,21 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     const at = this.flags.at ? parseAt(this.flags.at, new Date()) : undefined;
     const summary = selectBackup(await listBackups(store, loc), this.args.backup, at, locationText(loc));
     const manifest = await loadManifest(store, summary);
-    const targetBucket = this.flags['in-place'] ? loc.sourceBucket : (this.flags['to-bucket'] ?? defaultRestoreBucket(loc.sourceBucket, summary.id));
-    if (!targetBucket) throw new UsageError(`the default restore bucket name would be longer than 63 characters; pass --to-bucket <name>`);
-    if (targetBucket === loc.sourceBucket && !this.flags['in-place']) throw new UsageError(`--to-bucket ${targetBucket} is the backed-up bucket itself: pass --in-place instead`);
-    if (targetBucket === loc.backupBucket) throw new UsageError(`--to-bucket ${targetBucket} is the backup bucket; pick another one`);
-    const value = planRestore(manifest, await readTarget(store, targetBucket), { inPlace: this.flags['in-place'], deleteExtra: this.flags['delete-extra'] });
+    const targetBucket = this.flags['in-place']
+      ? loc.sourceBucket
+      : (this.flags['to-bucket'] ?? defaultRestoreBucket(loc.sourceBucket, summary.id));
+    if (!targetBucket)
+      throw new UsageError(
+        `the default restore bucket name would be longer than 63 characters; pass --to-bucket <name>`,
+      );
+    if (targetBucket === loc.sourceBucket && !this.flags['in-place'])
+      throw new UsageError(`--to-bucket ${targetBucket} is the backed-up bucket itself: pass --in-place instead`);
+    if (targetBucket === loc.backupBucket)
+      throw new UsageError(`--to-bucket ${targetBucket} is the backup bucket; pick another one`);
+    const value = planRestore(manifest, await readTarget(store, targetBucket), {
+      inPlace: this.flags['in-place'],
+      deleteExtra: this.flags['delete-extra'],
+    });
     const plan = restorePlan(env.name, summary, manifest.quiesced, value);
 
     const outcome = await this.mutate(
@@ -50,11 +76,16 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
       () =>
         interruptible(
           (signal) =>
-            applyRestore({ store, signal, progress: (label, n) => this.progress(label, n), warn: (m) => this.ui.warn(m) }, loc, value, {
-              concurrency: this.flags.concurrency,
-              batchSize: this.flags['batch-size'],
-              location: env.region,
-            }),
+            applyRestore(
+              { store, signal, progress: (label, n) => this.progress(label, n), warn: (m) => this.ui.warn(m) },
+              loc,
+              value,
+              {
+                concurrency: this.flags.concurrency,
+                batchSize: this.flags['batch-size'],
+                location: env.region,
+              },
+            ),
           (m) => this.ui.warn(m),
         ),
       { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
@@ -62,7 +93,9 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced: manifest.quiesced };
     if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
     const r = outcome.result;
-    this.ui.success(`restored backup ${r.id} into gs://${r.targetBucket}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted`);
+    this.ui.success(
+      `restored backup ${r.id} into gs://${r.targetBucket}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted`,
+    );
     return { status: outcome.status, ...base, ...r };
   }
 }

@@ -12,7 +12,11 @@ export default class BackupVerify extends GwctlCommand<typeof BackupVerify> {
   static override summary = 'Check that a backup is complete and intact';
   static override description =
     "Checks the manifest's own checksum, then that every blob it needs exists with the size, CRC32C and MD5 it records (GCS metadata, one listing). --deep downloads every blob and recomputes both hashes, which also catches bytes that rotted after they were written. Exits 1 and names the affected objects when anything is wrong.";
-  static override examples = ['<%= config.bin %> backup verify latest --env prod', '<%= config.bin %> backup verify 20250601T120000Z-3fa9c1 --env prod --deep', '<%= config.bin %> backup verify --env prod --deep --json'];
+  static override examples = [
+    '<%= config.bin %> backup verify latest --env prod',
+    '<%= config.bin %> backup verify 20250601T120000Z-3fa9c1 --env prod --deep',
+    '<%= config.bin %> backup verify --env prod --deep --json',
+  ];
   static override args = { backup: Args.string({ description: 'backup id, or "latest"', default: 'latest' }) };
   static override flags = {
     ...backupFlags,
@@ -25,15 +29,25 @@ export default class BackupVerify extends GwctlCommand<typeof BackupVerify> {
     const loc = backupLocation(env, this.flags.bucket);
     const store = await openObjectStore(env);
     const summary = selectBackup(await listBackups(store, loc), this.args.backup, undefined, locationText(loc));
-    const report = await verifyBackup({ store, progress: (n) => this.progress('verifying', n) }, loc, summary, { deep: this.flags.deep, concurrency: this.flags.concurrency });
-    for (const p of report.problems) this.ui.info(`${this.ui.color.red('✗')} ${p.kind}${p.blob ? ` ${p.blob}` : ''}${p.objects.length ? ` (${p.objects.slice(0, 3).join(', ')}${p.objects.length > 3 ? ', …' : ''})` : ''}: ${p.detail}`);
+    const report = await verifyBackup({ store, progress: (n) => this.progress('verifying', n) }, loc, summary, {
+      deep: this.flags.deep,
+      concurrency: this.flags.concurrency,
+    });
+    for (const p of report.problems)
+      this.ui.info(
+        `${this.ui.color.red('✗')} ${p.kind}${p.blob ? ` ${p.blob}` : ''}${p.objects.length ? ` (${p.objects.slice(0, 3).join(', ')}${p.objects.length > 3 ? ', …' : ''})` : ''}: ${p.detail}`,
+      );
     if (!report.ok) {
       // The report is the output (one JSON document under --json); the exit code says it failed.
-      this.ui.info(`${this.ui.color.red('error:')} backup ${summary.id} failed verification: ${report.problems.length} problem(s); restore an older backup if you need one now (gwctl backup list)`);
+      this.ui.info(
+        `${this.ui.color.red('error:')} backup ${summary.id} failed verification: ${report.problems.length} problem(s); restore an older backup if you need one now (gwctl backup list)`,
+      );
       process.exitCode = ExitCode.runtime;
       return report;
     }
-    this.ui.success(`backup ${summary.id}: manifest intact, ${report.blobs} blob(s) for ${report.objects} object(s) ${report.deep ? `downloaded and hashed (${formatBytes(report.bytesRead)})` : 'present with the recorded hashes'}`);
+    this.ui.success(
+      `backup ${summary.id}: manifest intact, ${report.blobs} blob(s) for ${report.objects} object(s) ${report.deep ? `downloaded and hashed (${formatBytes(report.bytesRead)})` : 'present with the recorded hashes'}`,
+    );
     return report;
   }
 }

@@ -22,7 +22,8 @@ const duration = Flags.custom<number>({
 });
 
 export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> {
-  static override summary = 'Tear an environment down safely: workloads, Kubernetes objects, load balancers, bucket contents';
+  static override summary =
+    'Tear an environment down safely: workloads, Kubernetes objects, load balancers, bucket contents';
   static override description = `Builds a plan from what exists and shows it: scale Deployments and StatefulSets to 0; delete CronJobs and Jobs; delete each Ingress and wait until GKE has removed its load balancer (bounded by --timeout); delete Services, ConfigMaps, Secrets (not service-account tokens) and PVCs; give every bucket of the environment a lifecycle rule that deletes everything at age 0 (replacing its other rules), with versioning and soft delete off. Then lists what is left to do by hand (the deployment trigger, Terraform). Refuses while any destroy protection is on (gwctl env unprotect). Destructive: type the environment's name, or pass --yes --confirm <env> (the sandbox too). Resumable: finished steps are journalled under $GWCTL_HOME/journal, and running it again continues; on an environment already deprovisioned it does nothing. See docs/deprovision.md.`;
   static override examples = [
     '<%= config.bin %> env deprovision staging --dry-run',
@@ -33,8 +34,15 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
   static override flags = {
     ...destructiveFlags,
-    timeout: duration({ description: 'how long to wait for each Ingress’s load balancer to be removed (e.g. 90s, 10m)', default: 600_000, defaultHelp: async () => '10m' }),
-    'keep-soft-delete': Flags.boolean({ description: 'leave the buckets’ soft delete on: a recovery window, billed for every deleted object', default: false }),
+    timeout: duration({
+      description: 'how long to wait for each Ingress’s load balancer to be removed (e.g. 90s, 10m)',
+      default: 600_000,
+      defaultHelp: async () => '10m',
+    }),
+    'keep-soft-delete': Flags.boolean({
+      description: 'leave the buckets’ soft delete on: a recovery window, billed for every deleted object',
+      default: false,
+    }),
   };
 
   async run() {
@@ -44,17 +52,30 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
     if (refusal && !this.flags['dry-run']) throw refusal;
     const keepSoftDelete = this.flags['keep-soft-delete'];
     const varFile = varFilePath(env);
-    const plan = buildDeprovisionPlan(await readInventory(env, admins), { keepSoftDelete, ...(varFile ? { varFile } : {}) });
+    const plan = buildDeprovisionPlan(await readInventory(env, admins), {
+      keepSoftDelete,
+      ...(varFile ? { varFile } : {}),
+    });
     const journal = DeprovisionJournal.load(journalPath(env.name));
     renderPlan(this.ui, plan);
     for (const note of plan.notes) this.ui.info(this.ui.color.dim(`  note: ${note}`));
     if (plan.steps.length && journal.started && !journal.finished)
-      this.ui.info(`resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`);
+      this.ui.info(
+        `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
+      );
     if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
     const quiet = this.jsonEnabled();
     const outcome = await this.mutate(
       plan,
-      (p) => applyDeprovision(p as typeof plan, admins, journal, { project: env.project, namespace: env.kube.namespace }, { timeoutMs: this.flags.timeout }, progressHooks(this.ui, quiet)),
+      (p) =>
+        applyDeprovision(
+          p as typeof plan,
+          admins,
+          journal,
+          { project: env.project, namespace: env.kube.namespace },
+          { timeoutMs: this.flags.timeout },
+          progressHooks(this.ui, quiet),
+        ),
       { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
     );
     if (outcome.status === 'no-op') {
@@ -70,7 +91,10 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
           : `${env.name} has nothing to deprovision: no workload running, no Kubernetes object to remove, every bucket already emptying or absent`,
       );
     }
-    if (outcome.status === 'applied') this.ui.success(`gwctl's part of deprovisioning ${env.name} is done (${outcome.result.steps.length} step(s)); buckets empty themselves at the next lifecycle run`);
+    if (outcome.status === 'applied')
+      this.ui.success(
+        `gwctl's part of deprovisioning ${env.name} is done (${outcome.result.steps.length} step(s)); buckets empty themselves at the next lifecycle run`,
+      );
     renderManualSteps(this.ui, plan.manual);
     return {
       env: env.name,

@@ -22,9 +22,16 @@ export default class EnvProtect extends GwctlCommand<typeof EnvProtect> {
     const plan = buildProtectionPlan(await readProtection(env, admins), true);
     const outcome = await this.mutate(plan, (p) => applyProtectionPlan(p, admins));
     if (outcome.status === 'no-op') this.ui.success(`${env.name} is already protected`);
-    if (outcome.status === 'applied') for (const todo of plan.followUp) this.ui.info(`${this.ui.color.yellow('next:')} ${todo}`);
+    if (outcome.status === 'applied')
+      for (const todo of plan.followUp) this.ui.info(`${this.ui.color.yellow('next:')} ${todo}`);
     const status = outcome.status === 'applied' ? protectionStatus(await readProtection(env, admins)) : undefined;
     if (status) renderProtection(this.ui, status);
-    return { env: env.name, status: outcome.status, steps: plan.steps, followUp: outcome.status === 'no-op' ? [] : plan.followUp, protection: status };
+    return {
+      env: env.name,
+      status: outcome.status,
+      steps: plan.steps,
+      followUp: outcome.status === 'no-op' ? [] : plan.followUp,
+      protection: status,
+    };
   }
 }

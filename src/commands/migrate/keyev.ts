@@ -19,12 +19,26 @@ export default class MigrateKeyev extends GwctlCommand<typeof MigrateKeyev> {
     '<%= config.bin %> migrate keyev --env sandbox --stringify --yes',
   ];
   static override flags = {
-    to: Flags.string({ description: "keyev backend to fill (default: the environment's keyev.backend)", options: ['firestore', 'configmap'] }),
+    to: Flags.string({
+      description: "keyev backend to fill (default: the environment's keyev.backend)",
+      options: ['firestore', 'configmap'],
+    }),
     database: Flags.string({ description: 'MongoDB database (default: mongodb.database, e.g. awala-gateway)' }),
-    collection: Flags.string({ description: 'config collection (default: mongodb.configCollection, e.g. configitems)' }),
-    rename: Flags.string({ description: 'store MongoDB key OLD under keyev key NEW (OLD=NEW; repeatable)', multiple: true }),
-    overwrite: Flags.boolean({ description: 'replace keyev values that differ from MongoDB (conflicts)', default: false }),
-    stringify: Flags.boolean({ description: 'store non-string values as canonical JSON instead of refusing them', default: false }),
+    collection: Flags.string({
+      description: 'config collection (default: mongodb.configCollection, e.g. configitems)',
+    }),
+    rename: Flags.string({
+      description: 'store MongoDB key OLD under keyev key NEW (OLD=NEW; repeatable)',
+      multiple: true,
+    }),
+    overwrite: Flags.boolean({
+      description: 'replace keyev values that differ from MongoDB (conflicts)',
+      default: false,
+    }),
+    stringify: Flags.boolean({
+      description: 'store non-string values as canonical JSON instead of refusing them',
+      default: false,
+    }),
     ...mutatingFlags,
   };
 
@@ -47,7 +61,13 @@ export default class MigrateKeyev extends GwctlCommand<typeof MigrateKeyev> {
       if (refusal && !this.flags['dry-run']) throw refusal;
       const outcome = await this.mutate(plan, () => applyKeyevPlan(keyev, store, { overwrite }), {
         render: false,
-        auditDetails: (s) => ({ target: keyev.target.where, created: s.created, unchanged: s.unchanged, overwritten: s.overwritten, failed: s.failed }),
+        auditDetails: (s) => ({
+          target: keyev.target.where,
+          created: s.created,
+          unchanged: s.unchanged,
+          overwritten: s.overwritten,
+          failed: s.failed,
+        }),
       });
       if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
       let summary: KeyevSummary | undefined;
@@ -58,7 +78,17 @@ export default class MigrateKeyev extends GwctlCommand<typeof MigrateKeyev> {
         renderKeyevSummary(this.ui, keyev.target.where, summary);
         if (summary.failed > 0) process.exitCode = ExitCode.runtime;
       }
-      return { env: env.name, status: outcome.status, digest: outcome.digest, source: keyev.source, target: keyev.target, counts: keyev.counts, items: keyev.items, warnings: plan.warnings, ...(summary ? { summary } : {}) };
+      return {
+        env: env.name,
+        status: outcome.status,
+        digest: outcome.digest,
+        source: keyev.source,
+        target: keyev.target,
+        counts: keyev.counts,
+        items: keyev.items,
+        warnings: plan.warnings,
+        ...(summary ? { summary } : {}),
+      };
     } finally {
       await migration.close();
     }

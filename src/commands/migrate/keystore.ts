@@ -3,7 +3,12 @@ import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { ExitCode } from '../../lib/errors/gwctl-error.js';
 import { refusalOf } from '../../lib/migrate/refusal.js';
 import { renderPlan } from '../../lib/plan/render.js';
-import { applyKeystorePlan, assertKeystoreApplicable, verifyKeystore, type KeystoreSummary } from '../../lib/migrate/keystore-apply.js';
+import {
+  applyKeystorePlan,
+  assertKeystoreApplicable,
+  verifyKeystore,
+  type KeystoreSummary,
+} from '../../lib/migrate/keystore-apply.js';
 import { prepareKeystoreMigration } from '../../lib/migrate/keystore-migration.js';
 import { keystoreMutationPlan, renderKeystoreSummary } from '../../lib/migrate/keystore-render.js';
 
@@ -23,7 +28,10 @@ export default class MigrateKeystore extends GwctlCommand<typeof MigrateKeystore
 
   async run() {
     const env = this.environment();
-    const migration = await prepareKeystoreMigration(env, { database: this.flags.database, overwrite: this.flags.overwrite });
+    const migration = await prepareKeystoreMigration(env, {
+      database: this.flags.database,
+      overwrite: this.flags.overwrite,
+    });
     try {
       const { plan: keystore, data, store } = migration;
       const plan = keystoreMutationPlan(env.name, keystore);
@@ -42,7 +50,17 @@ export default class MigrateKeystore extends GwctlCommand<typeof MigrateKeystore
             progress.stop();
           }
         },
-        { render: false, auditDetails: (s) => ({ target: store.where, created: s.created, unchanged: s.unchanged, overwritten: s.overwritten, failed: s.failed, verified: s.verification.every((v) => v.ok) }) },
+        {
+          render: false,
+          auditDetails: (s) => ({
+            target: store.where,
+            created: s.created,
+            unchanged: s.unchanged,
+            overwritten: s.overwritten,
+            failed: s.failed,
+            verified: s.verification.every((v) => v.ok),
+          }),
+        },
       );
       if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
       let summary: KeystoreSummary | undefined;
@@ -50,7 +68,13 @@ export default class MigrateKeystore extends GwctlCommand<typeof MigrateKeystore
       // Nothing to copy: still verify both sides, so "done" is checked, not assumed.
       if (outcome.status === 'no-op' && !refusal) {
         const verification = await verifyKeystore(keystore, store);
-        summary = { created: 0, unchanged: keystore.counts.unchanged, overwritten: 0, failed: verification.reduce((n, v) => n + v.missing.length + v.different.length, 0), verification };
+        summary = {
+          created: 0,
+          unchanged: keystore.counts.unchanged,
+          overwritten: 0,
+          failed: verification.reduce((n, v) => n + v.missing.length + v.different.length, 0),
+          verification,
+        };
       }
       if (summary) {
         renderKeystoreSummary(this.ui, summary);
@@ -63,7 +87,11 @@ export default class MigrateKeystore extends GwctlCommand<typeof MigrateKeystore
         source: keystore.source,
         target: keystore.target,
         counts: keystore.counts,
-        collections: keystore.collections.map(({ documents, batches, ...c }) => ({ ...c, documents: documents.length, batches: batches.length })),
+        collections: keystore.collections.map(({ documents, batches, ...c }) => ({
+          ...c,
+          documents: documents.length,
+          batches: batches.length,
+        })),
         warnings: plan.warnings,
         steps: plan.steps,
         ...(summary ? { summary } : {}),

@@ -9,7 +9,8 @@ import { parseDuration } from '../../lib/ui/duration.js';
 
 export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests> {
   static override summary = 'Show the requests the sandbox emulators received';
-  static override description = 'Every request to every emulator is recorded (service, method, path, status, time, injected fault). Use it to check what a command really did, e.g. that --dry-run sent no mutating call.';
+  static override description =
+    'Every request to every emulator is recorded (service, method, path, status, time, injected fault). Use it to check what a command really did, e.g. that --dry-run sent no mutating call.';
   static override examples = [
     '<%= config.bin %> sandbox requests --service gcs --json',
     '<%= config.bin %> sandbox requests --since 5m --mutating',
@@ -40,6 +41,7 @@ function parseSince(text: string): Date {
   const ms = parseDuration(text);
   if (ms !== undefined) return new Date(Date.now() - ms);
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--since ${text}: expected an ISO 8601 time or a duration such as 10m`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--since ${text}: expected an ISO 8601 time or a duration such as 10m`);
   return date;
 }

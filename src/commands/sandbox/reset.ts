@@ -13,7 +13,8 @@ export default class SandboxReset extends GwctlCommand<typeof SandboxReset> {
   async run() {
     const dir = sandboxDir();
     const state = readSandboxState(dir);
-    if (isRunning(state)) throw new RuntimeError(`the sandbox is running (pid ${state.pid}); stop it first with \`gwctl sandbox stop\``);
+    if (isRunning(state))
+      throw new RuntimeError(`the sandbox is running (pid ${state.pid}); stop it first with \`gwctl sandbox stop\``);
     const plan = makePlan({
       command: 'sandbox reset',
       env: 'sandbox',

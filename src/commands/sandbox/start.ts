@@ -20,9 +20,14 @@ export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
   ];
   static override flags = {
     detach: Flags.boolean({ char: 'd', description: 'run in the background and return once ready', default: false }),
-    faults: Flags.string({ description: 'per-service probability of injected 429/503/dropped connections, e.g. gcs=0.1,kube=0.05' }),
+    faults: Flags.string({
+      description: 'per-service probability of injected 429/503/dropped connections, e.g. gcs=0.1,kube=0.05',
+    }),
     'lifecycle-sweep': Flags.string({ description: 'how often bucket lifecycle rules are applied', default: '5s' }),
-    'lb-teardown': Flags.string({ description: 'how long GKE takes to remove an Ingress load balancer', default: '3s' }),
+    'lb-teardown': Flags.string({
+      description: 'how long GKE takes to remove an Ingress load balancer',
+      default: '3s',
+    }),
   };
 
   async run() {
@@ -30,22 +35,37 @@ export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
     const faults = parseFaults(this.flags.faults);
     const sweep = parseDuration(this.flags['lifecycle-sweep']);
     const teardown = parseDuration(this.flags['lb-teardown']);
-    if (sweep === undefined) throw new UsageError(`--lifecycle-sweep ${this.flags['lifecycle-sweep']}: expected a duration such as 5s`);
-    if (teardown === undefined) throw new UsageError(`--lb-teardown ${this.flags['lb-teardown']}: expected a duration such as 3s`);
+    if (sweep === undefined)
+      throw new UsageError(`--lifecycle-sweep ${this.flags['lifecycle-sweep']}: expected a duration such as 5s`);
+    if (teardown === undefined)
+      throw new UsageError(`--lb-teardown ${this.flags['lb-teardown']}: expected a duration such as 3s`);
     const existing = readSandboxState(dir);
     if (isRunning(existing) && existing.pid !== process.pid) {
       this.ui.info(`sandbox already running (pid ${existing.pid})`);
       return this.describe(existing, 'already-running');
     }
     if (this.flags.detach) {
-      const args = ['--lifecycle-sweep', this.flags['lifecycle-sweep'], '--lb-teardown', this.flags['lb-teardown'], ...(this.flags.faults ? ['--faults', this.flags.faults] : [])];
+      const args = [
+        '--lifecycle-sweep',
+        this.flags['lifecycle-sweep'],
+        '--lb-teardown',
+        this.flags['lb-teardown'],
+        ...(this.flags.faults ? ['--faults', this.flags.faults] : []),
+      ];
       const bin = fileURLToPath(new URL('../../../bin/run.js', import.meta.url));
       const state = await startDetached({ dir, bin, args });
       this.ui.success(`sandbox running in the background (pid ${state.pid}); stop it with \`gwctl sandbox stop\``);
       return this.describe(state, 'started');
     }
     const sandbox = await startSandbox({ dir, faults, lifecycleSweepMs: sweep, lbTeardownMs: teardown });
-    if (sandbox.seeded) this.ui.info(`seeded: ${Object.entries(sandbox.seeded.buckets).map(([b, n]) => `${b} (${n} objects)`).join(', ')}; ${sandbox.seeded.kubeObjects} Kubernetes objects; ${sandbox.seeded.mongoDocuments} MongoDB documents`);
+    if (sandbox.seeded)
+      this.ui.info(
+        `seeded: ${Object.entries(sandbox.seeded.buckets)
+          .map(([b, n]) => `${b} (${n} objects)`)
+          .join(
+            ', ',
+          )}; ${sandbox.seeded.kubeObjects} Kubernetes objects; ${sandbox.seeded.mongoDocuments} MongoDB documents`,
+      );
     const result = this.describe(sandbox.state, 'started');
     this.ui.success('sandbox ready; Ctrl-C stops it');
     await new Promise<void>((resolve) => {

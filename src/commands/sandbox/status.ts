@@ -16,8 +16,17 @@ export default class SandboxStatus extends GwctlCommand<typeof SandboxStatus> {
       return { running: false, dir };
     }
     const requests = readSandboxRequests(dir);
-    this.ui.info(`sandbox running (pid ${state.pid}, since ${state.startedAt}); ${requests.length} request(s) recorded`);
+    this.ui.info(
+      `sandbox running (pid ${state.pid}, since ${state.startedAt}); ${requests.length} request(s) recorded`,
+    );
     renderEndpoints(this.ui, state.endpoints);
-    return { running: true, dir, pid: state.pid, startedAt: state.startedAt, endpoints: state.endpoints, requests: requests.length };
+    return {
+      running: true,
+      dir,
+      pid: state.pid,
+      startedAt: state.startedAt,
+      endpoints: state.endpoints,
+      requests: requests.length,
+    };
   }
 }

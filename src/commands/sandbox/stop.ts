@@ -8,7 +8,11 @@ export default class SandboxStop extends GwctlCommand<typeof SandboxStop> {
 
   async run() {
     const stopped = await stopSandbox(sandboxDir());
-    this.ui.info(stopped ? `sandbox stopped (pid ${stopped.pid}); data kept, \`gwctl sandbox reset\` wipes it` : 'sandbox was not running');
+    this.ui.info(
+      stopped
+        ? `sandbox stopped (pid ${stopped.pid}); data kept, \`gwctl sandbox reset\` wipes it`
+        : 'sandbox was not running',
+    );
     return { stopped: Boolean(stopped), pid: stopped?.pid ?? null };
   }
 }

@@ -11,7 +11,9 @@ export class AuditLog {
 
   lines(): string[] {
     if (!existsSync(this.file)) return [];
-    return readFileSync(this.file, 'utf8').split('\n').filter((l) => l.length > 0);
+    return readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
   }
 
   records(): AuditRecord[] {
@@ -29,7 +31,12 @@ export class AuditLog {
       const lines = this.lines();
       const last = lines.at(-1);
       const lastSeq = last ? (JSON.parse(last) as AuditRecord).seq : 0;
-      const record = sealRecord({ ...entry, seq: lastSeq + 1, time: now.toISOString(), prev: last ? sha256(last) : GENESIS });
+      const record = sealRecord({
+        ...entry,
+        seq: lastSeq + 1,
+        time: now.toISOString(),
+        prev: last ? sha256(last) : GENESIS,
+      });
       const fd = openSync(this.file, 'a', 0o600);
       try {
         writeSync(fd, `${serialiseRecord(record)}\n`);
@@ -53,7 +60,10 @@ async function withLock<T>(lockFile: string, fn: () => T): Promise<T> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       // A crashed gwctl can leave the lock behind; an old one is safe to break.
       if (Date.now() - statSync(lockFile, { throwIfNoEntry: false })!.mtimeMs > STALE_LOCK_MS) unlinkSync(lockFile);
-      else if (Date.now() > deadline) throw new Error(`audit log is locked by another gwctl (${lockFile}); retry, or remove the lock if no gwctl is running`);
+      else if (Date.now() > deadline)
+        throw new Error(
+          `audit log is locked by another gwctl (${lockFile}); retry, or remove the lock if no gwctl is running`,
+        );
       else await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -35,7 +35,9 @@ function kubeUser(env: NodeJS.ProcessEnv): string | undefined {
   const context = text.match(/^current-context:\s*"?([^"\n]+)"?/m)?.[1];
   if (!context) return undefined;
   // A light scan: the context block names its user; parsing YAML fully is not worth a dependency load here.
-  const block = text.split(/\n- /).find((b) => new RegExp(`name:\\s*"?${escapeRegExp(context)}"?\\s*$`, 'm').test(b) && /context:/.test(b));
+  const block = text
+    .split(/\n- /)
+    .find((b) => new RegExp(`name:\\s*"?${escapeRegExp(context)}"?\\s*$`, 'm').test(b) && /context:/.test(b));
   return block?.match(/user:\s*"?([^"\n]+)"?/)?.[1]?.trim();
 }
 

@@ -30,7 +30,11 @@ export function verifyAuditLines(lines: string[]): AuditVerdict {
     try {
       record = JSON.parse(text) as AuditRecord;
     } catch {
-      problems.push({ line, problem: 'unparseable', message: `line ${line} is not valid JSON: it was edited or truncated` });
+      problems.push({
+        line,
+        problem: 'unparseable',
+        message: `line ${line} is not valid JSON: it was edited or truncated`,
+      });
       prevText = text;
       expectedSeq++;
       prevHadProblem = true;
@@ -38,17 +42,34 @@ export function verifyAuditLines(lines: string[]): AuditVerdict {
     }
     const { hash, ...rest } = record;
     const edited = sha256(canonicalJson(rest)) !== hash;
-    if (edited) problems.push({ line, problem: 'edited', message: `line ${line} (seq ${record.seq}) was edited: its content no longer matches its hash` });
+    if (edited)
+      problems.push({
+        line,
+        problem: 'edited',
+        message: `line ${line} (seq ${record.seq}) was edited: its content no longer matches its hash`,
+      });
     const expectedPrev = prevText === undefined ? GENESIS : sha256(prevText);
     if (record.seq > expectedSeq && safeSeq(lines[i + 1]) !== expectedSeq) {
       const missing = record.seq - expectedSeq;
-      problems.push({ line, problem: 'dropped', message: `${missing} line(s) dropped before line ${line}: expected seq ${expectedSeq}, found ${record.seq}` });
+      problems.push({
+        line,
+        problem: 'dropped',
+        message: `${missing} line(s) dropped before line ${line}: expected seq ${expectedSeq}, found ${record.seq}`,
+      });
       expectedSeq = record.seq + 1;
     } else {
       if (record.seq !== expectedSeq) {
-        problems.push({ line, problem: 'reordered', message: `line ${line} is out of order: expected seq ${expectedSeq}, found ${record.seq}` });
+        problems.push({
+          line,
+          problem: 'reordered',
+          message: `line ${line} is out of order: expected seq ${expectedSeq}, found ${record.seq}`,
+        });
       } else if (!edited && !prevHadProblem && record.prev !== expectedPrev) {
-        problems.push({ line, problem: 'broken-chain', message: `line ${line} does not follow line ${line - 1}: the previous line was edited, or lines were inserted` });
+        problems.push({
+          line,
+          problem: 'broken-chain',
+          message: `line ${line} does not follow line ${line - 1}: the previous line was edited, or lines were inserted`,
+        });
       }
       expectedSeq++;
     }

@@ -13,7 +13,8 @@ export interface BlobCopy {
 export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metadata: {} };
 
 /** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
-export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
+export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) =>
+  blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
 
 /** The server-side copy of one object's content to its blob: write-once, bare bytes. */
 export const blobCopyRequest = (loc: BackupLocation, c: BlobCopy) => ({

@@ -4,7 +4,12 @@ import pLimit from 'p-limit';
  * Runs `fn` on every item, at most `concurrency` at a time. The first failure (or an abort) stops
  * anything not yet started; calls in flight finish; then that first error is thrown.
  */
-export async function forEachBounded<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function forEachBounded<T>(
+  items: Iterable<T>,
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   const limit = pLimit(Math.max(1, concurrency));
   let failure: { err: unknown } | undefined;
   const onAbort = () => (failure ??= { err: signal!.reason });

@@ -16,22 +16,35 @@ export async function listBackups(store: ObjectStore, loc: BackupLocation): Prom
     }
   }
   // Ids sort by start to the second; two runs in one second are told apart by when they completed.
-  return found.sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return found.sort(
+    (a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+  );
 }
 
 /**
  * `latest`, an id, or with `at` the newest backup completed at or before that time. Completed, not
  * started: a backup still copying when the bucket was damaged may hold some of the damage.
  */
-export function selectBackup(backups: BackupSummary[], ref: string | undefined, at?: Date, where = 'the backup bucket'): BackupSummary {
+export function selectBackup(
+  backups: BackupSummary[],
+  ref: string | undefined,
+  at?: Date,
+  where = 'the backup bucket',
+): BackupSummary {
   if (at) {
     if (ref && ref !== 'latest') throw new UsageError(`give a backup id or --at, not both`);
-    const chosen = backups.filter((b) => Date.parse(b.completedAt) <= at.getTime()).sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt))[0];
-    if (!chosen) throw new UsageError(`no backup in ${where} was completed at or before ${at.toISOString()}; see \`gwctl backup list\``);
+    const chosen = backups
+      .filter((b) => Date.parse(b.completedAt) <= at.getTime())
+      .sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt))[0];
+    if (!chosen)
+      throw new UsageError(
+        `no backup in ${where} was completed at or before ${at.toISOString()}; see \`gwctl backup list\``,
+      );
     return chosen;
   }
   if (!ref || ref === 'latest') {
-    if (!backups[0]) throw new UsageError(`there are no backups in ${where} yet; take one with \`gwctl backup create\``);
+    if (!backups[0])
+      throw new UsageError(`there are no backups in ${where} yet; take one with \`gwctl backup create\``);
     return backups[0];
   }
   const chosen = backups.find((b) => b.id === ref);
@@ -44,7 +57,8 @@ export function parseAt(text: string, now: Date): Date {
   const ago = parseDuration(text);
   if (ago !== undefined) return new Date(now.getTime() - ago);
   const t = Date.parse(text);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new UsageError(`--at ${text}: expected an ISO 8601 time (2025-06-01T12:00:00Z) or a duration ago (3h, 2d)`);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(text))
+    throw new UsageError(`--at ${text}: expected an ISO 8601 time (2025-06-01T12:00:00Z) or a duration ago (3h, 2d)`);
   return new Date(t);
 }
 

@@ -1,4 +1,10 @@
-import { ATTRIBUTE_FIELDS, ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import {
+  ATTRIBUTE_FIELDS,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
@@ -17,7 +23,11 @@ export interface SourceSnapshot {
 /** Blobs already in the backup bucket, by key. */
 export type BlobIndex = Map<string, ObjectInfo>;
 
-export async function listSource(store: ObjectStore, loc: BackupLocation, now: () => Date = () => new Date()): Promise<SourceSnapshot> {
+export async function listSource(
+  store: ObjectStore,
+  loc: BackupLocation,
+  now: () => Date = () => new Date(),
+): Promise<SourceSnapshot> {
   const listedAt = now();
   const objects: ObjectInfo[] = [];
   for await (const page of store.list(loc.sourceBucket)) {
@@ -37,14 +47,18 @@ export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promis
   const index: BlobIndex = new Map();
   await Promise.all(
     [...'0123456789abcdef'].map(async (digit) => {
-      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` })) for (const o of page) index.set(o.name.slice(prefix.length), o);
+      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` }))
+        for (const o of page) index.set(o.name.slice(prefix.length), o);
     }),
   );
   return index;
 }
 
 /** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
-export function planCopies(objects: ObjectInfo[], blobs: BlobIndex): { copies: Map<string, ObjectInfo>; reused: number; bytes: number; copyBytes: number } {
+export function planCopies(
+  objects: ObjectInfo[],
+  blobs: BlobIndex,
+): { copies: Map<string, ObjectInfo>; reused: number; bytes: number; copyBytes: number } {
   const copies = new Map<string, ObjectInfo>();
   let reused = 0;
   let bytes = 0;
@@ -63,7 +77,14 @@ export function planCopies(objects: ObjectInfo[], blobs: BlobIndex): { copies: M
 }
 
 export function manifestEntry(o: ObjectInfo, blob: string): ManifestEntry {
-  const e: ManifestEntry = { name: o.name, generation: o.generation, size: o.size, crc32c: o.crc32c, blob, metadata: { ...o.metadata } };
+  const e: ManifestEntry = {
+    name: o.name,
+    generation: o.generation,
+    size: o.size,
+    crc32c: o.crc32c,
+    blob,
+    metadata: { ...o.metadata },
+  };
   if (o.md5) e.md5 = o.md5;
   for (const f of ATTRIBUTE_FIELDS) if (o[f] !== undefined) e[f] = o[f];
   return e;
@@ -142,7 +163,14 @@ export async function openBackupSession(deps: CreateBackupDeps, loc: BackupLocat
   const id = newBackupId((deps.now ?? (() => new Date()))(), deps.idSuffix);
   const intent = await declareIntent(deps.store, loc, 'create', id);
   const declaredAt = Date.now();
-  const release = () => intent.release().catch((err: unknown) => deps.warn?.(`could not remove ${intent.name} (${(err as Error).message}); prunes skip blob collection until it expires`));
+  const release = () =>
+    intent
+      .release()
+      .catch((err: unknown) =>
+        deps.warn?.(
+          `could not remove ${intent.name} (${(err as Error).message}); prunes skip blob collection until it expires`,
+        ),
+      );
   try {
     await waitForPrunes(deps, loc, intent, declaredAt);
     return { id, blobs: await listBlobs(deps.store, loc), release };
@@ -179,7 +207,11 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       progress.tick();
       deps.onCopied?.(copied);
     };
-    const blobCopy = (key: string, o: ObjectInfo): BlobCopy => ({ key, object: o, replaces: blobs.get(key)?.generation });
+    const blobCopy = (key: string, o: ObjectInfo): BlobCopy => ({
+      key,
+      object: o,
+      replaces: blobs.get(key)?.generation,
+    });
     const copyOne = async (key: string, o: ObjectInfo) => {
       const c = blobCopy(key, o);
       await copyBlob(store, loc, c);
@@ -201,17 +233,25 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     const stopPreparing = new AbortController();
     const preparing = prepareEntries(entries.values(), stopPreparing.signal);
     try {
-      await copyInBatches(store, items, { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal }, {
-        request: (c) => blobCopyRequest(loc, c),
-        landed: (c, blob) => {
-          checkHolds(loc, c, blob);
-          done(c);
+      await copyInBatches(
+        store,
+        items,
+        { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal },
+        {
+          request: (c) => blobCopyRequest(loc, c),
+          landed: (c, blob) => {
+            checkHolds(loc, c, blob);
+            done(c);
+          },
+          alone: copyAlone,
         },
-        alone: copyAlone,
-      });
+      );
     } catch (err) {
       stopPreparing.abort();
-      if (deps.signal?.aborted) throw new BackupInterruptedError(`backup interrupted after copying ${copied} of ${copies.size} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`);
+      if (deps.signal?.aborted)
+        throw new BackupInterruptedError(
+          `backup interrupted after copying ${copied} of ${copies.size} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`,
+        );
       throw err;
     } finally {
       progress.stop();
@@ -229,13 +269,22 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       completedAt: now().toISOString(),
       quiesced: opts.quiesced,
       ...(opts.gwctlVersion ? { gwctlVersion: opts.gwctlVersion } : {}),
-      totals: { objects: objects.length, bytes: objects.reduce((n, e) => n + e.size, 0), blobs: new Set(objects.map((e) => e.blob)).size },
+      totals: {
+        objects: objects.length,
+        bytes: objects.reduce((n, e) => n + e.size, 0),
+        blobs: new Set(objects.map((e) => e.blob)).size,
+      },
       objects,
     };
-    if (deps.signal?.aborted) throw new BackupInterruptedError('backup interrupted before its manifest was written; it does not exist. Re-run `gwctl backup create`: copied blobs are reused');
+    if (deps.signal?.aborted)
+      throw new BackupInterruptedError(
+        'backup interrupted before its manifest was written; it does not exist. Re-run `gwctl backup create`: copied blobs are reused',
+      );
     await writeManifest(store, loc, manifest);
     if (changed.length + vanished.length > 0) {
-      deps.warn?.(`${changed.length + vanished.length} object(s) changed while the backup ran (the workload was not quiesced?): ${[...changed, ...vanished].slice(0, 3).join(', ')}${changed.length + vanished.length > 3 ? ', …' : ''}`);
+      deps.warn?.(
+        `${changed.length + vanished.length} object(s) changed while the backup ran (the workload was not quiesced?): ${[...changed, ...vanished].slice(0, 3).join(', ')}${changed.length + vanished.length > 3 ? ', …' : ''}`,
+      );
     }
     return {
       id,
@@ -258,7 +307,12 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
 }
 
 /** Waits while a prune is collecting blobs: reusing a blob it is about to delete would lose it. */
-async function waitForPrunes(deps: CreateBackupDeps, loc: BackupLocation, intent: Intent, declaredAt: number): Promise<void> {
+async function waitForPrunes(
+  deps: CreateBackupDeps,
+  loc: BackupLocation,
+  intent: Intent,
+  declaredAt: number,
+): Promise<void> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + PRUNE_INTENT_TTL_MS;
   let told = false;
@@ -267,8 +321,12 @@ async function waitForPrunes(deps: CreateBackupDeps, loc: BackupLocation, intent
     const serverNow = new Date(intent.created.getTime() + (Date.now() - declaredAt));
     const prunes = liveIntents(await listIntents(deps.store, loc), 'prune', serverNow, PRUNE_INTENT_TTL_MS);
     if (prunes.length === 0) return;
-    if (deps.signal?.aborted) throw new BackupInterruptedError('backup interrupted while waiting for a prune to finish; nothing was written');
-    if (Date.now() > deadline) throw new RuntimeError(`a prune (${prunes[0]!.id}) is still collecting blobs in gs://${loc.backupBucket}/${loc.prefix}; try again later`);
+    if (deps.signal?.aborted)
+      throw new BackupInterruptedError('backup interrupted while waiting for a prune to finish; nothing was written');
+    if (Date.now() > deadline)
+      throw new RuntimeError(
+        `a prune (${prunes[0]!.id}) is still collecting blobs in gs://${loc.backupBucket}/${loc.prefix}; try again later`,
+      );
     if (!told) deps.warn?.(`waiting for prune ${prunes[0]!.id} to finish collecting unreferenced blobs`);
     told = true;
     await sleep(PRUNE_POLL_MS);
@@ -303,7 +361,9 @@ async function recopyChanged(
       if (!(err instanceof ObjectNotFoundError)) throw err;
     }
   }
-  throw new RuntimeError(`gs://${listed.bucket}/${listed.name} keeps changing while it is copied; re-run with --quiesce`);
+  throw new RuntimeError(
+    `gs://${listed.bucket}/${listed.name} keeps changing while it is copied; re-run with --quiesce`,
+  );
 }
 
 /** Write-once: a retry that finds the manifest already there checks it is ours, byte for byte. */
@@ -311,17 +371,39 @@ async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: 
   const sealed = sealManifest(manifest);
   const ref = { bucket: loc.backupBucket, name: manifestName(loc, manifest.id) };
   try {
-    await store.write(ref, sealed.data, { ifGenerationMatch: '0', attributes: { contentType: 'application/json', metadata: sealed.metadata } });
+    await store.write(ref, sealed.data, {
+      ifGenerationMatch: '0',
+      attributes: { contentType: 'application/json', metadata: sealed.metadata },
+    });
   } catch (err) {
     if (!(err instanceof PreconditionFailedError)) throw err;
     const there = await store.stat(ref);
-    if (there?.metadata['gwctl-sha256'] !== sealed.sha256) throw new RuntimeError(`manifest gs://${ref.bucket}/${ref.name} already exists with other content; backup ids must be unique`);
+    if (there?.metadata['gwctl-sha256'] !== sealed.sha256)
+      throw new RuntimeError(
+        `manifest gs://${ref.bucket}/${ref.name} already exists with other content; backup ids must be unique`,
+      );
   }
 }
 
 /** What the plan shows: the source as listed now and how much of it would be copied. Listings already taken are used as they are. */
-export async function previewBackup(store: ObjectStore, loc: BackupLocation, taken: { source?: SourceSnapshot; blobs?: BlobIndex } = {}): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
-  const [source, blobs] = await Promise.all([taken.source ?? listSource(store, loc), taken.blobs ?? listBlobs(store, loc)]);
+export async function previewBackup(
+  store: ObjectStore,
+  loc: BackupLocation,
+  taken: { source?: SourceSnapshot; blobs?: BlobIndex } = {},
+): Promise<{ source: SourceSnapshot; preview: BackupPreview }> {
+  const [source, blobs] = await Promise.all([
+    taken.source ?? listSource(store, loc),
+    taken.blobs ?? listBlobs(store, loc),
+  ]);
   const p = planCopies(source.objects, blobs);
-  return { source, preview: { objects: source.objects.length, bytes: p.bytes, newBlobs: p.copies.size, newBytes: p.copyBytes, storedObjects: p.reused } };
+  return {
+    source,
+    preview: {
+      objects: source.objects.length,
+      bytes: p.bytes,
+      newBlobs: p.copies.size,
+      newBytes: p.copyBytes,
+      storedObjects: p.reused,
+    },
+  };
 }

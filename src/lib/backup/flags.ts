@@ -14,5 +14,10 @@ export const concurrencyFlag = {
 };
 
 export const batchSizeFlag = {
-  'batch-size': Flags.integer({ description: 'copies per request, in JSON API batches (1: one request per copy)', default: 100, min: 1, max: 100 }),
+  'batch-size': Flags.integer({
+    description: 'copies per request, in JSON API batches (1: one request per copy)',
+    default: 100,
+    min: 1,
+    max: 100,
+  }),
 };

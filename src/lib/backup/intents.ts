@@ -29,12 +29,20 @@ export interface Intent extends IntentInfo {
   release(): Promise<void>;
 }
 
-export async function declareIntent(store: ObjectStore, loc: BackupLocation, kind: IntentKind, id: string): Promise<Intent> {
+export async function declareIntent(
+  store: ObjectStore,
+  loc: BackupLocation,
+  kind: IntentKind,
+  id: string,
+): Promise<Intent> {
   const ref = { bucket: loc.backupBucket, name: intentName(loc, kind, id) };
   const body = Buffer.from(`${JSON.stringify({ kind, id, host: hostname(), pid: process.pid })}\n`);
   let info;
   try {
-    info = await store.write(ref, body, { ifGenerationMatch: '0', attributes: { contentType: 'application/json', metadata: {} } });
+    info = await store.write(ref, body, {
+      ifGenerationMatch: '0',
+      attributes: { contentType: 'application/json', metadata: {} },
+    });
   } catch (err) {
     // Our own first attempt landed but its answer was lost: the id is ours alone.
     if (!(err instanceof PreconditionFailedError)) throw err;
@@ -65,6 +73,12 @@ export async function listIntents(store: ObjectStore, loc: BackupLocation): Prom
 }
 
 /** Intents of the kind that are not expired at `now` (a server time), other than `self`. */
-export function liveIntents(intents: IntentInfo[], kind: IntentKind, now: Date, ttlMs: number, self?: string): IntentInfo[] {
+export function liveIntents(
+  intents: IntentInfo[],
+  kind: IntentKind,
+  now: Date,
+  ttlMs: number,
+  self?: string,
+): IntentInfo[] {
   return intents.filter((i) => i.kind === kind && i.id !== self && now.getTime() - i.created.getTime() < ttlMs);
 }

@@ -3,7 +3,10 @@
  * `finally` steps (scaling Vault back up, removing the backup's intent) still run. A second signal
  * is ignored with a note: cutting the clean-up short is how Vault would stay at 0 replicas.
  */
-export async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>, note: (message: string) => void = () => {}): Promise<T> {
+export async function interruptible<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  note: (message: string) => void = () => {},
+): Promise<T> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {

@@ -19,11 +19,19 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 export function backupLocation(env: Environment, bucket = 'vault'): BackupLocation {
   const role = (ROLES as readonly string[]).includes(bucket) ? (bucket as (typeof ROLES)[number]) : undefined;
   const sourceBucket = role ? env.buckets[role] : bucket;
-  if (!sourceBucket) throw new UsageError(`environments.${env.name}.buckets.${role}: not set in ${env.source}; add the bucket name or pass --bucket <name>`);
-  if (!BUCKET_NAME.test(sourceBucket)) throw new UsageError(`--bucket ${bucket}: expected a role (${ROLES.join(', ')}) or a GCS bucket name`);
+  if (!sourceBucket)
+    throw new UsageError(
+      `environments.${env.name}.buckets.${role}: not set in ${env.source}; add the bucket name or pass --bucket <name>`,
+    );
+  if (!BUCKET_NAME.test(sourceBucket))
+    throw new UsageError(`--bucket ${bucket}: expected a role (${ROLES.join(', ')}) or a GCS bucket name`);
   const backupBucket = env.buckets.backups;
-  if (!backupBucket) throw new UsageError(`environments.${env.name}.buckets.backups: not set in ${env.source}; backups need a bucket of their own`);
-  if (backupBucket === sourceBucket) throw new UsageError(`gs://${sourceBucket} cannot be backed up into itself; set buckets.backups to another bucket`);
+  if (!backupBucket)
+    throw new UsageError(
+      `environments.${env.name}.buckets.backups: not set in ${env.source}; backups need a bucket of their own`,
+    );
+  if (backupBucket === sourceBucket)
+    throw new UsageError(`gs://${sourceBucket} cannot be backed up into itself; set buckets.backups to another bucket`);
   return { env: env.name, sourceBucket, backupBucket, prefix: `${sourceBucket}/` };
 }
 
@@ -45,7 +53,9 @@ export function blobKey(o: Addressable): string {
   let key = keys.get(o);
   if (key === undefined) {
     const crc = base64ToHex(o.crc32c);
-    key = o.md5 ? `${crc}-${base64ToHex(o.md5)}-${o.size}` : `${crc}-composite-${sha256Hex(`${o.name}\n${o.generation}`).slice(0, 32)}-${o.size}`;
+    key = o.md5
+      ? `${crc}-${base64ToHex(o.md5)}-${o.size}`
+      : `${crc}-composite-${sha256Hex(`${o.name}\n${o.generation}`).slice(0, 32)}-${o.size}`;
     keys.set(o, key);
   }
   return key;
@@ -61,7 +71,10 @@ export type IntentKind = 'create' | 'prune';
 export const BACKUP_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$/;
 
 export function newBackupId(now: Date, suffix = randomBytes(3).toString('hex')): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${suffix}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${suffix}`;
 }
 
 export function idFromManifestName(loc: BackupLocation, name: string): string | undefined {
@@ -73,5 +86,7 @@ export function idFromManifestName(loc: BackupLocation, name: string): string | 
 
 export function parseIntentName(loc: BackupLocation, name: string): { kind: IntentKind; id: string } | undefined {
   const m = name.slice(intentsPrefix(loc).length).match(/^(create|prune)-(.+)$/);
-  return name.startsWith(intentsPrefix(loc)) && m && BACKUP_ID.test(m[2]!) ? { kind: m[1] as IntentKind, id: m[2]! } : undefined;
+  return name.startsWith(intentsPrefix(loc)) && m && BACKUP_ID.test(m[2]!)
+    ? { kind: m[1] as IntentKind, id: m[2]! }
+    : undefined;
 }

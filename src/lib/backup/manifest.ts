@@ -38,7 +38,16 @@ export interface Manifest {
 
 /** An entry's members in canonical (sorted) order; `metadata` is the only nested one. */
 const ENTRY_KEYS = (
-  ['name', 'generation', 'size', 'md5', 'crc32c', 'blob', ...ATTRIBUTE_FIELDS, 'metadata'] satisfies (keyof ManifestEntry)[]
+  [
+    'name',
+    'generation',
+    'size',
+    'md5',
+    'crc32c',
+    'blob',
+    ...ATTRIBUTE_FIELDS,
+    'metadata',
+  ] satisfies (keyof ManifestEntry)[]
 ).sort();
 const ENTRY_KEY_SET = new Set<string>(ENTRY_KEYS);
 
@@ -156,7 +165,13 @@ export function summaryOf(loc: BackupLocation, o: ObjectInfo): BackupSummary | u
   const bytes = Number(m[META.bytes]);
   const startedAt = m[META.startedAt] ?? '';
   const completedAt = m[META.completedAt] ?? '';
-  if (!Number.isInteger(objects) || !Number.isInteger(bytes) || Number.isNaN(Date.parse(startedAt)) || Number.isNaN(Date.parse(completedAt))) return undefined;
+  if (
+    !Number.isInteger(objects) ||
+    !Number.isInteger(bytes) ||
+    Number.isNaN(Date.parse(startedAt)) ||
+    Number.isNaN(Date.parse(completedAt))
+  )
+    return undefined;
   if (!/^[0-9a-f]{64}$/.test(m[META.sha256] ?? '')) return undefined;
   return {
     id,

@@ -39,7 +39,10 @@ const manifestSchema = z
 
 /** Reads and checks a manifest: its JSON, its checksum, its shape and that it is the one asked for. */
 export function openManifest(data: Buffer, expected: { id: string; sha256?: string; where: string }): Manifest {
-  const damaged = (why: string) => new ManifestError(`manifest ${expected.where} is damaged (${why}); this backup cannot be trusted: verify or restore another one`);
+  const damaged = (why: string) =>
+    new ManifestError(
+      `manifest ${expected.where} is damaged (${why}); this backup cannot be trusted: verify or restore another one`,
+    );
   let sealed: { sha256?: unknown; manifest?: unknown };
   try {
     sealed = JSON.parse(data.toString('utf8')) as typeof sealed;
@@ -48,7 +51,8 @@ export function openManifest(data: Buffer, expected: { id: string; sha256?: stri
   }
   if (typeof sealed?.sha256 !== 'string' || !sealed.manifest) throw damaged('no checksum');
   const actual = sha256Hex(canonicalJson(sealed.manifest));
-  if (actual !== sealed.sha256) throw damaged(`checksum mismatch: recorded ${sealed.sha256.slice(0, 12)}…, computed ${actual.slice(0, 12)}…`);
+  if (actual !== sealed.sha256)
+    throw damaged(`checksum mismatch: recorded ${sealed.sha256.slice(0, 12)}…, computed ${actual.slice(0, 12)}…`);
   if (expected.sha256 && expected.sha256 !== actual) throw damaged('its checksum differs from the one in its metadata');
   const parsed = manifestSchema.safeParse(sealed.manifest);
   if (!parsed.success) throw damaged(`unexpected content at ${parsed.error.issues[0]!.path.join('.') || 'top level'}`);

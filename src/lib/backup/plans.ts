@@ -28,10 +28,20 @@ export interface BackupPreview {
   storedObjects: number;
 }
 
-export function createPlan(loc: BackupLocation, preview: BackupPreview, quiesce?: { workload: WorkloadRef; replicas: number }): Plan {
+export function createPlan(
+  loc: BackupLocation,
+  preview: BackupPreview,
+  quiesce?: { workload: WorkloadRef; replicas: number },
+): Plan {
   const steps: PlanStep[] = [];
   const wl = quiesce ? workloadLabel(quiesce.workload) : '';
-  if (quiesce) steps.push({ id: `scale-down/${wl}`, action: 'scale-down', target: wl, description: `${quiesce.replicas} → 0 replicas while copying (Vault's storage is consistent only at rest)` });
+  if (quiesce)
+    steps.push({
+      id: `scale-down/${wl}`,
+      action: 'scale-down',
+      target: wl,
+      description: `${quiesce.replicas} → 0 replicas while copying (Vault's storage is consistent only at rest)`,
+    });
   steps.push({
     id: 'copy-blobs',
     action: 'copy',
@@ -39,21 +49,42 @@ export function createPlan(loc: BackupLocation, preview: BackupPreview, quiesce?
     description: `${preview.newBlobs} new blob(s), ${formatBytes(preview.newBytes)}, server-side; ${preview.storedObjects} of the ${preview.objects} object(s) already stored`,
     detail: preview,
   });
-  steps.push({ id: 'write-manifest', action: 'create', target: gs(loc.backupBucket, manifestsPrefix(loc)), description: 'the manifest, last: the backup exists once it is written' });
-  if (quiesce) steps.push({ id: `scale-up/${wl}`, action: 'scale-up', target: wl, description: `back to ${quiesce.replicas} replica(s), also if the copy fails` });
+  steps.push({
+    id: 'write-manifest',
+    action: 'create',
+    target: gs(loc.backupBucket, manifestsPrefix(loc)),
+    description: 'the manifest, last: the backup exists once it is written',
+  });
+  if (quiesce)
+    steps.push({
+      id: `scale-up/${wl}`,
+      action: 'scale-up',
+      target: wl,
+      description: `back to ${quiesce.replicas} replica(s), also if the copy fails`,
+    });
   return makePlan({
     command: 'backup create',
     env: loc.env,
     summary: `back up gs://${loc.sourceBucket} (${preview.objects} objects, ${formatBytes(preview.bytes)})${quiesce ? ' quiesced' : ''}`,
     destructive: false,
     steps,
-    warnings: quiesce ? [] : ['not quiesced: Vault keeps running, so the copy may not be consistent (use --quiesce for a backup Vault can trust)'],
+    warnings: quiesce
+      ? []
+      : [
+          'not quiesced: Vault keeps running, so the copy may not be consistent (use --quiesce for a backup Vault can trust)',
+        ],
   });
 }
 
 export function restorePlan(env: string, backup: BackupSummary, quiesced: boolean, p: RestorePlanValue): Plan {
   const steps: PlanStep[] = [];
-  if (p.createBucket) steps.push({ id: `create-bucket/${p.targetBucket}`, action: 'create-bucket', target: gs(p.targetBucket), description: 'new bucket for the restored objects' });
+  if (p.createBucket)
+    steps.push({
+      id: `create-bucket/${p.targetBucket}`,
+      action: 'create-bucket',
+      target: gs(p.targetBucket),
+      description: 'new bucket for the restored objects',
+    });
   if (p.create.length > 0) {
     steps.push({
       id: `restore/${p.targetBucket}`,
@@ -63,11 +94,27 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
       detail: { objects: p.create.map((c) => c.entry.name) },
     });
   }
-  for (const c of p.overwrite) steps.push({ id: `overwrite/${c.entry.name}`, action: 'overwrite', target: gs(p.targetBucket, c.entry.name), description: `differs from the backup (replaces generation ${c.ifGenerationMatch})` });
-  for (const d of p.deleteExtra) steps.push({ id: `delete/${d.name}`, action: 'delete', target: gs(p.targetBucket, d.name), description: 'not in the backup (--delete-extra)' });
+  for (const c of p.overwrite)
+    steps.push({
+      id: `overwrite/${c.entry.name}`,
+      action: 'overwrite',
+      target: gs(p.targetBucket, c.entry.name),
+      description: `differs from the backup (replaces generation ${c.ifGenerationMatch})`,
+    });
+  for (const d of p.deleteExtra)
+    steps.push({
+      id: `delete/${d.name}`,
+      action: 'delete',
+      target: gs(p.targetBucket, d.name),
+      description: 'not in the backup (--delete-extra)',
+    });
   const warnings: string[] = [];
-  if (p.keptExtra > 0) warnings.push(`${p.keptExtra} object(s) in gs://${p.targetBucket} are not in the backup and stay (--delete-extra deletes them)`);
-  if (!quiesced) warnings.push(`backup ${backup.id} was taken without --quiesce: Vault was running while it was copied`);
+  if (p.keptExtra > 0)
+    warnings.push(
+      `${p.keptExtra} object(s) in gs://${p.targetBucket} are not in the backup and stay (--delete-extra deletes them)`,
+    );
+  if (!quiesced)
+    warnings.push(`backup ${backup.id} was taken without --quiesce: Vault was running while it was copied`);
   return makePlan({
     command: 'backup restore',
     env,
@@ -95,8 +142,14 @@ export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: 
     });
   }
   const warnings: string[] = [];
-  if (scan.unreadable.length > 0) warnings.push(`manifest ${scan.unreadable[0]} cannot be read: no blob will be deleted until it is fixed or removed`);
-  if (scan.young > 0) warnings.push(`${scan.young} unreferenced blob(s) are younger than the grace period and stay (a backup may be using them)`);
+  if (scan.unreadable.length > 0)
+    warnings.push(
+      `manifest ${scan.unreadable[0]} cannot be read: no blob will be deleted until it is fixed or removed`,
+    );
+  if (scan.young > 0)
+    warnings.push(
+      `${scan.young} unreferenced blob(s) are younger than the grace period and stay (a backup may be using them)`,
+    );
   return makePlan({
     command: 'backup prune',
     env: loc.env,
@@ -114,6 +167,14 @@ export function schedulePlan(env: string, job: BackupCronJob, exists: boolean): 
     env,
     summary: `schedule backups of ${env} (${job.spec.schedule} UTC)`,
     destructive: false,
-    steps: [{ id: `cronjob/${namespace}/${name}`, action: exists ? 'replace' : 'create', target: `cronjob/${namespace}/${name}`, description: `runs ${job.metadata.annotations['gwctl/command']} at "${job.spec.schedule}"`, detail: job }],
+    steps: [
+      {
+        id: `cronjob/${namespace}/${name}`,
+        action: exists ? 'replace' : 'create',
+        target: `cronjob/${namespace}/${name}`,
+        description: `runs ${job.metadata.annotations['gwctl/command']} at "${job.spec.schedule}"`,
+        detail: job,
+      },
+    ],
   });
 }

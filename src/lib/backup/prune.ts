@@ -41,13 +41,18 @@ export interface PruneSelection {
  * never how the last good copy of the bucket disappears.
  */
 export function selectForPrune(backups: BackupSummary[], policy: PrunePolicy, now: Date): PruneSelection {
-  if (policy.keep === undefined && policy.olderThanMs === undefined) throw new UsageError('say what to prune: --keep N and/or --older-than DURATION');
-  if (policy.keep !== undefined && (!Number.isInteger(policy.keep) || policy.keep < 1)) throw new UsageError(`--keep ${policy.keep}: keep at least 1 backup`);
-  const newestFirst = [...backups].sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt) || (a.id < b.id ? 1 : -1));
+  if (policy.keep === undefined && policy.olderThanMs === undefined)
+    throw new UsageError('say what to prune: --keep N and/or --older-than DURATION');
+  if (policy.keep !== undefined && (!Number.isInteger(policy.keep) || policy.keep < 1))
+    throw new UsageError(`--keep ${policy.keep}: keep at least 1 backup`);
+  const newestFirst = [...backups].sort(
+    (a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt) || (a.id < b.id ? 1 : -1),
+  );
   const selection: PruneSelection = { remove: [], keep: [] };
   newestFirst.forEach((b, i) => {
     const beyondKeep = policy.keep === undefined || i >= policy.keep;
-    const oldEnough = policy.olderThanMs === undefined || now.getTime() - Date.parse(b.completedAt) > policy.olderThanMs;
+    const oldEnough =
+      policy.olderThanMs === undefined || now.getTime() - Date.parse(b.completedAt) > policy.olderThanMs;
     (i > 0 && beyondKeep && oldEnough ? selection.remove : selection.keep).push(b);
   });
   return selection;
@@ -66,7 +71,11 @@ export interface GarbageScan {
 }
 
 /** Which blobs no manifest (other than those being removed) references, and which of them are old enough to go. */
-export async function findGarbage(store: ObjectStore, loc: BackupLocation, opts: { graceMs: number; now: Date; removing?: Set<string> }): Promise<GarbageScan> {
+export async function findGarbage(
+  store: ObjectStore,
+  loc: BackupLocation,
+  opts: { graceMs: number; now: Date; removing?: Set<string> },
+): Promise<GarbageScan> {
   const referenced = new Set<string>();
   const unreadable: string[] = [];
   const summaries: BackupSummary[] = [];
@@ -112,20 +121,37 @@ export interface PruneDeps {
   signal?: AbortSignal;
 }
 
-export async function prune(deps: PruneDeps, loc: BackupLocation, selection: PruneSelection, opts: { graceMs: number; concurrency: number }): Promise<PruneResult> {
+export async function prune(
+  deps: PruneDeps,
+  loc: BackupLocation,
+  selection: PruneSelection,
+  opts: { graceMs: number; concurrency: number },
+): Promise<PruneResult> {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const result: PruneResult = { removed: [], blobs: { deleted: 0, bytesFreed: 0, referenced: 0, young: 0, left: 0 }, staleIntentsRemoved: 0 };
+  const result: PruneResult = {
+    removed: [],
+    blobs: { deleted: 0, bytesFreed: 0, referenced: 0, young: 0, left: 0 },
+    staleIntentsRemoved: 0,
+  };
 
   // Manifests first: once one is gone the backup no longer exists, whatever happens to its blobs.
-  await forEachBounded(selection.remove, opts.concurrency, async (b) => {
-    try {
-      await store.delete({ bucket: b.manifest.bucket, name: b.manifest.name }, { ifGenerationMatch: b.manifest.generation });
-    } catch (err) {
-      if (!(err instanceof PreconditionFailedError)) throw err;
-    }
-    result.removed.push(b.id);
-  }, deps.signal);
+  await forEachBounded(
+    selection.remove,
+    opts.concurrency,
+    async (b) => {
+      try {
+        await store.delete(
+          { bucket: b.manifest.bucket, name: b.manifest.name },
+          { ifGenerationMatch: b.manifest.generation },
+        );
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+      }
+      result.removed.push(b.id);
+    },
+    deps.signal,
+  );
 
   const intent = await declareIntent(store, loc, 'prune', newBackupId(now()));
   const declaredAt = Date.now();
@@ -133,8 +159,14 @@ export async function prune(deps: PruneDeps, loc: BackupLocation, selection: Pru
     const intents = await listIntents(store, loc);
     const serverNow = intent.created;
     // Intents of processes that died; removing them lets later prunes collect again.
-    for (const stale of intents.filter((i) => i.id !== intent.id && serverNow.getTime() - i.created.getTime() >= (i.kind === 'prune' ? PRUNE_INTENT_TTL_MS : opts.graceMs))) {
-      await store.delete({ bucket: loc.backupBucket, name: stale.name }, { ifGenerationMatch: stale.generation }).catch(() => undefined);
+    for (const stale of intents.filter(
+      (i) =>
+        i.id !== intent.id &&
+        serverNow.getTime() - i.created.getTime() >= (i.kind === 'prune' ? PRUNE_INTENT_TTL_MS : opts.graceMs),
+    )) {
+      await store
+        .delete({ bucket: loc.backupBucket, name: stale.name }, { ifGenerationMatch: stale.generation })
+        .catch(() => undefined);
       result.staleIntentsRemoved++;
     }
     const creates = liveIntents(intents, 'create', serverNow, opts.graceMs);
@@ -150,7 +182,8 @@ export async function prune(deps: PruneDeps, loc: BackupLocation, selection: Pru
       result.blobs.left = scan.garbage.length;
       return result;
     }
-    const progress = scan.garbage.length > 0 && deps.progress ? await deps.progress(scan.garbage.length) : silentProgress;
+    const progress =
+      scan.garbage.length > 0 && deps.progress ? await deps.progress(scan.garbage.length) : silentProgress;
     try {
       // Up to 100 deletes per request, as copies go (see copyInBatches).
       await forEachBounded(
@@ -162,7 +195,12 @@ export async function prune(deps: PruneDeps, loc: BackupLocation, selection: Pru
             result.blobs.left += blobs.length;
             return;
           }
-          const outcomes = await store.deleteMany(blobs.map((blob) => ({ ref: { bucket: loc.backupBucket, name: blob.name }, ifGenerationMatch: blob.generation })));
+          const outcomes = await store.deleteMany(
+            blobs.map((blob) => ({
+              ref: { bucket: loc.backupBucket, name: blob.name },
+              ifGenerationMatch: blob.generation,
+            })),
+          );
           let failure: Error | undefined;
           outcomes.forEach((outcome, i) => {
             // A PreconditionFailedError: re-created meanwhile by a backup (same content, new generation), so not garbage any more.
@@ -183,7 +221,8 @@ export async function prune(deps: PruneDeps, loc: BackupLocation, selection: Pru
     } finally {
       progress.stop();
     }
-    if (result.blobs.left > 0) result.deferred = `stopped after ${PRUNE_WORK_LIMIT_MS / 60_000} min so backups are not held up; ${result.blobs.left} blob(s) left for the next prune`;
+    if (result.blobs.left > 0)
+      result.deferred = `stopped after ${PRUNE_WORK_LIMIT_MS / 60_000} min so backups are not held up; ${result.blobs.left} blob(s) left for the next prune`;
     return result;
   } finally {
     await intent.release().catch(() => undefined);

@@ -30,7 +30,8 @@ export function kubeScaler(admin: KubeAdmin): WorkloadScaler {
       return item ? { desired: item.replicas ?? 1, ready: item.readyReplicas ?? 0 } : undefined;
     },
     async scale(w, replicas) {
-      if ((await admin.scale(w.kind, w.name, w.namespace, replicas)) === 'gone') throw new RuntimeError(`${workloadLabel(w)} disappeared while scaling it to ${replicas}`);
+      if ((await admin.scale(w.kind, w.name, w.namespace, replicas)) === 'gone')
+        throw new RuntimeError(`${workloadLabel(w)} disappeared while scaling it to ${replicas}`);
     },
   };
 }
@@ -56,11 +57,19 @@ export interface QuiesceOptions {
  * SIGINT (the caller turns it into an abort). If putting it back fails, the error says so first,
  * with the command that fixes it.
  */
-export async function withQuiesce<T>(scaler: WorkloadScaler, w: WorkloadRef, fn: () => Promise<T>, opts: QuiesceOptions = {}): Promise<{ result: T; quiesce: QuiesceRecord }> {
+export async function withQuiesce<T>(
+  scaler: WorkloadScaler,
+  w: WorkloadRef,
+  fn: () => Promise<T>,
+  opts: QuiesceOptions = {},
+): Promise<{ result: T; quiesce: QuiesceRecord }> {
   const label = workloadLabel(w);
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const before = await scaler.read(w);
-  if (!before) throw new UsageError(`--quiesce: ${label} not found; set workloads.vault in gwctl.yaml (statefulset/<name> or deployment/<name>) or drop --quiesce`);
+  if (!before)
+    throw new UsageError(
+      `--quiesce: ${label} not found; set workloads.vault in gwctl.yaml (statefulset/<name> or deployment/<name>) or drop --quiesce`,
+    );
   const replicas = before.desired;
   let failure: { err: unknown } | undefined;
   let result: T | undefined;
@@ -75,7 +84,10 @@ export async function withQuiesce<T>(scaler: WorkloadScaler, w: WorkloadRef, fn:
       if (!now) throw new RuntimeError(`${label} disappeared while quiescing it`);
       if (now.ready === 0) break;
       if (opts.signal?.aborted) throw opts.signal.reason;
-      if (Date.now() > deadline) throw new RuntimeError(`${label} still has ${now.ready} ready pod(s) after ${Math.round((opts.timeoutMs ?? 300_000) / 1000)}s; no backup was taken`);
+      if (Date.now() > deadline)
+        throw new RuntimeError(
+          `${label} still has ${now.ready} ready pod(s) after ${Math.round((opts.timeoutMs ?? 300_000) / 1000)}s; no backup was taken`,
+        );
       await sleep(opts.pollMs ?? 2_000);
     }
     result = await fn();

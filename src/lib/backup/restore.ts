@@ -1,4 +1,10 @@
-import { ATTRIBUTE_FIELDS, PreconditionFailedError, type ObjectAttributes, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import {
+  ATTRIBUTE_FIELDS,
+  PreconditionFailedError,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../cloud/objects.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
@@ -56,7 +62,11 @@ export function matchesEntry(e: ManifestEntry, o: ObjectInfo): boolean {
   return a.length === Object.keys(b).length && a.every(([k, v]) => b[k] === v);
 }
 
-export function planRestore(manifest: Manifest, target: RestoreTarget, opts: { inPlace: boolean; deleteExtra: boolean }): RestorePlanValue {
+export function planRestore(
+  manifest: Manifest,
+  target: RestoreTarget,
+  opts: { inPlace: boolean; deleteExtra: boolean },
+): RestorePlanValue {
   const current = new Map(target.objects.map((o) => [o.name, o]));
   const plan: RestorePlanValue = {
     id: manifest.id,
@@ -89,7 +99,8 @@ export function planRestore(manifest: Manifest, target: RestoreTarget, opts: { i
 }
 
 /** Overwrites or deletions in the target (and any in-place restore) need the environment's name typed. */
-export const isDestructiveRestore = (p: RestorePlanValue) => p.inPlace || p.overwrite.length > 0 || p.deleteExtra.length > 0;
+export const isDestructiveRestore = (p: RestorePlanValue) =>
+  p.inPlace || p.overwrite.length > 0 || p.deleteExtra.length > 0;
 
 export interface RestoreResult {
   id: string;
@@ -129,11 +140,17 @@ export interface RestoreDeps {
  * copies run server-side, each write-once or guarded by the generation it replaces, and every
  * restored object's CRC32C (and MD5) as GCS reports it is checked against the manifest.
  */
-export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan: RestorePlanValue, opts: { concurrency: number; batchSize?: number; location?: string }): Promise<RestoreResult> {
+export async function applyRestore(
+  deps: RestoreDeps,
+  loc: BackupLocation,
+  plan: RestorePlanValue,
+  opts: { concurrency: number; batchSize?: number; location?: string },
+): Promise<RestoreResult> {
   const { store } = deps;
   const copies = [...plan.create, ...plan.overwrite];
   const blobs = entriesByBlob(copies.map((c) => c.entry));
-  const bar = async (label: string, total: number) => (total > 0 && deps.progress ? deps.progress(label, total) : silentProgress);
+  const bar = async (label: string, total: number) =>
+    total > 0 && deps.progress ? deps.progress(label, total) : silentProgress;
 
   const corrupt: string[] = [];
   let progress = await bar('checking backup', blobs.size);
@@ -169,7 +186,11 @@ export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan:
   progress = await bar('restoring', copies.length);
   try {
     const settle = (entry: ManifestEntry, restored: ObjectInfo) => {
-      if (restored.crc32c !== entry.crc32c || restored.size !== entry.size || (entry.md5 !== undefined && restored.md5 !== entry.md5)) {
+      if (
+        restored.crc32c !== entry.crc32c ||
+        restored.size !== entry.size ||
+        (entry.md5 !== undefined && restored.md5 !== entry.md5)
+      ) {
         mismatched.push(`${entry.name} (crc32c ${restored.crc32c} ≠ ${entry.crc32c})`);
       }
       bytes += entry.size;
@@ -192,18 +213,28 @@ export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan:
         // Either our own retried call landed the first time, or someone else wrote the object meanwhile.
         restored = await store.stat(destination);
         if (!restored || !matchesEntry(copy.entry, restored)) {
-          throw new RuntimeError(`gs://${destination.bucket}/${destination.name} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`);
+          throw new RuntimeError(
+            `gs://${destination.bucket}/${destination.name} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`,
+          );
         }
       }
       settle(copy.entry, restored);
     };
-    await copyInBatches(store, copies, { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal }, {
-      request,
-      landed: (copy, restored) => settle(copy.entry, restored),
-      alone: restoreAlone,
-    });
+    await copyInBatches(
+      store,
+      copies,
+      { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal },
+      {
+        request,
+        landed: (copy, restored) => settle(copy.entry, restored),
+        alone: restoreAlone,
+      },
+    );
   } catch (err) {
-    if (deps.signal?.aborted) throw new RuntimeError(`restore interrupted after ${done} of ${copies.length} object(s); run the same command again to finish (objects already restored are skipped)`);
+    if (deps.signal?.aborted)
+      throw new RuntimeError(
+        `restore interrupted after ${done} of ${copies.length} object(s); run the same command again to finish (objects already restored are skipped)`,
+      );
     throw err;
   } finally {
     progress.stop();
@@ -231,9 +262,21 @@ export async function applyRestore(deps: RestoreDeps, loc: BackupLocation, plan:
     },
     deps.signal,
   );
-  if (skippedDeletes.length > 0) deps.warn?.(`${skippedDeletes.length} extra object(s) were rewritten during the restore and were left in place: ${skippedDeletes.slice(0, 3).join(', ')}`);
+  if (skippedDeletes.length > 0)
+    deps.warn?.(
+      `${skippedDeletes.length} extra object(s) were rewritten during the restore and were left in place: ${skippedDeletes.slice(0, 3).join(', ')}`,
+    );
 
-  return { id: plan.id, targetBucket: plan.targetBucket, restored: copies.length, unchanged: plan.unchanged, deleted, bytes, blobsChecked: blobs.size, skippedDeletes };
+  return {
+    id: plan.id,
+    targetBucket: plan.targetBucket,
+    restored: copies.length,
+    unchanged: plan.unchanged,
+    deleted,
+    bytes,
+    blobsChecked: blobs.size,
+    skippedDeletes,
+  };
 }
 
 export async function readTarget(store: ObjectStore, bucket: string): Promise<RestoreTarget> {

@@ -12,9 +12,15 @@ const EVEN_HOURS = [1, 2, 3, 4, 6, 8, 12, 24];
  * from the environment's name, so environments sharing a cluster do not all start at :00.
  */
 export function cronSchedule(everyMs: number, env: string): string {
-  if (!(everyMs >= HOUR_MS && everyMs <= 24 * HOUR_MS)) throw new UsageError(`--every: a backup interval must be between 1h and 24h (Vault needs one every 8–24h), got ${formatHours(everyMs)}`);
+  if (!(everyMs >= HOUR_MS && everyMs <= 24 * HOUR_MS))
+    throw new UsageError(
+      `--every: a backup interval must be between 1h and 24h (Vault needs one every 8–24h), got ${formatHours(everyMs)}`,
+    );
   const hours = everyMs / HOUR_MS;
-  if (!EVEN_HOURS.includes(hours)) throw new UsageError(`--every ${formatHours(everyMs)}: cron can only run evenly every ${EVEN_HOURS.map((h) => `${h}h`).join(', ')}; pick one of those`);
+  if (!EVEN_HOURS.includes(hours))
+    throw new UsageError(
+      `--every ${formatHours(everyMs)}: cron can only run evenly every ${EVEN_HOURS.map((h) => `${h}h`).join(', ')}; pick one of those`,
+    );
   const seed = parseInt(sha256Hex(env).slice(0, 8), 16);
   const minute = seed % 60;
   if (hours === 1) return `${minute} * * * *`;
@@ -43,13 +49,33 @@ export interface ScheduleOptions {
 /** The CronJob that runs `gwctl backup create` in the gateway's cluster, as a plain manifest. */
 export function backupCronJob(o: ScheduleOptions) {
   const name = `gwctl-backup-${o.env}`.slice(0, 52).replace(/-$/, '');
-  const labels = { 'app.kubernetes.io/name': 'gwctl', 'app.kubernetes.io/component': 'backup', 'app.kubernetes.io/managed-by': 'gwctl', 'gwctl/environment': o.env };
+  const labels = {
+    'app.kubernetes.io/name': 'gwctl',
+    'app.kubernetes.io/component': 'backup',
+    'app.kubernetes.io/managed-by': 'gwctl',
+    'gwctl/environment': o.env,
+  };
   // --json: the job's log (Cloud Logging) keeps the result as data; the pod's own audit log goes with the pod.
-  const args = ['backup', 'create', '--env', o.env, '--bucket', o.bucket, '--yes', '--json', ...(o.quiesce ? ['--quiesce'] : [])];
+  const args = [
+    'backup',
+    'create',
+    '--env',
+    o.env,
+    '--bucket',
+    o.bucket,
+    '--yes',
+    '--json',
+    ...(o.quiesce ? ['--quiesce'] : []),
+  ];
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob' as const,
-    metadata: { name, namespace: o.namespace, labels, annotations: { 'gwctl/command': `gwctl ${args.join(' ')}`, 'gwctl/every': formatHours(o.everyMs) } },
+    metadata: {
+      name,
+      namespace: o.namespace,
+      labels,
+      annotations: { 'gwctl/command': `gwctl ${args.join(' ')}`, 'gwctl/every': formatHours(o.everyMs) },
+    },
     spec: {
       schedule: cronSchedule(o.everyMs, o.env),
       timeZone: 'Etc/UTC',
@@ -69,7 +95,12 @@ export function backupCronJob(o: ScheduleOptions) {
             spec: {
               serviceAccountName: o.serviceAccount,
               restartPolicy: 'Never',
-              securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                runAsGroup: 1000,
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
               containers: [
                 {
                   name: 'gwctl',
@@ -81,7 +112,11 @@ export function backupCronJob(o: ScheduleOptions) {
                     { name: 'NO_COLOR', value: '1' },
                   ],
                   resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ['ALL'] },
+                  },
                   volumeMounts: [
                     { name: 'config', mountPath: '/etc/gwctl', readOnly: true },
                     { name: 'state', mountPath: '/var/lib/gwctl' },

@@ -48,8 +48,21 @@ export function entriesByBlob(entries: ManifestEntry[]): Map<string, ManifestEnt
  * CRC32C and MD5 the manifest expects according to GCS's metadata (one listing), or with `deep`,
  * downloaded and hashed here (metadata cannot reveal bytes that rotted after they were written).
  */
-export async function verifyBackup(deps: VerifyDeps, loc: BackupLocation, summary: BackupSummary, opts: { deep: boolean; concurrency: number }): Promise<VerifyReport> {
-  const report: VerifyReport = { id: summary.id, deep: opts.deep, ok: false, objects: summary.objects, blobs: 0, bytesRead: 0, problems: [] };
+export async function verifyBackup(
+  deps: VerifyDeps,
+  loc: BackupLocation,
+  summary: BackupSummary,
+  opts: { deep: boolean; concurrency: number },
+): Promise<VerifyReport> {
+  const report: VerifyReport = {
+    id: summary.id,
+    deep: opts.deep,
+    ok: false,
+    objects: summary.objects,
+    blobs: 0,
+    bytesRead: 0,
+    problems: [],
+  };
   let manifest: Manifest;
   try {
     manifest = await loadManifest(deps.store, summary);
@@ -68,11 +81,26 @@ export async function verifyBackup(deps: VerifyDeps, loc: BackupLocation, summar
   for (const [key, entries] of byBlob) {
     const want = entries[0]!;
     const inconsistent = entries.find((e) => e.crc32c !== want.crc32c || e.size !== want.size || e.md5 !== want.md5);
-    if (inconsistent) problem('mismatch', key, entries, `the manifest gives ${inconsistent.name} and ${want.name} different hashes for one blob`);
+    if (inconsistent)
+      problem(
+        'mismatch',
+        key,
+        entries,
+        `the manifest gives ${inconsistent.name} and ${want.name} different hashes for one blob`,
+      );
     const blob = stored.get(key);
     if (!blob) problem('missing', key, entries, 'blob not found');
-    else if (blob.size !== want.size || blob.crc32c !== want.crc32c || (want.md5 !== undefined && blob.md5 !== want.md5)) {
-      problem('mismatch', key, entries, `stored size/crc32c/md5 ${blob.size}/${blob.crc32c}/${blob.md5} ≠ manifest ${want.size}/${want.crc32c}/${want.md5}`);
+    else if (
+      blob.size !== want.size ||
+      blob.crc32c !== want.crc32c ||
+      (want.md5 !== undefined && blob.md5 !== want.md5)
+    ) {
+      problem(
+        'mismatch',
+        key,
+        entries,
+        `stored size/crc32c/md5 ${blob.size}/${blob.crc32c}/${blob.md5} ≠ manifest ${want.size}/${want.crc32c}/${want.md5}`,
+      );
     } else if (opts.deep) toRead.push([key, entries]);
   }
 
@@ -86,8 +114,17 @@ export async function verifyBackup(deps: VerifyDeps, loc: BackupLocation, summar
           const want = entries[0]!;
           const got = await deps.store.hash({ bucket: loc.backupBucket, name: blobName(loc, key) });
           report.bytesRead += got.size;
-          if (got.size !== want.size || got.crc32c !== want.crc32c || (want.md5 !== undefined && got.md5 !== want.md5)) {
-            problem('corrupt', key, entries, `downloaded bytes hash to crc32c ${got.crc32c}, md5 ${got.md5} (${got.size} bytes); the manifest expects crc32c ${want.crc32c}, md5 ${want.md5} (${want.size} bytes)`);
+          if (
+            got.size !== want.size ||
+            got.crc32c !== want.crc32c ||
+            (want.md5 !== undefined && got.md5 !== want.md5)
+          ) {
+            problem(
+              'corrupt',
+              key,
+              entries,
+              `downloaded bytes hash to crc32c ${got.crc32c}, md5 ${got.md5} (${got.size} bytes); the manifest expects crc32c ${want.crc32c}, md5 ${want.md5} (${want.size} bytes)`,
+            );
           }
           progress.tick();
         },

@@ -26,10 +26,14 @@ export function encodeBatch(calls: BatchCall[]): { contentType: string; body: Bu
   const parts = calls.map((c, i) => {
     const body = c.json === undefined ? '' : JSON.stringify(c.json);
     const head = [`${c.method} ${c.path} HTTP/1.1`, 'accept: application/json'];
-    if (c.json !== undefined) head.push('content-type: application/json; charset=UTF-8', `content-length: ${Buffer.byteLength(body)}`);
+    if (c.json !== undefined)
+      head.push('content-type: application/json; charset=UTF-8', `content-length: ${Buffer.byteLength(body)}`);
     return `--${boundary}\r\ncontent-type: application/http\r\ncontent-id: <${i + 1}>\r\n\r\n${head.join('\r\n')}\r\n\r\n${body}\r\n`;
   });
-  return { contentType: `multipart/mixed; boundary=${boundary}`, body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`) };
+  return {
+    contentType: `multipart/mixed; boundary=${boundary}`,
+    body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`),
+  };
 }
 
 /** The answers in call order (by Content-ID where the service gives one); a call left unanswered is an error. */
@@ -49,7 +53,14 @@ export function decodeBatch(contentType: string | undefined, body: string, count
     const index = id ? Number(id) - 1 : order;
     if (index >= 0 && index < count) answers[index] = { status, text: text.replace(/\r\n$/, '') };
   });
-  return Array.from(answers, (a, i) => a ?? { status: 500, text: JSON.stringify({ error: { code: 500, message: `batch answer has no part for call ${i + 1}` } }) });
+  return Array.from(
+    answers,
+    (a, i) =>
+      a ?? {
+        status: 500,
+        text: JSON.stringify({ error: { code: 500, message: `batch answer has no part for call ${i + 1}` } }),
+      },
+  );
 }
 
 function splitHead(s: string): [string, string] {

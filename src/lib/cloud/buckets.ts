@@ -62,12 +62,17 @@ export class GcsBucketAdmin implements BucketAdmin {
     }
   }
 
-  async patch(bucket: string, patch: BucketSettingsPatch, opts: { ifMetageneration?: string } = {}): Promise<BucketSettings> {
+  async patch(
+    bucket: string,
+    patch: BucketSettingsPatch,
+    opts: { ifMetageneration?: string } = {},
+  ): Promise<BucketSettings> {
     const body: Record<string, unknown> = {};
     if (patch.labels) body.labels = patch.labels;
     if (patch.versioning !== undefined) body.versioning = { enabled: patch.versioning };
     if (patch.lifecycleRules) body.lifecycle = { rule: patch.lifecycleRules };
-    if (patch.softDeleteRetentionSeconds !== undefined) body.softDeletePolicy = { retentionDurationSeconds: patch.softDeleteRetentionSeconds };
+    if (patch.softDeleteRetentionSeconds !== undefined)
+      body.softDeletePolicy = { retentionDurationSeconds: patch.softDeleteRetentionSeconds };
     try {
       const [meta] = await this.storage
         .bucket(bucket)
@@ -106,8 +111,10 @@ export class GcsBucketAdmin implements BucketAdmin {
 }
 
 function toSettings(m: Record<string, unknown>): BucketSettings {
-  const retention = m.retentionPolicy as { retentionPeriod?: string | number; isLocked?: boolean; effectiveTime?: string } | undefined;
-  const softDelete = m.softDeletePolicy as { retentionDurationSeconds?: string | number; effectiveTime?: string } | undefined;
+  const retention = m.retentionPolicy as
+    { retentionPeriod?: string | number; isLocked?: boolean; effectiveTime?: string } | undefined;
+  const softDelete = m.softDeletePolicy as
+    { retentionDurationSeconds?: string | number; effectiveTime?: string } | undefined;
   return {
     name: String(m.name),
     metageneration: String(m.metageneration ?? ''),
@@ -115,10 +122,21 @@ function toSettings(m: Record<string, unknown>): BucketSettings {
     versioning: Boolean((m.versioning as { enabled?: boolean } | undefined)?.enabled),
     lifecycleRules: ((m.lifecycle as { rule?: LifecycleRule[] } | undefined)?.rule ?? []) as LifecycleRule[],
     ...(retention?.retentionPeriod !== undefined
-      ? { retentionPolicy: { retentionPeriod: Number(retention.retentionPeriod), isLocked: Boolean(retention.isLocked), ...(retention.effectiveTime ? { effectiveTime: retention.effectiveTime } : {}) } }
+      ? {
+          retentionPolicy: {
+            retentionPeriod: Number(retention.retentionPeriod),
+            isLocked: Boolean(retention.isLocked),
+            ...(retention.effectiveTime ? { effectiveTime: retention.effectiveTime } : {}),
+          },
+        }
       : {}),
     ...(softDelete
-      ? { softDeletePolicy: { retentionDurationSeconds: Number(softDelete.retentionDurationSeconds ?? 0), ...(softDelete.effectiveTime ? { effectiveTime: softDelete.effectiveTime } : {}) } }
+      ? {
+          softDeletePolicy: {
+            retentionDurationSeconds: Number(softDelete.retentionDurationSeconds ?? 0),
+            ...(softDelete.effectiveTime ? { effectiveTime: softDelete.effectiveTime } : {}),
+          },
+        }
       : {}),
     defaultEventBasedHold: Boolean(m.defaultEventBasedHold),
   };

@@ -26,7 +26,11 @@ export class GrpcCallError extends Error {
 }
 
 type HealthStub = Grpc.Client & {
-  Check(request: { service: string }, options: Grpc.CallOptions, callback: (err: Grpc.ServiceError | null, answer?: { status: ServingStatus }) => void): void;
+  Check(
+    request: { service: string },
+    options: Grpc.CallOptions,
+    callback: (err: Grpc.ServiceError | null, answer?: { status: ServingStatus }) => void,
+  ): void;
 };
 
 /**
@@ -36,19 +40,26 @@ type HealthStub = Grpc.Client & {
 export async function openCogrpcHealth(opts: { address: string; caPem?: string }): Promise<CogrpcHealthClient> {
   const grpc = await import('@grpc/grpc-js');
   const { fromJSON } = await import('@grpc/proto-loader');
-  const definition = grpc.loadPackageDefinition(fromJSON(HEALTH_PROTO_JSON as Parameters<typeof fromJSON>[0], HEALTH_LOADER_OPTIONS)) as unknown as {
+  const definition = grpc.loadPackageDefinition(
+    fromJSON(HEALTH_PROTO_JSON as Parameters<typeof fromJSON>[0], HEALTH_LOADER_OPTIONS),
+  ) as unknown as {
     grpc: { health: { v1: { Health: new (...args: ConstructorParameters<typeof Grpc.Client>) => HealthStub } } };
   };
   const credentials = grpc.credentials.createSsl(opts.caPem ? Buffer.from(opts.caPem) : null);
   // A connection of its own: a shared one would hide connection setup from, or add it to, the timings.
-  const client = new definition.grpc.health.v1.Health(opts.address, credentials, { 'grpc.use_local_subchannel_pool': 1 });
+  const client = new definition.grpc.health.v1.Health(opts.address, credentials, {
+    'grpc.use_local_subchannel_pool': 1,
+  });
   const deadline = (ms: number) => new Date(Date.now() + ms);
 
   const check = (service: string, deadlineMs: number) =>
     new Promise<HealthCheckAnswer>((resolve, reject) => {
       const started = performance.now();
       client.Check({ service }, { deadline: deadline(deadlineMs) }, (err, answer) => {
-        if (err) return reject(new GrpcCallError(grpc.status[err.code] ?? String(err.code), cleanDetails(err.details || err.message)));
+        if (err)
+          return reject(
+            new GrpcCallError(grpc.status[err.code] ?? String(err.code), cleanDetails(err.details || err.message)),
+          );
         resolve({ status: answer?.status ?? 'UNKNOWN', ms: performance.now() - started });
       });
     });
@@ -59,7 +70,11 @@ export async function openCogrpcHealth(opts: { address: string; caPem?: string }
       const channel = client.getChannel();
       const until = deadline(deadlineMs);
       // Stop at the first failed attempt instead of retrying until the deadline: one probe, one answer.
-      for (let state = channel.getConnectivityState(true); state !== grpc.connectivityState.READY; state = channel.getConnectivityState(true)) {
+      for (
+        let state = channel.getConnectivityState(true);
+        state !== grpc.connectivityState.READY;
+        state = channel.getConnectivityState(true)
+      ) {
         if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
           // The channel only says it failed; a call that fails at once carries the reason (refused, TLS, DNS).
           throw await check('', 2000).then(

@@ -12,7 +12,8 @@ export async function openFirestore(env: Environment): Promise<Firestore> {
   const base = { projectId: env.project, databaseId: env.firestore.databaseId };
   const configured = env.emulators?.firestore;
   // The SDK applies FIRESTORE_EMULATOR_HOST itself; the universe domain spares google-auth's metadata-server probe.
-  if (!configured) return new Firestore(process.env.FIRESTORE_EMULATOR_HOST ? { ...base, universeDomain: 'googleapis.com' } : base);
+  if (!configured)
+    return new Firestore(process.env.FIRESTORE_EMULATOR_HOST ? { ...base, universeDomain: 'googleapis.com' } : base);
   // The SDK lets FIRESTORE_EMULATOR_HOST override `host`; hide it while constructing so the environment's emulator wins.
   const saved = process.env.FIRESTORE_EMULATOR_HOST;
   delete process.env.FIRESTORE_EMULATOR_HOST;
@@ -32,10 +33,12 @@ export async function openFirestore(env: Environment): Promise<Firestore> {
 }
 
 /** A Firestore field value in plain terms: timestamps come back as Date, bytes as Buffer. */
-export type FieldValue = null | boolean | number | string | Date | Buffer | FieldValue[] | { [field: string]: FieldValue };
+export type FieldValue =
+  null | boolean | number | string | Date | Buffer | FieldValue[] | { [field: string]: FieldValue };
 export type FieldMap = { [field: string]: FieldValue };
 
-export type DocumentWrite = { collection: string; id: string; data: FieldMap } | { collection: string; id: string; delete: true };
+export type DocumentWrite =
+  { collection: string; id: string; data: FieldMap } | { collection: string; id: string; delete: true };
 
 /** The few Firestore calls gwctl makes, with no SDK type in sight (the rclone `fs` idea). */
 export interface DocumentStore {
@@ -65,7 +68,9 @@ export async function openDocumentStore(env: Environment): Promise<DocumentStore
     return v as FieldValue;
   };
   const failed = (what: string, err: unknown) =>
-    new RuntimeError(`cannot ${what} in Firestore ${where} (environment ${env.name}): ${String((err as Error).message ?? err).split('\n')[0]}`);
+    new RuntimeError(
+      `cannot ${what} in Firestore ${where} (environment ${env.name}): ${String((err as Error).message ?? err).split('\n')[0]}`,
+    );
   return {
     where,
     async list(collection) {
@@ -81,7 +86,8 @@ export async function openDocumentStore(env: Environment): Promise<DocumentStore
       try {
         for (let i = 0; i < ids.length; i += 300) {
           const refs = ids.slice(i, i + 300).map((id) => db.collection(collection).doc(id));
-          for (const snap of await db.getAll(...refs)) if (snap.exists) out.set(snap.id, plain(snap.data()) as FieldMap);
+          for (const snap of await db.getAll(...refs))
+            if (snap.exists) out.set(snap.id, plain(snap.data()) as FieldMap);
         }
       } catch (err) {
         throw failed(`read documents of ${collection}`, err);

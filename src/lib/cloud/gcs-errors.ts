@@ -23,11 +23,19 @@ export function gcsError(err: unknown, what: string): GwctlError {
     case 404:
       return new UsageError(`${what}: not found (check the bucket name or role in gwctl.yaml)`, { cause: err });
     case 403:
-      return new RuntimeError(`${what}: permission denied (${reason}); the credentials in use need the right Storage IAM role`, { cause: err });
+      return new RuntimeError(
+        `${what}: permission denied (${reason}); the credentials in use need the right Storage IAM role`,
+        { cause: err },
+      );
     case 401:
-      return new RuntimeError(`${what}: not authenticated; run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS`, { cause: err });
+      return new RuntimeError(
+        `${what}: not authenticated; run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS`,
+        { cause: err },
+      );
     case 412:
-      return new ConcurrentChangeError(`${what}: changed by someone else since it was read; nothing was overwritten, re-run to see the new state`);
+      return new ConcurrentChangeError(
+        `${what}: changed by someone else since it was read; nothing was overwritten, re-run to see the new state`,
+      );
     default:
       return new RuntimeError(`${what}: ${reason}`, { cause: err });
   }

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Agent as HttpAgent, IncomingMessage, RequestOptions as HttpRequestOptions, request as httpRequest } from 'node:http';
+import type {
+  Agent as HttpAgent,
+  IncomingMessage,
+  RequestOptions as HttpRequestOptions,
+  request as httpRequest,
+} from 'node:http';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { decodeBatch, encodeBatch, type BatchAnswer } from './batch-wire.js';
 
@@ -62,8 +67,13 @@ export class JsonTransport {
    * headers, which apply to every call inside; the answers come back in call order, each with its status.
    */
   async batch(calls: (BucketCall & { bucket: string })[]): Promise<BatchAnswer[]> {
-    const { contentType, body } = encodeBatch(calls.map((c) => ({ method: c.method ?? 'GET', path: this.callPath(c.bucket, c), json: c.json })));
-    const answer = await this.exchange('POST', this.basePath.replace(/\/storage\/v1$/, '/batch/storage/v1'), { type: contentType, data: body });
+    const { contentType, body } = encodeBatch(
+      calls.map((c) => ({ method: c.method ?? 'GET', path: this.callPath(c.bucket, c), json: c.json })),
+    );
+    const answer = await this.exchange('POST', this.basePath.replace(/\/storage\/v1$/, '/batch/storage/v1'), {
+      type: contentType,
+      data: body,
+    });
     if (answer.status < 200 || answer.status > 299) throw answerError(answer);
     return decodeBatch(answer.contentType, answer.text, calls.length);
   }
@@ -72,10 +82,17 @@ export class JsonTransport {
    * A one-request upload (`uploadType=multipart`): the resource (hashes included, which GCS checks)
    * and the bytes. The name also goes in the query, as the SDK sends it, so request logs show it.
    */
-  async upload<T>(bucket: string, resource: Json & { name: string }, data: Buffer, qs: Record<string, string> = {}): Promise<T> {
+  async upload<T>(
+    bucket: string,
+    resource: Json & { name: string },
+    data: Buffer,
+    qs: Record<string, string> = {},
+  ): Promise<T> {
     const boundary = `gwctl_${randomBytes(12).toString('hex')}`;
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify(resource)}\r\n--${boundary}\r\ncontent-type: ${String(resource.contentType ?? 'application/octet-stream')}\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify(resource)}\r\n--${boundary}\r\ncontent-type: ${String(resource.contentType ?? 'application/octet-stream')}\r\n\r\n`,
+      ),
       data,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -95,23 +112,43 @@ export class JsonTransport {
     const answer = await this.exchange(method, path, body);
     if (answer.status < 200 || answer.status > 299) throw answerError(answer);
     const parsed = parseJson(answer.text);
-    if (parsed === undefined) throw new RuntimeError(`${method} ${path}: the service answered HTTP ${answer.status} with a body that is not JSON`);
+    if (parsed === undefined)
+      throw new RuntimeError(
+        `${method} ${path}: the service answered HTTP ${answer.status} with a body that is not JSON`,
+      );
     return parsed as T;
   }
 
-  private async exchange(method: string, path: string, body?: { type: string; data: Buffer }): Promise<BatchAnswer & { contentType?: string }> {
+  private async exchange(
+    method: string,
+    path: string,
+    body?: { type: string; data: Buffer },
+  ): Promise<BatchAnswer & { contentType?: string }> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'gwctl' };
     if (this.auth) (await this.auth(new URL(path, this.base).href)).forEach((v, k) => (headers[k] = v));
     if (body) {
       headers['content-type'] = body.type;
       headers['content-length'] = String(body.data.length);
     }
-    const reqOpts: HttpRequestOptions = { method, hostname: this.base.hostname.replace(/^\[(.*)\]$/, '$1'), port: this.base.port || undefined, path, headers, agent: this.agent };
+    const reqOpts: HttpRequestOptions = {
+      method,
+      hostname: this.base.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: this.base.port || undefined,
+      path,
+      headers,
+      agent: this.agent,
+    };
     return new Promise((resolve, reject) => {
       const req = this.send(reqOpts, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            contentType: res.headers['content-type'],
+          }),
+        );
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -131,6 +168,11 @@ export function parseJson(text: string): unknown {
 /** An error answer, shaped like the SDK's errors (numeric `code`, the service's message and reasons). */
 export function answerError(answer: BatchAnswer): Error {
   const error = (parseJson(answer.text) as { error?: { message?: unknown; errors?: unknown } } | undefined)?.error;
-  const message = typeof error?.message === 'string' ? error.message : answer.text.trim().split('\n')[0] || `HTTP ${answer.status}`;
-  return Object.assign(new Error(message), { code: answer.status, errors: error?.errors, response: { status: answer.status } });
+  const message =
+    typeof error?.message === 'string' ? error.message : answer.text.trim().split('\n')[0] || `HTTP ${answer.status}`;
+  return Object.assign(new Error(message), {
+    code: answer.status,
+    errors: error?.errors,
+    response: { status: answer.status },
+  });
 }

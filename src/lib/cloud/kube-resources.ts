@@ -59,7 +59,12 @@ export interface KubeAdmin {
   /** The object, or undefined when it does not exist. */
   get(kind: KubeKind, name: string, namespace?: string): Promise<KubeItem | undefined>;
   /** Sets desired replicas via the scale subresource; `gone` when the workload does not exist. */
-  scale(kind: 'Deployment' | 'StatefulSet', name: string, namespace: string, replicas: number): Promise<'scaled' | 'gone'>;
+  scale(
+    kind: 'Deployment' | 'StatefulSet',
+    name: string,
+    namespace: string,
+    replicas: number,
+  ): Promise<'scaled' | 'gone'>;
   /** Deletes with background propagation; `accepted` may still leave the object terminating behind finalizers. */
   remove(kind: KubeKind, name: string, namespace?: string): Promise<DeleteOutcome>;
   /** Creates the object, or replaces the one of that name. */
@@ -71,7 +76,14 @@ export async function openKubeAdmin(env: Environment, retry: RetryOptions = {}):
 }
 
 type Raw = Record<string, unknown> & {
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: unknown; resourceVersion?: string };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: unknown;
+    resourceVersion?: string;
+  };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
   type?: string;
@@ -88,7 +100,18 @@ class SdkKubeAdmin implements KubeAdmin {
     let token: string | undefined;
     do {
       const page = await this.call(`listing ${plural(kind)}${namespace ? ` in namespace ${namespace}` : ''}`, () =>
-        this.apis.objects.list(KUBE_KINDS[kind], kind, namespaced(kind) ? namespace : undefined, undefined, undefined, undefined, undefined, undefined, 500, token),
+        this.apis.objects.list(
+          KUBE_KINDS[kind],
+          kind,
+          namespaced(kind) ? namespace : undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          500,
+          token,
+        ),
       );
       for (const o of page.items) items.push(toItem(kind, plain(o)));
       token = page.metadata?._continue || undefined;
@@ -99,7 +122,11 @@ class SdkKubeAdmin implements KubeAdmin {
   async get(kind: KubeKind, name: string, namespace?: string): Promise<KubeItem | undefined> {
     try {
       const o = await this.call(`reading ${ref(kind, name, namespace)}`, () =>
-        this.apis.objects.read({ apiVersion: KUBE_KINDS[kind], kind, metadata: { name, ...(namespaced(kind) ? { namespace } : {}) } }),
+        this.apis.objects.read({
+          apiVersion: KUBE_KINDS[kind],
+          kind,
+          metadata: { name, ...(namespaced(kind) ? { namespace } : {}) },
+        }),
       );
       return toItem(kind, plain(o));
     } catch (err) {
@@ -108,7 +135,12 @@ class SdkKubeAdmin implements KubeAdmin {
     }
   }
 
-  async scale(kind: 'Deployment' | 'StatefulSet', name: string, namespace: string, replicas: number): Promise<'scaled' | 'gone'> {
+  async scale(
+    kind: 'Deployment' | 'StatefulSet',
+    name: string,
+    namespace: string,
+    replicas: number,
+  ): Promise<'scaled' | 'gone'> {
     const body = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } };
     try {
       await this.call(`scaling ${ref(kind, name, namespace)} to ${replicas}`, () =>
@@ -154,7 +186,10 @@ class SdkKubeAdmin implements KubeAdmin {
           return 'created' as const;
         }
         await this.call(`replacing ${what}`, () =>
-          this.apis.objects.replace({ ...manifest, metadata: { ...manifest.metadata, resourceVersion: current.resourceVersion } } as never),
+          this.apis.objects.replace({
+            ...manifest,
+            metadata: { ...manifest.metadata, resourceVersion: current.resourceVersion },
+          } as never),
         );
         return 'replaced' as const;
       },
@@ -171,7 +206,11 @@ class SdkKubeAdmin implements KubeAdmin {
   }
 }
 
-const CLUSTER_SCOPED: ReadonlySet<KubeKind> = new Set(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+const CLUSTER_SCOPED: ReadonlySet<KubeKind> = new Set([
+  'Namespace',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+]);
 const namespaced = (kind: KubeKind) => !CLUSTER_SCOPED.has(kind);
 const plural = (kind: KubeKind) => `${kind.toLowerCase()}s`;
 
@@ -223,7 +262,8 @@ function serverMessage(err: unknown): string {
       // not JSON: use the text as it is
     }
   }
-  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') return (body as { message: string }).message;
+  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string')
+    return (body as { message: string }).message;
   if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 300);
   return (e?.message ?? String(err)).split('\n')[0]!;
 }
@@ -234,10 +274,17 @@ export function kubeError(err: unknown, what: string): GwctlError {
   const status = httpStatusOf(err);
   const message = serverMessage(err);
   let out: GwctlError;
-  if (status === 401) out = new RuntimeError(`${what}: not authenticated to the Kubernetes API; check the kubeconfig context (gcloud container clusters get-credentials …)`, { cause: err });
+  if (status === 401)
+    out = new RuntimeError(
+      `${what}: not authenticated to the Kubernetes API; check the kubeconfig context (gcloud container clusters get-credentials …)`,
+      { cause: err },
+    );
   else if (status === 403) out = new RuntimeError(`${what}: forbidden: ${message}`, { cause: err });
   else if (status === 404) out = new UsageError(`${what}: not found (${message})`, { cause: err });
-  else if (status === undefined && isTransient(err)) out = new RuntimeError(`${what}: the Kubernetes API kept failing (${message}); check connectivity and re-run`, { cause: err });
+  else if (status === undefined && isTransient(err))
+    out = new RuntimeError(`${what}: the Kubernetes API kept failing (${message}); check connectivity and re-run`, {
+      cause: err,
+    });
   else out = new RuntimeError(`${what}: ${status ? `HTTP ${status}: ` : ''}${message}`, { cause: err });
   return Object.assign(out, { status });
 }

@@ -30,7 +30,10 @@ export interface OpenMongoOptions {
 export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): Promise<MongoConnection> {
   const { uri, source } = readMongoUri(env);
   const where = mongoHosts(uri);
-  if (!where) throw new UsageError(`environment ${env.name}: the MongoDB URI in ${source} is not a mongodb:// or mongodb+srv:// URI; fix ${source}`);
+  if (!where)
+    throw new UsageError(
+      `environment ${env.name}: the MongoDB URI in ${source} is not a mongodb:// or mongodb+srv:// URI; fix ${source}`,
+    );
   const database = opts.database ?? env.mongodb!.database;
   const { MongoClient } = await import('mongodb');
   const redact = redactor(uri);
@@ -38,10 +41,14 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
   try {
     client = new MongoClient(uri, {
       appName: 'gwctl',
-      ...(/[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
+      ...(/[?&]serverSelectionTimeoutMS=/i.test(uri)
+        ? {}
+        : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
     });
   } catch (err) {
-    throw new UsageError(`environment ${env.name}: the MongoDB URI in ${source} is invalid: ${redact(reasonOf(err))}; fix ${source}`);
+    throw new UsageError(
+      `environment ${env.name}: the MongoDB URI in ${source} is invalid: ${redact(reasonOf(err))}; fix ${source}`,
+    );
   }
   try {
     await client.connect();
@@ -55,11 +62,17 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
 /** The URI and a printable name of where it came from (`$GATEWAY_MONGODB_URI`, `secrets/mongodb-uri`). */
 export function readMongoUri(env: Environment): { uri: string; source: string } {
   const m = env.mongodb;
-  if (!m) throw new UsageError(`environment ${env.name} has no mongodb section in ${displayPath(env.source)}; add mongodb.uriEnv or mongodb.uriFile`);
+  if (!m)
+    throw new UsageError(
+      `environment ${env.name} has no mongodb section in ${displayPath(env.source)}; add mongodb.uriEnv or mongodb.uriFile`,
+    );
   if (m.uriEnv) {
     const source = `$${m.uriEnv}`;
     const uri = process.env[m.uriEnv]?.trim();
-    if (!uri) throw new UsageError(`environment ${env.name}: the MongoDB URI variable ${m.uriEnv} is not set; export ${m.uriEnv} (mongodb.uriEnv in gwctl.yaml names it)`);
+    if (!uri)
+      throw new UsageError(
+        `environment ${env.name}: the MongoDB URI variable ${m.uriEnv} is not set; export ${m.uriEnv} (mongodb.uriEnv in gwctl.yaml names it)`,
+      );
     return { uri, source };
   }
   const file = m.uriFile!;
@@ -68,7 +81,9 @@ export function readMongoUri(env: Environment): { uri: string; source: string } 
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`environment ${env.name}: cannot read the MongoDB URI file ${displayPath(file)} (${code}); check mongodb.uriFile in gwctl.yaml${env.name === 'sandbox' ? ' or run `gwctl sandbox start`' : ''}`);
+    throw new UsageError(
+      `environment ${env.name}: cannot read the MongoDB URI file ${displayPath(file)} (${code}); check mongodb.uriFile in gwctl.yaml${env.name === 'sandbox' ? ' or run `gwctl sandbox start`' : ''}`,
+    );
   }
   const uri = text.trim();
   if (!uri) throw new UsageError(`environment ${env.name}: the MongoDB URI file ${displayPath(file)} is empty`);
@@ -113,7 +128,9 @@ function reasonOf(err: unknown): string {
 function connectionError(envName: string, where: string, source: string, reason: string, err: unknown): RuntimeError {
   const code = (err as { code?: unknown }).code;
   if (code === 18 || /auth(entication)? failed/i.test(reason)) {
-    return new RuntimeError(`MongoDB at ${where} rejected the credentials for environment ${envName}: ${reason}; check the user and password in ${source}`);
+    return new RuntimeError(
+      `MongoDB at ${where} rejected the credentials for environment ${envName}: ${reason}; check the user and password in ${source}`,
+    );
   }
   // No `cause`: a driver error could carry the URI into a stack trace or log.
   return new RuntimeError(
@@ -140,7 +157,9 @@ export interface MongoSource {
 export async function openMongoSource(env: Environment, opts: OpenMongoOptions = {}): Promise<MongoSource> {
   const conn = await openMongo(env, opts);
   const failed = (what: string, err: unknown) =>
-    new RuntimeError(`cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`);
+    new RuntimeError(
+      `cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`,
+    );
   return {
     database: conn.database,
     where: conn.where,

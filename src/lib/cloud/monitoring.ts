@@ -35,7 +35,14 @@ export async function openMonitoring(env: Environment): Promise<MonitoringReader
     const grpc = await import('@grpc/grpc-js');
     const { host, port } = splitHostPort(emulator);
     // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.
-    client = new MetricServiceClient({ servicePath: host, apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), projectId: env.project, universeDomain: 'googleapis.com' });
+    client = new MetricServiceClient({
+      servicePath: host,
+      apiEndpoint: host,
+      port,
+      sslCreds: grpc.credentials.createInsecure(),
+      projectId: env.project,
+      universeDomain: 'googleapis.com',
+    });
   } else {
     client = new MetricServiceClient({ projectId: env.project });
   }
@@ -46,14 +53,22 @@ export async function openMonitoring(env: Environment): Promise<MonitoringReader
   const list = async (q: MetricQuery, groupByFields: string[]) => {
     const periodSeconds = Math.max(60, Math.ceil((q.until.getTime() - q.since.getTime()) / 1000));
     const [series] = await client
-      .listTimeSeries({
-      name: `projects/${env.project}`,
-      filter: [`metric.type = "${q.metricType}"`, q.filter].filter(Boolean).join(' AND '),
-      interval: { startTime: timestamp(q.since), endTime: timestamp(q.until) },
-      // One window covering the whole range, every series summed (per label when grouping).
-      aggregation: { alignmentPeriod: { seconds: periodSeconds }, perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM', groupByFields },
-      view: 'FULL',
-    }, CALL_OPTIONS)
+      .listTimeSeries(
+        {
+          name: `projects/${env.project}`,
+          filter: [`metric.type = "${q.metricType}"`, q.filter].filter(Boolean).join(' AND '),
+          interval: { startTime: timestamp(q.since), endTime: timestamp(q.until) },
+          // One window covering the whole range, every series summed (per label when grouping).
+          aggregation: {
+            alignmentPeriod: { seconds: periodSeconds },
+            perSeriesAligner: 'ALIGN_DELTA',
+            crossSeriesReducer: 'REDUCE_SUM',
+            groupByFields,
+          },
+          view: 'FULL',
+        },
+        CALL_OPTIONS,
+      )
       .catch((err: unknown) => {
         throw new Error(describeApiError(err), { cause: err });
       });
@@ -92,7 +107,11 @@ interface SdkDistribution {
   count?: Numberish;
   mean?: number | null;
   bucketOptions?: {
-    exponentialBuckets?: { numFiniteBuckets?: number | null; growthFactor?: number | null; scale?: number | null } | null;
+    exponentialBuckets?: {
+      numFiniteBuckets?: number | null;
+      growthFactor?: number | null;
+      scale?: number | null;
+    } | null;
     linearBuckets?: { numFiniteBuckets?: number | null; width?: number | null; offset?: number | null } | null;
     explicitBuckets?: { bounds?: number[] | null } | null;
   } | null;
@@ -103,13 +122,23 @@ function toDistribution(d: SdkDistribution | null | undefined): LatencyDistribut
   if (!d) return undefined;
   const layout = toLayout(d.bucketOptions);
   if (!layout) return undefined;
-  return { count: Number(d.count ?? 0), meanMs: d.mean ?? 0, layout, bucketCounts: (d.bucketCounts ?? []).map((n) => Number(n ?? 0)) };
+  return {
+    count: Number(d.count ?? 0),
+    meanMs: d.mean ?? 0,
+    layout,
+    bucketCounts: (d.bucketCounts ?? []).map((n) => Number(n ?? 0)),
+  };
 }
 
 function toLayout(o: SdkDistribution['bucketOptions']): BucketLayout | undefined {
   if (o?.exponentialBuckets) {
     const e = o.exponentialBuckets;
-    return { kind: 'exponential', numFiniteBuckets: e.numFiniteBuckets ?? 0, growthFactor: e.growthFactor ?? 2, scale: e.scale ?? 1 };
+    return {
+      kind: 'exponential',
+      numFiniteBuckets: e.numFiniteBuckets ?? 0,
+      growthFactor: e.growthFactor ?? 2,
+      scale: e.scale ?? 1,
+    };
   }
   if (o?.linearBuckets) {
     const l = o.linearBuckets;

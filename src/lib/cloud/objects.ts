@@ -137,9 +137,25 @@ export async function openObjectStore(env: Environment, opts: ObjectStoreOptions
 type RewriteAnswer = { done?: boolean; rewriteToken?: string; resource?: Json };
 
 /** The members of ObjectAttributes besides `metadata`: what a copy sets, a backup records and a restore puts back. */
-export const ATTRIBUTE_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const satisfies (keyof ObjectAttributes)[];
+export const ATTRIBUTE_FIELDS = [
+  'contentType',
+  'contentEncoding',
+  'contentDisposition',
+  'contentLanguage',
+  'cacheControl',
+] as const satisfies (keyof ObjectAttributes)[];
 /** What ObjectInfo is made of: asking for only these (`fields`) keeps answers, and their parsing, small. */
-const OBJECT_FIELDS = ['name', 'generation', 'size', 'md5Hash', 'crc32c', 'timeCreated', 'updated', 'metadata', ...ATTRIBUTE_FIELDS].join(',');
+const OBJECT_FIELDS = [
+  'name',
+  'generation',
+  'size',
+  'md5Hash',
+  'crc32c',
+  'timeCreated',
+  'updated',
+  'metadata',
+  ...ATTRIBUTE_FIELDS,
+].join(',');
 const LIST_FIELDS = `nextPageToken,items(${OBJECT_FIELDS})`;
 const REWRITE_FIELDS = `done,rewriteToken,resource(${OBJECT_FIELDS})`;
 
@@ -171,7 +187,9 @@ export class GcsObjectStore implements ObjectStore {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, fields: LIST_FIELDS };
       if (opts.prefix) qs.prefix = opts.prefix;
       if (pageToken) qs.pageToken = pageToken;
-      const page = this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () => this.json.request<Page>(bucket, { uri: '/o', qs }));
+      const page = this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () =>
+        this.json.request<Page>(bucket, { uri: '/o', qs }),
+      );
       page.catch(() => undefined); // awaited below; a caller that stops early leaves it unawaited
       return page;
     };
@@ -188,20 +206,32 @@ export class GcsObjectStore implements ObjectStore {
     const qs: Record<string, string> = { fields: OBJECT_FIELDS };
     if (ref.generation) qs.generation = ref.generation;
     try {
-      return toInfo(ref.bucket, await this.call(`reading ${url(ref)}`, () => this.json.request<Json>(ref.bucket, { uri: objectPath(ref.name), qs })));
+      return toInfo(
+        ref.bucket,
+        await this.call(`reading ${url(ref)}`, () =>
+          this.json.request<Json>(ref.bucket, { uri: objectPath(ref.name), qs }),
+        ),
+      );
     } catch (err) {
       if (err instanceof ObjectNotFoundError) return undefined;
       throw err;
     }
   }
 
-  async copy(source: ObjectRef, destination: { bucket: string; name: string }, opts: WriteOptions = {}): Promise<ObjectInfo> {
+  async copy(
+    source: ObjectRef,
+    destination: { bucket: string; name: string },
+    opts: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     return this.rewrite({ source, destination, opts });
   }
 
   async copyMany(copies: CopyRequest[]): Promise<(ObjectInfo | GwctlError)[]> {
-    const settle = (c: CopyRequest, answered?: RewriteAnswer) => this.rewrite(c, answered).catch((err: unknown) => objectError(err, copyWhat(c)));
-    const answers = await this.inBatch(`copying ${copies.length} objects in one batch`, () => copies.map((c) => ({ method: 'POST', ...rewriteCall(c) })));
+    const settle = (c: CopyRequest, answered?: RewriteAnswer) =>
+      this.rewrite(c, answered).catch((err: unknown) => objectError(err, copyWhat(c)));
+    const answers = await this.inBatch(`copying ${copies.length} objects in one batch`, () =>
+      copies.map((c) => ({ method: 'POST', ...rewriteCall(c) })),
+    );
     if (!answers) return Promise.all(copies.map((c) => settle(c)));
     return Promise.all(
       answers.map(async (a, i) => {
@@ -224,14 +254,21 @@ export class GcsObjectStore implements ObjectStore {
     const { uri, qs, json } = rewriteCall(c);
     let res = answered;
     let token: string | undefined;
-    for (let restarts = 0; ; ) {
+    for (let restarts = 0; ;) {
       if (res) {
         if (res.done) return toInfo(c.destination.bucket, res.resource ?? {});
         if (!res.rewriteToken) throw new RuntimeError(`${what}: the service answered neither done nor a rewrite token`);
         token = res.rewriteToken;
       }
       try {
-        res = await this.call(what, () => this.json.request<RewriteAnswer>(c.source.bucket, { method: 'POST', uri, qs: token ? { ...qs, rewriteToken: token } : qs, json }));
+        res = await this.call(what, () =>
+          this.json.request<RewriteAnswer>(c.source.bucket, {
+            method: 'POST',
+            uri,
+            qs: token ? { ...qs, rewriteToken: token } : qs,
+            json,
+          }),
+        );
       } catch (err) {
         if (token && httpStatusOf((err as { cause?: unknown }).cause) === 400 && restarts++ < 3) {
           token = undefined;
@@ -243,18 +280,35 @@ export class GcsObjectStore implements ObjectStore {
     }
   }
 
-  async write(destination: { bucket: string; name: string }, data: Buffer, opts: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(
+    destination: { bucket: string; name: string },
+    data: Buffer,
+    opts: WriteOptions = {},
+  ): Promise<ObjectInfo> {
     // The hashes go with the upload: GCS refuses it if the bytes it got do not match them.
-    const resource = { name: destination.name, ...attributesBody(opts.attributes ?? { metadata: {} }, { clear: false }), crc32c: crc32cBase64(crc32c.calculate(data)), md5Hash: createHash('md5').update(data).digest('base64') };
+    const resource = {
+      name: destination.name,
+      ...attributesBody(opts.attributes ?? { metadata: {} }, { clear: false }),
+      crc32c: crc32cBase64(crc32c.calculate(data)),
+      md5Hash: createHash('md5').update(data).digest('base64'),
+    };
     const qs: Record<string, string> = { fields: OBJECT_FIELDS };
     if (opts.ifGenerationMatch !== undefined) qs.ifGenerationMatch = opts.ifGenerationMatch;
-    return toInfo(destination.bucket, await this.call(`writing ${url(destination)}`, () => this.json.upload<Json>(destination.bucket, resource, data, qs)));
+    return toInfo(
+      destination.bucket,
+      await this.call(`writing ${url(destination)}`, () =>
+        this.json.upload<Json>(destination.bucket, resource, data, qs),
+      ),
+    );
   }
 
   async read(ref: ObjectRef): Promise<Buffer> {
     const file = await this.file(ref);
     // Checked by the caller against the manifest's hashes; `decompress: false` keeps stored bytes as they are.
-    return this.call(`reading ${url(ref)}`, async () => (await file.download({ validation: false, decompress: false }))[0]);
+    return this.call(
+      `reading ${url(ref)}`,
+      async () => (await file.download({ validation: false, decompress: false }))[0],
+    );
   }
 
   async hash(ref: ObjectRef): Promise<StreamedHashes> {
@@ -263,7 +317,10 @@ export class GcsObjectStore implements ObjectStore {
       const md5 = createHash('md5');
       let crc = 0;
       let size = 0;
-      for await (const chunk of file.createReadStream({ validation: false, decompress: false }) as AsyncIterable<Buffer>) {
+      for await (const chunk of file.createReadStream({
+        validation: false,
+        decompress: false,
+      }) as AsyncIterable<Buffer>) {
         md5.update(chunk);
         crc = crc32c.calculate(chunk, crc);
         size += chunk.length;
@@ -284,8 +341,11 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]> {
-    const alone = (d: DeleteRequest) => this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${url(d.ref)}`));
-    const answers = await this.inBatch(`deleting ${deletes.length} objects in one batch`, () => deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) })));
+    const alone = (d: DeleteRequest) =>
+      this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${url(d.ref)}`));
+    const answers = await this.inBatch(`deleting ${deletes.length} objects in one batch`, () =>
+      deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) })),
+    );
     if (!answers) return Promise.all(deletes.map(alone));
     return Promise.all(
       answers.map(async (a, i) => {
@@ -302,7 +362,9 @@ export class GcsObjectStore implements ObjectStore {
 
   async bucketExists(bucket: string): Promise<boolean> {
     try {
-      await this.call(`reading bucket gs://${bucket}`, () => this.json.request(bucket, { uri: '', qs: { fields: 'name' } }));
+      await this.call(`reading bucket gs://${bucket}`, () =>
+        this.json.request(bucket, { uri: '', qs: { fields: 'name' } }),
+      );
       return true;
     } catch (err) {
       if (httpStatusOf((err as { cause?: unknown }).cause) === 404) return false;
@@ -313,7 +375,9 @@ export class GcsObjectStore implements ObjectStore {
   async createBucket(bucket: string, opts: { location?: string } = {}): Promise<void> {
     const storage = await this.sdk();
     try {
-      await this.call(`creating bucket gs://${bucket}`, () => storage.createBucket(bucket, opts.location ? { location: opts.location } : {}));
+      await this.call(`creating bucket gs://${bucket}`, () =>
+        storage.createBucket(bucket, opts.location ? { location: opts.location } : {}),
+      );
     } catch (err) {
       // A retried create whose first attempt worked answers 409; a bucket someone else owns does not show up.
       if (httpStatusOf((err as { cause?: unknown }).cause) === 409 && (await this.bucketExists(bucket))) return;
@@ -326,7 +390,10 @@ export class GcsObjectStore implements ObjectStore {
    * by one: a single call, or an endpoint without batches (another emulator, a proxy), which answers the
    * batch path 400/404/405/501 and is not asked again.
    */
-  private async inBatch(what: string, calls: () => (BucketCall & { bucket: string })[]): Promise<BatchAnswer[] | undefined> {
+  private async inBatch(
+    what: string,
+    calls: () => (BucketCall & { bucket: string })[],
+  ): Promise<BatchAnswer[] | undefined> {
     if (!this.json.batches) return undefined;
     const batch = calls();
     if (batch.length < 2) return undefined;
@@ -351,7 +418,9 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   private async file(ref: ObjectRef) {
-    return (await this.sdk()).bucket(ref.bucket).file(ref.name, ref.generation ? { generation: Number(ref.generation) } : {});
+    return (await this.sdk())
+      .bucket(ref.bucket)
+      .file(ref.name, ref.generation ? { generation: Number(ref.generation) } : {});
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -369,7 +438,12 @@ function rewriteCall(c: CopyRequest): BucketCall & { bucket: string; qs: Record<
   if (c.source.generation) qs.sourceGeneration = c.source.generation;
   if (c.opts?.ifGenerationMatch !== undefined) qs.ifGenerationMatch = c.opts.ifGenerationMatch;
   const json = c.opts?.attributes ? attributesBody(c.opts.attributes) : {};
-  return { bucket: c.source.bucket, uri: `${objectPath(c.source.name)}/rewriteTo/b/${c.destination.bucket}/o/${encodeURIComponent(c.destination.name)}`, qs, json };
+  return {
+    bucket: c.source.bucket,
+    uri: `${objectPath(c.source.name)}/rewriteTo/b/${c.destination.bucket}/o/${encodeURIComponent(c.destination.name)}`,
+    qs,
+    json,
+  };
 }
 
 /** The delete call of one object: its path below the bucket and query. */
@@ -385,10 +459,12 @@ const copyWhat = (c: CopyRequest) => `copying ${url(c.source)} to ${url(c.destin
 function objectError(err: unknown, what: string): GwctlError {
   if (err instanceof GwctlError) return err;
   const status = httpStatusOf(err);
-  if (status === 412) return new PreconditionFailedError(`${what}: the destination exists or changed (precondition failed)`);
+  if (status === 412)
+    return new PreconditionFailedError(`${what}: the destination exists or changed (precondition failed)`);
   if (status === 404) {
     const reason = ((err as Error)?.message ?? '').split('\n')[0];
-    if (!/specified bucket does not exist|no such bucket/i.test(reason)) return new ObjectNotFoundError(`${what}: no such object (or generation)`, { cause: err });
+    if (!/specified bucket does not exist|no such bucket/i.test(reason))
+      return new ObjectNotFoundError(`${what}: no such object (or generation)`, { cause: err });
   }
   const mapped = gcsError(err, what);
   if (!(mapped as { cause?: unknown }).cause) Object.assign(mapped, { cause: err });
@@ -415,7 +491,9 @@ function toInfo(bucket: string, r: Json): ObjectInfo {
     crc32c: String(r.crc32c ?? ''),
     created: String(r.timeCreated ?? ''),
     updated: String(r.updated ?? r.timeCreated ?? ''),
-    metadata: Object.fromEntries(Object.entries((r.metadata as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
+    metadata: Object.fromEntries(
+      Object.entries((r.metadata as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]),
+    ),
   };
   if (typeof r.md5Hash === 'string') info.md5 = r.md5Hash;
   for (const f of ATTRIBUTE_FIELDS) if (typeof r[f] === 'string') info[f] = r[f] as string;

@@ -2,19 +2,34 @@ import { httpStatusOf } from './gcs-errors.js';
 import type { BucketAdmin } from './buckets.js';
 
 /** Network failures worth another try: the request may never have reached the server. */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+]);
 
 /**
  * Whether an error is a rate limit, a server-side hiccup or a dropped connection — worth retrying —
  * rather than an answer (404, 403, 409, 422) that another try would only repeat. Looks through `cause`.
  */
 export function isTransient(err: unknown): boolean {
-  for (let e = err as { cause?: unknown; code?: unknown; message?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { cause?: unknown; code?: unknown; message?: unknown } | undefined, depth = 0;
+    e && depth < 6;
+    e = e.cause as typeof e, depth++
+  ) {
     const status = httpStatusOf(e);
     if (status === 429 || status === 408 || (status !== undefined && status >= 500 && status <= 599)) return true;
     if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
     const message = typeof e.message === 'string' ? e.message : '';
-    if (/socket hang up|fetch failed|other side closed|ECONNRESET|network socket disconnected/i.test(message)) return true;
+    if (/socket hang up|fetch failed|other side closed|ECONNRESET|network socket disconnected/i.test(message))
+      return true;
   }
   return false;
 }
@@ -56,7 +71,11 @@ export function retryingBucketAdmin(admin: BucketAdmin, opts: RetryOptions = {})
 
 /** A 404 from either SDK, directly or as the cause of a gwctl error. */
 export function isNotFound(err: unknown): boolean {
-  for (let e = err as { cause?: unknown; status?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { cause?: unknown; status?: unknown } | undefined, depth = 0;
+    e && depth < 6;
+    e = e.cause as typeof e, depth++
+  ) {
     if (httpStatusOf(e) === 404) return true;
   }
   return false;

@@ -36,7 +36,8 @@ export function storageEmulator(env: Environment): string | undefined {
 }
 
 /** The JSON API root the SDK would use: the emulator's, or the real service's. */
-export const jsonApiRoot = (env: Environment) => `${storageEmulator(env) ?? 'https://storage.googleapis.com'}/storage/v1`;
+export const jsonApiRoot = (env: Environment) =>
+  `${storageEmulator(env) ?? 'https://storage.googleapis.com'}/storage/v1`;
 
 /**
  * Application Default Credentials for calls made without the SDK (an emulator takes none). Loaded on
@@ -46,7 +47,10 @@ export function storageAuth(env: Environment): ((url: string) => Promise<Headers
   if (storageEmulator(env)) return undefined;
   let auth: Promise<{ getRequestHeaders(url?: string): Promise<Headers> }> | undefined;
   return async (url) => {
-    auth ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ projectId: env.project, scopes: ['https://www.googleapis.com/auth/devstorage.full_control'] }));
+    auth ??= import('google-auth-library').then(
+      ({ GoogleAuth }) =>
+        new GoogleAuth({ projectId: env.project, scopes: ['https://www.googleapis.com/auth/devstorage.full_control'] }),
+    );
     return (await auth).getRequestHeaders(url);
   };
 }

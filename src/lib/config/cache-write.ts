@@ -7,7 +7,13 @@ import type { ConfigFile } from './schema.js';
 // Writing the cache (./cache.ts), apart from reading it: only a run that validated the file needs it.
 
 /** Best effort and silent: a config that cannot be cached is validated again next time. */
-export function writeCachedConfig(home: string, file: string, text: string, fingerprint: string, config: ConfigFile): void {
+export function writeCachedConfig(
+  home: string,
+  file: string,
+  text: string,
+  fingerprint: string,
+  config: ConfigFile,
+): void {
   const json = JSON.stringify({ fingerprint, text, config } satisfies CacheEntry);
   // Only what JSON gives back exactly (no Dates, Maps, undefined fields…), should the schema ever produce them.
   if (!isDeepStrictEqual((JSON.parse(json) as CacheEntry).config, config)) return;

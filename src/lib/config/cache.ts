@@ -22,7 +22,12 @@ export function configCachePath(home: string, file: string): string {
  * The config validated from exactly `text` by this parser, if cached; and the parser's fingerprint, to
  * cache what it validates next (none if the parser cannot be identified: then nothing is cached).
  */
-export function lookUpConfig(home: string, file: string, text: string, gwctlVersion: string): { config?: ConfigFile; fingerprint?: string } {
+export function lookUpConfig(
+  home: string,
+  file: string,
+  text: string,
+  gwctlVersion: string,
+): { config?: ConfigFile; fingerprint?: string } {
   let fingerprint: string;
   try {
     fingerprint = parserFingerprint(gwctlVersion);

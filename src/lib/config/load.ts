@@ -21,13 +21,17 @@ export function parseConfig(text: string, file: string): ConfigFile {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0];
-    throw new UsageError(`${displayPath(file)}:${line}:${col}: invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(
+      `${displayPath(file)}:${line}:${col}: invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   const raw = doc.toJS() ?? {};
   const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(`${displayPath(file)}: ${describeIssue(parsed.error.issues[0]!, raw)}`);
   if (parsed.data.environments[SANDBOX_ENV]) {
-    throw new UsageError(`${displayPath(file)}: environments.${SANDBOX_ENV}: the name is reserved for the local sandbox; pick another name`);
+    throw new UsageError(
+      `${displayPath(file)}: environments.${SANDBOX_ENV}: the name is reserved for the local sandbox; pick another name`,
+    );
   }
   return parsed.data;
 }
@@ -37,7 +41,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const path = issue.path.map(String).join('.') || '(top level)';
   const got = valueAt(raw, issue.path);
   const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60);
-  if (issue.code === 'unrecognized_keys') return `${path || '(top level)'}: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the README's configuration reference`;
+  if (issue.code === 'unrecognized_keys')
+    return `${path || '(top level)'}: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the README's configuration reference`;
   if (issue.code === 'invalid_type') return `${path}: expected ${issue.expected}, got ${shown}`;
   return `${path}: expected ${issue.message.replace(/^Invalid string: must match pattern .*$/, 'a valid value')}, got ${shown}`;
 }

@@ -17,7 +17,12 @@ export interface OpenConfigOptions {
  * from the cache (./cache.ts) and yaml and zod are never loaded. Otherwise the parser is loaded now and runs
  * on first use, so a command that reads no config still ignores a broken file, and errors read as ever.
  */
-export async function openConfig({ file, version, env = process.env, cwd = process.cwd() }: OpenConfigOptions): Promise<() => LoadedConfig> {
+export async function openConfig({
+  file,
+  version,
+  env = process.env,
+  cwd = process.cwd(),
+}: OpenConfigOptions): Promise<() => LoadedConfig> {
   let text: string;
   try {
     text = readConfigText(file);
@@ -28,9 +33,14 @@ export async function openConfig({ file, version, env = process.env, cwd = proce
   }
   // The cache lives in the state home but never creates it: a read-only command leaves no .gwctl behind.
   const home = gwctlHome(env, cwd);
-  const { config: cached, fingerprint } = existsSync(home) ? (await import('./cache.js')).lookUpConfig(home, file, text, version) : {};
+  const { config: cached, fingerprint } = existsSync(home)
+    ? (await import('./cache.js')).lookUpConfig(home, file, text, version)
+    : {};
   if (cached) return () => ({ file, config: cached });
-  const [{ parseConfig }, cacheWriter] = await Promise.all([import('./load.js'), fingerprint ? import('./cache-write.js') : undefined]);
+  const [{ parseConfig }, cacheWriter] = await Promise.all([
+    import('./load.js'),
+    fingerprint ? import('./cache-write.js') : undefined,
+  ]);
   return () => {
     const config = parseConfig(text, file); // throws on an invalid file, which is thus never cached
     if (cacheWriter && fingerprint) cacheWriter.writeCachedConfig(home, file, text, fingerprint, config);

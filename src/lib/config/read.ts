@@ -7,6 +7,8 @@ export function readConfigText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`${displayPath(file)}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? err}); check --config / GWCTL_CONFIG`);
+    throw new UsageError(
+      `${displayPath(file)}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? err}); check --config / GWCTL_CONFIG`,
+    );
   }
 }

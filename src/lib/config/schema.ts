@@ -92,14 +92,24 @@ export const environmentSchema = z
     extraBuckets: z.array(bucketName).default([]),
     mongodb: mongodb.optional(),
     keyev: keyev.prefault({}),
-    firestore: z.object({ databaseId: z.string().min(1).default('(default)') }).strict().prefault({}),
+    firestore: z
+      .object({ databaseId: z.string().min(1).default('(default)') })
+      .strict()
+      .prefault({}),
     endpoints: endpoints.prefault({}),
-    terraform: z.object({ varFile: z.string().min(1) }).strict().optional(),
+    terraform: z
+      .object({ varFile: z.string().min(1) })
+      .strict()
+      .optional(),
     monitoring: monitoring.prefault({}),
     workloads: workloads.prefault({}),
     /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
     emulators: z
-      .object({ storage: z.string().url().optional(), firestore: z.string().optional(), monitoring: z.string().optional() })
+      .object({
+        storage: z.string().url().optional(),
+        firestore: z.string().optional(),
+        monitoring: z.string().optional(),
+      })
       .strict()
       .optional(),
   })
@@ -108,8 +118,14 @@ export const environmentSchema = z
 export const configFileSchema = z
   .object({
     defaultEnv: z.string().min(1).optional(),
-    audit: z.object({ file: z.string().min(1).optional() }).strict().optional(),
-    environments: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a lowercase environment name'), environmentSchema),
+    audit: z
+      .object({ file: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    environments: z.record(
+      z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a lowercase environment name'),
+      environmentSchema,
+    ),
   })
   .strict();
 

@@ -70,7 +70,12 @@ export async function applyDeprovision(
   return { steps: results, journal: journal.file };
 }
 
-async function applyStep(step: PlanStep, deps: DeprovisionDeps, opts: ApplyOptions, hooks: ApplyHooks): Promise<string> {
+async function applyStep(
+  step: PlanStep,
+  deps: DeprovisionDeps,
+  opts: ApplyOptions,
+  hooks: ApplyHooks,
+): Promise<string> {
   const op = step.detail as DeprovisionOp;
   switch (op.op) {
     case 'scale-down':
@@ -102,13 +107,19 @@ async function deleteIngressAndWait(
   const pollMs = opts.pollMs ?? 2_000;
   let current = await deps.kube.get('Ingress', op.name, op.namespace);
   if (!current) return 'already-gone';
-  if (!current.deletionTimestamp && (await deps.kube.remove('Ingress', op.name, op.namespace)) === 'gone') return 'done';
+  if (!current.deletionTimestamp && (await deps.kube.remove('Ingress', op.name, op.namespace)) === 'gone')
+    return 'done';
   const started = Date.now();
   for (;;) {
     current = await deps.kube.get('Ingress', op.name, op.namespace);
     if (!current) return 'done';
     const elapsedMs = Date.now() - started;
-    hooks.onWait?.(step, { elapsedMs, timeoutMs: opts.timeoutMs, finalizers: current.finalizers, loadBalancer: current.loadBalancer });
+    hooks.onWait?.(step, {
+      elapsedMs,
+      timeoutMs: opts.timeoutMs,
+      finalizers: current.finalizers,
+      loadBalancer: current.loadBalancer,
+    });
     if (elapsedMs >= opts.timeoutMs)
       throw new RuntimeError(
         `ingress/${op.namespace}/${op.name} is still there after ${Math.round(elapsedMs / 1000)}s (finalizers: ${current.finalizers.join(', ') || 'none'}): ` +
@@ -118,7 +129,13 @@ async function deleteIngressAndWait(
   }
 }
 
-function stoppedAt(err: unknown, plan: DeprovisionPlan, step: PlanStep, index: number, journal: DeprovisionJournal): GwctlError {
+function stoppedAt(
+  err: unknown,
+  plan: DeprovisionPlan,
+  step: PlanStep,
+  index: number,
+  journal: DeprovisionJournal,
+): GwctlError {
   const message = `${(err as Error)?.message ?? String(err)} — stopped at step ${index + 1}/${plan.steps.length} (${step.id}); ${journal.doneCount} step(s) done so far are recorded in ${journal.file}; re-run gwctl env deprovision ${plan.env} to continue`;
   return new GwctlError(message, err instanceof GwctlError ? err.exitCode : 1, { cause: err });
 }

@@ -11,7 +11,17 @@ export interface DeprovisionDeps {
 }
 
 /** The namespaced kinds deprovisioning reads, in the order it acts on them. */
-export const NAMESPACED_KINDS = ['Deployment', 'StatefulSet', 'CronJob', 'Job', 'Ingress', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'] as const satisfies readonly KubeKind[];
+export const NAMESPACED_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'Job',
+  'Ingress',
+  'Service',
+  'ConfigMap',
+  'Secret',
+  'PersistentVolumeClaim',
+] as const satisfies readonly KubeKind[];
 export type NamespacedKind = (typeof NAMESPACED_KINDS)[number];
 
 export interface BucketFacts extends EnvBucket {
@@ -32,7 +42,11 @@ export interface DeprovisionInventory {
 }
 
 /** Reads everything deprovisioning may act on, in parallel. `contents: false` skips listing objects. */
-export async function readInventory(env: Environment, deps: DeprovisionDeps, opts: { contents?: boolean } = {}): Promise<DeprovisionInventory> {
+export async function readInventory(
+  env: Environment,
+  deps: DeprovisionDeps,
+  opts: { contents?: boolean } = {},
+): Promise<DeprovisionInventory> {
   const ns = env.kube.namespace;
   const [lists, buckets] = await Promise.all([
     Promise.all(NAMESPACED_KINDS.map((kind) => deps.kube.list(kind, ns))),
@@ -43,7 +57,10 @@ export async function readInventory(env: Environment, deps: DeprovisionDeps, opt
     project: env.project,
     region: env.region,
     namespace: ns,
-    kube: Object.fromEntries(NAMESPACED_KINDS.map((kind, i) => [kind, lists[i]!])) as Record<NamespacedKind, KubeItem[]>,
+    kube: Object.fromEntries(NAMESPACED_KINDS.map((kind, i) => [kind, lists[i]!])) as Record<
+      NamespacedKind,
+      KubeItem[]
+    >,
     buckets,
   };
 }

@@ -41,7 +41,9 @@ export class DeprovisionJournal {
     try {
       return new DeprovisionJournal(file, JSON.parse(readFileSync(file, 'utf8')) as JournalData);
     } catch (err) {
-      throw new RuntimeError(`${file}: the deprovision journal is unreadable (${(err as Error).message}); move it aside and re-run (every step is safe to repeat)`);
+      throw new RuntimeError(
+        `${file}: the deprovision journal is unreadable (${(err as Error).message}); move it aside and re-run (every step is safe to repeat)`,
+      );
     }
   }
 
@@ -69,7 +71,14 @@ export class DeprovisionJournal {
       d.runs++;
       d.updatedAt = now.toISOString();
     } else {
-      this.data = { version: 1, ...scope, startedAt: now.toISOString(), updatedAt: now.toISOString(), runs: 1, steps: {} };
+      this.data = {
+        version: 1,
+        ...scope,
+        startedAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        runs: 1,
+        steps: {},
+      };
     }
     this.save();
   }
@@ -78,7 +87,11 @@ export class DeprovisionJournal {
     const d = this.require();
     // The first run saw the original settings; a later one would only see ours.
     const prior = d.steps[id]?.previous;
-    d.steps[id] = { finishedAt: now.toISOString(), outcome, ...(prior !== undefined ? { previous: prior } : previous !== undefined ? { previous } : {}) };
+    d.steps[id] = {
+      finishedAt: now.toISOString(),
+      outcome,
+      ...(prior !== undefined ? { previous: prior } : previous !== undefined ? { previous } : {}),
+    };
     d.updatedAt = now.toISOString();
     this.save();
   }

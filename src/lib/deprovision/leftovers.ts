@@ -17,19 +17,41 @@ export interface BucketLeft {
 
 export interface Leftovers {
   workloads: { kind: string; name: string; replicas: number; ready: number }[];
-  ingresses: { name: string; state: 'serving' | 'deleting'; loadBalancer: string[]; finalizers: string[]; since?: string }[];
+  ingresses: {
+    name: string;
+    state: 'serving' | 'deleting';
+    loadBalancer: string[];
+    finalizers: string[];
+    since?: string;
+  }[];
   /** Objects deprovisioning deletes that still exist, by kind (system objects excluded). */
   counts: Record<'cronJobs' | 'jobs' | 'services' | 'configMaps' | 'secrets' | 'persistentVolumeClaims', number>;
   buckets: BucketLeft[];
-  deprovision: { state: 'not started' | 'in progress' | 'finished'; steps: number; startedAt?: string; finishedAt?: string; runs?: number; journal?: string };
+  deprovision: {
+    state: 'not started' | 'in progress' | 'finished';
+    steps: number;
+    startedAt?: string;
+    finishedAt?: string;
+    runs?: number;
+    journal?: string;
+  };
   /** Nothing is left that gwctl's part of deprovisioning removes, and every bucket is empty or absent. */
   clean: boolean;
 }
 
 /** What is left of an environment: the answer of `env status` after (or during) a deprovision. */
-export function leftovers(inv: DeprovisionInventory, journal: JournalData | undefined, journalFile?: string): Leftovers {
+export function leftovers(
+  inv: DeprovisionInventory,
+  journal: JournalData | undefined,
+  journalFile?: string,
+): Leftovers {
   const k = inv.kube;
-  const workloads = [...k.Deployment, ...k.StatefulSet].map((w) => ({ kind: w.kind, name: w.name, replicas: w.replicas ?? 0, ready: w.readyReplicas ?? 0 }));
+  const workloads = [...k.Deployment, ...k.StatefulSet].map((w) => ({
+    kind: w.kind,
+    name: w.name,
+    replicas: w.replicas ?? 0,
+    ready: w.readyReplicas ?? 0,
+  }));
   const ingresses = k.Ingress.map((i) => ({
     name: i.name,
     state: i.deletionTimestamp ? ('deleting' as const) : ('serving' as const),
@@ -37,7 +59,8 @@ export function leftovers(inv: DeprovisionInventory, journal: JournalData | unde
     finalizers: i.finalizers,
     ...(i.deletionTimestamp ? { since: i.deletionTimestamp } : {}),
   }));
-  const count = (kind: 'CronJob' | 'Job' | 'Service' | 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim') => k[kind].filter((o) => isDeletable(kind, o)).length;
+  const count = (kind: 'CronJob' | 'Job' | 'Service' | 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim') =>
+    k[kind].filter((o) => isDeletable(kind, o)).length;
   const counts = {
     cronJobs: count('CronJob'),
     jobs: count('Job'),
@@ -52,7 +75,14 @@ export function leftovers(inv: DeprovisionInventory, journal: JournalData | unde
           name: b.name,
           role: b.role,
           exists: true,
-          ...(b.contents ? { objects: b.contents.objects, bytes: b.contents.bytes, noncurrent: b.contents.noncurrent, held: b.contents.held } : {}),
+          ...(b.contents
+            ? {
+                objects: b.contents.objects,
+                bytes: b.contents.bytes,
+                noncurrent: b.contents.noncurrent,
+                held: b.contents.held,
+              }
+            : {}),
           emptying: bucketIsEmptying(b, true),
           softDeleteSeconds: b.settings.softDeletePolicy?.retentionDurationSeconds ?? 0,
         }

@@ -10,9 +10,19 @@ export const EMPTYING_RULE: LifecycleRule = { action: { type: 'Delete' }, condit
 /** What each deprovision step does when applied. */
 export type DeprovisionOp =
   | { op: 'scale-down'; kind: 'Deployment' | 'StatefulSet'; name: string; namespace: string }
-  | { op: 'delete'; kind: Exclude<NamespacedKind, 'Deployment' | 'StatefulSet' | 'Ingress'>; name: string; namespace: string }
+  | {
+      op: 'delete';
+      kind: Exclude<NamespacedKind, 'Deployment' | 'StatefulSet' | 'Ingress'>;
+      name: string;
+      namespace: string;
+    }
   | { op: 'delete-ingress'; name: string; namespace: string }
-  | { op: 'empty-bucket'; bucket: string; patch: BucketSettingsPatch; previous: { lifecycleRules: LifecycleRule[]; softDeleteRetentionSeconds: number; versioning: boolean } };
+  | {
+      op: 'empty-bucket';
+      bucket: string;
+      patch: BucketSettingsPatch;
+      previous: { lifecycleRules: LifecycleRule[]; softDeleteRetentionSeconds: number; versioning: boolean };
+    };
 
 export interface DeprovisionOptions {
   /** Keep the buckets' soft-delete policies (a recovery window, paid for): off by default. */
@@ -91,7 +101,8 @@ export function buildDeprovisionPlan(inv: DeprovisionInventory, opts: Deprovisio
     detail: { op: 'delete', kind, name: o.name, namespace: ns } satisfies DeprovisionOp,
   });
 
-  for (const kind of ['CronJob', 'Job'] as const) for (const o of pending(kind, inv, notes)) steps.push(deleteStep(kind, o));
+  for (const kind of ['CronJob', 'Job'] as const)
+    for (const o of pending(kind, inv, notes)) steps.push(deleteStep(kind, o));
 
   for (const ing of sorted(inv.kube.Ingress)) {
     const lb = ing.loadBalancer.length ? ` (load balancer ${ing.loadBalancer.join(', ')})` : '';
@@ -107,7 +118,14 @@ export function buildDeprovisionPlan(inv: DeprovisionInventory, opts: Deprovisio
   }
 
   for (const kind of ['Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'] as const)
-    for (const o of pending(kind, inv, notes)) steps.push(deleteStep(kind, o, kind === 'Service' && o.type === 'LoadBalancer' ? 'its network load balancer goes with it' : ''));
+    for (const o of pending(kind, inv, notes))
+      steps.push(
+        deleteStep(
+          kind,
+          o,
+          kind === 'Service' && o.type === 'LoadBalancer' ? 'its network load balancer goes with it' : '',
+        ),
+      );
 
   for (const b of inv.buckets) {
     if (!b.settings) {
@@ -119,7 +137,14 @@ export function buildDeprovisionPlan(inv: DeprovisionInventory, opts: Deprovisio
     steps.push(emptyBucketStep(b, opts.keepSoftDelete ?? false));
   }
 
-  const plan = makePlan({ command: 'env deprovision', env: inv.env, summary: 'deprovision the environment', steps, destructive: true, warnings });
+  const plan = makePlan({
+    command: 'env deprovision',
+    env: inv.env,
+    summary: 'deprovision the environment',
+    steps,
+    destructive: true,
+    warnings,
+  });
   return { ...plan, manual: manualSteps(inv, opts.varFile), notes };
 }
 
@@ -127,7 +152,9 @@ function emptyBucketStep(b: BucketFacts, keepSoftDelete: boolean): PlanStep {
   const s = b.settings!;
   const soft = s.softDeletePolicy?.retentionDurationSeconds ?? 0;
   const patch: BucketSettingsPatch = { lifecycleRules: [EMPTYING_RULE] };
-  const changes = [`lifecycle: Delete at age 0${s.lifecycleRules.length ? ` replaces ${s.lifecycleRules.length} rule(s)` : ''}`];
+  const changes = [
+    `lifecycle: Delete at age 0${s.lifecycleRules.length ? ` replaces ${s.lifecycleRules.length} rule(s)` : ''}`,
+  ];
   if (s.versioning) {
     // With versioning on, the rule would first turn live objects into noncurrent ones and need a second run.
     patch.versioning = false;
@@ -138,7 +165,10 @@ function emptyBucketStep(b: BucketFacts, keepSoftDelete: boolean): PlanStep {
     changes.push(`soft delete ${days(soft)} → off`);
   }
   const c = b.contents;
-  if (c) changes.push(`${c.objects} object(s), ${formatBytes(c.bytes)}${c.noncurrent ? ` + ${c.noncurrent} noncurrent` : ''} go at the next lifecycle run (usually within a day)`);
+  if (c)
+    changes.push(
+      `${c.objects} object(s), ${formatBytes(c.bytes)}${c.noncurrent ? ` + ${c.noncurrent} noncurrent` : ''} go at the next lifecycle run (usually within a day)`,
+    );
   return {
     id: `empty-bucket/${b.name}`,
     action: 'set-lifecycle',
@@ -159,16 +189,26 @@ export function bucketWarnings(b: BucketFacts, keepSoftDelete: boolean): string[
   const out: string[] = [];
   const rp = s.retentionPolicy;
   if (rp && rp.retentionPeriod > 0) {
-    const fix = rp.isLocked ? 'it is locked and cannot be removed' : `remove it with: gcloud storage buckets update gs://${b.name} --clear-retention-period`;
-    out.push(`gs://${b.name} has a retention policy of ${days(rp.retentionPeriod)}: objects younger than that stay until they expire (${fix})`);
+    const fix = rp.isLocked
+      ? 'it is locked and cannot be removed'
+      : `remove it with: gcloud storage buckets update gs://${b.name} --clear-retention-period`;
+    out.push(
+      `gs://${b.name} has a retention policy of ${days(rp.retentionPeriod)}: objects younger than that stay until they expire (${fix})`,
+    );
   }
   if (b.contents?.held)
-    out.push(`gs://${b.name}: ${b.contents.held} object(s) under a hold stay until released: gcloud storage objects update "gs://${b.name}/**" --no-event-based-hold --no-temporary-hold`);
+    out.push(
+      `gs://${b.name}: ${b.contents.held} object(s) under a hold stay until released: gcloud storage objects update "gs://${b.name}/**" --no-event-based-hold --no-temporary-hold`,
+    );
   if (s.defaultEventBasedHold)
-    out.push(`gs://${b.name} puts an event-based hold on new objects (defaultEventBasedHold): turn it off with gcloud storage buckets update gs://${b.name} --no-default-event-based-hold`);
+    out.push(
+      `gs://${b.name} puts an event-based hold on new objects (defaultEventBasedHold): turn it off with gcloud storage buckets update gs://${b.name} --no-default-event-based-hold`,
+    );
   const soft = s.softDeletePolicy?.retentionDurationSeconds ?? 0;
   if (keepSoftDelete && soft > 0)
-    out.push(`gs://${b.name} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.contents ? ` (${formatBytes(b.contents.bytes)} now)` : ''}`);
+    out.push(
+      `gs://${b.name} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.contents ? ` (${formatBytes(b.contents.bytes)} now)` : ''}`,
+    );
   return out;
 }
 
@@ -177,7 +217,10 @@ function pending(kind: DeletedKind, inv: DeprovisionInventory, notes: string[]):
   const out: KubeItem[] = [];
   for (const o of sorted(inv.kube[kind])) {
     if (!isDeletable(kind, o)) continue;
-    if (o.deletionTimestamp) notes.push(`${target(kind, inv.namespace, o.name)} is terminating (finalizers: ${o.finalizers.join(', ') || 'none'})`);
+    if (o.deletionTimestamp)
+      notes.push(
+        `${target(kind, inv.namespace, o.name)} is terminating (finalizers: ${o.finalizers.join(', ') || 'none'})`,
+      );
     else out.push(o);
   }
   return out;

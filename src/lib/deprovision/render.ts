@@ -27,7 +27,9 @@ export function progressHooks(ui: Ui, quiet: boolean, everyMs = 15_000): ApplyHo
       if (lastWait?.id === step.id && info.elapsedMs - lastWait.at < everyMs) return;
       lastWait = { id: step.id, at: info.elapsedMs };
       const lb = info.loadBalancer.length ? `, load balancer ${info.loadBalancer.join(', ')}` : '';
-      ui.info(`  … ${step.target}: waiting for GKE to remove the load balancer (${formatDuration(info.elapsedMs)} of ${formatDuration(info.timeoutMs)}; finalizers: ${info.finalizers.join(', ') || 'none'}${lb})`);
+      ui.info(
+        `  … ${step.target}: waiting for GKE to remove the load balancer (${formatDuration(info.elapsedMs)} of ${formatDuration(info.timeoutMs)}; finalizers: ${info.finalizers.join(', ') || 'none'}${lb})`,
+      );
     },
   };
 }
@@ -37,11 +39,17 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
   const c = ui.color;
   const d = l.deprovision;
   const dep =
-    d.state === 'finished' ? `finished ${d.finishedAt} (${d.steps} steps, ${d.runs} run(s))` : d.state === 'in progress' ? `in progress: ${d.steps} step(s) done since ${d.startedAt}; re-run gwctl env deprovision to finish` : 'not started';
+    d.state === 'finished'
+      ? `finished ${d.finishedAt} (${d.steps} steps, ${d.runs} run(s))`
+      : d.state === 'in progress'
+        ? `in progress: ${d.steps} step(s) done since ${d.startedAt}; re-run gwctl env deprovision to finish`
+        : 'not started';
   ui.heading(`Deprovision: ${dep}`);
   const running = l.workloads.filter((w) => w.replicas > 0).length;
   const kubeLeft = running + l.ingresses.length + Object.values(l.counts).reduce((a, b) => a + b, 0);
-  ui.info(`  Kubernetes: ${kubeLeft === 0 ? c.green('nothing left to remove') : c.yellow(`${running} workload(s) with replicas, ${l.ingresses.length} Ingress(es), ${kubeLeft - running - l.ingresses.length} other object(s)`)}`);
+  ui.info(
+    `  Kubernetes: ${kubeLeft === 0 ? c.green('nothing left to remove') : c.yellow(`${running} workload(s) with replicas, ${l.ingresses.length} Ingress(es), ${kubeLeft - running - l.ingresses.length} other object(s)`)}`,
+  );
   const present = l.buckets.filter((b) => b.exists);
   const objects = present.reduce((n, b) => n + (b.objects ?? 0) + (b.noncurrent ?? 0), 0);
   const emptying = present.every((b) => b.emptying);
@@ -52,18 +60,23 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
   );
   ui.heading('Workloads');
   if (l.workloads.length === 0) ui.info('  none');
-  else ui.table(l.workloads, [
-    { header: '  kind', get: (w) => `  ${w.kind}` },
-    { header: 'name', get: (w) => w.name },
-    { header: 'replicas', get: (w) => w.replicas, align: 'right' },
-    { header: 'ready', get: (w) => w.ready, align: 'right' },
-  ]);
+  else
+    ui.table(l.workloads, [
+      { header: '  kind', get: (w) => `  ${w.kind}` },
+      { header: 'name', get: (w) => w.name },
+      { header: 'replicas', get: (w) => w.replicas, align: 'right' },
+      { header: 'ready', get: (w) => w.ready, align: 'right' },
+    ]);
   ui.heading('Ingresses and load balancers');
   if (l.ingresses.length === 0) ui.info('  none (no Ingress, so no GKE load balancer)');
   for (const i of l.ingresses)
-    ui.info(`  ${i.name}: ${i.state === 'deleting' ? c.yellow(`deleting since ${i.since}`) : 'serving'}; load balancer ${i.loadBalancer.join(', ') || 'none'}; finalizers ${i.finalizers.join(', ') || 'none'}`);
+    ui.info(
+      `  ${i.name}: ${i.state === 'deleting' ? c.yellow(`deleting since ${i.since}`) : 'serving'}; load balancer ${i.loadBalancer.join(', ') || 'none'}; finalizers ${i.finalizers.join(', ') || 'none'}`,
+    );
   const n = l.counts;
-  ui.info(`  services ${n.services}, configmaps ${n.configMaps}, secrets ${n.secrets}, PVCs ${n.persistentVolumeClaims}, cronjobs ${n.cronJobs}, jobs ${n.jobs} ${c.dim('(system objects not counted)')}`);
+  ui.info(
+    `  services ${n.services}, configmaps ${n.configMaps}, secrets ${n.secrets}, PVCs ${n.persistentVolumeClaims}, cronjobs ${n.cronJobs}, jobs ${n.jobs} ${c.dim('(system objects not counted)')}`,
+  );
   ui.heading('Buckets');
   ui.table(l.buckets, [
     { header: '  bucket', get: (b) => `  gs://${b.name}` },

@@ -37,7 +37,8 @@ export async function probeCogrpc(opts: CogrpcProbeOptions): Promise<CogrpcProbe
     const connectMs = await client.connect(opts.deadlineMs).catch(fail);
     const firstCall = await client.check(COGRPC_SERVICE, opts.deadlineMs).catch(fail);
     const warmCalls: CogrpcCall[] = [];
-    for (let i = 0; i < opts.warmCalls; i++) warmCalls.push(await client.check(COGRPC_SERVICE, opts.deadlineMs).catch(fail));
+    for (let i = 0; i < opts.warmCalls; i++)
+      warmCalls.push(await client.check(COGRPC_SERVICE, opts.deadlineMs).catch(fail));
     return {
       address: opts.address,
       service: COGRPC_SERVICE,

@@ -39,7 +39,12 @@ export interface DiagnoseIo {
   now: () => Date;
 }
 
-export const defaultIo: DiagnoseIo = { openMonitoring, openCogrpcHealth, readCa: (file) => readFileSync(file, 'utf8'), now: () => new Date() };
+export const defaultIo: DiagnoseIo = {
+  openMonitoring,
+  openCogrpcHealth,
+  readCa: (file) => readFileSync(file, 'utf8'),
+  now: () => new Date(),
+};
 
 export interface DiagnosisReport {
   env: string;
@@ -65,7 +70,11 @@ export interface DiagnosisReport {
  * SDK and decoding its answers is CPU-heavy and would stall other probes' timings), then the websocket is
  * held in the background (idle once open) while HTTP and then CogRPC are timed one after the other.
  */
-export async function diagnose(env: Environment, opts: DiagnoseOptions, io: DiagnoseIo = defaultIo): Promise<DiagnosisReport> {
+export async function diagnose(
+  env: Environment,
+  opts: DiagnoseOptions,
+  io: DiagnoseIo = defaultIo,
+): Promise<DiagnosisReport> {
   const startedAt = io.now();
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const { poweb, cogrpc, caFile } = env.endpoints;
@@ -77,7 +86,12 @@ export async function diagnose(env: Environment, opts: DiagnoseOptions, io: Diag
   const runsWebsocket = on('websocket') && poweb;
   const runsCogrpc = on('cogrpc') && cogrpc;
   const runsMonitoring = on('monitoring') && monitoringConfigured(env);
-  opts.progress?.setTotal((runsHttp ? 2 * opts.requests : 0) + (runsWebsocket ? holdSeconds : 0) + (runsCogrpc ? 1 : 0) + (runsMonitoring ? 1 : 0));
+  opts.progress?.setTotal(
+    (runsHttp ? 2 * opts.requests : 0) +
+      (runsWebsocket ? holdSeconds : 0) +
+      (runsCogrpc ? 1 : 0) +
+      (runsMonitoring ? 1 : 0),
+  );
 
   let ca: { pem?: string; error?: string } | undefined;
   const caPem = (): string | undefined => {
@@ -86,14 +100,18 @@ export async function diagnose(env: Environment, opts: DiagnoseOptions, io: Diag
     if (ca.error) throw new ProbeFailure(ca.error);
     return ca.pem;
   };
-  const skipped = (probe: ProbeName, missing: string): ProbeOutcome<never> => ({ status: 'skipped', reason: on(probe) ? `no ${missing} for ${env.name}` : `--skip ${probe}` });
+  const skipped = (probe: ProbeName, missing: string): ProbeOutcome<never> => ({
+    status: 'skipped',
+    reason: on(probe) ? `no ${missing} for ${env.name}` : `--skip ${probe}`,
+  });
   const ticking = <T>(outcome: Promise<ProbeOutcome<T>>) => outcome.finally(() => opts.progress?.tick());
 
   const monitoring = !runsMonitoring
     ? skipped('monitoring', 'monitoring.urlMaps, forwardingRules or backendServices')
     : await ticking(
         runProbe(async () => {
-          const failed = (err: unknown) => new ProbeFailure(`Cloud Monitoring (project ${env.project}): ${(err as Error).message}`);
+          const failed = (err: unknown) =>
+            new ProbeFailure(`Cloud Monitoring (project ${env.project}): ${(err as Error).message}`);
           const reader = await io.openMonitoring(env).catch((err: unknown) => Promise.reject(failed(err)));
           try {
             const until = io.now();
@@ -108,12 +126,24 @@ export async function diagnose(env: Environment, opts: DiagnoseOptions, io: Diag
 
   const websocketHeld = !runsWebsocket
     ? Promise.resolve(skipped('websocket', 'endpoints.poweb'))
-    : runProbe(() => withTicks(opts.progress, holdSeconds, () => probeWebsocket({ baseUrl: poweb, caPem: caPem(), holdMs: opts.holdMs, timeoutMs })));
+    : runProbe(() =>
+        withTicks(opts.progress, holdSeconds, () =>
+          probeWebsocket({ baseUrl: poweb, caPem: caPem(), holdMs: opts.holdMs, timeoutMs }),
+        ),
+      );
 
   const http = !runsHttp
     ? skipped('http', 'endpoints.poweb')
     : await runProbe(() =>
-        probeHttp({ baseUrl: poweb, caPem: caPem(), requests: opts.requests, rate: opts.rate, concurrency: opts.concurrency, timeoutMs, onSample: () => opts.progress?.tick() }),
+        probeHttp({
+          baseUrl: poweb,
+          caPem: caPem(),
+          requests: opts.requests,
+          rate: opts.rate,
+          concurrency: opts.concurrency,
+          timeoutMs,
+          onSample: () => opts.progress?.tick(),
+        }),
       );
 
   const cogrpcOutcome = !runsCogrpc
@@ -121,7 +151,12 @@ export async function diagnose(env: Environment, opts: DiagnoseOptions, io: Diag
     : await ticking(
         runProbe(async () => {
           const client = await io.openCogrpcHealth({ address: cogrpc, caPem: caPem() });
-          return probeCogrpc({ address: cogrpc, warmCalls: opts.cogrpcWarmCalls ?? 3, deadlineMs: opts.cogrpcDeadlineMs ?? 60_000, client });
+          return probeCogrpc({
+            address: cogrpc,
+            warmCalls: opts.cogrpcWarmCalls ?? 3,
+            deadlineMs: opts.cogrpcDeadlineMs ?? 60_000,
+            client,
+          });
         }),
       );
 
@@ -129,7 +164,12 @@ export async function diagnose(env: Environment, opts: DiagnoseOptions, io: Diag
 
   const measured = <T>(o: ProbeOutcome<T>) => (o.status === 'ok' ? o.result : undefined);
   const findings = deriveFindings(
-    { http: measured(http), websocket: measured(websocket), cogrpc: measured(cogrpcOutcome), monitoring: measured(monitoring) },
+    {
+      http: measured(http),
+      websocket: measured(websocket),
+      cogrpc: measured(cogrpcOutcome),
+      monitoring: measured(monitoring),
+    },
     opts.thresholds ?? DEFAULT_THRESHOLDS,
   );
   const slo = evaluateSlo(opts.slo, http);
@@ -141,7 +181,11 @@ export async function diagnose(env: Environment, opts: DiagnoseOptions, io: Diag
     probes,
     findings,
     ...(slo ? { slo } : {}),
-    exitCode: slo?.breached ? ExitCode.sloBreach : Object.values(probes).some((p) => p.status === 'failed') ? ExitCode.runtime : ExitCode.ok,
+    exitCode: slo?.breached
+      ? ExitCode.sloBreach
+      : Object.values(probes).some((p) => p.status === 'failed')
+        ? ExitCode.runtime
+        : ExitCode.ok,
   };
 }
 
@@ -154,12 +198,18 @@ function refuseNothingToMeasure(env: Environment, opts: DiagnoseOptions): void {
     cogrpc: Boolean(cogrpc),
     monitoring: monitoringConfigured(env),
   };
-  if (opts.slo.length > 0 && opts.skip.has('http')) throw new UsageError('--slo applies to parcel delivery, which --skip http turns off');
+  if (opts.slo.length > 0 && opts.skip.has('http'))
+    throw new UsageError('--slo applies to parcel delivery, which --skip http turns off');
   const wanted = PROBE_NAMES.filter((p) => !opts.skip.has(p));
   if (wanted.length === 0) throw new UsageError('--skip leaves no probe to run');
   if (!wanted.some((p) => runnable[p])) {
-    if (env.name === 'sandbox') throw new UsageError('nothing to measure: the sandbox is not running; start it with `gwctl sandbox start --detach`');
-    throw new UsageError(`nothing to measure in ${env.name}: set endpoints.poweb, endpoints.cogrpc or monitoring.urlMaps in gwctl.yaml`);
+    if (env.name === 'sandbox')
+      throw new UsageError(
+        'nothing to measure: the sandbox is not running; start it with `gwctl sandbox start --detach`',
+      );
+    throw new UsageError(
+      `nothing to measure in ${env.name}: set endpoints.poweb, endpoints.cogrpc or monitoring.urlMaps in gwctl.yaml`,
+    );
   }
 }
 
@@ -174,7 +224,9 @@ function readCa(io: DiagnoseIo, file: string): { pem?: string; error?: string } 
   try {
     return { pem: io.readCa(file) };
   } catch (err) {
-    return { error: `cannot read endpoints.caFile ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    return {
+      error: `cannot read endpoints.caFile ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    };
   }
 }
 

@@ -61,10 +61,15 @@ export function deriveFindings(m: Measurements, t: FindingThresholds = DEFAULT_T
   return findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }
 
-function httpFindings(http: HttpProbeResult, monitoring: MonitoringProbeResult | undefined, t: FindingThresholds): Finding[] {
+function httpFindings(
+  http: HttpProbeResult,
+  monitoring: MonitoringProbeResult | undefined,
+  t: FindingThresholds,
+): Finding[] {
   const findings: Finding[] = [];
   for (const target of http.targets) {
-    const what = target.target === 'POST /v1/parcels' ? 'parcel deliveries (POST /v1/parcels)' : 'health checks (GET /)';
+    const what =
+      target.target === 'POST /v1/parcels' ? 'parcel deliveries (POST /v1/parcels)' : 'health checks (GET /)';
     if (target.timeouts > 0) {
       const backendP99 = monitoring?.backend?.p99?.valueMs;
       findings.push({
@@ -91,7 +96,9 @@ function httpFindings(http: HttpProbeResult, monitoring: MonitoringProbeResult |
       });
     }
     if (target.errors > 0) {
-      const errors = Object.fromEntries(Object.entries(target.statuses).filter(([k]) => !/^\d+$/.test(k) && k !== 'timeout'));
+      const errors = Object.fromEntries(
+        Object.entries(target.statuses).filter(([k]) => !/^\d+$/.test(k) && k !== 'timeout'),
+      );
       findings.push({
         severity: target.errors === target.requests ? 'error' : 'warning',
         code: 'http-connection-errors',
@@ -117,25 +124,35 @@ function httpFindings(http: HttpProbeResult, monitoring: MonitoringProbeResult |
 }
 
 function unexpectedStatuses(target: HttpTargetSummary): Record<string, number> {
-  return Object.fromEntries(Object.entries(target.statuses).filter(([k]) => /^\d+$/.test(k) && Number(k) !== EXPECTED_STATUS[target.target]));
+  return Object.fromEntries(
+    Object.entries(target.statuses).filter(([k]) => /^\d+$/.test(k) && Number(k) !== EXPECTED_STATUS[target.target]),
+  );
 }
 
 function statusFix(status: number, target: HttpTargetSummary['target'], samples: HttpSample[]): string {
   if (status === 502 || status === 504) {
     const late = samples.filter((s) => s.status === status && s.timings.totalMs >= 0.9 * GCP_DEFAULT_TIMEOUT_MS).length;
-    if (late > 0) return `${status} after about ${formatMs(GCP_DEFAULT_TIMEOUT_MS)} is the load balancer giving up on the backend (backend_timeout): find why PoWeb is slow, or raise the BackendConfig timeoutSec`;
+    if (late > 0)
+      return `${status} after about ${formatMs(GCP_DEFAULT_TIMEOUT_MS)} is the load balancer giving up on the backend (backend_timeout): find why PoWeb is slow, or raise the BackendConfig timeoutSec`;
   }
-  if (status >= 500) return 'the load balancer could not get a good answer from PoWeb: check the PoWeb pods (kubectl get pods), their readiness probes and the LB backend health';
-  if (status === 404) return 'the URL map does not send this path to PoWeb: check the Ingress rules and endpoints.poweb';
-  if (status === 415) return 'something between gwctl and the gateway changed the Content-Type: check proxies in front of the load balancer';
+  if (status >= 500)
+    return 'the load balancer could not get a good answer from PoWeb: check the PoWeb pods (kubectl get pods), their readiness probes and the LB backend health';
+  if (status === 404)
+    return 'the URL map does not send this path to PoWeb: check the Ingress rules and endpoints.poweb';
+  if (status === 415)
+    return 'something between gwctl and the gateway changed the Content-Type: check proxies in front of the load balancer';
   if (status >= 300 && status < 400) return 'the endpoint redirects: set endpoints.poweb to the final https:// address';
-  if (status >= 200 && status < 300 && target === 'POST /v1/parcels') return 'an unauthenticated parcel was accepted: make sure endpoints.poweb is really the Awala gateway';
-  if (status === 403 || status === 429) return 'something in front of the gateway (Cloud Armor, a WAF, rate limiting) is refusing the probe: check its rules';
+  if (status >= 200 && status < 300 && target === 'POST /v1/parcels')
+    return 'an unauthenticated parcel was accepted: make sure endpoints.poweb is really the Awala gateway';
+  if (status === 403 || status === 429)
+    return 'something in front of the gateway (Cloud Armor, a WAF, rate limiting) is refusing the probe: check its rules';
   return 'check the PoWeb logs for these requests';
 }
 
 function slowestSample(samples: HttpSample[], target: HttpSample['target']): HttpSample | undefined {
-  return samples.filter((s) => s.target === target && s.status !== undefined).sort((a, b) => b.timings.totalMs - a.timings.totalMs)[0];
+  return samples
+    .filter((s) => s.target === target && s.status !== undefined)
+    .sort((a, b) => b.timings.totalMs - a.timings.totalMs)[0];
 }
 
 /** The phase that took longest in one request, from curl-style cumulative timings. */
@@ -153,14 +170,18 @@ export function dominantPhase(s: HttpSample): [string, number] {
 
 function phaseFix(phase: string): string {
   if (phase === 'resolving DNS') return 'DNS is slow from here: check the resolver this host uses';
-  if (phase === 'connecting (TCP)' || phase === 'in the TLS handshake') return 'connection setup is slow: check the network path to the load balancer (and its region) from here';
+  if (phase === 'connecting (TCP)' || phase === 'in the TLS handshake')
+    return 'connection setup is slow: check the network path to the load balancer (and its region) from here';
   return 'the wait is after the request was sent: the monitoring probe splits it into load balancer and gateway time';
 }
 
 function websocketFindings(ws: WebsocketProbeResult): Finding[] {
   const findings: Finding[] = [];
   if (ws.closedBy === 'cut') {
-    const nearDefault = Math.abs(ws.openMs - GCP_DEFAULT_TIMEOUT_MS) <= 1500 ? ` (GCP's default is ${formatMs(GCP_DEFAULT_TIMEOUT_MS)})` : '';
+    const nearDefault =
+      Math.abs(ws.openMs - GCP_DEFAULT_TIMEOUT_MS) <= 1500
+        ? ` (GCP's default is ${formatMs(GCP_DEFAULT_TIMEOUT_MS)})`
+        : '';
     findings.push({
       severity: 'error',
       code: 'websocket-cut-by-lb',
@@ -191,10 +212,13 @@ function websocketFindings(ws: WebsocketProbeResult): Finding[] {
 }
 
 function closeCodeFix(code: number): string {
-  if (code === 1008) return 'the gateway refuses requests with an Origin header: a proxy in front of it adds one; stop it from doing so';
-  if (code === 1011) return 'the gateway failed while streaming parcels: check the PoWeb logs and its NATS Streaming connection';
+  if (code === 1008)
+    return 'the gateway refuses requests with an Origin header: a proxy in front of it adds one; stop it from doing so';
+  if (code === 1011)
+    return 'the gateway failed while streaming parcels: check the PoWeb logs and its NATS Streaming connection';
   if (code === 1001) return 'the gateway was going away (a restart or deploy): check PoWeb pod restarts';
-  if (code === 1000) return 'the gateway ended a keep-alive collection: make sure proxies pass the X-Relaynet-Streaming-Mode header';
+  if (code === 1000)
+    return 'the gateway ended a keep-alive collection: make sure proxies pass the X-Relaynet-Streaming-Mode header';
   return 'check the PoWeb logs at that time for the reason';
 }
 
@@ -237,7 +261,12 @@ function monitoringFindings(mon: MonitoringProbeResult, t: FindingThresholds): F
   }
   const totalP99 = mon.total.p99?.valueMs;
   const backendP99 = mon.backend?.p99?.valueMs;
-  if (totalP99 !== undefined && backendP99 !== undefined && totalP99 - backendP99 >= t.lbGapMinMs && totalP99 >= t.lbGapRatio * backendP99) {
+  if (
+    totalP99 !== undefined &&
+    backendP99 !== undefined &&
+    totalP99 - backendP99 >= t.lbGapMinMs &&
+    totalP99 >= t.lbGapRatio * backendP99
+  ) {
     findings.push({
       severity: 'warning',
       code: 'lb-latency-gap',
@@ -269,4 +298,5 @@ function monitoringFindings(mon: MonitoringProbeResult, t: FindingThresholds): F
   return findings;
 }
 
-const describeWindow = (mon: MonitoringProbeResult) => `over the last ${formatWindow(Date.parse(mon.until) - Date.parse(mon.since))}`;
+const describeWindow = (mon: MonitoringProbeResult) =>
+  `over the last ${formatWindow(Date.parse(mon.until) - Date.parse(mon.since))}`;

@@ -32,7 +32,13 @@ export interface HttpTargetSummary {
   timeouts: number;
   errors: number;
   /** Over requests that got a response; timed-out and failed ones are counted above instead. */
-  latency: { dns?: LatencySummary; connect?: LatencySummary; tls?: LatencySummary; ttfb?: LatencySummary; total?: LatencySummary };
+  latency: {
+    dns?: LatencySummary;
+    connect?: LatencySummary;
+    tls?: LatencySummary;
+    ttfb?: LatencySummary;
+    total?: LatencySummary;
+  };
 }
 
 export interface HttpProbeOptions {
@@ -62,7 +68,8 @@ export interface HttpProbeResult {
  */
 export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult> {
   const base = new URL(opts.baseUrl);
-  const secureContext = base.protocol === 'https:' ? createSecureContext(opts.caPem ? { ca: opts.caPem } : {}) : undefined;
+  const secureContext =
+    base.protocol === 'https:' ? createSecureContext(opts.caPem ? { ca: opts.caPem } : {}) : undefined;
   const jobs: HttpTarget[] = [];
   for (let i = 0; i < opts.requests; i++) jobs.push('GET /', 'POST /v1/parcels');
   const samples: HttpSample[] = [];
@@ -142,6 +149,12 @@ export function summarizeTarget(target: HttpTarget, all: readonly HttpSample[]):
     statuses,
     timeouts: samples.filter((s) => s.timedOut).length,
     errors: samples.filter((s) => s.status === undefined && !s.timedOut).length,
-    latency: { dns: phase((t) => t.dnsMs), connect: phase((t) => t.connectMs), tls: phase((t) => t.tlsMs), ttfb: phase((t) => t.ttfbMs), total: phase((t) => t.totalMs) },
+    latency: {
+      dns: phase((t) => t.dnsMs),
+      connect: phase((t) => t.connectMs),
+      tls: phase((t) => t.tlsMs),
+      ttfb: phase((t) => t.ttfbMs),
+      total: phase((t) => t.totalMs),
+    },
   };
 }

@@ -36,7 +36,8 @@ export interface MonitoringProbeResult {
 
 /** The filter terms selecting the LB; each configured label narrows it further. */
 export function lbFilter(lb: LbSelector): string {
-  const oneOf = (label: string, values: string[]) => `resource.labels.${label} = one_of(${values.map((v) => JSON.stringify(v)).join(', ')})`;
+  const oneOf = (label: string, values: string[]) =>
+    `resource.labels.${label} = one_of(${values.map((v) => JSON.stringify(v)).join(', ')})`;
   return [
     'resource.type = "https_lb_rule"',
     ...(lb.urlMaps.length ? [oneOf('url_map_name', lb.urlMaps)] : []),
@@ -46,7 +47,11 @@ export function lbFilter(lb: LbSelector): string {
 }
 
 /** Server-side latency percentiles and response classes for the window, so client timings can be split into LB and backend time. */
-export async function probeMonitoring(reader: MonitoringReader, lb: LbSelector, window: { since: Date; until: Date }): Promise<MonitoringProbeResult> {
+export async function probeMonitoring(
+  reader: MonitoringReader,
+  lb: LbSelector,
+  window: { since: Date; until: Date },
+): Promise<MonitoringProbeResult> {
   const filter = lbFilter(lb);
   const [total, backend, requestsByClass] = await Promise.all([
     reader.sumDistribution({ metricType: LB_METRIC_TYPES.total, filter, ...window }),

@@ -32,5 +32,7 @@ export function describeNetworkError(err: unknown, target: string): string {
 
 /** Errors that mean no request can succeed: stop probing rather than repeat the same failure N times. */
 export function isConnectionLevel(code: string | undefined): boolean {
-  return /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_|ERR_TLS_|ERR_SSL_|EPROTO)/.test(code ?? '');
+  return /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_|ERR_TLS_|ERR_SSL_|EPROTO)/.test(
+    code ?? '',
+  );
 }

@@ -53,9 +53,15 @@ export function renderReport(report: DiagnosisReport, c: ChalkInstance): string 
         { header: 'p99', get: (x) => formatMs(x.l?.p99?.valueMs), align: 'right' },
       ]),
     );
-    const classes = Object.fromEntries(Object.entries(r.requestsByClass).map(([k, n]) => [k === '0' ? 'no response' : `${k[0]}xx`, n]));
+    const classes = Object.fromEntries(
+      Object.entries(r.requestsByClass).map(([k, n]) => [k === '0' ? 'no response' : `${k[0]}xx`, n]),
+    );
     out.push(`requests by response class: ${formatCounts(classes) || 'none'}`);
-    out.push(c.dim('percentiles are read from the metric’s buckets: each is known to within its bucket (LB latency buckets are 40 % wide)'));
+    out.push(
+      c.dim(
+        'percentiles are read from the metric’s buckets: each is known to within its bucket (LB latency buckets are 40 % wide)',
+      ),
+    );
   });
 
   section('Findings');
@@ -79,9 +85,15 @@ export function renderReport(report: DiagnosisReport, c: ChalkInstance): string 
 
 function renderHttp(r: HttpProbeResult): string[] {
   const load = 'rate' in r.load ? `${r.load.rate}/s` : `${r.load.concurrency} at a time`;
-  const lines = [`${r.baseUrl}: ${r.targets[0]?.requests ?? 0} request(s) per target, ${load}, each on a new connection, timeout ${formatMs(r.timeoutMs)}`];
+  const lines = [
+    `${r.baseUrl}: ${r.targets[0]?.requests ?? 0} request(s) per target, ${load}, each on a new connection, timeout ${formatMs(r.timeoutMs)}`,
+  ];
   const rows = r.targets.flatMap((t) =>
-    PHASES.map(([key, label], i) => ({ target: i === 0 ? t.target : '', phase: label, s: t.latency[key] as LatencySummary | undefined })),
+    PHASES.map(([key, label], i) => ({
+      target: i === 0 ? t.target : '',
+      phase: label,
+      s: t.latency[key] as LatencySummary | undefined,
+    })),
   );
   lines.push(
     renderTable(rows, [
@@ -93,12 +105,18 @@ function renderHttp(r: HttpProbeResult): string[] {
       { header: 'max', get: (x) => formatMs(x.s?.max), align: 'right' },
     ]),
   );
-  for (const t of r.targets) lines.push(`${t.target}: ${formatCounts(t.statuses)}${t.timeouts ? `; ${t.timeouts} timed out` : ''}`);
+  for (const t of r.targets)
+    lines.push(`${t.target}: ${formatCounts(t.statuses)}${t.timeouts ? `; ${t.timeouts} timed out` : ''}`);
   return lines;
 }
 
 function renderWebsocket(r: WebsocketProbeResult): string {
-  const who = { client: 'gwctl at the end of the hold', server: 'the server (close frame)', cut: 'a connection cut, no close frame' }[r.closedBy];
-  const challenge = r.challengeMs === undefined ? 'no handshake challenge' : `challenge after ${formatMs(r.challengeMs)}`;
+  const who = {
+    client: 'gwctl at the end of the hold',
+    server: 'the server (close frame)',
+    cut: 'a connection cut, no close frame',
+  }[r.closedBy];
+  const challenge =
+    r.challengeMs === undefined ? 'no handshake challenge' : `challenge after ${formatMs(r.challengeMs)}`;
   return `${r.url}: upgraded in ${formatMs(r.upgradeMs)}, ${challenge}; open ${formatMs(r.openMs)} of ${formatMs(r.holdMs)}; closed by ${who}, code ${r.code}${r.reason ? ` "${r.reason}"` : ''}`;
 }

@@ -43,7 +43,8 @@ export function parseSlo(texts: readonly string[]): SloObjective[] {
     if (!m) throw new UsageError(`--slo ${text}: expected <${STATS.join('|')}>=<duration>, e.g. p99=1s`);
     const stat = m[1]!.toLowerCase() as SloStat;
     const limitMs = parseDuration(m[2]!);
-    if (limitMs === undefined || limitMs <= 0) throw new UsageError(`--slo ${text}: "${m[2]}" is not a duration; give a unit, e.g. 1s or 250ms`);
+    if (limitMs === undefined || limitMs <= 0)
+      throw new UsageError(`--slo ${text}: "${m[2]}" is not a duration; give a unit, e.g. 1s or 250ms`);
     if (byStat.has(stat)) throw new UsageError(`--slo ${text}: ${stat} is already set to ${byStat.get(stat)!.text}`);
     byStat.set(stat, { stat, limitMs, text: text.trim() });
   }
@@ -54,12 +55,20 @@ export function parseSlo(texts: readonly string[]): SloObjective[] {
  * Checks parcel delivery against the objectives. A request that got no response counts as infinitely slow,
  * so timeouts breach any objective they reach, and a probe that could not measure at all is a breach.
  */
-export function evaluateSlo(objectives: readonly SloObjective[], http: ProbeOutcome<HttpProbeResult> | undefined): SloVerdict | undefined {
+export function evaluateSlo(
+  objectives: readonly SloObjective[],
+  http: ProbeOutcome<HttpProbeResult> | undefined,
+): SloVerdict | undefined {
   if (objectives.length === 0) return undefined;
   const samples = http?.status === 'ok' ? http.result.samples.filter((s) => s.target === SLO_TARGET) : [];
   const durations = samples.map((s) => (s.status === undefined ? Number.POSITIVE_INFINITY : s.timings.totalMs));
   const checks = objectives.map((o): SloCheck => {
-    const measured = durations.length === 0 ? undefined : o.stat === 'max' ? Math.max(...durations) : percentile(durations, Number(o.stat.slice(1)));
+    const measured =
+      durations.length === 0
+        ? undefined
+        : o.stat === 'max'
+          ? Math.max(...durations)
+          : percentile(durations, Number(o.stat.slice(1)));
     return {
       objective: o.text,
       stat: o.stat,
@@ -68,6 +77,13 @@ export function evaluateSlo(objectives: readonly SloObjective[], http: ProbeOutc
       met: measured !== undefined && measured <= o.limitMs,
     };
   });
-  const note = http?.status === 'failed' ? http.error : http?.status === 'skipped' ? http.reason : durations.length === 0 ? 'no parcel delivery was measured' : undefined;
+  const note =
+    http?.status === 'failed'
+      ? http.error
+      : http?.status === 'skipped'
+        ? http.reason
+        : durations.length === 0
+          ? 'no parcel delivery was measured'
+          : undefined;
   return { target: SLO_TARGET, breached: checks.some((c) => !c.met), checks, ...(note ? { note } : {}) };
 }

@@ -62,7 +62,13 @@ export function timedRequest(url: URL, opts: TimedRequestOptions): Promise<Timed
     tcp.once('connect', () => {
       timings.connectMs = at();
       if (tls) {
-        socket = tlsConnect({ socket: tcp, host, secureContext: opts.secureContext, ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] });
+        socket = tlsConnect({
+          socket: tcp,
+          host,
+          secureContext: opts.secureContext,
+          ...(isIP(host) ? {} : { servername: host }),
+          ALPNProtocols: ['http/1.1'],
+        });
         socket.once('secureConnect', () => (timings.tlsMs = at()));
         socket.on('error', (error: NodeJS.ErrnoException) => finish({ error, errorCode: error.code ?? 'ERR' }));
       }
@@ -80,7 +86,12 @@ export function timedRequest(url: URL, opts: TimedRequestOptions): Promise<Timed
         port,
         path: `${url.pathname}${url.search}`,
         method: opts.method,
-        headers: { host: url.host, connection: 'close', ...opts.headers, ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) },
+        headers: {
+          host: url.host,
+          connection: 'close',
+          ...opts.headers,
+          ...(opts.body ? { 'content-length': String(opts.body.length) } : {}),
+        },
         createConnection: () => socket,
       });
       req.on('response', (res: IncomingMessage) => {

@@ -65,7 +65,9 @@ export function probeWebsocket(opts: WebsocketProbeOptions): Promise<WebsocketPr
     ws.on('unexpected-response', (_req, res: IncomingMessage) => {
       res.resume();
       ws.terminate();
-      reject(new ProbeFailure(`${url.href}: upgrade refused with HTTP ${res.statusCode}; a healthy gateway answers 101`));
+      reject(
+        new ProbeFailure(`${url.href}: upgrade refused with HTTP ${res.statusCode}; a healthy gateway answers 101`),
+      );
     });
     ws.on('error', (err) => {
       clearTimeout(holdTimer);
@@ -73,7 +75,8 @@ export function probeWebsocket(opts: WebsocketProbeOptions): Promise<WebsocketPr
     });
     ws.on('close', (code, reason) => {
       clearTimeout(holdTimer);
-      if (openedAt === undefined) return reject(new ProbeFailure(`${url.href}: closed before the upgrade completed (code ${code})`));
+      if (openedAt === undefined)
+        return reject(new ProbeFailure(`${url.href}: closed before the upgrade completed (code ${code})`));
       resolve({
         url: url.href,
         holdMs: opts.holdMs,

@@ -11,10 +11,17 @@ export function renderError(err: unknown): RenderedError {
   if (err instanceof GwctlError) return { message: oneLine(err.message), exitCode: err.exitCode };
   const e = err as { message?: string; oclif?: { exit?: number }; code?: string | number };
   // oclif's own parse errors (unknown flag, missing arg) carry exit 2.
-  if (e?.oclif?.exit !== undefined) return { message: oneLine(e.message ?? String(err)), exitCode: e.oclif.exit === 0 ? 0 : ExitCode.usage };
+  if (e?.oclif?.exit !== undefined)
+    return { message: oneLine(e.message ?? String(err)), exitCode: e.oclif.exit === 0 ? 0 : ExitCode.usage };
   return { message: oneLine(e?.message ?? String(err)), exitCode: ExitCode.runtime };
 }
 
 function oneLine(text: string): string {
-  return redact(text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')).slice(0, 600);
+  return redact(
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' '),
+  ).slice(0, 600);
 }

@@ -23,7 +23,9 @@ export function configMapKeyev(api: ConfigMapApi, namespace: string, name: strin
       if (!change(data)) return;
       const bytes = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
       if (bytes > MAX_CONFIGMAP_BYTES) {
-        throw new RuntimeError(`${where} would hold ${bytes} bytes, over Kubernetes' 1 MiB ConfigMap limit; use the Firestore backend for this much data`);
+        throw new RuntimeError(
+          `${where} would hold ${bytes} bytes, over Kubernetes' 1 MiB ConfigMap limit; use the Firestore backend for this much data`,
+        );
       }
       try {
         if (current) await api.replace(namespace, name, { ...current, data });
@@ -33,7 +35,9 @@ export function configMapKeyev(api: ConfigMapApi, namespace: string, name: strin
         if (!(err instanceof ConfigMapConflict)) throw err;
       }
     }
-    throw new RuntimeError(`${where} kept changing while gwctl wrote to it (${MAX_ATTEMPTS} conflicts in a row); nothing was lost, retry in a moment`);
+    throw new RuntimeError(
+      `${where} kept changing while gwctl wrote to it (${MAX_ATTEMPTS} conflicts in a row); nothing was lost, retry in a moment`,
+    );
   }
 
   const store: KeyevStore = {

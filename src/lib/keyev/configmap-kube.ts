@@ -9,7 +9,10 @@ export function kubeConfigMapApi(core: CoreV1Api, context: string): ConfigMapApi
   const fail = (what: string, err: unknown) => {
     const code = (err as { code?: unknown }).code;
     const reason = kubeReason(err);
-    const hint = code === 401 || code === 403 ? 'check the kube context and its RBAC (get/create/update configmaps)' : 'check the kube context and that the API server is reachable';
+    const hint =
+      code === 401 || code === 403
+        ? 'check the kube context and its RBAC (get/create/update configmaps)'
+        : 'check the kube context and that the API server is reachable';
     return new RuntimeError(`cannot ${what} (${context}): ${reason}; ${hint}`);
   };
   return {
@@ -31,7 +34,11 @@ export function kubeConfigMapApi(core: CoreV1Api, context: string): ConfigMapApi
     },
     async replace(namespace, name, body) {
       try {
-        return (await core.replaceNamespacedConfigMap({ name, namespace, body: body as V1ConfigMap })) as ConfigMapObject;
+        return (await core.replaceNamespacedConfigMap({
+          name,
+          namespace,
+          body: body as V1ConfigMap,
+        })) as ConfigMapObject;
       } catch (err) {
         if ((err as { code?: unknown }).code === 409) throw new ConfigMapConflict();
         throw fail(`update ConfigMap ${namespace}/${name}`, err);

@@ -9,7 +9,9 @@ export function firestoreKeyev(docs: DocumentStore, collection: string): KeyevSt
   const check = (key: string) => assertKey(key, firestoreIdProblem(key), where);
   const valueOf = (id: string, data: Record<string, unknown>): string => {
     if (typeof data.value !== 'string') {
-      throw new RuntimeError(`${where}: document ${JSON.stringify(id)} has no string field "value"; fix or delete it, keyev holds strings only`);
+      throw new RuntimeError(
+        `${where}: document ${JSON.stringify(id)} has no string field "value"; fix or delete it, keyev holds strings only`,
+      );
     }
     return data.value;
   };

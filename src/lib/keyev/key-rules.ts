@@ -7,7 +7,8 @@ export function configMapKeyProblem(key: string): string | undefined {
   if (key.length === 0) return 'a ConfigMap key cannot be empty';
   if (key.length > 253) return `a ConfigMap key is at most 253 characters (this one has ${key.length})`;
   if (!CONFIGMAP_KEY.test(key)) return "a ConfigMap key may only contain letters, digits, '-', '_' and '.'";
-  if (key === '.' || key === '..' || key.startsWith('..')) return "a ConfigMap key cannot be '.' or '..' or start with '..'";
+  if (key === '.' || key === '..' || key.startsWith('..'))
+    return "a ConfigMap key cannot be '.' or '..' or start with '..'";
   return undefined;
 }
 
@@ -23,5 +24,8 @@ export function firestoreIdProblem(key: string): string | undefined {
 
 /** Throws the clear refusal for a key the backend cannot hold. */
 export function assertKey(key: string, problem: string | undefined, where: string): void {
-  if (problem) throw new UsageError(`keyev key ${JSON.stringify(key)} cannot be stored in ${where}: ${problem}; choose another key (gwctl never rewrites keys)`);
+  if (problem)
+    throw new UsageError(
+      `keyev key ${JSON.stringify(key)} cannot be stored in ${where}: ${problem}; choose another key (gwctl never rewrites keys)`,
+    );
 }

@@ -14,10 +14,16 @@ const isRole = (s: string): s is BucketRole => (BUCKET_ROLES as readonly string[
 
 /** `--bucket parcels|vault|backups` resolves through `env.buckets`; anything else is taken as a bucket name. */
 export function resolveBucket(env: Environment, given: string): BucketRef {
-  const value = given.trim().replace(/^gs:\/\//, '').replace(/\/$/, '');
+  const value = given
+    .trim()
+    .replace(/^gs:\/\//, '')
+    .replace(/\/$/, '');
   if (isRole(value)) {
     const name = env.buckets[value];
-    if (!name) throw new UsageError(`environment "${env.name}" has no buckets.${value} (${env.source}); set it there or pass the bucket's name with --bucket`);
+    if (!name)
+      throw new UsageError(
+        `environment "${env.name}" has no buckets.${value} (${env.source}); set it there or pass the bucket's name with --bucket`,
+      );
     return { name, role: value };
   }
   if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(value))

@@ -12,7 +12,11 @@ export interface TtlBucketState {
  * Reads what the TTL decision needs. Counting holds lists every object, so it can be skipped on
  * huge buckets; a failed listing only costs that one warning.
  */
-export async function readTtlState(admin: BucketAdmin, bucket: string, opts: { scanHolds: boolean }): Promise<TtlBucketState> {
+export async function readTtlState(
+  admin: BucketAdmin,
+  bucket: string,
+  opts: { scanHolds: boolean },
+): Promise<TtlBucketState> {
   const settings = await admin.settings(bucket);
   if (!opts.scanHolds) return { settings };
   try {

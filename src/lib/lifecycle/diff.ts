@@ -14,7 +14,14 @@ export function diffRules(before: readonly LifecycleRule[], after: readonly Life
   return Array.from({ length: n }, (_, i) => {
     const b = before[i];
     const a = after[i];
-    const status = b === undefined ? 'added' : a === undefined ? 'removed' : JSON.stringify(a) === JSON.stringify(b) ? 'kept' : 'changed';
+    const status =
+      b === undefined
+        ? 'added'
+        : a === undefined
+          ? 'removed'
+          : JSON.stringify(a) === JSON.stringify(b)
+            ? 'kept'
+            : 'changed';
     return { position: i + 1, status, ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) };
   });
 }

@@ -21,9 +21,12 @@ export const ttlRule = (days: number): LifecycleRule => ({ action: { type: 'Dele
 export function withTtl(rules: readonly LifecycleRule[], days: number): TtlEdit {
   const lookup = findManagedRule(rules);
   if (lookup.kind === 'ambiguous') throw new Error('withTtl: ambiguous TTL rules; check findManagedRule first');
-  if (lookup.kind === 'none') return { rules: [...rules, ttlRule(days)], index: rules.length, previousDays: null, kind: 'add' };
+  if (lookup.kind === 'none')
+    return { rules: [...rules, ttlRule(days)], index: rules.length, previousDays: null, kind: 'add' };
   if (lookup.days === days) return { rules: [...rules], index: lookup.index, previousDays: days, kind: 'unchanged' };
   const current = rules[lookup.index]!;
-  const next = rules.map((r, i) => (i === lookup.index ? { ...current, condition: { ...current.condition, age: days } } : r));
+  const next = rules.map((r, i) =>
+    i === lookup.index ? { ...current, condition: { ...current.condition, age: days } } : r,
+  );
   return { rules: next, index: lookup.index, previousDays: lookup.days, kind: 'change' };
 }

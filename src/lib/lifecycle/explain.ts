@@ -15,12 +15,23 @@ export function explainRule(rule: LifecycleRule): string {
   const subject = subjectOf(action.type, condition);
   const verb = verbOf(action);
   const whens = Object.entries(condition).flatMap(([key, value]) => timing(key, value));
-  const when = whens.length ? ` ${whens.join(' and ')}` : Object.keys(condition).length ? '' : ' (no condition: every object)';
+  const when = whens.length
+    ? ` ${whens.join(' and ')}`
+    : Object.keys(condition).length
+      ? ''
+      : ' (no condition: every object)';
   return `${subject} ${verb}${when}`;
 }
 
 function subjectOf(type: string, c: Record<string, unknown>): string {
-  let subject = type === 'AbortIncompleteMultipartUpload' ? 'incomplete multipart uploads' : c.isLive === false ? 'noncurrent versions' : c.isLive === true ? 'live objects' : 'objects';
+  let subject =
+    type === 'AbortIncompleteMultipartUpload'
+      ? 'incomplete multipart uploads'
+      : c.isLive === false
+        ? 'noncurrent versions'
+        : c.isLive === true
+          ? 'live objects'
+          : 'objects';
   if (c.matchesStorageClass !== undefined) subject += ` in ${listed(c.matchesStorageClass)} storage`;
   const names: string[] = [];
   if (c.matchesPrefix !== undefined) names.push(`start with ${quoted(c.matchesPrefix)}`);

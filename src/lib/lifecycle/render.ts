@@ -10,11 +10,21 @@ export function renderTtlReport(ui: Ui, report: TtlReport, title: string): void 
   ui.heading(`${title} · metageneration ${report.metageneration}`);
   if (report.rules.length === 0) ui.info('  no lifecycle rules: objects are kept until something deletes them');
   for (const r of report.rules) {
-    const mark = r.ttl ? c.green(' ← retention TTL') : report.ambiguous?.includes(r.position) ? c.yellow(' ← TTL candidate') : '';
+    const mark = r.ttl
+      ? c.green(' ← retention TTL')
+      : report.ambiguous?.includes(r.position)
+        ? c.yellow(' ← TTL candidate')
+        : '';
     ui.info(`  ${c.dim(String(r.position).padStart(2))}. ${r.explanation}${mark}`);
     ui.info(`      ${c.dim(ruleLabel(r.rule))}`);
   }
-  ui.info(report.ttl ? `Retention TTL: ${report.ttl.days} days (rule ${report.ttl.position})` : report.ambiguous ? 'Retention TTL: ambiguous' : 'Retention TTL: none');
+  ui.info(
+    report.ttl
+      ? `Retention TTL: ${report.ttl.days} days (rule ${report.ttl.position})`
+      : report.ambiguous
+        ? 'Retention TTL: ambiguous'
+        : 'Retention TTL: none',
+  );
   for (const w of report.warnings) ui.warn(w);
   for (const n of report.notes) ui.info(c.dim(`note: ${n}`));
 }
@@ -24,7 +34,8 @@ export function renderRuleDiff(ui: Ui, bucket: string, diff: RuleDiffEntry[]): v
   const c = ui.color;
   ui.heading(`Lifecycle rules of gs://${bucket}, before → after:`);
   if (diff.length === 0) ui.info('  (none)');
-  const line = (sign: string, pos: number, rule: LifecycleRule) => `  ${sign} ${String(pos).padStart(2)}. ${explainRule(rule)}  ${ruleLabel(rule)}`;
+  const line = (sign: string, pos: number, rule: LifecycleRule) =>
+    `  ${sign} ${String(pos).padStart(2)}. ${explainRule(rule)}  ${ruleLabel(rule)}`;
   for (const d of diff) {
     if (d.status === 'kept') ui.info(c.dim(`${line(' ', d.position, d.before!)}  (kept as is)`));
     else {

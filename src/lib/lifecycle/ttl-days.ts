@@ -12,11 +12,15 @@ const GCS_MAX_AGE = 2_147_483_647;
  */
 export function parseTtlDays(raw: string, opts: { allowOverSpec?: boolean } = {}): number {
   const text = raw.trim();
-  if (!/^[+-]?\d+(\.\d+)?$/.test(text)) throw new UsageError(`--days must be a whole number of days, got "${raw}" (e.g. --days 90)`);
+  if (!/^[+-]?\d+(\.\d+)?$/.test(text))
+    throw new UsageError(`--days must be a whole number of days, got "${raw}" (e.g. --days 90)`);
   const days = Number(text);
-  if (!Number.isInteger(days)) throw new UsageError(`--days must be a whole number of days, got ${text} (e.g. --days 90)`);
+  if (!Number.isInteger(days))
+    throw new UsageError(`--days must be a whole number of days, got ${text} (e.g. --days 90)`);
   if (days === 0)
-    throw new UsageError('--days 0 would delete every object: emptying a bucket belongs to `gwctl env deprovision`; use --days 1 or more');
+    throw new UsageError(
+      '--days 0 would delete every object: emptying a bucket belongs to `gwctl env deprovision`; use --days 1 or more',
+    );
   if (days < 0) throw new UsageError(`--days must be 1 or more, got ${text}`);
   if (days > GCS_MAX_AGE) throw new UsageError(`--days ${text} is more than GCS accepts (${GCS_MAX_AGE})`);
   if (days > SPEC_MAX_DAYS && !opts.allowOverSpec)

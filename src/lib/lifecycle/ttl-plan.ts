@@ -69,7 +69,13 @@ export function planTtlChange(input: { env: string; ref: BucketRef; state: TtlBu
     warnings:
       edit.kind === 'unchanged'
         ? []
-        : [...roleWarnings(input.ref.role), ...changeWarnings(edit.previousDays, input.days), ...ttlWarnings({ settings, days: input.days, held: input.state.held }), ...scanNotes(input.state), LIFECYCLE_DELAY_NOTE],
+        : [
+            ...roleWarnings(input.ref.role),
+            ...changeWarnings(edit.previousDays, input.days),
+            ...ttlWarnings({ settings, days: input.days, held: input.state.held }),
+            ...scanNotes(input.state),
+            LIFECYCLE_DELAY_NOTE,
+          ],
   });
   return { plan, change, diff: diffRules(before, edit.rules) };
 }
@@ -80,7 +86,11 @@ export async function applyTtlChange(admin: BucketAdmin, plan: Plan): Promise<Bu
   if (!step) throw new Error('applyTtlChange: the plan has no set-lifecycle step');
   const change = step.detail as TtlChange;
   try {
-    return await admin.patch(change.bucket, { lifecycleRules: change.after }, { ifMetageneration: change.ifMetageneration });
+    return await admin.patch(
+      change.bucket,
+      { lifecycleRules: change.after },
+      { ifMetageneration: change.ifMetageneration },
+    );
   } catch (err) {
     if (err instanceof ConcurrentChangeError)
       throw new ConcurrentChangeError(

@@ -32,18 +32,28 @@ export function describeTtl(state: TtlBucketState): TtlReport {
   const rules = settings.lifecycleRules;
   const lookup = findManagedRule(rules);
   const ttlIndex = lookup.kind === 'one' ? lookup.index : -1;
-  const explained = rules.map((rule, i) => ({ position: i + 1, rule, explanation: explainRule(rule), ttl: i === ttlIndex }));
+  const explained = rules.map((rule, i) => ({
+    position: i + 1,
+    rule,
+    explanation: explainRule(rule),
+    ttl: i === ttlIndex,
+  }));
   const days = lookup.kind === 'one' ? lookup.days : lookup.kind === 'ambiguous' ? Math.min(...lookup.days) : null;
   return {
     bucket: settings.name,
     metageneration: settings.metageneration,
     rules: explained,
-    ttl: lookup.kind === 'one' ? { position: ttlIndex + 1, days: lookup.days, explanation: explained[ttlIndex]!.explanation } : null,
+    ttl:
+      lookup.kind === 'one'
+        ? { position: ttlIndex + 1, days: lookup.days, explanation: explained[ttlIndex]!.explanation }
+        : null,
     ...(lookup.kind === 'ambiguous' ? { ambiguous: lookup.indexes.map((i) => i + 1) } : {}),
     ...(state.held !== undefined ? { held: state.held } : {}),
     warnings: [
       ...(lookup.kind === 'ambiguous'
-        ? [`${lookup.indexes.length} age-only Delete rules (${lookup.indexes.map((i) => `rule ${i + 1}`).join(', ')}): the shortest wins; \`bucket ttl set\` refuses until only one is left`]
+        ? [
+            `${lookup.indexes.length} age-only Delete rules (${lookup.indexes.map((i) => `rule ${i + 1}`).join(', ')}): the shortest wins; \`bucket ttl set\` refuses until only one is left`,
+          ]
         : []),
       ...ttlWarnings({ settings, days, held: state.held }),
     ],

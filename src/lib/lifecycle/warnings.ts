@@ -20,7 +20,8 @@ export interface TtlFacts {
   held?: number;
 }
 
-export const LIFECYCLE_DELAY_NOTE = 'GCS can take up to 24 hours to apply a lifecycle change; until then the previous rules may still act';
+export const LIFECYCLE_DELAY_NOTE =
+  'GCS can take up to 24 hours to apply a lifecycle change; until then the previous rules may still act';
 
 /** What will stop, delay or change how the TTL deletes objects on this bucket. */
 export function ttlWarnings(f: TtlFacts): string[] {
@@ -35,18 +36,26 @@ export function ttlWarnings(f: TtlFacts): string[] {
     );
   }
   if (f.settings.defaultEventBasedHold)
-    out.push('new objects get an event-based hold by default: lifecycle deletes none of them until its hold is released');
+    out.push(
+      'new objects get an event-based hold by default: lifecycle deletes none of them until its hold is released',
+    );
   if (f.held)
-    out.push(`${f.held} object${f.held === 1 ? ' is' : 's are'} under a temporary or event-based hold: lifecycle will not delete ${f.held === 1 ? 'it' : 'them'} until the hold is released`);
+    out.push(
+      `${f.held} object${f.held === 1 ? ' is' : 's are'} under a temporary or event-based hold: lifecycle will not delete ${f.held === 1 ? 'it' : 'them'} until the hold is released`,
+    );
   if (sd && sd.retentionDurationSeconds > 0)
     out.push(
       `soft delete keeps deleted objects for ${formatDuration(sd.retentionDurationSeconds)} after lifecycle deletes them, and they are billed as storage until then` +
-        (f.days !== null ? ` (objects are gone for good ${f.days} days + ${formatDuration(sd.retentionDurationSeconds)} after creation)` : ''),
+        (f.days !== null
+          ? ` (objects are gone for good ${f.days} days + ${formatDuration(sd.retentionDurationSeconds)} after creation)`
+          : ''),
     );
   if (f.settings.versioning)
     out.push(
       'versioning is on: Delete makes a live object a noncurrent version instead of removing it' +
-        (f.days !== null ? '; the age rule removes that version on a later lifecycle run, so space is freed about a day later' : ''),
+        (f.days !== null
+          ? '; the age rule removes that version on a later lifecycle run, so space is freed about a day later'
+          : ''),
     );
   return out;
 }
@@ -54,15 +63,23 @@ export function ttlWarnings(f: TtlFacts): string[] {
 /** Warnings only a change has: going over the spec, or deleting objects that exist today. */
 export function changeWarnings(previousDays: number | null, days: number): string[] {
   const out: string[] = [];
-  if (days > SPEC_MAX_DAYS) out.push(`${days} days is over the Relaynet spec's ${SPEC_MAX_DAYS}-day (6-month) maximum (--allow-over-spec)`);
-  if (previousDays === null) out.push(`objects already older than ${days} days will be deleted once GCS applies the rule`);
-  else if (days < previousDays) out.push(`shortening from ${previousDays} to ${days} days: objects older than ${days} days will be deleted once GCS applies the change`);
+  if (days > SPEC_MAX_DAYS)
+    out.push(`${days} days is over the Relaynet spec's ${SPEC_MAX_DAYS}-day (6-month) maximum (--allow-over-spec)`);
+  if (previousDays === null)
+    out.push(`objects already older than ${days} days will be deleted once GCS applies the rule`);
+  else if (days < previousDays)
+    out.push(
+      `shortening from ${previousDays} to ${days} days: objects older than ${days} days will be deleted once GCS applies the change`,
+    );
   return out;
 }
 
 /** A TTL on a bucket that does not hold parcels deletes what it holds: say what that is. */
 export function roleWarnings(role: string | undefined): string[] {
-  if (role === 'vault') return ["this is the Vault bucket: a TTL deletes Vault's own storage (the gateway's keys) once objects reach that age"];
+  if (role === 'vault')
+    return [
+      "this is the Vault bucket: a TTL deletes Vault's own storage (the gateway's keys) once objects reach that age",
+    ];
   if (role === 'backups') return ['this is the backups bucket: a TTL deletes backups once they reach that age'];
   return [];
 }

@@ -2,7 +2,10 @@
 export const BATCH_LIMITS = { writes: 500, bytes: 9 * 1024 * 1024 } as const;
 
 /** Splits writes, in order, into batches within both limits. Pure. */
-export function splitIntoBatches<T extends { bytes: number }>(items: readonly T[], limits: { writes: number; bytes: number } = BATCH_LIMITS): T[][] {
+export function splitIntoBatches<T extends { bytes: number }>(
+  items: readonly T[],
+  limits: { writes: number; bytes: number } = BATCH_LIMITS,
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

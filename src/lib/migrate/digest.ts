@@ -6,7 +6,9 @@ import type { FieldMap, FieldValue } from '../cloud/firestore.js';
  * as epoch milliseconds. Computed on the converted MongoDB document and on what Firestore returns.
  */
 export function documentDigest(fields: FieldMap): string {
-  return createHash('sha256').update(JSON.stringify(tagged(fields))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(tagged(fields)))
+    .digest('hex');
 }
 
 function tagged(v: FieldValue): unknown {

@@ -37,7 +37,11 @@ export function assertKeyevApplicable(plan: KeyevPlan, opts: { overwrite: boolea
  * Writes the plan's creates (and, with `overwrite`, its conflicts), then reads every planned key back
  * and counts what matches. A failed write still gets verified, so the summary says what landed.
  */
-export async function applyKeyevPlan(plan: KeyevPlan, store: KeyevStore, opts: { overwrite: boolean }): Promise<KeyevSummary> {
+export async function applyKeyevPlan(
+  plan: KeyevPlan,
+  store: KeyevStore,
+  opts: { overwrite: boolean },
+): Promise<KeyevSummary> {
   assertKeyevApplicable(plan, opts);
   const toWrite = plan.items.filter((i) => i.action === 'create' || (i.action === 'conflict' && opts.overwrite));
   let writeError: string | undefined;

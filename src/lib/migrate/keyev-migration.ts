@@ -34,7 +34,9 @@ export async function prepareKeyevMigration(
   deps: KeyevMigrationDeps = defaultKeyevDeps,
 ): Promise<{ plan: KeyevPlan; store: KeyevStore; close(): Promise<void> }> {
   if (!env.mongodb) {
-    throw new UsageError(`environment ${env.name} has no mongodb section; add mongodb.uriEnv (or uriFile) to gwctl.yaml`);
+    throw new UsageError(
+      `environment ${env.name} has no mongodb section; add mongodb.uriEnv (or uriFile) to gwctl.yaml`,
+    );
   }
   const collection = opts.collection ?? env.mongodb.configCollection;
   const source = await deps.openSource(env, { database: opts.database });

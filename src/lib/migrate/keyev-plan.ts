@@ -59,7 +59,12 @@ export function planKeyevMigration(input: KeyevPlanInput): KeyevPlan {
 
   for (const doc of input.items) {
     if (typeof doc.key !== 'string') {
-      invalid.push({ key: `_id:${doc.id}`, sourceKey: `_id:${doc.id}`, action: 'invalid', reason: `document _id ${doc.id} has ${describeType(doc.key)} "key" field, not a string` });
+      invalid.push({
+        key: `_id:${doc.id}`,
+        sourceKey: `_id:${doc.id}`,
+        action: 'invalid',
+        reason: `document _id ${doc.id} has ${describeType(doc.key)} "key" field, not a string`,
+      });
       continue;
     }
     const key = rename[doc.key] ?? doc.key;
@@ -69,17 +74,28 @@ export function planKeyevMigration(input: KeyevPlanInput): KeyevPlan {
       continue;
     }
     if (typeof doc.value !== 'string' && !stringify) {
-      invalid.push({ ...base, action: 'invalid', reason: `the value is ${describeType(doc.value)}, not a string; pass --stringify to store it as canonical JSON` });
+      invalid.push({
+        ...base,
+        action: 'invalid',
+        reason: `the value is ${describeType(doc.value)}, not a string; pass --stringify to store it as canonical JSON`,
+      });
       continue;
     }
     const problem = input.keyProblem(key);
     if (problem) {
-      invalid.push({ ...base, action: 'invalid', reason: `${problem}${key === doc.key ? '; map it with --rename' : ''}` });
+      invalid.push({
+        ...base,
+        action: 'invalid',
+        reason: `${problem}${key === doc.key ? '; map it with --rename' : ''}`,
+      });
       continue;
     }
     const stringified = typeof doc.value !== 'string';
     const value = stringified ? canonicalValueString(doc.value) : (doc.value as string);
-    byKey.set(key, [...(byKey.get(key) ?? []), { ...base, action: 'create', value, ...(stringified ? { stringified } : {}) }]);
+    byKey.set(key, [
+      ...(byKey.get(key) ?? []),
+      { ...base, action: 'create', value, ...(stringified ? { stringified } : {}) },
+    ]);
   }
 
   const items: KeyevPlanItem[] = [...invalid];
@@ -87,7 +103,12 @@ export function planKeyevMigration(input: KeyevPlanInput): KeyevPlan {
     const values = new Set(candidates.map((c) => c.value));
     if (values.size > 1) {
       const from = candidates.map((c) => c.sourceKey).join(', ');
-      items.push({ key, sourceKey: from, action: 'invalid', reason: `several documents (keys ${from}) give ${key} different values; remove or rename one in MongoDB first` });
+      items.push({
+        key,
+        sourceKey: from,
+        action: 'invalid',
+        reason: `several documents (keys ${from}) give ${key} different values; remove or rename one in MongoDB first`,
+      });
       continue;
     }
     const item = candidates[0];
@@ -99,12 +120,23 @@ export function planKeyevMigration(input: KeyevPlanInput): KeyevPlan {
 
   const counts = { create: 0, unchanged: 0, conflict: 0, invalid: 0 };
   for (const item of items) counts[item.action]++;
-  return { source: input.source, target: input.targetInfo, rename, stringify, items, counts, warnings: legacyWarnings(input.items, rename) };
+  return {
+    source: input.source,
+    target: input.targetInfo,
+    rename,
+    stringify,
+    items,
+    counts,
+    warnings: legacyWarnings(input.items, rename),
+  };
 }
 
 /** A legacy key migrated under its old name would be invisible to a gateway that reads the new one. */
 function legacyWarnings(items: readonly ConfigItem[], rename: Record<string, string>): string[] {
   return Object.entries(LEGACY_RENAMES)
     .filter(([legacy]) => !(legacy in rename) && items.some((i) => i.key === legacy))
-    .map(([legacy, current]) => `MongoDB holds the legacy key ${legacy}; the gateway reads ${current}: pass --rename ${legacy}=${current} to migrate it under the new name`);
+    .map(
+      ([legacy, current]) =>
+        `MongoDB holds the legacy key ${legacy}; the gateway reads ${current}: pass --rename ${legacy}=${current} to migrate it under the new name`,
+    );
 }

@@ -4,7 +4,8 @@ import type { KeyevSummary } from './keyev-apply.js';
 import type { KeyevPlan, KeyevPlanItem } from './keyev-plan.js';
 
 /** Values are shown quoted and cut short: enough to compare, not a dump. */
-export const showValue = (v: string | undefined) => (v === undefined ? '(none)' : JSON.stringify(v.length > 48 ? `${v.slice(0, 45)}...` : v));
+export const showValue = (v: string | undefined) =>
+  v === undefined ? '(none)' : JSON.stringify(v.length > 48 ? `${v.slice(0, 45)}...` : v);
 
 const from = (i: KeyevPlanItem) => (i.sourceKey !== i.key ? ` (MongoDB key ${i.sourceKey})` : '');
 
@@ -18,7 +19,9 @@ export function keyevMutationPlan(env: string, plan: KeyevPlan, opts: { overwrit
   for (const i of plan.items) {
     if (i.action === 'invalid') warnings.push(`cannot migrate ${i.key}${from(i)}: ${i.reason}`);
     if (i.action === 'conflict' && !opts.overwrite) {
-      warnings.push(`conflict: ${i.key} holds ${showValue(i.current)}, MongoDB has ${showValue(i.value)}${from(i)}; --overwrite replaces it`);
+      warnings.push(
+        `conflict: ${i.key} holds ${showValue(i.current)}, MongoDB has ${showValue(i.value)}${from(i)}; --overwrite replaces it`,
+      );
     }
   }
   const c = plan.counts;
@@ -32,7 +35,12 @@ export function keyevMutationPlan(env: string, plan: KeyevPlan, opts: { overwrit
       action: i.action === 'create' ? 'create' : 'overwrite',
       target: `keyev:${i.key}`,
       description: `${i.action === 'conflict' ? `${showValue(i.current)} → ` : ''}${showValue(i.value)}${from(i)}${i.stringified ? ', stringified' : ''}`,
-      detail: { key: i.key, sourceKey: i.sourceKey, value: i.value, ...(i.current !== undefined ? { previous: i.current } : {}) },
+      detail: {
+        key: i.key,
+        sourceKey: i.sourceKey,
+        value: i.value,
+        ...(i.current !== undefined ? { previous: i.current } : {}),
+      },
     })),
     warnings,
   });

@@ -28,12 +28,18 @@ export interface KeystoreSummary {
 }
 
 export function assertKeystoreApplicable(plan: KeystorePlan): void {
-  const invalid = plan.collections.flatMap((c) => c.documents.filter((d) => d.action === 'invalid').map((d) => ({ c: c.collection, d })));
+  const invalid = plan.collections.flatMap((c) =>
+    c.documents.filter((d) => d.action === 'invalid').map((d) => ({ c: c.collection, d })),
+  );
   if (invalid.length > 0) {
     const { c, d } = invalid[0];
-    throw new UsageError(`${invalid.length} document(s) cannot be copied to Firestore (first: ${c}/${d.id}: ${d.reason}); nothing was written`);
+    throw new UsageError(
+      `${invalid.length} document(s) cannot be copied to Firestore (first: ${c}/${d.id}: ${d.reason}); nothing was written`,
+    );
   }
-  const conflicts = plan.collections.flatMap((c) => c.documents.filter((d) => d.action === 'conflict').map((d) => `${c.collection}/${d.id}`));
+  const conflicts = plan.collections.flatMap((c) =>
+    c.documents.filter((d) => d.action === 'conflict').map((d) => `${c.collection}/${d.id}`),
+  );
   if (conflicts.length > 0 && !plan.overwrite) {
     throw new UsageError(
       `Firestore already holds different versions of ${conflicts.length} document(s) (first: ${conflicts[0]}); nothing was written. Check them, then re-run with --overwrite to replace them`,
@@ -73,7 +79,8 @@ export async function applyKeystorePlan(
     }
   }
   const verification = await verifyKeystore(plan, store);
-  const isBad = (c: string, id: string) => verification.some((v) => v.collection === c && (v.missing.includes(id) || v.different.includes(id)));
+  const isBad = (c: string, id: string) =>
+    verification.some((v) => v.collection === c && (v.missing.includes(id) || v.different.includes(id)));
   const summary: KeystoreSummary = { created: 0, unchanged: 0, overwritten: 0, failed: 0, verification };
   for (const c of plan.collections) {
     for (const d of c.documents) {

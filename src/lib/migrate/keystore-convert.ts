@@ -34,7 +34,11 @@ function convert(v: unknown, path: string, inArray: boolean): FieldValue {
   switch (bsonTypeOf(v)) {
     case undefined:
       if (typeof v === 'object') {
-        return Object.fromEntries(Object.entries(v as object).filter(([, x]) => x !== undefined).map(([k, x]) => [k, convert(x, `${path}.${k}`, false)]));
+        return Object.fromEntries(
+          Object.entries(v as object)
+            .filter(([, x]) => x !== undefined)
+            .map(([k, x]) => [k, convert(x, `${path}.${k}`, false)]),
+        );
       }
       break;
     case 'Binary':

@@ -6,7 +6,12 @@ import { firestoreIdProblem } from '../keyev/key-rules.js';
 import { documentId } from './document-id.js';
 import type { KeystoreData } from './keystore-apply.js';
 import { ConversionError, firestoreDocumentSize, toFirestoreFields } from './keystore-convert.js';
-import { planKeystoreMigration, type ConvertedDocument, type KeystoreCollectionInput, type KeystorePlan } from './keystore-plan.js';
+import {
+  planKeystoreMigration,
+  type ConvertedDocument,
+  type KeystoreCollectionInput,
+  type KeystorePlan,
+} from './keystore-plan.js';
 import { requireCollections } from './source-check.js';
 
 export interface KeystoreMigrationOptions {
@@ -36,20 +41,32 @@ export async function prepareKeystoreMigration(
   opts: KeystoreMigrationOptions,
   deps: KeystoreMigrationDeps = defaultKeystoreDeps,
 ): Promise<{ plan: KeystorePlan; data: KeystoreData; store: DocumentStore; close(): Promise<void> }> {
-  if (!env.mongodb) throw new UsageError(`environment ${env.name} has no mongodb section; add mongodb.uriEnv (or uriFile) to gwctl.yaml`);
+  if (!env.mongodb)
+    throw new UsageError(
+      `environment ${env.name} has no mongodb section; add mongodb.uriEnv (or uriFile) to gwctl.yaml`,
+    );
   const wanted = opts.collections ?? env.mongodb.keystoreCollections;
   const source = await deps.openSource(env, { database: opts.database });
-  const read: { collection: string; documents: ConvertedDocument[]; ttl: { field: string; expireAfterSeconds: number }[] }[] = [];
+  const read: {
+    collection: string;
+    documents: ConvertedDocument[];
+    ttl: { field: string; expireAfterSeconds: number }[];
+  }[] = [];
   const warnings: string[] = [];
   try {
     const existing = await source.listCollections();
     const present = wanted.filter((c) => existing.includes(c));
     // Collections appear on first insert, so one missing collection can mean "never used"; all missing means the wrong database.
     await requireCollections(source, present.length > 0 ? present : wanted, { database: '--database' });
-    for (const c of wanted.filter((w) => !present.includes(w))) warnings.push(`MongoDB has no ${c} collection in ${source.database}; nothing to copy for it`);
+    for (const c of wanted.filter((w) => !present.includes(w)))
+      warnings.push(`MongoDB has no ${c} collection in ${source.database}; nothing to copy for it`);
     for (const collection of present) {
       const docs = await source.readAll(collection);
-      read.push({ collection, documents: docs.map((d) => convertDocument(collection, d)), ttl: await source.ttlIndexes(collection) });
+      read.push({
+        collection,
+        documents: docs.map((d) => convertDocument(collection, d)),
+        ttl: await source.ttlIndexes(collection),
+      });
     }
   } finally {
     await source.close();
@@ -65,7 +82,12 @@ export async function prepareKeystoreMigration(
       target: { where: store.where },
     });
     plan.warnings.unshift(...warnings);
-    const data = new Map(read.map((r) => [r.collection, new Map(r.documents.filter((d) => d.fields).map((d) => [d.id, d.fields as FieldMap]))]));
+    const data = new Map(
+      read.map((r) => [
+        r.collection,
+        new Map(r.documents.filter((d) => d.fields).map((d) => [d.id, d.fields as FieldMap])),
+      ]),
+    );
     return { plan, data, store, close: () => store.close() };
   } catch (err) {
     await store.close();

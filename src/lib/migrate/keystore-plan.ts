@@ -66,15 +66,21 @@ export function planKeystoreMigration(input: {
   const overwrite = input.overwrite ?? false;
   const warnings: string[] = [];
   const collections = input.collections.map((c): KeystoreCollectionPlan => {
-    const documents = c.documents.map((d) => planDocument(d, c.target)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const documents = c.documents
+      .map((d) => planDocument(d, c.target))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const seen = new Set<string>();
     for (const d of documents) {
-      if (seen.has(d.id)) Object.assign(d, { action: 'invalid', reason: `two MongoDB documents map to the Firestore id ${d.id}` });
+      if (seen.has(d.id))
+        Object.assign(d, { action: 'invalid', reason: `two MongoDB documents map to the Firestore id ${d.id}` });
       seen.add(d.id);
     }
     const counts = countActions(documents);
     const toWrite = documents.filter((d) => d.action === 'create' || (d.action === 'conflict' && overwrite));
-    const batches = splitIntoBatches(toWrite.map((d) => ({ id: d.id, bytes: d.bytes! })), BATCH_LIMITS).map((b) => b.map((d) => d.id));
+    const batches = splitIntoBatches(
+      toWrite.map((d) => ({ id: d.id, bytes: d.bytes! })),
+      BATCH_LIMITS,
+    ).map((b) => b.map((d) => d.id));
     const extra = [...c.target.keys()].filter((id) => !seen.has(id)).sort();
     const ttl = c.ttl ?? [];
     for (const t of ttl) {
@@ -82,8 +88,20 @@ export function planKeystoreMigration(input: {
         `MongoDB expires ${c.collection} documents by ${t.field}${t.expireAfterSeconds ? ` + ${t.expireAfterSeconds}s` : ''} (TTL index); Firestore needs its own TTL policy: gcloud firestore fields ttls update ${t.field} --collection-group=${c.collection} --enable-ttl`,
       );
     }
-    if (extra.length > 0) warnings.push(`Firestore ${c.collection} holds ${extra.length} document(s) MongoDB does not have (e.g. ${extra[0]}); they are left alone and verification will count them`);
-    return { collection: c.collection, sourceCount: c.documents.length, targetCount: c.target.size, extra, counts, documents, batches, ttl };
+    if (extra.length > 0)
+      warnings.push(
+        `Firestore ${c.collection} holds ${extra.length} document(s) MongoDB does not have (e.g. ${extra[0]}); they are left alone and verification will count them`,
+      );
+    return {
+      collection: c.collection,
+      sourceCount: c.documents.length,
+      targetCount: c.target.size,
+      extra,
+      counts,
+      documents,
+      batches,
+      ttl,
+    };
   });
   const counts = countActions(collections.flatMap((c) => c.documents));
   return { source: input.source, target: input.target, overwrite, collections, counts, warnings };
@@ -91,7 +109,13 @@ export function planKeystoreMigration(input: {
 
 function planDocument(d: ConvertedDocument, target: ReadonlyMap<string, FieldMap>): KeystoreDocumentPlan {
   if (d.error !== undefined) return { id: d.id, action: 'invalid', reason: d.error };
-  if (d.bytes > MAX_DOCUMENT_BYTES) return { id: d.id, action: 'invalid', bytes: d.bytes, reason: `${d.bytes} bytes, over Firestore's 1 MiB document limit` };
+  if (d.bytes > MAX_DOCUMENT_BYTES)
+    return {
+      id: d.id,
+      action: 'invalid',
+      bytes: d.bytes,
+      reason: `${d.bytes} bytes, over Firestore's 1 MiB document limit`,
+    };
   const digest = documentDigest(d.fields);
   const existing = target.get(d.id);
   if (!existing) return { id: d.id, action: 'create', digest, bytes: d.bytes };

@@ -9,7 +9,8 @@ export function keystoreMutationPlan(env: string, plan: KeystorePlan): Plan {
   for (const c of plan.collections) {
     for (const d of c.documents) {
       if (d.action === 'invalid') warnings.push(`cannot copy ${c.collection}/${d.id}: ${d.reason}`);
-      if (d.action === 'conflict' && !plan.overwrite) warnings.push(`conflict: Firestore ${c.collection}/${d.id} differs from MongoDB; --overwrite replaces it`);
+      if (d.action === 'conflict' && !plan.overwrite)
+        warnings.push(`conflict: Firestore ${c.collection}/${d.id} differs from MongoDB; --overwrite replaces it`);
     }
   }
   const n = plan.counts;
@@ -47,5 +48,11 @@ export function renderKeystoreSummary(ui: Ui, s: KeystoreSummary): void {
   ]);
   const line = `${s.created} created, ${s.unchanged} unchanged, ${s.overwritten} overwritten, ${s.failed} failed`;
   if (s.verification.every((v) => v.ok)) ui.success(`${line}; counts and per-document digests match on both sides`);
-  else ui.warn(`${line}; verification failed for ${s.verification.filter((v) => !v.ok).map((v) => v.collection).join(', ')}`);
+  else
+    ui.warn(
+      `${line}; verification failed for ${s.verification
+        .filter((v) => !v.ok)
+        .map((v) => v.collection)
+        .join(', ')}`,
+    );
 }

@@ -8,9 +8,13 @@ export function parseRenames(flags: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const flag of flags) {
     const m = /^([^=]+)=([^=]+)$/.exec(flag.trim());
-    if (!m) throw new UsageError(`--rename ${JSON.stringify(flag)}: expected old=new, e.g. --rename current_private_address=current_id`);
+    if (!m)
+      throw new UsageError(
+        `--rename ${JSON.stringify(flag)}: expected old=new, e.g. --rename current_private_address=current_id`,
+      );
     const [, from, to] = m;
-    if (from in out && out[from] !== to) throw new UsageError(`--rename ${from} is given twice (${out[from]} and ${to}); keep one`);
+    if (from in out && out[from] !== to)
+      throw new UsageError(`--rename ${from} is given twice (${out[from]} and ${to}); keep one`);
     out[from] = to;
   }
   return out;

@@ -44,7 +44,13 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
     return { status: 'dry-run', plan, digest };
   }
   await confirmPlan(opts);
-  const entry = { operator: operatorIdentity(), command: plan.command, env: plan.env, planDigest: digest, summary: plan.summary };
+  const entry = {
+    operator: operatorIdentity(),
+    command: plan.command,
+    env: plan.env,
+    planDigest: digest,
+    summary: plan.summary,
+  };
   let result: R;
   try {
     result = await opts.apply(plan);
@@ -52,7 +58,11 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
     await opts.audit.append({ ...entry, result: 'failed', error: (err as Error).message });
     throw err;
   }
-  await opts.audit.append({ ...entry, result: 'applied', ...(opts.auditDetails ? { details: opts.auditDetails(result) } : {}) });
+  await opts.audit.append({
+    ...entry,
+    result: 'applied',
+    ...(opts.auditDetails ? { details: opts.auditDetails(result) } : {}),
+  });
   return { status: 'applied', plan, digest, result };
 }
 
@@ -60,19 +70,34 @@ async function confirmPlan<R>(opts: MutationOptions<R>): Promise<void> {
   const { plan } = opts;
   if (plan.destructive) {
     if (opts.confirm !== undefined) {
-      if (opts.confirm !== plan.env) throw new UsageError(`--confirm ${opts.confirm} does not match the environment "${plan.env}"; nothing was changed`);
+      if (opts.confirm !== plan.env)
+        throw new UsageError(
+          `--confirm ${opts.confirm} does not match the environment "${plan.env}"; nothing was changed`,
+        );
       if (opts.yes || !opts.interactive) {
-        if (!opts.yes) throw new UsageError(`refusing to run a destructive plan non-interactively without --yes: pass --yes --confirm ${plan.env}`);
+        if (!opts.yes)
+          throw new UsageError(
+            `refusing to run a destructive plan non-interactively without --yes: pass --yes --confirm ${plan.env}`,
+          );
         return;
       }
     } else if (!opts.interactive) {
-      throw new UsageError(`refusing to run a destructive plan non-interactively: pass --yes --confirm ${plan.env} after reviewing the plan (try --dry-run)`);
+      throw new UsageError(
+        `refusing to run a destructive plan non-interactively: pass --yes --confirm ${plan.env} after reviewing the plan (try --dry-run)`,
+      );
     }
-    const typed = await opts.prompter.typeToConfirm(`This is destructive. Type the environment name (${plan.env}) to continue:`, plan.env);
+    const typed = await opts.prompter.typeToConfirm(
+      `This is destructive. Type the environment name (${plan.env}) to continue:`,
+      plan.env,
+    );
     if (!typed) throw new RuntimeError(`confirmation did not match "${plan.env}"; nothing was changed`);
     return;
   }
   if (opts.yes) return;
-  if (!opts.interactive) throw new UsageError('refusing to change anything non-interactively without --yes (review it with --dry-run first)');
-  if (!(await opts.prompter.confirm('Apply this plan?'))) throw new RuntimeError('aborted by the operator; nothing was changed');
+  if (!opts.interactive)
+    throw new UsageError(
+      'refusing to change anything non-interactively without --yes (review it with --dry-run first)',
+    );
+  if (!(await opts.prompter.confirm('Apply this plan?')))
+    throw new RuntimeError('aborted by the operator; nothing was changed');
 }

@@ -9,7 +9,9 @@ export function renderPlan(ui: Ui, plan: Plan): void {
     ui.info('  nothing to do');
   }
   plan.steps.forEach((step, i) => {
-    ui.info(`  ${c.dim(String(i + 1).padStart(2))}. ${actionColor(ui, step.action)} ${step.target}${step.description ? c.dim(` — ${step.description}`) : ''}`);
+    ui.info(
+      `  ${c.dim(String(i + 1).padStart(2))}. ${actionColor(ui, step.action)} ${step.target}${step.description ? c.dim(` — ${step.description}`) : ''}`,
+    );
   });
   for (const w of plan.warnings) ui.warn(w);
   ui.info(c.dim(`  ${plan.steps.length} step(s)${plan.destructive ? ', destructive' : ''}`));

@@ -32,7 +32,8 @@ export interface BucketReading extends EnvBucket {
 }
 
 export const isLabelled = (s: BucketSettings) => s.labels[PROTECTED_LABEL] === 'true';
-export const vaultHardened = (s: BucketSettings) => s.versioning && (s.softDeletePolicy?.retentionDurationSeconds ?? 0) >= VAULT_SOFT_DELETE_SECONDS;
+export const vaultHardened = (s: BucketSettings) =>
+  s.versioning && (s.softDeletePolicy?.retentionDurationSeconds ?? 0) >= VAULT_SOFT_DELETE_SECONDS;
 
 export interface BucketProtection {
   labelled: string[];
@@ -57,5 +58,11 @@ export function classifyBucketProtection(buckets: BucketReading[]): BucketProtec
     if (vault && (vault.settings!.softDeletePolicy?.retentionDurationSeconds ?? 0) < VAULT_SOFT_DELETE_SECONDS)
       problems.push(`gs://${vault.name} (vault): soft delete is under 7 days`);
   }
-  return { labelled, unlabelled, absent, ...(vault ? { vaultHardened: vaultHardened(vault.settings!) } : {}), problems };
+  return {
+    labelled,
+    unlabelled,
+    absent,
+    ...(vault ? { vaultHardened: vaultHardened(vault.settings!) } : {}),
+    problems,
+  };
 }

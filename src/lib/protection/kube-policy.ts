@@ -70,16 +70,24 @@ export interface KubeProtection {
  * Whether the policy and binding that exist actually deny what they should: present, denying
  * (not just warning), covering every protected resource, and selecting the environment's namespace.
  */
-export function classifyKubeProtection(env: string, namespace: string, policy: KubeItem | undefined, binding: KubeItem | undefined): KubeProtection {
+export function classifyKubeProtection(
+  env: string,
+  namespace: string,
+  policy: KubeItem | undefined,
+  binding: KubeItem | undefined,
+): KubeProtection {
   const problems: string[] = [];
   const name = policyName(env);
-  if (policy && !binding) problems.push(`ValidatingAdmissionPolicy ${name} exists but its binding does not, so nothing is enforced`);
-  if (!policy && binding) problems.push(`ValidatingAdmissionPolicyBinding ${name} exists but its policy does not, so nothing is enforced`);
+  if (policy && !binding)
+    problems.push(`ValidatingAdmissionPolicy ${name} exists but its binding does not, so nothing is enforced`);
+  if (!policy && binding)
+    problems.push(`ValidatingAdmissionPolicyBinding ${name} exists but its policy does not, so nothing is enforced`);
   if (policy) {
     const spec = policy.spec ?? {};
-    const rules = ((spec.matchConstraints as { resourceRules?: Rule[] } | undefined)?.resourceRules ?? []);
+    const rules = (spec.matchConstraints as { resourceRules?: Rule[] } | undefined)?.resourceRules ?? [];
     const missing = PROTECTED_RESOURCES.filter((r) => !rules.some((rule) => covers(rule, r.apiGroup, r.resource)));
-    if (missing.length) problems.push(`policy ${name} does not cover DELETE of ${missing.map((r) => r.resource).join(', ')}`);
+    if (missing.length)
+      problems.push(`policy ${name} does not cover DELETE of ${missing.map((r) => r.resource).join(', ')}`);
     const validations = (spec.validations as { expression?: string }[] | undefined) ?? [];
     if (!validations.some((v) => DENYING_EXPRESSIONS.has((v.expression ?? '').replace(/\s+/g, ' ').trim())))
       problems.push(`policy ${name} has no validation that rejects DELETE`);
@@ -87,10 +95,14 @@ export function classifyKubeProtection(env: string, namespace: string, policy: K
   if (binding) {
     const spec = binding.spec ?? {};
     const actions = (spec.validationActions as string[] | undefined) ?? [];
-    if (!actions.includes('Deny')) problems.push(`binding ${name} does not deny (validationActions: ${actions.join(', ') || 'none'})`);
+    if (!actions.includes('Deny'))
+      problems.push(`binding ${name} does not deny (validationActions: ${actions.join(', ') || 'none'})`);
     if (spec.policyName !== name) problems.push(`binding ${name} points at policy ${String(spec.policyName)}`);
-    const selected = (spec.matchResources as { namespaceSelector?: { matchLabels?: Record<string, string> } } | undefined)?.namespaceSelector?.matchLabels?.[NAMESPACE_LABEL];
-    if (selected !== namespace) problems.push(`binding ${name} selects namespace ${selected ?? '(none)'}, but the environment uses ${namespace}`);
+    const selected = (
+      spec.matchResources as { namespaceSelector?: { matchLabels?: Record<string, string> } } | undefined
+    )?.namespaceSelector?.matchLabels?.[NAMESPACE_LABEL];
+    if (selected !== namespace)
+      problems.push(`binding ${name} selects namespace ${selected ?? '(none)'}, but the environment uses ${namespace}`);
   }
   return { policy: Boolean(policy), binding: Boolean(binding), problems };
 }
@@ -107,5 +119,10 @@ const DENYING_EXPRESSIONS = new Set(["request.operation != 'DELETE'", 'request.o
 const has = (list: string[] | undefined, v: string) => (list ?? []).some((x) => x === '*' || x === v);
 
 function covers(rule: Rule, apiGroup: string, resource: string): boolean {
-  return has(rule.apiGroups, apiGroup) && has(rule.apiVersions, 'v1') && has(rule.operations, 'DELETE') && has(rule.resources, resource);
+  return (
+    has(rule.apiGroups, apiGroup) &&
+    has(rule.apiVersions, 'v1') &&
+    has(rule.operations, 'DELETE') &&
+    has(rule.resources, resource)
+  );
 }

@@ -20,7 +20,13 @@ export interface ProtectionPlan extends Plan {
   followUp: string[];
 }
 
-const step = (id: string, action: string, target: string, description: string, detail: ProtectionOp): PlanStep => ({ id, action, target, description, detail });
+const step = (id: string, action: string, target: string, description: string, detail: ProtectionOp): PlanStep => ({
+  id,
+  action,
+  target,
+  description,
+  detail,
+});
 
 /**
  * The steps that bring all three places to `protect` (true) or away from it (false); only what
@@ -31,16 +37,26 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
   const warnings: string[] = [];
   const followUp: string[] = [];
   const t = r.terraform;
-  if (!t.file) warnings.push(`no terraform.varFile in gwctl.yaml for ${r.env}: Terraform's ${PROTECTION_VARIABLE} is left alone`);
-  else if (!t.exists) throw new UsageError(`${t.file}: the Terraform var file does not exist; check terraform.varFile for ${r.env} in gwctl.yaml`);
+  if (!t.file)
+    warnings.push(`no terraform.varFile in gwctl.yaml for ${r.env}: Terraform's ${PROTECTION_VARIABLE} is left alone`);
+  else if (!t.exists)
+    throw new UsageError(
+      `${t.file}: the Terraform var file does not exist; check terraform.varFile for ${r.env} in gwctl.yaml`,
+    );
   // Unset means the module's default, which may be either: unprotecting writes `false` so destroy can go ahead.
   else if (t.value !== protect) {
     steps.push(
-      step(`set-terraform-var/${PROTECTION_VARIABLE}`, 'set', t.file, `${PROTECTION_VARIABLE} = ${protect} (now ${t.value ?? 'unset'}); edited in place, gwctl does not run Terraform`, {
-        op: 'set-terraform-var',
-        file: t.file,
-        value: protect,
-      }),
+      step(
+        `set-terraform-var/${PROTECTION_VARIABLE}`,
+        'set',
+        t.file,
+        `${PROTECTION_VARIABLE} = ${protect} (now ${t.value ?? 'unset'}); edited in place, gwctl does not run Terraform`,
+        {
+          op: 'set-terraform-var',
+          file: t.file,
+          value: protect,
+        },
+      ),
     );
     followUp.push(...terraformFollowUp(t.file, protect));
   }
@@ -49,20 +65,48 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
   const k = r.kube;
   if (protect && (!k.policy || !k.binding || k.problems.length)) {
     steps.push(
-      step(`put-policy/${name}`, k.policy ? 'replace' : 'create', `validatingadmissionpolicy/${name}`, `deny DELETE of namespace ${r.namespace}, its Ingresses, PVCs and StatefulSets`, {
-        op: 'put-kube',
-        manifest: protectionPolicy(r.env),
-      }),
-      step(`put-binding/${name}`, k.binding ? 'replace' : 'create', `validatingadmissionpolicybinding/${name}`, `enforce it (Deny) in namespace ${r.namespace}`, {
-        op: 'put-kube',
-        manifest: protectionBinding(r.env, r.namespace),
-      }),
+      step(
+        `put-policy/${name}`,
+        k.policy ? 'replace' : 'create',
+        `validatingadmissionpolicy/${name}`,
+        `deny DELETE of namespace ${r.namespace}, its Ingresses, PVCs and StatefulSets`,
+        {
+          op: 'put-kube',
+          manifest: protectionPolicy(r.env),
+        },
+      ),
+      step(
+        `put-binding/${name}`,
+        k.binding ? 'replace' : 'create',
+        `validatingadmissionpolicybinding/${name}`,
+        `enforce it (Deny) in namespace ${r.namespace}`,
+        {
+          op: 'put-kube',
+          manifest: protectionBinding(r.env, r.namespace),
+        },
+      ),
     );
   }
   if (!protect) {
     // The binding first: a binding without its policy enforces nothing, a policy without a binding neither.
-    if (k.binding) steps.push(step(`delete-binding/${name}`, 'delete', `validatingadmissionpolicybinding/${name}`, 'stop enforcing the protection policy', { op: 'delete-kube', kind: 'ValidatingAdmissionPolicyBinding', name }));
-    if (k.policy) steps.push(step(`delete-policy/${name}`, 'delete', `validatingadmissionpolicy/${name}`, 'remove the protection policy', { op: 'delete-kube', kind: 'ValidatingAdmissionPolicy', name }));
+    if (k.binding)
+      steps.push(
+        step(
+          `delete-binding/${name}`,
+          'delete',
+          `validatingadmissionpolicybinding/${name}`,
+          'stop enforcing the protection policy',
+          { op: 'delete-kube', kind: 'ValidatingAdmissionPolicyBinding', name },
+        ),
+      );
+    if (k.policy)
+      steps.push(
+        step(`delete-policy/${name}`, 'delete', `validatingadmissionpolicy/${name}`, 'remove the protection policy', {
+          op: 'delete-kube',
+          kind: 'ValidatingAdmissionPolicy',
+          name,
+        }),
+      );
   }
 
   for (const b of r.buckets) {
@@ -72,22 +116,42 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
     }
     const labelled = isLabelled(b.settings);
     if (protect && !labelled)
-      steps.push(step(`label-bucket/${b.name}`, 'set-label', `gs://${b.name}`, `${PROTECTED_LABEL}=true`, { op: 'patch-bucket', bucket: b.name, patch: { labels: { [PROTECTED_LABEL]: 'true' } } }));
+      steps.push(
+        step(`label-bucket/${b.name}`, 'set-label', `gs://${b.name}`, `${PROTECTED_LABEL}=true`, {
+          op: 'patch-bucket',
+          bucket: b.name,
+          patch: { labels: { [PROTECTED_LABEL]: 'true' } },
+        }),
+      );
     if (!protect && b.settings.labels[PROTECTED_LABEL] !== undefined)
-      steps.push(step(`unlabel-bucket/${b.name}`, 'remove-label', `gs://${b.name}`, `drop ${PROTECTED_LABEL}`, { op: 'patch-bucket', bucket: b.name, patch: { labels: { [PROTECTED_LABEL]: null } } }));
+      steps.push(
+        step(`unlabel-bucket/${b.name}`, 'remove-label', `gs://${b.name}`, `drop ${PROTECTED_LABEL}`, {
+          op: 'patch-bucket',
+          bucket: b.name,
+          patch: { labels: { [PROTECTED_LABEL]: null } },
+        }),
+      );
     if (protect && b.role === 'vault' && !vaultHardened(b.settings)) {
       const soft = b.settings.softDeletePolicy?.retentionDurationSeconds ?? 0;
       steps.push(
-        step(`harden-vault-bucket/${b.name}`, 'set', `gs://${b.name}`, `versioning on (now ${b.settings.versioning ? 'on' : 'off'}), soft delete ${Math.max(soft, VAULT_SOFT_DELETE_SECONDS) / 86_400} days (now ${soft / 86_400})`, {
-          op: 'patch-bucket',
-          bucket: b.name,
-          patch: { versioning: true, softDeleteRetentionSeconds: Math.max(soft, VAULT_SOFT_DELETE_SECONDS) },
-        }),
+        step(
+          `harden-vault-bucket/${b.name}`,
+          'set',
+          `gs://${b.name}`,
+          `versioning on (now ${b.settings.versioning ? 'on' : 'off'}), soft delete ${Math.max(soft, VAULT_SOFT_DELETE_SECONDS) / 86_400} days (now ${soft / 86_400})`,
+          {
+            op: 'patch-bucket',
+            bucket: b.name,
+            patch: { versioning: true, softDeleteRetentionSeconds: Math.max(soft, VAULT_SOFT_DELETE_SECONDS) },
+          },
+        ),
       );
     }
   }
   if (!protect && r.buckets.some((b) => b.role === 'vault' && b.settings && vaultHardened(b.settings)))
-    warnings.push('the Vault bucket keeps versioning and soft delete: they protect data, not the environment (deprovision lifts them on the buckets it empties)');
+    warnings.push(
+      'the Vault bucket keeps versioning and soft delete: they protect data, not the environment (deprovision lifts them on the buckets it empties)',
+    );
 
   const plan = makePlan({
     command: protect ? 'env protect' : 'env unprotect',

@@ -2,7 +2,13 @@ import type { BucketAdmin } from '../cloud/buckets.js';
 import type { KubeAdmin } from '../cloud/kube-resources.js';
 import { isNotFound } from '../cloud/retry.js';
 import type { Environment } from '../config/schema.js';
-import { classifyBucketProtection, environmentBuckets, PROTECTED_LABEL, type BucketProtection, type BucketReading } from './buckets.js';
+import {
+  classifyBucketProtection,
+  environmentBuckets,
+  PROTECTED_LABEL,
+  type BucketProtection,
+  type BucketReading,
+} from './buckets.js';
 import { classifyKubeProtection, policyName, type KubeProtection } from './kube-policy.js';
 import { PROTECTION_VARIABLE } from './tfvars.js';
 import { readTerraformState, type TerraformState } from './terraform.js';
@@ -70,9 +76,22 @@ export async function readProtection(env: Environment, deps: ProtectionDeps): Pr
 
 export function terraformPart(t: TerraformState): PartStatus {
   const base = { part: 'terraform' as const, problems: [] };
-  if (!t.file) return { ...base, state: 'not-configured', engaged: false, summary: 'no terraform.varFile in gwctl.yaml' };
-  if (!t.exists) return { ...base, state: 'not-configured', engaged: false, summary: `${t.file} does not exist (check terraform.varFile)` };
-  if (t.value === undefined) return { ...base, state: 'unprotected', engaged: false, summary: `${PROTECTION_VARIABLE} is not set in ${t.file} (the module's default applies)` };
+  if (!t.file)
+    return { ...base, state: 'not-configured', engaged: false, summary: 'no terraform.varFile in gwctl.yaml' };
+  if (!t.exists)
+    return {
+      ...base,
+      state: 'not-configured',
+      engaged: false,
+      summary: `${t.file} does not exist (check terraform.varFile)`,
+    };
+  if (t.value === undefined)
+    return {
+      ...base,
+      state: 'unprotected',
+      engaged: false,
+      summary: `${PROTECTION_VARIABLE} is not set in ${t.file} (the module's default applies)`,
+    };
   return {
     ...base,
     state: t.value ? 'protected' : 'unprotected',
@@ -84,21 +103,63 @@ export function terraformPart(t: TerraformState): PartStatus {
 export function kubePart(env: string, k: KubeProtection): PartStatus {
   const name = policyName(env);
   const engaged = k.policy || k.binding;
-  if (!engaged) return { part: 'kubernetes', state: 'unprotected', engaged, summary: `no ValidatingAdmissionPolicy ${name}`, problems: [] };
-  if (k.problems.length) return { part: 'kubernetes', state: 'inconsistent', engaged, summary: `ValidatingAdmissionPolicy ${name} is partly in place`, problems: k.problems };
-  return { part: 'kubernetes', state: 'protected', engaged, summary: `ValidatingAdmissionPolicy ${name} denies deleting the namespace, Ingresses, PVCs and StatefulSets`, problems: [] };
+  if (!engaged)
+    return {
+      part: 'kubernetes',
+      state: 'unprotected',
+      engaged,
+      summary: `no ValidatingAdmissionPolicy ${name}`,
+      problems: [],
+    };
+  if (k.problems.length)
+    return {
+      part: 'kubernetes',
+      state: 'inconsistent',
+      engaged,
+      summary: `ValidatingAdmissionPolicy ${name} is partly in place`,
+      problems: k.problems,
+    };
+  return {
+    part: 'kubernetes',
+    state: 'protected',
+    engaged,
+    summary: `ValidatingAdmissionPolicy ${name} denies deleting the namespace, Ingresses, PVCs and StatefulSets`,
+    problems: [],
+  };
 }
 
-export function bucketPart(readings: BucketReading[], b: BucketProtection = classifyBucketProtection(readings)): PartStatus {
+export function bucketPart(
+  readings: BucketReading[],
+  b: BucketProtection = classifyBucketProtection(readings),
+): PartStatus {
   const base = { part: 'buckets' as const };
-  if (readings.length === 0) return { ...base, state: 'not-configured', engaged: false, summary: 'no buckets in gwctl.yaml', problems: [] };
+  if (readings.length === 0)
+    return { ...base, state: 'not-configured', engaged: false, summary: 'no buckets in gwctl.yaml', problems: [] };
   const present = b.labelled.length + b.unlabelled.length;
   const absent = b.absent.length ? `; absent: ${b.absent.map((n) => `gs://${n}`).join(', ')}` : '';
   if (b.labelled.length === 0)
-    return { ...base, state: 'unprotected', engaged: false, summary: `${present === 0 ? 'no bucket exists' : `no bucket carries ${PROTECTED_LABEL}=true`}${absent}`, problems: [] };
+    return {
+      ...base,
+      state: 'unprotected',
+      engaged: false,
+      summary: `${present === 0 ? 'no bucket exists' : `no bucket carries ${PROTECTED_LABEL}=true`}${absent}`,
+      problems: [],
+    };
   if (b.problems.length)
-    return { ...base, state: 'inconsistent', engaged: true, summary: `${b.labelled.length} of ${present} bucket(s) labelled ${PROTECTED_LABEL}=true${absent}`, problems: b.problems };
-  return { ...base, state: 'protected', engaged: true, summary: `every bucket labelled ${PROTECTED_LABEL}=true; Vault bucket versioned with soft delete${absent}`, problems: [] };
+    return {
+      ...base,
+      state: 'inconsistent',
+      engaged: true,
+      summary: `${b.labelled.length} of ${present} bucket(s) labelled ${PROTECTED_LABEL}=true${absent}`,
+      problems: b.problems,
+    };
+  return {
+    ...base,
+    state: 'protected',
+    engaged: true,
+    summary: `every bucket labelled ${PROTECTED_LABEL}=true; Vault bucket versioned with soft delete${absent}`,
+    problems: [],
+  };
 }
 
 /** protected / unprotected / inconsistent, and which parts disagree. Parts that are not configured do not vote. */
@@ -106,11 +167,17 @@ export function protectionStatus(r: ProtectionReading): ProtectionStatus {
   const parts = [terraformPart(r.terraform), kubePart(r.env, r.kube), bucketPart(r.buckets)];
   const voting = parts.filter((p) => p.state !== 'not-configured');
   const count = (s: PartState) => voting.filter((p) => p.state === s).length;
-  if (voting.length === 0 || count('unprotected') === voting.length) return { env: r.env, verdict: 'unprotected', parts, disagreeing: [] };
+  if (voting.length === 0 || count('unprotected') === voting.length)
+    return { env: r.env, verdict: 'unprotected', parts, disagreeing: [] };
   if (count('protected') === voting.length) return { env: r.env, verdict: 'protected', parts, disagreeing: [] };
   // The side most parts are on is the intent; the others disagree (a tie reads as "meant to be protected").
   const majority: PartState = count('protected') >= count('unprotected') ? 'protected' : 'unprotected';
-  return { env: r.env, verdict: 'inconsistent', parts, disagreeing: voting.filter((p) => p.state !== majority).map((p) => p.part) };
+  return {
+    env: r.env,
+    verdict: 'inconsistent',
+    parts,
+    disagreeing: voting.filter((p) => p.state !== majority).map((p) => p.part),
+  };
 }
 
 /** The parts that stop a deprovision, each with what is in place. */

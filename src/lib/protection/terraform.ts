@@ -31,12 +31,18 @@ export function readTerraformState(env: Environment): TerraformState {
   if (!file) return { exists: false };
   if (!existsSync(file)) return { file, exists: false };
   const setting = readVarSetting(readFileSync(file, 'utf8'), varFileFormat(file), file);
-  return { file, exists: true, ...(setting.value !== undefined ? { value: setting.value } : {}), ...(setting.line ? { line: setting.line } : {}) };
+  return {
+    file,
+    exists: true,
+    ...(setting.value !== undefined ? { value: setting.value } : {}),
+    ...(setting.line ? { line: setting.line } : {}),
+  };
 }
 
 /** Sets `prevent_destruction` in place, atomically (a crash leaves the old file or the new one, never half). */
 export function writeTerraformProtection(file: string, value: boolean): void {
-  if (!existsSync(file)) throw new UsageError(`${file}: the Terraform var file does not exist; check terraform.varFile in gwctl.yaml`);
+  if (!existsSync(file))
+    throw new UsageError(`${file}: the Terraform var file does not exist; check terraform.varFile in gwctl.yaml`);
   const before = readFileSync(file, 'utf8');
   const after = setVarSetting(before, varFileFormat(file), value, file);
   if (after === before) return;

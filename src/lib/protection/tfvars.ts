@@ -24,7 +24,10 @@ export function readVarSetting(text: string, format: VarFileFormat, file = 'var 
     return { value: value === undefined ? undefined : toBool(value, file) };
   }
   const found = findHclAssignments(text);
-  if (found.length > 1) throw new UsageError(`${file}: ${PROTECTION_VARIABLE} is set ${found.length} times (lines ${found.map((f) => f.line).join(', ')}); Terraform rejects that, fix it by hand`);
+  if (found.length > 1)
+    throw new UsageError(
+      `${file}: ${PROTECTION_VARIABLE} is set ${found.length} times (lines ${found.map((f) => f.line).join(', ')}); Terraform rejects that, fix it by hand`,
+    );
   if (found.length === 0) return { value: undefined };
   return { value: toBool(found[0]!.literal, file, found[0]!.line), line: found[0]!.line };
 }
@@ -54,7 +57,9 @@ function toBool(value: unknown, file: string, line?: number): boolean {
   // Terraform converts the strings "true"/"false" to a bool variable, so they count too.
   if (value === true || value === 'true' || value === '"true"') return true;
   if (value === false || value === 'false' || value === '"false"') return false;
-  throw new UsageError(`${file}${line ? `:${line}` : ''}: ${PROTECTION_VARIABLE} must be true or false, got ${JSON.stringify(value)}`);
+  throw new UsageError(
+    `${file}${line ? `:${line}` : ''}: ${PROTECTION_VARIABLE} must be true or false, got ${JSON.stringify(value)}`,
+  );
 }
 
 interface HclAssignment {
@@ -132,7 +137,8 @@ function skipString(text: string, i: number): number {
     const c = text[i]!;
     if (c === '\\') i += 2;
     else if (c === '"') return i + 1;
-    else if (c === '\n') return i; // unterminated: Terraform would reject it; do not swallow the file
+    else if (c === '\n')
+      return i; // unterminated: Terraform would reject it; do not swallow the file
     else if ((c === '$' || c === '%') && text[i + 1] === '{') {
       let depth = 1;
       i += 2;
@@ -156,7 +162,8 @@ function parseJsonVars(text: string, file: string): Record<string, unknown> {
   } catch (err) {
     throw new UsageError(`${file}: not valid JSON (${(err as Error).message}); fix the file by hand`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`${file}: a .tfvars.json file must hold one JSON object`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`${file}: a .tfvars.json file must hold one JSON object`);
   return parsed as Record<string, unknown>;
 }
 

@@ -8,7 +8,12 @@ import { isRunning, readSandboxState, type SandboxState } from './state.js';
  * Starts `gwctl sandbox start` again as a detached background process (logging to sandbox.log)
  * and waits until it has written its state file, i.e. every emulator is listening and seeded.
  */
-export async function startDetached(opts: { dir: string; bin: string; args: string[]; timeoutMs?: number }): Promise<SandboxState> {
+export async function startDetached(opts: {
+  dir: string;
+  bin: string;
+  args: string[];
+  timeoutMs?: number;
+}): Promise<SandboxState> {
   const files = sandboxFiles(opts.dir);
   mkdirSync(opts.dir, { recursive: true });
   const out = openSync(files.log, 'a');
@@ -25,7 +30,10 @@ export async function startDetached(opts: { dir: string; bin: string; args: stri
   while (Date.now() < deadline) {
     const state = readSandboxState(opts.dir);
     if (state?.pid === child.pid && isRunning(state)) return state;
-    if (exited !== null) throw new RuntimeError(`the sandbox failed to start (exit ${exited}): ${lastLine(files.log)}; full log: ${files.log}`);
+    if (exited !== null)
+      throw new RuntimeError(
+        `the sandbox failed to start (exit ${exited}): ${lastLine(files.log)}; full log: ${files.log}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGTERM');

@@ -31,14 +31,25 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const files = sandboxFiles(opts.dir);
   mkdirSync(files.data, { recursive: true });
   const log = new RequestLog(files.requests);
-  const faults = (service: SandboxService) => new FaultInjector(opts.faults?.[service] ? ratesFromProbability(opts.faults[service]!) : {});
+  const faults = (service: SandboxService) =>
+    new FaultInjector(opts.faults?.[service] ? ratesFromProbability(opts.faults[service]!) : {});
   const closers: (() => Promise<void>)[] = [];
   try {
     const { startGcsEmulator } = await import('@gwctl/emulators/gcs');
-    const gcs = await startGcsEmulator({ dataDir: join(files.data, 'gcs'), log, faults: faults('gcs'), sweepIntervalMs: opts.lifecycleSweepMs ?? 5_000 });
+    const gcs = await startGcsEmulator({
+      dataDir: join(files.data, 'gcs'),
+      log,
+      faults: faults('gcs'),
+      sweepIntervalMs: opts.lifecycleSweepMs ?? 5_000,
+    });
     closers.push(() => gcs.close());
     const { startKubeEmulator } = await import('@gwctl/emulators/kube');
-    const kube = await startKubeEmulator({ dataDir: join(files.data, 'kube'), log, faults: faults('kube'), lbTeardownMs: opts.lbTeardownMs ?? 3_000 });
+    const kube = await startKubeEmulator({
+      dataDir: join(files.data, 'kube'),
+      log,
+      faults: faults('kube'),
+      lbTeardownMs: opts.lbTeardownMs ?? 3_000,
+    });
     closers.push(() => kube.close());
     const { startMongoEmulator } = await import('@gwctl/emulators/mongo');
     const mongo = await startMongoEmulator({ dataDir: join(files.data, 'mongodb'), log, faults: faults('mongodb') });

@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto';
  */
 export const SEED = {
   namespace: 'default',
-  deployments: ['public-gateway-poweb', 'public-gateway-pohttp', 'public-gateway-cogrpc', 'public-gateway-pdcout', 'public-gateway-crcin'],
+  deployments: [
+    'public-gateway-poweb',
+    'public-gateway-pohttp',
+    'public-gateway-cogrpc',
+    'public-gateway-pdcout',
+    'public-gateway-crcin',
+  ],
   parcelObjects: 120,
   vaultObjects: 300,
   privateAddress: '0deadbeef0123456789abcdef0123456789abcdef0123456789abcdef012345',
@@ -22,7 +28,12 @@ export function vaultEntry(name: string): Buffer {
 export function vaultObjectNames(count = SEED.vaultObjects): string[] {
   const names = ['core/_keyring', 'core/_master', 'core/_seal-config', 'core/_mounts', 'core/_auth', 'core/_audit'];
   for (let i = 0; names.length < count; i++) {
-    const area = ['logical/7f1c2a', 'sys/token/id', 'sys/expire/id/auth/kubernetes/login', 'logical/a29e01/gateway-keys'][i % 4];
+    const area = [
+      'logical/7f1c2a',
+      'sys/token/id',
+      'sys/expire/id/auth/kubernetes/login',
+      'logical/a29e01/gateway-keys',
+    ][i % 4];
     names.push(`${area}/_h${createHash('sha1').update(String(i)).digest('hex').slice(0, 24)}`);
   }
   return names;
@@ -31,7 +42,9 @@ export function vaultObjectNames(count = SEED.vaultObjects): string[] {
 /** Parcels waiting for collection, as the gateway stores them. */
 export function parcelObjectNames(count = SEED.parcelObjects): string[] {
   return Array.from({ length: count }, (_, i) => {
-    const peer = createHash('sha1').update(`peer-${i % 7}`).digest('hex');
+    const peer = createHash('sha1')
+      .update(`peer-${i % 7}`)
+      .digest('hex');
     const id = createHash('sha1').update(`parcel-${i}`).digest('hex');
     return `parcels/gateway-bound/${SEED.privateAddress}/${peer}/${id}`;
   });

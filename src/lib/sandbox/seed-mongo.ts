@@ -5,7 +5,11 @@ import { SEED } from './seed-data.js';
 const oid = (seed: string) => ({ $oid: createHash('sha1').update(seed).digest('hex').slice(0, 24) });
 const bytes = (seed: string, n: number) => ({
   $binary: {
-    base64: Buffer.concat(Array.from({ length: Math.ceil(n / 32) }, (_, i) => createHash('sha256').update(`${seed}/${i}`).digest())).subarray(0, n).toString('base64'),
+    base64: Buffer.concat(
+      Array.from({ length: Math.ceil(n / 32) }, (_, i) => createHash('sha256').update(`${seed}/${i}`).digest()),
+    )
+      .subarray(0, n)
+      .toString('base64'),
     subType: '00',
   },
 });
@@ -19,7 +23,14 @@ export function seedMongoCollections(): Record<string, object[]> {
       { _id: oid('cfg-1'), key: 'current_id', value: SEED.privateAddress },
       { _id: oid('cfg-2'), key: 'public_address', value: 'sandbox.gateway.local' },
     ],
-    identitypublickeydatas: [{ _id: oid('idk-1'), peerId: SEED.privateAddress, derSerialization: bytes('idk', 294), creationDate: date(created) }],
+    identitypublickeydatas: [
+      {
+        _id: oid('idk-1'),
+        peerId: SEED.privateAddress,
+        derSerialization: bytes('idk', 294),
+        creationDate: date(created),
+      },
+    ],
     certificationpaths: Array.from({ length: 3 }, (_, i) => ({
       _id: oid(`cp-${i}`),
       subjectId: SEED.privateAddress,

@@ -37,16 +37,33 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
   const env = { ...sandboxEnvironment(t.dir), emulators: { storage: t.gcsUrl } };
   const storage = await openStorage(env);
   const { parcels, vault, backups } = SANDBOX_BUCKETS;
-  await storage.createBucket(parcels, { location: 'EUROPE-WEST1', lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] } } as never);
+  await storage.createBucket(parcels, {
+    location: 'EUROPE-WEST1',
+    lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] },
+  } as never);
   await storage.createBucket(vault, { location: 'EUROPE-WEST1', versioning: { enabled: true } } as never);
   await storage.createBucket(backups, { location: 'EUROPE-WEST1' } as never);
   const limit = pLimit(16);
   const put = (bucket: string, name: string, body: Buffer, contentType: string, metadata?: Record<string, string>) =>
-    limit(() => storage.bucket(bucket).file(name).save(body, { resumable: false, contentType, validation: false, ...(metadata ? { metadata: { metadata } } : {}) }));
+    limit(() =>
+      storage
+        .bucket(bucket)
+        .file(name)
+        .save(body, {
+          resumable: false,
+          contentType,
+          validation: false,
+          ...(metadata ? { metadata: { metadata } } : {}),
+        }),
+    );
   const parcelNames = parcelObjectNames();
   const vaultNames = vaultObjectNames();
   await Promise.all([
-    ...parcelNames.map((n, i) => put(parcels, n, vaultEntry(n).subarray(0, 200 + i), 'application/vnd.awala.parcel', { 'relaynet-ttl': String(3600 * 24 * (1 + (i % 30))) })),
+    ...parcelNames.map((n, i) =>
+      put(parcels, n, vaultEntry(n).subarray(0, 200 + i), 'application/vnd.awala.parcel', {
+        'relaynet-ttl': String(3600 * 24 * (1 + (i % 30))),
+      }),
+    ),
     ...vaultNames.map((n) => put(vault, n, vaultEntry(n), 'application/octet-stream')),
   ]);
 
@@ -63,7 +80,11 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
   if (!existsSync(files.tfvars)) writeFileSync(files.tfvars, TFVARS);
   await protectLikeProduction({ ...env, kube: { ...env.kube, server: t.kube.url } });
   writeFileSync(marker, new Date().toISOString());
-  return { buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 }, kubeObjects: kubeObjects.length, mongoDocuments };
+  return {
+    buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 },
+    kubeObjects: kubeObjects.length,
+    mongoDocuments,
+  };
 }
 
 /** Real gateways start protected (prevent_destruction defaults to true), so the sandbox does too. */

@@ -20,7 +20,12 @@ export async function startProgress(
   if (opts.quiet || !stream.isTTY) return silentProgress;
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`, stream, hideCursor: true, clearOnComplete: true },
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`,
+      stream,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     Presets.shades_classic,
   );
   bar.start(total, 0);

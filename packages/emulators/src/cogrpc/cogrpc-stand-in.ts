@@ -25,7 +25,9 @@ export const defaultColdStart = (): ColdStartConfig => ({ coldStartMs: 0, idleMs
 /** The CogRPC service's gRPC health endpoint over TLS, with a configurable scale-to-zero cold start. */
 export async function startCogrpcStandIn(opts: CogrpcStandInOptions): Promise<CogrpcStandIn> {
   const model = new ColdStartModel({ ...defaultColdStart(), ...opts.coldStart });
-  const definition = grpc.loadPackageDefinition(fromJSON(HEALTH_PROTO_JSON as Parameters<typeof fromJSON>[0], HEALTH_LOADER_OPTIONS)) as unknown as {
+  const definition = grpc.loadPackageDefinition(
+    fromJSON(HEALTH_PROTO_JSON as Parameters<typeof fromJSON>[0], HEALTH_LOADER_OPTIONS),
+  ) as unknown as {
     grpc: { health: { v1: { Health: { service: grpc.ServiceDefinition } } } };
   };
   const server = new grpc.Server();
@@ -47,7 +49,11 @@ export async function startCogrpcStandIn(opts: CogrpcStandInOptions): Promise<Co
       call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'Watch is not implemented by the stand-in' });
     },
   });
-  const credentials = grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }], false);
+  const credentials = grpc.ServerCredentials.createSsl(
+    null,
+    [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }],
+    false,
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
   );

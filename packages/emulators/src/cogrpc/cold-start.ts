@@ -15,7 +15,10 @@ export class ColdStartModel {
   private lastCallAt: number | undefined;
   private starting: Promise<void> | undefined;
 
-  constructor(public config: ColdStartConfig, private readonly now: () => number = Date.now) {}
+  constructor(
+    public config: ColdStartConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   configure(patch: Partial<ColdStartConfig>): ColdStartConfig {
     this.config = { ...this.config, ...patch };

@@ -43,7 +43,12 @@ export async function startGrpcRecorder(opts: GrpcRecorderOptions): Promise<Grpc
   const server = http2.createServer();
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     const fault = faults.decide();
-    const recordOnce = startRecording(log, { service: opts.service, method: 'POST', path: String(headers[':path'] ?? '/'), fault });
+    const recordOnce = startRecording(log, {
+      service: opts.service,
+      method: 'POST',
+      path: String(headers[':path'] ?? '/'),
+      fault,
+    });
     let recorded = false;
     // A call can end several ways (trailers, close, upstream error): only its first outcome counts.
     const record = (status: number) => {
@@ -59,11 +64,21 @@ export async function startGrpcRecorder(opts: GrpcRecorderOptions): Promise<Grpc
     if (fault) {
       const code = fault === '429' ? GRPC_RESOURCE_EXHAUSTED : GRPC_UNAVAILABLE;
       stream.resume();
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeURIComponent(`injected fault ${fault}`) }, { endStream: true });
+      stream.respond(
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': String(code),
+          'grpc-message': encodeURIComponent(`injected fault ${fault}`),
+        },
+        { endStream: true },
+      );
       record(code);
       return;
     }
-    const forwarded = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':') || k === ':method' || k === ':path'));
+    const forwarded = Object.fromEntries(
+      Object.entries(headers).filter(([k]) => !k.startsWith(':') || k === ':method' || k === ':path'),
+    );
     const up = session().request(forwarded);
     let trailers: IncomingHttpHeaders = {};
     up.on('response', (h) => {

@@ -38,7 +38,10 @@ export interface EmulatorHandle {
 }
 
 const defaultFaultBody = (status: number) => ({
-  error: { code: status, message: status === 429 ? 'Rate limit exceeded (injected)' : 'Service unavailable (injected)' },
+  error: {
+    code: status,
+    message: status === 429 ? 'Rate limit exceeded (injected)' : 'Service unavailable (injected)',
+  },
 });
 
 /**

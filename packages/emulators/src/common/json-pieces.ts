@@ -16,7 +16,8 @@ function hasArrayValue(o: object): boolean {
  * times more per item than small strings do.
  */
 export function jsonPieces(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null || !(Array.isArray(body) || hasArrayValue(body))) return [JSON.stringify(body)];
+  if (typeof body !== 'object' || body === null || !(Array.isArray(body) || hasArrayValue(body)))
+    return [JSON.stringify(body)];
   const pieces: string[] = [];
   let text = '';
   const add = (more: string) => {

@@ -25,15 +25,37 @@ export interface RequestFilter {
 
 /** The MongoDB emulator's read-only commands (its request "method"): they never change state. */
 export const MONGO_READ_COMMANDS = new Set([
-  'hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'buildinfo', 'getParameter', 'connectionStatus', 'whatsmyuri',
-  'endSessions', 'listDatabases', 'listCollections', 'listIndexes', 'find', 'getMore', 'killCursors', 'count', 'aggregate',
+  'hello',
+  'ismaster',
+  'isMaster',
+  'ping',
+  'buildInfo',
+  'buildinfo',
+  'getParameter',
+  'connectionStatus',
+  'whatsmyuri',
+  'endSessions',
+  'listDatabases',
+  'listCollections',
+  'listIndexes',
+  'find',
+  'getMore',
+  'killCursors',
+  'count',
+  'aggregate',
 ]);
 
 /**
  * Methods that never change state: tests assert "no mutating request" by filtering these out.
  * HTTP verbs, and the MongoDB emulator's read-only command names.
  */
-export const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'WATCH', ...[...MONGO_READ_COMMANDS].map((m) => m.toUpperCase())]);
+export const READ_ONLY_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'WATCH',
+  ...[...MONGO_READ_COMMANDS].map((m) => m.toUpperCase()),
+]);
 
 export const isMutating = (r: RecordedRequest) => !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !r.fault;
 
@@ -75,7 +97,14 @@ export interface RequestSeen {
 
 /** Records one request that started at `started` and has just ended with `status`. */
 export function recordRequest(log: RequestLog, request: RequestSeen, started: number, status: number): void {
-  const entry: RecordedRequest = { service: request.service, method: request.method, path: request.path, status, time: isoTime(started), durationMs: Date.now() - started };
+  const entry: RecordedRequest = {
+    service: request.service,
+    method: request.method,
+    path: request.path,
+    status,
+    time: isoTime(started),
+    durationMs: Date.now() - started,
+  };
   if (request.fault) entry.fault = request.fault;
   if (request.batch) entry.batch = request.batch;
   log.record(entry);

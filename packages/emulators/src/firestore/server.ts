@@ -30,7 +30,13 @@ export async function startFirestoreEmulator(
       if (attempt < 5 && /EADDRINUSE|address already in use/i.test(String((err as Error).message))) continue;
       throw err;
     }
-    const recorder = await startGrpcRecorder({ service: 'firestore', upstream: `http://127.0.0.1:${port}`, port: opts.port, log: opts.log, faults: opts.faults });
+    const recorder = await startGrpcRecorder({
+      service: 'firestore',
+      upstream: `http://127.0.0.1:${port}`,
+      port: opts.port,
+      log: opts.log,
+      faults: opts.faults,
+    });
     return {
       host: recorder.host,
       port: recorder.port,

@@ -46,7 +46,8 @@ function parsePart(body: Buffer, start: number, end: number): BatchPart {
   const text = body.toString('latin1', start, end);
   const [partHeadEnd, messageStart] = headBounds(text, 0);
   const partHeaders = parseHeaderBlock(text, 0, partHeadEnd, malformed);
-  if (!/^application\/http\b/i.test(partHeaders['content-type'] ?? '')) throw malformed('every part needs Content-Type: application/http');
+  if (!/^application\/http\b/i.test(partHeaders['content-type'] ?? ''))
+    throw malformed('every part needs Content-Type: application/http');
   const [headEnd, restStart] = headBounds(text, messageStart);
   const eol = text.indexOf(CRLF, messageStart);
   const lineEnd = eol < 0 || eol + CRLF.length > headEnd ? headEnd : eol;
@@ -56,7 +57,8 @@ function parsePart(body: Buffer, start: number, end: number): BatchPart {
   const headers = lineEnd < headEnd ? parseHeaderBlock(text, lineEnd + CRLF.length, headEnd, malformed) : {};
   // Without Content-Length, the body runs to the next boundary delimiter.
   const length = headers['content-length'];
-  if (length !== undefined && !(/^\d+$/.test(length) && Number(length) <= text.length - restStart)) throw malformed(`bad Content-Length ${length}`);
+  if (length !== undefined && !(/^\d+$/.test(length) && Number(length) <= text.length - restStart))
+    throw malformed(`bad Content-Length ${length}`);
   const id = partHeaders['content-id'];
   return {
     id: id?.startsWith('<') && id.endsWith('>') ? id.slice(1, -1) : id,
@@ -80,7 +82,11 @@ const headerNames = new Map<string, string>();
 /** `content-type` → `Content-Type`; handlers use a handful of names, each cased once. */
 function headerName(name: string): string {
   let cased = headerNames.get(name);
-  if (cased === undefined) headerNames.set(name, (cased = name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())));
+  if (cased === undefined)
+    headerNames.set(
+      name,
+      (cased = name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())),
+    );
   return cased;
 }
 

@@ -9,7 +9,13 @@ import { parseQuery, type QueryParams } from './query.js';
 const MAX_BATCH_CALLS = 100;
 
 /** The router's `answerApiRequest`, passed in rather than imported: the router imports this file. */
-export type ApiRequestHandler = (ctx: GcsContext, req: IncomingMessage, res: ServerResponse, body: Buffer, query: QueryParams) => void | Promise<void>;
+export type ApiRequestHandler = (
+  ctx: GcsContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  query: QueryParams,
+) => void | Promise<void>;
 
 // Content-* headers describe the outer body and hop-by-hop ones its connection: neither reaches a nested call.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
@@ -62,20 +68,32 @@ function jsonAnswer(id: string | undefined, status: number, body: unknown): Batc
 /** GCS serves no media in a batch (uploads, downloads), and a batch cannot nest another. */
 function refusal(part: BatchPart, path: string, query: QueryParams): GcsError | undefined {
   if (/^\/(upload|download|batch)\//.test(path) || query.get('alt') === 'media')
-    return invalid(`${part.method} ${path} cannot be sent in a batch request: uploads, downloads and batches are not allowed there.`);
+    return invalid(
+      `${part.method} ${path} cannot be sent in a batch request: uploads, downloads and batches are not allowed there.`,
+    );
   return undefined;
 }
 
 const failed = (part: BatchPart, err: unknown) =>
   jsonAnswer(part.id, 500, errorBody(new GcsError(500, String((err as Error)?.message ?? err), 'backendError')));
 
-const captured = (part: BatchPart, res: CapturedResponse): BatchAnswer => ({ id: part.id, status: res.statusCode, headers: res.headers, body: res.body });
+const captured = (part: BatchPart, res: CapturedResponse): BatchAnswer => ({
+  id: part.id,
+  status: res.statusCode,
+  headers: res.headers,
+  body: res.body,
+});
 
 /**
  * Runs one nested call through the API router, exactly as if it had come on its own. The answer
  * comes as a promise only when the handler gives one: most calls need none, nor its microtasks.
  */
-function execute(ctx: GcsContext, handle: ApiRequestHandler, shared: IncomingHttpHeaders, part: BatchPart): BatchAnswer | Promise<BatchAnswer> {
+function execute(
+  ctx: GcsContext,
+  handle: ApiRequestHandler,
+  shared: IncomingHttpHeaders,
+  part: BatchPart,
+): BatchAnswer | Promise<BatchAnswer> {
   const q = part.url.indexOf('?');
   const path = q < 0 ? part.url : part.url.slice(0, q);
   // Parsed here for the refusal and handed on, so the router need not parse it again.
@@ -105,7 +123,12 @@ function recorded(ctx: GcsContext, seen: RequestSeen, started: number, answer: B
 }
 
 /** One nested call, recorded and fault-injected like a direct request. */
-function answerPart(ctx: GcsContext, handle: ApiRequestHandler, shared: IncomingHttpHeaders, part: BatchPart): BatchAnswer | Promise<BatchAnswer> {
+function answerPart(
+  ctx: GcsContext,
+  handle: ApiRequestHandler,
+  shared: IncomingHttpHeaders,
+  part: BatchPart,
+): BatchAnswer | Promise<BatchAnswer> {
   const started = Date.now();
   const decided = ctx.faults.decide();
   // A part has no connection of its own to drop, so a reset fails just that call, as the 503 a server would give.
@@ -113,7 +136,9 @@ function answerPart(ctx: GcsContext, handle: ApiRequestHandler, shared: Incoming
   const seen: RequestSeen = { service: GCS_SERVICE, method: part.method, path: part.url, fault, batch: true };
   if (fault) return recorded(ctx, seen, started, jsonAnswer(part.id, Number(fault), faultBody(Number(fault))));
   const answer = execute(ctx, handle, shared, part);
-  return answer instanceof Promise ? answer.then((a) => recorded(ctx, seen, started, a)) : recorded(ctx, seen, started, answer);
+  return answer instanceof Promise
+    ? answer.then((a) => recorded(ctx, seen, started, a))
+    : recorded(ctx, seen, started, answer);
 }
 
 /**
@@ -124,7 +149,8 @@ function answerPart(ctx: GcsContext, handle: ApiRequestHandler, shared: Incoming
 export async function handleBatch(ctx: GcsContext, call: ApiCall, handle: ApiRequestHandler): Promise<void> {
   const boundary = batchBoundary(call.req.headers['content-type']);
   const parts = parseBatch(await call.body(), boundary);
-  if (parts.length > MAX_BATCH_CALLS) throw invalid(`A batch request can hold at most ${MAX_BATCH_CALLS} calls, got ${parts.length}.`);
+  if (parts.length > MAX_BATCH_CALLS)
+    throw invalid(`A batch request can hold at most ${MAX_BATCH_CALLS} calls, got ${parts.length}.`);
   const shared = Object.fromEntries(Object.entries(call.req.headers).filter(([name]) => !isOuterOnly(name)));
   const answers: BatchAnswer[] = [];
   for (const part of parts) {

@@ -2,7 +2,20 @@ import { forbidden, invalid } from './errors.js';
 import type { BucketFields, RetentionPolicy, SoftDeletePolicy } from './records.js';
 
 /** Output-only bucket fields: ignored when a client sends them back (as `update` after `get` does). */
-const OUTPUT_ONLY = new Set(['kind', 'id', 'selfLink', 'name', 'projectNumber', 'metageneration', 'etag', 'timeCreated', 'updated', 'generation', 'softDeleteTime', 'hardDeleteTime']);
+const OUTPUT_ONLY = new Set([
+  'kind',
+  'id',
+  'selfLink',
+  'name',
+  'projectNumber',
+  'metageneration',
+  'etag',
+  'timeCreated',
+  'updated',
+  'generation',
+  'softDeleteTime',
+  'hardDeleteTime',
+]);
 
 /** The longest retention period GCS accepts: 100 years. */
 const MAX_RETENTION_SECONDS = 3_155_760_000;
@@ -22,7 +35,13 @@ const isObject = (v: unknown): v is Body => typeof v === 'object' && v !== null 
  */
 export function applyBucketWrite(current: BucketFields, body: Body, mode: BucketWrite, now: number): BucketFields {
   const next: BucketFields =
-    mode === 'patch' ? { ...current } : mode === 'update' ? (current.location ? { location: current.location } : {}) : {};
+    mode === 'patch'
+      ? { ...current }
+      : mode === 'update'
+        ? current.location
+          ? { location: current.location }
+          : {}
+        : {};
   for (const [key, value] of Object.entries(body)) {
     if (OUTPUT_ONLY.has(key) || (key === 'location' && mode !== 'insert')) continue;
     if (value === null) delete next[key];
@@ -46,10 +65,16 @@ function mergeLabels(current: Record<string, string>, patch: unknown): Record<st
 
 function normalise(next: BucketFields, previous: BucketFields, now: number): void {
   const lockedBefore = previous.retentionPolicy?.isLocked === true;
-  if (next.retentionPolicy !== undefined) next.retentionPolicy = retentionPolicy(next.retentionPolicy, previous.retentionPolicy, now);
+  if (next.retentionPolicy !== undefined)
+    next.retentionPolicy = retentionPolicy(next.retentionPolicy, previous.retentionPolicy, now);
   else if (lockedBefore) throw forbidden('Cannot remove a locked retention policy.');
-  if (next.softDeletePolicy !== undefined) next.softDeletePolicy = softDeletePolicy(next.softDeletePolicy, previous.softDeletePolicy, now);
-  if (next.versioning !== undefined && (!isObject(next.versioning) || (next.versioning.enabled !== undefined && typeof next.versioning.enabled !== 'boolean')))
+  if (next.softDeletePolicy !== undefined)
+    next.softDeletePolicy = softDeletePolicy(next.softDeletePolicy, previous.softDeletePolicy, now);
+  if (
+    next.versioning !== undefined &&
+    (!isObject(next.versioning) ||
+      (next.versioning.enabled !== undefined && typeof next.versioning.enabled !== 'boolean'))
+  )
     throw invalid('Invalid value for versioning');
   if (next.versioning?.enabled && next.retentionPolicy)
     throw invalid('Object versioning and a retention policy cannot be enabled on the same bucket.');
@@ -73,8 +98,13 @@ function retentionPolicy(input: unknown, previous: RetentionPolicy | undefined, 
 function softDeletePolicy(input: unknown, previous: SoftDeletePolicy | undefined, now: number): SoftDeletePolicy {
   const raw = isObject(input) ? input.retentionDurationSeconds : undefined;
   const seconds = Number(raw ?? 0);
-  if (!Number.isInteger(seconds) || (seconds !== 0 && (seconds < SOFT_DELETE_MIN_SECONDS || seconds > SOFT_DELETE_MAX_SECONDS)))
-    throw invalid(`Invalid value for softDeletePolicy.retentionDurationSeconds: ${JSON.stringify(raw)} (0, or 7 to 90 days)`);
+  if (
+    !Number.isInteger(seconds) ||
+    (seconds !== 0 && (seconds < SOFT_DELETE_MIN_SECONDS || seconds > SOFT_DELETE_MAX_SECONDS))
+  )
+    throw invalid(
+      `Invalid value for softDeletePolicy.retentionDurationSeconds: ${JSON.stringify(raw)} (0, or 7 to 90 days)`,
+    );
   const retentionDurationSeconds = String(seconds);
   if (previous && previous.retentionDurationSeconds === retentionDurationSeconds) return previous;
   return { retentionDurationSeconds, effectiveTime: new Date(now).toISOString() };

@@ -11,7 +11,8 @@ export async function insertBucket(ctx: GcsContext, call: ApiCall): Promise<void
   if (!call.query.get('project')) throw invalid('Required parameter: project', 'required');
   const body = await readJsonBody(call);
   validateBucketName(body.name);
-  if (ctx.store.bucket(body.name)) throw conflict('Your previous request to create the named bucket succeeded and you already own it.');
+  if (ctx.store.bucket(body.name))
+    throw conflict('Your previous request to create the named bucket succeeded and you already own it.');
   const now = nowMs(ctx);
   const fields = applyBucketWrite({}, body, 'insert', now);
   const bucket = ctx.store.addBucket({ name: body.name, metageneration: 1, timeCreated: now, updated: now, fields });
@@ -45,7 +46,12 @@ export function listBuckets(ctx: GcsContext, call: ApiCall): void {
 }
 
 /** PATCH and PUT: every change bumps the metageneration. */
-export async function writeBucket(ctx: GcsContext, call: ApiCall, name: string, mode: Exclude<BucketWrite, 'insert'>): Promise<void> {
+export async function writeBucket(
+  ctx: GcsContext,
+  call: ApiCall,
+  name: string,
+  mode: Exclude<BucketWrite, 'insert'>,
+): Promise<void> {
   const body = await readJsonBody(call);
   const bucket = requireBucket(ctx, name);
   checkBucketPreconditions(bucket.record, call.query);
@@ -67,7 +73,8 @@ export function deleteBucket(ctx: GcsContext, call: ApiCall, name: string): void
 /** Locking is one-way: a locked policy can be lengthened but never shortened or removed. */
 export function lockRetentionPolicy(ctx: GcsContext, call: ApiCall, name: string): void {
   const bucket = requireBucket(ctx, name);
-  if (int64Param(call.query, 'ifMetagenerationMatch') === undefined) throw invalid('Required parameter: ifMetagenerationMatch', 'required');
+  if (int64Param(call.query, 'ifMetagenerationMatch') === undefined)
+    throw invalid('Required parameter: ifMetagenerationMatch', 'required');
   checkBucketPreconditions(bucket.record, call.query);
   const policy = bucket.record.fields.retentionPolicy;
   if (!policy) throw invalid('The bucket has no retention policy to lock.');

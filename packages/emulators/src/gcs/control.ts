@@ -46,7 +46,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   if (raw.length === 0) return {};
   try {
     const parsed: unknown = JSON.parse(raw.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -67,7 +69,8 @@ export async function handleControl(target: ControlTarget, req: IncomingMessage,
     case 'GET clock':
       return sendJson(res, 200, { now: target.clock.now().toISOString() });
     case 'POST clock/advance': {
-      if (typeof body.ms !== 'number' || !Number.isFinite(body.ms)) return sendJson(res, 400, { error: 'ms must be a finite number' });
+      if (typeof body.ms !== 'number' || !Number.isFinite(body.ms))
+        return sendJson(res, 400, { error: 'ms must be a finite number' });
       target.clock.advance(body.ms);
       return sendJson(res, 200, { now: target.clock.now().toISOString() });
     }

@@ -59,6 +59,10 @@ export function sendMedia(req: IncomingMessage, res: ServerResponse, v: ObjectVe
   }
   const body = v.data.subarray(range.start, range.end + 1);
   res
-    .writeHead(206, { ...headers, 'content-length': String(body.length), 'content-range': `bytes ${range.start}-${range.end}/${v.data.length}` })
+    .writeHead(206, {
+      ...headers,
+      'content-length': String(body.length),
+      'content-range': `bytes ${range.start}-${range.end}/${v.data.length}`,
+    })
     .end(body);
 }

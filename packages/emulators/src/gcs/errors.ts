@@ -34,7 +34,12 @@ export function errorBody(err: GcsError) {
       code: err.code,
       message: err.message,
       errors: [
-        { message: err.message, domain: err.domain, reason: err.reason, ...(err.parameter ? { location: err.parameter, locationType: 'parameter' } : {}) },
+        {
+          message: err.message,
+          domain: err.domain,
+          reason: err.reason,
+          ...(err.parameter ? { location: err.parameter, locationType: 'parameter' } : {}),
+        },
       ],
     },
   };

@@ -36,7 +36,13 @@ export class FieldMask {
   private static parseText(text: string): FieldMask {
     let pos = 0;
     const fail = (why: string): never => {
-      throw new GcsError(400, `Invalid field selection ${JSON.stringify(text)}: ${why}.`, 'invalidParameter', 'global', 'fields');
+      throw new GcsError(
+        400,
+        `Invalid field selection ${JSON.stringify(text)}: ${why}.`,
+        'invalidParameter',
+        'global',
+        'fields',
+      );
     };
     const name = (): string => {
       const start = pos;
@@ -65,7 +71,8 @@ export class FieldMask {
       }
     };
     const mask = list(new FieldMask());
-    if (pos < text.length) fail(text[pos] === ')' ? 'unbalanced parentheses' : `unexpected "${text[pos]}" at position ${pos}`);
+    if (pos < text.length)
+      fail(text[pos] === ')' ? 'unbalanced parentheses' : `unexpected "${text[pos]}" at position ${pos}`);
     return mask;
   }
 
@@ -110,4 +117,3 @@ export class FieldMask {
     }
   }
 }
-

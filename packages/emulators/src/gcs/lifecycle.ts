@@ -27,7 +27,8 @@ interface Facts {
 }
 
 /** `2024-05-01` means midnight UTC that day; full timestamps are taken as they are. */
-const dateMs = (value: unknown) => Date.parse(String(value).includes('T') ? String(value) : `${String(value)}T00:00:00Z`);
+const dateMs = (value: unknown) =>
+  Date.parse(String(value).includes('T') ? String(value) : `${String(value)}T00:00:00Z`);
 
 const daysSince = (from: number, now: number) => (now - from) / DAY_MS;
 
@@ -72,7 +73,10 @@ function rulesOf(b: BucketState): LifecycleRule[] {
   const rules = b.record.fields.lifecycle?.rule ?? [];
   return rules.filter(
     (r): r is LifecycleRule =>
-      typeof r === 'object' && r !== null && typeof (r as LifecycleRule).action?.type === 'string' && typeof (r as LifecycleRule).condition === 'object',
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as LifecycleRule).action?.type === 'string' &&
+      typeof (r as LifecycleRule).condition === 'object',
   );
 }
 

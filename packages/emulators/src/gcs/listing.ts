@@ -96,7 +96,12 @@ export function listObjects(b: BucketState, q: ListQuery): ListPage {
     let stopped = false;
     for (const v of generationsOf(name)) {
       // A live-only listing never repeats a name, even if it was overwritten between pages.
-      if (cursor && 'after' in cursor && name === cursor.after && (!(q.versions || q.softDeleted) || v.generation <= (cursor.generation ?? Infinity)))
+      if (
+        cursor &&
+        'after' in cursor &&
+        name === cursor.after &&
+        (!(q.versions || q.softDeleted) || v.generation <= (cursor.generation ?? Infinity))
+      )
         continue;
       if (full()) {
         stopped = true;

@@ -24,7 +24,8 @@ export function partRanges(body: Buffer, boundary: string, malformed: (why: stri
     const after = pos + delimiter.length;
     if (body[after] === 0x2d && body[after + 1] === 0x2d) return ranges;
     const eol = body.indexOf(CRLF, after);
-    if (eol < 0 || (eol > after && body.toString('latin1', after, eol).trim() !== '')) throw malformed('bad boundary delimiter line');
+    if (eol < 0 || (eol > after && body.toString('latin1', after, eol).trim() !== ''))
+      throw malformed('bad boundary delimiter line');
     const end = body.indexOf(next, eol + CRLF.length);
     if (end < 0) throw malformed('a part is not closed by a boundary delimiter');
     ranges.push(eol + CRLF.length, end);
@@ -79,7 +80,12 @@ export function parseHeaders(lines: string[], from: number, malformed: (why: str
 }
 
 /** parseHeaders for the CRLF-separated lines of `text` in `[from, to)`, without splitting it into an array first. */
-export function parseHeaderBlock(text: string, from: number, to: number, malformed: (why: string) => Error): Record<string, string> {
+export function parseHeaderBlock(
+  text: string,
+  from: number,
+  to: number,
+  malformed: (why: string) => Error,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   while (from < to) {
     const eol = text.indexOf(CRLF, from);

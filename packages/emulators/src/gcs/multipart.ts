@@ -20,5 +20,9 @@ export function parseMultipartRelated(contentType: string | undefined, body: Buf
     return { headers: parseHeaders(head ? head.split('\r\n') : [], 0, malformed), body: content };
   });
   if (parts.length !== 2) throw invalid(`A multipart upload needs 2 parts, got ${parts.length}.`);
-  return { metadata: parseJsonObject(parts[0].body), contentType: parts[1].headers['content-type'], data: parts[1].body };
+  return {
+    metadata: parseJsonObject(parts[0].body),
+    contentType: parts[1].headers['content-type'],
+    data: parts[1].body,
+  };
 }

@@ -1,7 +1,14 @@
 import { invalid } from './errors.js';
 import type { ObjectFields } from './records.js';
 
-const STRING_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'customTime'] as const;
+const STRING_FIELDS = [
+  'contentType',
+  'contentEncoding',
+  'contentDisposition',
+  'contentLanguage',
+  'cacheControl',
+  'customTime',
+] as const;
 const BOOLEAN_FIELDS = ['temporaryHold', 'eventBasedHold'] as const;
 
 type Body = Record<string, unknown>;
@@ -50,7 +57,8 @@ export function patchObjectFields(current: ObjectFields, body: Body): ObjectFiel
   const fields: ObjectFields = { ...current };
   for (const name of WRITABLE) {
     if (!(name in body)) continue;
-    if (name === 'metadata' && body.metadata !== null) fields.metadata = mergeMetadata(current.metadata ?? {}, body.metadata);
+    if (name === 'metadata' && body.metadata !== null)
+      fields.metadata = mergeMetadata(current.metadata ?? {}, body.metadata);
     else setField(fields, name, body[name]);
   }
   return fields;

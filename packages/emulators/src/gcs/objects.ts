@@ -33,13 +33,21 @@ export function listBucketObjects(ctx: GcsContext, call: ApiCall, bucketName: st
   sendResult(call, {
     kind: 'storage#objects',
     ...(page.prefixes.length ? { prefixes: page.prefixes } : {}),
-    ...(page.items.length ? { items: page.items.map((v) => objectResource(v, call.baseUrl, b.record, itemFields)) } : {}),
+    ...(page.items.length
+      ? { items: page.items.map((v) => objectResource(v, call.baseUrl, b.record, itemFields)) }
+      : {}),
     ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
   });
 }
 
 /** PATCH merges, PUT replaces the writable fields; either way the metageneration goes up. */
-export async function writeObjectMetadata(ctx: GcsContext, call: ApiCall, bucketName: string, name: string, mode: 'patch' | 'update'): Promise<void> {
+export async function writeObjectMetadata(
+  ctx: GcsContext,
+  call: ApiCall,
+  bucketName: string,
+  name: string,
+  mode: 'patch' | 'update',
+): Promise<void> {
   const body = await readJsonBody(call);
   const b = requireBucket(ctx, bucketName);
   const v = b.find(name, int64Param(call.query, 'generation'));

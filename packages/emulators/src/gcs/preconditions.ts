@@ -9,7 +9,12 @@ export interface GenerationPreconditions {
   ifMetagenerationNotMatch?: number;
 }
 
-const NAMES = ['ifGenerationMatch', 'ifGenerationNotMatch', 'ifMetagenerationMatch', 'ifMetagenerationNotMatch'] as const;
+const NAMES = [
+  'ifGenerationMatch',
+  'ifGenerationNotMatch',
+  'ifMetagenerationMatch',
+  'ifMetagenerationNotMatch',
+] as const;
 const SOURCE_PARAMS = NAMES.map((name) => name.replace(/^if/, 'ifSource'));
 
 export function int64Param(query: QueryParams, name: string): number | undefined {
@@ -51,15 +56,20 @@ export function checkObjectPreconditions(current: ObjectVersion | undefined, p: 
   const hasMeta = p.ifMetagenerationMatch !== undefined || p.ifMetagenerationNotMatch !== undefined;
   if (!hasMeta) return;
   if (!current) throw conditionNotMet();
-  if (p.ifMetagenerationMatch !== undefined && p.ifMetagenerationMatch !== current.metageneration) throw conditionNotMet();
-  if (p.ifMetagenerationNotMatch !== undefined && p.ifMetagenerationNotMatch === current.metageneration) throw conditionNotMet();
+  if (p.ifMetagenerationMatch !== undefined && p.ifMetagenerationMatch !== current.metageneration)
+    throw conditionNotMet();
+  if (p.ifMetagenerationNotMatch !== undefined && p.ifMetagenerationNotMatch === current.metageneration)
+    throw conditionNotMet();
 }
 
 /** On a read, a failed `…NotMatch` precondition means "you already have it": 304, not 412. */
 export function notModified(current: { generation?: number; metageneration: number }, query: QueryParams): boolean {
   const generation = int64Param(query, 'ifGenerationNotMatch');
   const metageneration = int64Param(query, 'ifMetagenerationNotMatch');
-  return (generation !== undefined && generation === current.generation) || (metageneration !== undefined && metageneration === current.metageneration);
+  return (
+    (generation !== undefined && generation === current.generation) ||
+    (metageneration !== undefined && metageneration === current.metageneration)
+  );
 }
 
 export function checkBucketPreconditions(bucket: BucketRecord, query: QueryParams): void {

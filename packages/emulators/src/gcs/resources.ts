@@ -50,14 +50,21 @@ export function retentionExpiry(v: ObjectVersion, bucket: BucketRecord | undefin
  * undefined rather than built (the mask drops them from the answer anyway): listings and rewrites
  * that ask for a few fields skip most of the work.
  */
-export function objectResource(v: ObjectVersion, baseUrl: string, bucket?: BucketRecord, mask?: FieldMask): Record<string, unknown> {
+export function objectResource(
+  v: ObjectVersion,
+  baseUrl: string,
+  bucket?: BucketRecord,
+  mask?: FieldMask,
+): Record<string, unknown> {
   const wants = (field: string) => !mask || mask.child(field) !== undefined;
   const path = wants('selfLink') || wants('mediaLink') ? `b/${v.bucket}/o/${encodeURIComponent(v.name)}` : '';
   const resource: Record<string, unknown> = {
     kind: 'storage#object',
     id: wants('id') ? `${v.bucket}/${v.name}/${v.generation}` : undefined,
     selfLink: wants('selfLink') ? `${baseUrl}/storage/v1/${path}` : undefined,
-    mediaLink: wants('mediaLink') ? `${baseUrl}/download/storage/v1/${path}?generation=${v.generation}&alt=media` : undefined,
+    mediaLink: wants('mediaLink')
+      ? `${baseUrl}/download/storage/v1/${path}?generation=${v.generation}&alt=media`
+      : undefined,
     name: v.name,
     bucket: v.bucket,
     generation: String(v.generation),

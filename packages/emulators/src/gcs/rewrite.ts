@@ -33,13 +33,26 @@ const sameRef = (a: ObjectRef, b: ObjectRef) => a.bucket === b.bucket && a.name 
  * Resolves the source generation and the destination's fields: the source's, with whatever
  * object fields the request body names replacing them (the body is the destination resource).
  */
-function prepareCopy(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef, body: Record<string, unknown>): RewriteJob {
+function prepareCopy(
+  ctx: GcsContext,
+  call: ApiCall,
+  source: ObjectRef,
+  destination: ObjectRef,
+  body: Record<string, unknown>,
+): RewriteJob {
   const src = requireBucket(ctx, source.bucket).find(source.name, int64Param(call.query, 'sourceGeneration'));
   if (!src) throw noSuchObject(source.bucket, source.name);
   checkObjectPreconditions(src, readPreconditions(call.query, true));
   const dst = requireBucket(ctx, destination.bucket);
   checkObjectPreconditions(dst.live.get(destination.name), readPreconditions(call.query));
-  return { source, destination, data: src.data, hashes: src, fields: objectFieldsFrom(body, copiedFields(src.fields)), rewritten: 0 };
+  return {
+    source,
+    destination,
+    data: src.data,
+    hashes: src,
+    fields: objectFieldsFrom(body, copiedFields(src.fields)),
+    rewritten: 0,
+  };
 }
 
 function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob, fields: FieldMask | undefined) {
@@ -59,16 +72,28 @@ function finish(ctx: GcsContext, call: ApiCall, job: RewriteJob, fields: FieldMa
  * `rewriteTo`: objects larger than the per-call budget take several calls, each answering
  * `done: false` with a `rewriteToken` until the last one commits the destination.
  */
-export function rewriteObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): void | Promise<void> {
+export function rewriteObject(
+  ctx: GcsContext,
+  call: ApiCall,
+  source: ObjectRef,
+  destination: ObjectRef,
+): void | Promise<void> {
   return withJsonBody(call, (body) => rewrite(ctx, call, source, destination, body));
 }
 
-function rewrite(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef, body: Record<string, unknown>): void {
+function rewrite(
+  ctx: GcsContext,
+  call: ApiCall,
+  source: ObjectRef,
+  destination: ObjectRef,
+  body: Record<string, unknown>,
+): void {
   let token = call.query.get('rewriteToken') ?? undefined;
   let job: RewriteJob;
   if (token) {
     const pending = ctx.rewrites.get(token);
-    if (!pending || !sameRef(pending.source, source) || !sameRef(pending.destination, destination)) throw invalid('Invalid rewrite token.');
+    if (!pending || !sameRef(pending.source, source) || !sameRef(pending.destination, destination))
+      throw invalid('Invalid rewrite token.');
     job = pending;
   } else job = prepareCopy(ctx, call, source, destination, body);
   const limit = int64Param(call.query, 'maxBytesRewrittenPerCall');
@@ -90,6 +115,13 @@ function rewrite(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination:
 }
 
 /** `copyTo`: the same copy in one call, answering with the destination object. */
-export function copyObject(ctx: GcsContext, call: ApiCall, source: ObjectRef, destination: ObjectRef): void | Promise<void> {
-  return withJsonBody(call, (body) => sendResult(call, finish(ctx, call, prepareCopy(ctx, call, source, destination, body), call.fields)));
+export function copyObject(
+  ctx: GcsContext,
+  call: ApiCall,
+  source: ObjectRef,
+  destination: ObjectRef,
+): void | Promise<void> {
+  return withJsonBody(call, (body) =>
+    sendResult(call, finish(ctx, call, prepareCopy(ctx, call, source, destination, body), call.fields)),
+  );
 }

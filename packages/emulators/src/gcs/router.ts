@@ -23,7 +23,9 @@ function routeObject(ctx: GcsContext, call: ApiCall, bucket: string, s: string[]
   if (path.action) {
     if (method !== 'POST') throw notAllowed(method);
     const source = { bucket, name: path.name };
-    return path.action === 'rewriteTo' ? rewriteObject(ctx, call, source, path.destination!) : copyObject(ctx, call, source, path.destination!);
+    return path.action === 'rewriteTo'
+      ? rewriteObject(ctx, call, source, path.destination!)
+      : copyObject(ctx, call, source, path.destination!);
   }
   if (method === 'GET') return getObject(ctx, call, bucket, path.name);
   if (method === 'PATCH') return writeObjectMetadata(ctx, call, bucket, path.name, 'patch');
@@ -50,7 +52,8 @@ function routeJsonApi(ctx: GcsContext, call: ApiCall, s: string[], at: number): 
     if (method === 'DELETE') return deleteBucket(ctx, call, bucket);
     throw notAllowed(method);
   }
-  if (length === 3 && s[at + 2] === 'lockRetentionPolicy' && method === 'POST') return lockRetentionPolicy(ctx, call, bucket);
+  if (length === 3 && s[at + 2] === 'lockRetentionPolicy' && method === 'POST')
+    return lockRetentionPolicy(ctx, call, bucket);
   if (s[at + 2] !== 'o') throw notFound('Not Found');
   if (length === 3) {
     if (method === 'GET') return listBucketObjects(ctx, call, bucket);
@@ -66,7 +69,8 @@ function route(ctx: GcsContext, call: ApiCall, segments: string[]): Routed {
   if (api === 'storage' && version === 'v1' && segments[3] === 'b' && segments[5] === 'o') {
     const bucket = segments[4];
     if (root === 'upload' && segments.length === 6) return handleUpload(ctx, call, bucket);
-    if (root === 'download' && segments.length > 6 && call.req.method === 'GET') return getObject(ctx, call, bucket, joinSegments(segments, 6), true);
+    if (root === 'download' && segments.length > 6 && call.req.method === 'GET')
+      return getObject(ctx, call, bucket, joinSegments(segments, 6), true);
   }
   if (root === 'batch' && api === 'storage' && version === 'v1' && segments.length === 3) {
     if (call.req.method !== 'POST') throw notAllowed(call.req.method ?? 'GET');
@@ -91,7 +95,13 @@ function answerError(err: unknown, req: IncomingMessage, res: ServerResponse): v
  * with its body already read and its query parsed. The promise is there only when the handler has
  * one (it reads a body, say): a batch runs its calls without one promise per call.
  */
-export function answerApiRequest(ctx: GcsContext, req: IncomingMessage, res: ServerResponse, body?: Buffer, query?: QueryParams): Routed {
+export function answerApiRequest(
+  ctx: GcsContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body?: Buffer,
+  query?: QueryParams,
+): Routed {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q >= 0 ? url.slice(0, q) : url;

@@ -91,7 +91,8 @@ export class SortedNames {
 
   at(i: number): string {
     let c = this.lastChunk;
-    if (!(c < this.chunks.length && i >= this.starts[c] && i < this.starts[c] + this.chunks[c].length)) c = this.lastChunk = lastAtMost(this.starts, i);
+    if (!(c < this.chunks.length && i >= this.starts[c] && i < this.starts[c] + this.chunks[c].length))
+      c = this.lastChunk = lastAtMost(this.starts, i);
     return this.chunks[c]?.[i - this.starts[c]];
   }
 

@@ -56,7 +56,10 @@ export class BucketState {
   findSoftDeleted(name: string, generation?: number): ObjectVersion | undefined {
     const versions = this.softDeleted.get(name) ?? [];
     if (generation !== undefined) return versions.find((v) => v.generation === generation);
-    return versions.reduce<ObjectVersion | undefined>((a, v) => (!a || v.softDeleteTime! >= a.softDeleteTime! ? v : a), undefined);
+    return versions.reduce<ObjectVersion | undefined>(
+      (a, v) => (!a || v.softDeleteTime! >= a.softDeleteTime! ? v : a),
+      undefined,
+    );
   }
 
   /** Soft-deleted names in listing order (sorted on demand: listing them is rare). */
@@ -184,7 +187,8 @@ export class Store {
       const b = this.buckets.get(v.bucket);
       if (!b) continue;
       this.lastGeneration = Math.max(this.lastGeneration, v.generation);
-      const into = v.softDeleteTime !== undefined ? b.softDeleted : v.timeDeleted !== undefined ? b.noncurrent : undefined;
+      const into =
+        v.softDeleteTime !== undefined ? b.softDeleted : v.timeDeleted !== undefined ? b.noncurrent : undefined;
       if (!into) b.live.set(v.name, v);
       else if (into.has(v.name)) into.get(v.name)!.push(v);
       else into.set(v.name, [v]);

@@ -52,7 +52,14 @@ function simpleUpload(ctx: GcsContext, call: ApiCall, bucketName: string, data: 
   const fields = objectFieldsFrom(contentEncoding ? { contentEncoding } : {}, {
     contentType: call.req.headers['content-type'] ?? DEFAULT_CONTENT_TYPE,
   });
-  const v = commitObject(ctx, { bucket, name, data, fields, preconditions: readPreconditions(call.query), expected: parseGoogHash(call.req.headers['x-goog-hash']) });
+  const v = commitObject(ctx, {
+    bucket,
+    name,
+    data,
+    fields,
+    preconditions: readPreconditions(call.query),
+    expected: parseGoogHash(call.req.headers['x-goog-hash']),
+  });
   sendResult(call, objectResource(v, call.baseUrl, bucket.record, call.fields));
 }
 
@@ -80,7 +87,9 @@ function startResumable(ctx: GcsContext, call: ApiCall, bucketName: string, body
   const preconditions = readPreconditions(call.query);
   checkObjectPreconditions(bucket.live.get(name), preconditions);
   const headerType = call.req.headers['x-upload-content-type'];
-  const fields = objectFieldsFrom(metadata, { contentType: typeof headerType === 'string' ? headerType : DEFAULT_CONTENT_TYPE });
+  const fields = objectFieldsFrom(metadata, {
+    contentType: typeof headerType === 'string' ? headerType : DEFAULT_CONTENT_TYPE,
+  });
   const declared = call.req.headers['x-upload-content-length'];
   const id = randomBytes(18).toString('base64url');
   ctx.uploads.set(id, {
@@ -128,7 +137,8 @@ function resumableRequest(ctx: GcsContext, call: ApiCall, id: string, data: Buff
   }
   if (range.total !== undefined) session.total = range.total;
   if (session.total === undefined || session.received < session.total) return resumeIncomplete(call, session);
-  if (session.received > session.total) throw invalid(`Upload has ${session.received} bytes, more than the declared ${session.total}.`);
+  if (session.received > session.total)
+    throw invalid(`Upload has ${session.received} bytes, more than the declared ${session.total}.`);
   const v = commitObject(ctx, {
     bucket,
     name: session.name,

@@ -91,7 +91,10 @@ export function admit(store: ObjectStore, req: AdmissionRequest): AdmissionVerdi
     const policyName = policy.metadata.name ?? '';
     const bindingName = binding.metadata.name ?? '';
     if (actions.includes('Deny')) return { denied: denial(req, policyName, bindingName, failure), warnings };
-    if (actions.includes('Warn')) warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${failure.message}`);
+    if (actions.includes('Warn'))
+      warnings.push(
+        `Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${failure.message}`,
+      );
   }
   return { warnings };
 }
@@ -105,7 +108,9 @@ function evaluatePolicy(store: ObjectStore, spec: PolicySpec, req: AdmissionRequ
   const env = celEnvironment(store, spec, req);
   const failClosed = (spec.failurePolicy ?? 'Fail') === 'Fail';
   const onError = (expression: string, err: unknown): Failure | undefined =>
-    failClosed ? { message: `expression '${expression}' resulted in error: ${(err as Error).message}`, reason: 'Invalid' } : undefined;
+    failClosed
+      ? { message: `expression '${expression}' resulted in error: ${(err as Error).message}`, reason: 'Invalid' }
+      : undefined;
   for (const c of spec.matchConditions ?? []) {
     try {
       if (evaluateCel(c.expression, env) !== true) return undefined;
@@ -193,7 +198,12 @@ function celEnvironment(store: ObjectStore, spec: PolicySpec, req: AdmissionRequ
   return env;
 }
 
-function matches(store: ObjectStore, m: MatchResources | undefined, req: AdmissionRequest, isBinding: boolean): boolean {
+function matches(
+  store: ObjectStore,
+  m: MatchResources | undefined,
+  req: AdmissionRequest,
+  isBinding: boolean,
+): boolean {
   if (!m) return isBinding;
   const rules = m.resourceRules ?? [];
   // A binding without rules narrows nothing; a policy must name what it matches.
@@ -207,7 +217,11 @@ function matches(store: ObjectStore, m: MatchResources | undefined, req: Admissi
   return true;
 }
 
-function namespaceMatches(store: ObjectStore, selector: LabelSelectorObject | undefined, req: AdmissionRequest): boolean {
+function namespaceMatches(
+  store: ObjectStore,
+  selector: LabelSelectorObject | undefined,
+  req: AdmissionRequest,
+): boolean {
   if (!selector) return true;
   // A namespace is matched on its own labels; other cluster-scoped objects are never skipped.
   if (req.resource === NAMESPACE) return matchesLabelSelector((req.object ?? req.oldObject)?.metadata.labels, selector);

@@ -10,7 +10,17 @@ import { applyPatch, PATCH_TYPES, PatchError, type PatchType } from './patch.js'
 import { apiVersionOf, resourceByPath, resourceForObject, type ResourceType } from './resources.js';
 import { replicasOf, toScale } from './scale.js';
 import { matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { alreadyExists, badRequest, conflict, failureStatus, forbidden, invalid, KubeApiError, notFound, staleResourceVersion } from './status.js';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  failureStatus,
+  forbidden,
+  invalid,
+  KubeApiError,
+  notFound,
+  staleResourceVersion,
+} from './status.js';
 import type { KubeObject, ObjectMeta, ObjectStore } from './store.js';
 import { settleWorkloadStatus } from './workload-status.js';
 
@@ -22,9 +32,16 @@ export interface RequestContext {
 }
 
 /** Clients of the emulator all act as cluster admin; there is no authentication. */
-export const ADMIN_USER: RequestUser = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
+export const ADMIN_USER: RequestUser = {
+  username: 'kubernetes-admin',
+  groups: ['system:masters', 'system:authenticated'],
+};
 
-export const requestContext = (user: RequestUser = ADMIN_USER, dryRun = false): RequestContext => ({ user, dryRun, warnings: [] });
+export const requestContext = (user: RequestUser = ADMIN_USER, dryRun = false): RequestContext => ({
+  user,
+  dryRun,
+  warnings: [],
+});
 
 export interface ListOptions {
   labelSelector?: string;
@@ -45,7 +62,16 @@ export type DeleteResult = { remaining: KubeObject; gone?: undefined } | { gone:
 
 export const NAMESPACES = resourceByPath('', 'v1', 'namespaces')!;
 
-const SERVER_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink', 'managedFields'];
+const SERVER_FIELDS = [
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'selfLink',
+  'managedFields',
+];
 const CARRIED_FIELDS = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'];
 
 /**
@@ -82,7 +108,9 @@ export class KubeApiServer {
     if (opts.limit && opts.limit > 0 && items.length > opts.limit) {
       metadata.remainingItemCount = items.length - opts.limit;
       items = items.slice(0, opts.limit);
-      metadata.continue = Buffer.from(JSON.stringify({ after: listKey(items[items.length - 1]) })).toString('base64url');
+      metadata.continue = Buffer.from(JSON.stringify({ after: listKey(items[items.length - 1]) })).toString(
+        'base64url',
+      );
     }
     return { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata, items };
   }
@@ -107,9 +135,17 @@ export class KubeApiServer {
   }
 
   /** PUT of the object or of its `status` subresource. */
-  update(r: ResourceType, ns: string | undefined, name: string, body: unknown, ctx: RequestContext, subresource?: 'status'): KubeObject {
+  update(
+    r: ResourceType,
+    ns: string | undefined,
+    name: string,
+    body: unknown,
+    ctx: RequestContext,
+    subresource?: 'status',
+  ): KubeObject {
     const o = this.checkBody(r, body, ns);
-    if (o.metadata.name && o.metadata.name !== name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
+    if (o.metadata.name && o.metadata.name !== name)
+      throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);
     o.metadata.name = name;
     const current = this.get(r, ns, name);
     checkVersion(r, current, o.metadata);
@@ -126,28 +162,58 @@ export class KubeApiServer {
         else next.status = current.status;
       }
       // Only the namespace controller changes a namespace's spec.finalizers (via /finalize in the real API).
-      if (r === NAMESPACES) next.spec = { ...(isPlainObject(next.spec) ? next.spec : {}), finalizers: (current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+      if (r === NAMESPACES)
+        next.spec = {
+          ...(isPlainObject(next.spec) ? next.spec : {}),
+          finalizers: (current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [],
+        };
       if (current.metadata.deletionTimestamp) {
         const before = new Set(current.metadata.finalizers ?? []);
         if ((next.metadata.finalizers ?? []).some((f) => !before.has(f)))
-          throw invalid(r, name, 'metadata.finalizers', 'Forbidden: no new finalizers can be added if the object is being deleted');
+          throw invalid(
+            r,
+            name,
+            'metadata.finalizers',
+            'Forbidden: no new finalizers can be added if the object is being deleted',
+          );
       }
       if (specChanged(current, next)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
       this.prepare(next, false);
     }
     next.metadata.resourceVersion = current.metadata.resourceVersion;
-    this.admit(ctx, { operation: 'UPDATE', resource: r, subresource, name, namespace: ns, object: next, oldObject: current });
+    this.admit(ctx, {
+      operation: 'UPDATE',
+      resource: r,
+      subresource,
+      name,
+      namespace: ns,
+      object: next,
+      oldObject: current,
+    });
     if (ctx.dryRun) return next;
     // A write that changes nothing is not a write: no new resourceVersion, as in the real server.
     if (deepEqual(next, current)) return current;
     return this.commit(r, next);
   }
 
-  patch(r: ResourceType, ns: string | undefined, name: string, type: PatchType, body: unknown, ctx: RequestContext, opts: { subresource?: 'status'; fieldManager?: string } = {}): KubeObject {
+  patch(
+    r: ResourceType,
+    ns: string | undefined,
+    name: string,
+    type: PatchType,
+    body: unknown,
+    ctx: RequestContext,
+    opts: { subresource?: 'status'; fieldManager?: string } = {},
+  ): KubeObject {
     const current = this.store.get(r, ns, name);
     if (type === PATCH_TYPES.apply) {
       if (!opts.fieldManager)
-        throw new KubeApiError(failureStatus('Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'));
+        throw new KubeApiError(
+          failureStatus(
+            'Invalid',
+            'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+          ),
+        );
       if (!current && !opts.subresource) {
         const o = isPlainObject(body) ? structuredClone(body) : {};
         return this.create(r, ns, { ...o, metadata: { ...(isPlainObject(o.metadata) ? o.metadata : {}), name } }, ctx);
@@ -157,13 +223,23 @@ export class KubeApiServer {
     return this.update(r, ns, name, patched(type, current, body), ctx, opts.subresource);
   }
 
-  delete(r: ResourceType, ns: string | undefined, name: string, opts: DeleteOptions, ctx: RequestContext): DeleteResult {
+  delete(
+    r: ResourceType,
+    ns: string | undefined,
+    name: string,
+    opts: DeleteOptions,
+    ctx: RequestContext,
+  ): DeleteResult {
     const current = this.get(r, ns, name);
     checkPreconditions(r, current, opts);
     const policy = propagationOf(r, name, opts);
     this.admit(ctx, { operation: 'DELETE', resource: r, name, namespace: ns, object: null, oldObject: current });
     if (r === NAMESPACES && current.metadata.deletionTimestamp)
-      throw conflict(r, name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+      throw conflict(
+        r,
+        name,
+        'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+      );
     const remaining = planDeletion(this.store, this.clock, r, current, policy);
     if (ctx.dryRun) return remaining ? { remaining } : { gone: current };
     if (remaining) return { remaining: deepEqual(remaining, current) ? current : this.commit(r, remaining) };
@@ -172,7 +248,13 @@ export class KubeApiServer {
     return { gone };
   }
 
-  deleteCollection(r: ResourceType, ns: string | undefined, list: ListOptions, opts: DeleteOptions, ctx: RequestContext): KubeList {
+  deleteCollection(
+    r: ResourceType,
+    ns: string | undefined,
+    list: ListOptions,
+    opts: DeleteOptions,
+    ctx: RequestContext,
+  ): KubeList {
     const result = this.list(r, ns, { labelSelector: list.labelSelector, fieldSelector: list.fieldSelector });
     result.items = result.items.map((o) => {
       const d = this.delete(r, o.metadata.namespace, o.metadata.name ?? '', opts, ctx);
@@ -189,20 +271,37 @@ export class KubeApiServer {
     const current = this.get(r, ns, name);
     if (!isPlainObject(scale)) throw badRequest('the body of the request was in an unknown format');
     const meta = (isPlainObject(scale.metadata) ? scale.metadata : {}) as ObjectMeta;
-    if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    if (meta.name && meta.name !== name)
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     checkVersion(r, current, meta);
     const replicas = replicasOf(scale);
-    if (replicas === undefined) throw invalid(r, name, 'spec.replicas', 'Invalid value: must be greater than or equal to 0');
+    if (replicas === undefined)
+      throw invalid(r, name, 'spec.replicas', 'Invalid value: must be greater than or equal to 0');
     const next = structuredClone(current);
     next.spec = { ...(next.spec as object), replicas };
     if (specChanged(current, next)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     settleWorkloadStatus(next, kubeTimestamp(this.clock));
-    this.admit(ctx, { operation: 'UPDATE', resource: r, subresource: 'scale', name, namespace: ns, object: toScale(next), oldObject: toScale(current) });
+    this.admit(ctx, {
+      operation: 'UPDATE',
+      resource: r,
+      subresource: 'scale',
+      name,
+      namespace: ns,
+      object: toScale(next),
+      oldObject: toScale(current),
+    });
     if (ctx.dryRun || deepEqual(next, current)) return toScale(next);
     return toScale(this.commit(r, next));
   }
 
-  patchScale(r: ResourceType, ns: string | undefined, name: string, type: PatchType, body: unknown, ctx: RequestContext): KubeObject {
+  patchScale(
+    r: ResourceType,
+    ns: string | undefined,
+    name: string,
+    type: PatchType,
+    body: unknown,
+    ctx: RequestContext,
+  ): KubeObject {
     return this.updateScale(r, ns, name, patched(type, this.readScale(r, ns, name), body), ctx);
   }
 
@@ -211,14 +310,18 @@ export class KubeApiServer {
     const out = objects.map((raw) => {
       const o = structuredClone(raw) as KubeObject;
       const r = isPlainObject(o) ? resourceForObject(o) : undefined;
-      if (!r) throw new Error(`seed: the emulator does not serve ${JSON.stringify((raw as KubeObject)?.apiVersion)} ${JSON.stringify((raw as KubeObject)?.kind)}`);
+      if (!r)
+        throw new Error(
+          `seed: the emulator does not serve ${JSON.stringify((raw as KubeObject)?.apiVersion)} ${JSON.stringify((raw as KubeObject)?.kind)}`,
+        );
       o.apiVersion = apiVersionOf(r);
       o.metadata = isPlainObject(o.metadata) ? o.metadata : {};
       if (!o.metadata.name) throw new Error(`seed: a ${r.kind} needs metadata.name`);
       if (r.namespaced) o.metadata.namespace ??= 'default';
       else delete o.metadata.namespace;
       const ns = o.metadata.namespace;
-      if (ns && !this.store.get(NAMESPACES, undefined, ns)) this.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]);
+      if (ns && !this.store.get(NAMESPACES, undefined, ns))
+        this.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]);
       const existing = this.store.get(r, ns, o.metadata.name);
       const m = o.metadata;
       m.uid ??= existing?.metadata.uid ?? newUid();
@@ -260,9 +363,11 @@ export class KubeApiServer {
    */
   private commit(r: ResourceType, o: KubeObject): KubeObject {
     const m = o.metadata;
-    const specFinalizers = r === NAMESPACES ? ((o.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    const specFinalizers =
+      r === NAMESPACES ? ((o.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
     let stored: KubeObject;
-    if (m.deletionTimestamp && !m.finalizers?.length && !specFinalizers.length) stored = this.store.remove(r, m.namespace, m.name ?? '') ?? o;
+    if (m.deletionTimestamp && !m.finalizers?.length && !specFinalizers.length)
+      stored = this.store.remove(r, m.namespace, m.name ?? '') ?? o;
     else stored = this.store.put(r, o);
     this.onWrite();
     return stored;
@@ -278,14 +383,20 @@ export class KubeApiServer {
 
   private checkBody(r: ResourceType, body: unknown, ns: string | undefined): KubeObject {
     if (!isPlainObject(body)) throw badRequest('the body of the request was in an unknown format');
-    if ((body.kind !== undefined && body.kind !== r.kind) || (body.apiVersion !== undefined && body.apiVersion !== apiVersionOf(r)))
-      throw badRequest(`the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the expected ${apiVersionOf(r)} ${r.kind}`);
+    if (
+      (body.kind !== undefined && body.kind !== r.kind) ||
+      (body.apiVersion !== undefined && body.apiVersion !== apiVersionOf(r))
+    )
+      throw badRequest(
+        `the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the expected ${apiVersionOf(r)} ${r.kind}`,
+      );
     const o = structuredClone(body) as KubeObject;
     o.kind = r.kind;
     o.apiVersion = apiVersionOf(r);
     o.metadata = isPlainObject(o.metadata) ? o.metadata : {};
     if (r.namespaced) {
-      if (o.metadata.namespace && o.metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (o.metadata.namespace && o.metadata.namespace !== ns)
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       o.metadata.namespace = ns;
     } else delete o.metadata.namespace;
     return o;
@@ -295,15 +406,21 @@ export class KubeApiServer {
     if (!r.namespaced) return;
     const namespace = this.store.get(NAMESPACES, undefined, ns ?? '');
     if (!namespace) throw notFound(NAMESPACES, ns ?? '');
-    if (namespace.metadata.deletionTimestamp) throw forbidden(r, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+    if (namespace.metadata.deletionTimestamp)
+      throw forbidden(r, name, `unable to create new content in namespace ${ns} because it is being terminated`);
   }
 }
 
 function checkVersion(r: ResourceType, current: KubeObject, meta: ObjectMeta): void {
   const name = current.metadata.name ?? '';
   if (meta.uid && meta.uid !== current.metadata.uid)
-    throw conflict(r, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${current.metadata.uid}`);
-  if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) throw staleResourceVersion(r, name);
+    throw conflict(
+      r,
+      name,
+      `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${current.metadata.uid}`,
+    );
+  if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion)
+    throw staleResourceVersion(r, name);
 }
 
 function patched(type: PatchType, current: KubeObject, body: unknown): KubeObject {

@@ -15,7 +15,32 @@ export class CelError extends Error {}
 
 type Token = { k: 'num' | 'str' | 'id' | 'op'; v: string | number };
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '{', '}', '.', ',', '?', ':', '+', '-', '*', '/', '%'];
+const OPERATORS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '!',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '.',
+  ',',
+  '?',
+  ':',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' };
 
 function tokenize(src: string): Token[] {
@@ -86,7 +111,12 @@ export function parseCel(src: string): CelNode {
     let left = next();
     for (;;) {
       const tok = peek();
-      const op = tok?.k === 'op' && ops.includes(tok.v as string) ? (tok.v as string) : keyword && tok?.k === 'id' && tok.v === keyword ? keyword : undefined;
+      const op =
+        tok?.k === 'op' && ops.includes(tok.v as string)
+          ? (tok.v as string)
+          : keyword && tok?.k === 'id' && tok.v === keyword
+            ? keyword
+            : undefined;
       if (!op) return left;
       pos++;
       left = { t: 'binary', op, left, right: next() };

@@ -56,7 +56,7 @@ function evaluate(n: CelNode, env: CelEnv): unknown {
     case 'unary': {
       const v = evaluate(n.arg, env);
       if (n.op === '!') return !bool(v);
-      if (typeof v !== 'number') throw new CelError("no such overload: -_");
+      if (typeof v !== 'number') throw new CelError('no such overload: -_');
       return -v;
     }
     case 'binary':
@@ -92,7 +92,8 @@ function binary(op: string, l: CelNode, r: CelNode, env: CelEnv): unknown {
     case '<=':
     case '>':
     case '>=': {
-      if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))) throw new CelError(`no such overload: _${op}_`);
+      if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')))
+        throw new CelError(`no such overload: _${op}_`);
       return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
     }
     case '+':
@@ -103,7 +104,15 @@ function binary(op: string, l: CelNode, r: CelNode, env: CelEnv): unknown {
   }
   if (typeof a !== 'number' || typeof b !== 'number') throw new CelError(`no such overload: _${op}_`);
   if ((op === '/' || op === '%') && b === 0) throw new CelError(op === '/' ? 'division by zero' : 'modulus by zero');
-  return op === '-' ? a - b : op === '*' ? a * b : op === '/' ? (Number.isInteger(a) && Number.isInteger(b) ? Math.trunc(a / b) : a / b) : a % b;
+  return op === '-'
+    ? a - b
+    : op === '*'
+      ? a * b
+      : op === '/'
+        ? Number.isInteger(a) && Number.isInteger(b)
+          ? Math.trunc(a / b)
+          : a / b
+        : a % b;
 }
 
 const MACROS = new Set(['all', 'exists', 'exists_one', 'filter', 'map']);
@@ -118,7 +127,10 @@ function call(n: Extract<CelNode, { t: 'call' }>, env: CelEnv): unknown {
     }
     const args = n.args.map((a) => evaluate(a, env));
     if (n.fn === 'size') return size(args[0]);
-    if (n.fn === 'string') return typeof args[0] === 'string' || typeof args[0] === 'number' || typeof args[0] === 'boolean' ? String(args[0]) : fail('string');
+    if (n.fn === 'string')
+      return typeof args[0] === 'string' || typeof args[0] === 'number' || typeof args[0] === 'boolean'
+        ? String(args[0])
+        : fail('string');
     if (n.fn === 'int') return Number.isFinite(Number(args[0])) ? Math.trunc(Number(args[0])) : fail('int');
     if (n.fn === 'double') return Number.isFinite(Number(args[0])) ? Number(args[0]) : fail('double');
     throw new CelError(`undeclared reference to '${n.fn}'`);
@@ -164,7 +176,8 @@ function size(v: unknown): number {
 }
 
 function bool(v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new CelError(`no such overload: expected bool, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'boolean')
+    throw new CelError(`no such overload: expected bool, got ${v === null ? 'null' : typeof v}`);
   return v;
 }
 

@@ -46,14 +46,17 @@ export function createControlHandler(deps: ControlDeps) {
     try {
       switch (route) {
         case 'POST faults': {
-          const rates: FaultRates = typeof body.probability === 'number' ? ratesFromProbability(body.probability) : (body as FaultRates);
+          const rates: FaultRates =
+            typeof body.probability === 'number' ? ratesFromProbability(body.probability) : (body as FaultRates);
           deps.faults.set(rates);
           return sendJson(res, 200, { rates: deps.faults.rates });
         }
         case 'GET faults':
           return sendJson(res, 200, { rates: deps.faults.rates });
         case 'GET requests':
-          return sendJson(res, 200, { requests: deps.log.list({ service: 'kube', method: url.searchParams.get('method') ?? undefined }) });
+          return sendJson(res, 200, {
+            requests: deps.log.list({ service: 'kube', method: url.searchParams.get('method') ?? undefined }),
+          });
         case 'POST lb-teardown': {
           const ms = Number(body.ms);
           if (!(ms >= 0)) return sendJson(res, 400, { error: 'ms must be a non-negative number' });

@@ -21,10 +21,20 @@ export interface DeleteOptions {
 export function propagationOf(r: ResourceType, name: string, opts: DeleteOptions): PropagationPolicy {
   const p = opts.propagationPolicy;
   if (p !== undefined && opts.orphanDependents !== undefined)
-    throw invalid(r, name, 'propagationPolicy', 'Invalid value: "' + p + '": orphanDependents and deletionPropagation cannot be both set');
+    throw invalid(
+      r,
+      name,
+      'propagationPolicy',
+      'Invalid value: "' + p + '": orphanDependents and deletionPropagation cannot be both set',
+    );
   if (p === undefined) return opts.orphanDependents ? 'Orphan' : 'Background';
   if (p !== 'Foreground' && p !== 'Background' && p !== 'Orphan')
-    throw invalid(r, name, 'propagationPolicy', `Unsupported value: "${p}": supported values: "Foreground", "Background", "Orphan"`);
+    throw invalid(
+      r,
+      name,
+      'propagationPolicy',
+      `Unsupported value: "${p}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   return p;
 }
 
@@ -32,10 +42,19 @@ export function checkPreconditions(r: ResourceType, current: KubeObject, opts: D
   const { uid, resourceVersion } = opts.preconditions ?? {};
   const name = current.metadata.name ?? '';
   if (uid && uid !== current.metadata.uid)
-    throw conflict(r, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
+    throw conflict(
+      r,
+      name,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+    );
   if (resourceVersion && resourceVersion !== current.metadata.resourceVersion)
-    throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-  if (opts.gracePeriodSeconds !== undefined && !(opts.gracePeriodSeconds >= 0)) throw badRequest('gracePeriodSeconds must be non-negative');
+    throw conflict(
+      r,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
+  if (opts.gracePeriodSeconds !== undefined && !(opts.gracePeriodSeconds >= 0))
+    throw badRequest('gracePeriodSeconds must be non-negative');
 }
 
 export const dependentsOf = (store: ObjectStore, uid: string | undefined) =>
@@ -47,7 +66,13 @@ export const dependentsOf = (store: ObjectStore, uid: string | undefined) =>
  * namespaces always go Terminating first. Anything else is removed at once.
  * Returns the object if it remains, or undefined when it is gone.
  */
-export function planDeletion(store: ObjectStore, clock: EmulatorClock, r: ResourceType, current: KubeObject, policy: PropagationPolicy): KubeObject | undefined {
+export function planDeletion(
+  store: ObjectStore,
+  clock: EmulatorClock,
+  r: ResourceType,
+  current: KubeObject,
+  policy: PropagationPolicy,
+): KubeObject | undefined {
   const next = structuredClone(current);
   const finalizers = new Set(next.metadata.finalizers ?? []);
   if (dependentsOf(store, next.metadata.uid).length > 0) {

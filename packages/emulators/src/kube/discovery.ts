@@ -17,7 +17,11 @@ export const VERSION_INFO = {
 export function discoveryDocument(path: string, serverAddress: string): unknown {
   if (path === '/version') return VERSION_INFO;
   if (path === '/api')
-    return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+    };
   const groups = groupVersions().filter((gv) => gv.group !== '');
   const groupDoc = (g: { group: string; version: string }) => {
     const v = { groupVersion: `${g.group}/${g.version}`, version: g.version };
@@ -28,5 +32,7 @@ export function discoveryDocument(path: string, serverAddress: string): unknown 
   const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   const g = m && groups.find((x) => x.group === m[1] && (m[2] === undefined || x.version === m[2]));
   if (!g || !m) return undefined;
-  return m[2] === undefined ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) } : apiResourceList(g.group, g.version);
+  return m[2] === undefined
+    ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) }
+    : apiResourceList(g.group, g.version);
 }

@@ -4,7 +4,10 @@ import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type PropagationPolicy } from '
 import { resourceForObject, type ResourceType } from './resources.js';
 import type { KubeObject } from './store.js';
 
-const GC_USER = { username: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+const GC_USER = {
+  username: 'system:serviceaccount:kube-system:generic-garbage-collector',
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+};
 
 type Entry = { resource: ResourceType; object: KubeObject };
 
@@ -56,7 +59,13 @@ export class GarbageCollector implements Controller {
 
   private tryDelete(d: Entry, propagationPolicy: PropagationPolicy): void {
     try {
-      this.api.delete(d.resource, d.object.metadata.namespace, d.object.metadata.name ?? '', { propagationPolicy }, requestContext(GC_USER));
+      this.api.delete(
+        d.resource,
+        d.object.metadata.namespace,
+        d.object.metadata.name ?? '',
+        { propagationPolicy },
+        requestContext(GC_USER),
+      );
     } catch {
       // Denied by admission or already gone: the next write gives it another try, as the real GC retries.
     }

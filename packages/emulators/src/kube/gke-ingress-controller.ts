@@ -21,7 +21,10 @@ export class GkeIngressController implements Controller {
     for (const ing of this.api.store.list(INGRESSES)) {
       const uid = ing.metadata.uid ?? '';
       if (!ing.metadata.deletionTimestamp || !hasGkeFinalizer(ing) || this.pending.has(uid)) continue;
-      const timer = setTimeout(() => this.teardown(ing.metadata.namespace, ing.metadata.name ?? '', uid), this.teardownMs);
+      const timer = setTimeout(
+        () => this.teardown(ing.metadata.namespace, ing.metadata.name ?? '', uid),
+        this.teardownMs,
+      );
       timer.unref();
       this.pending.set(uid, timer);
     }

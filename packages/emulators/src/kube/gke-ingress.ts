@@ -19,9 +19,11 @@ export function isGceIngress(o: KubeObject): boolean {
 export function provisionLoadBalancer(o: KubeObject): void {
   if (o.kind !== 'Ingress' || !isGceIngress(o)) return;
   const finalizers = o.metadata.finalizers ?? [];
-  if (!finalizers.some((f) => GKE_INGRESS_FINALIZERS.includes(f))) o.metadata.finalizers = [...finalizers, GKE_INGRESS_FINALIZERS[0]];
+  if (!finalizers.some((f) => GKE_INGRESS_FINALIZERS.includes(f)))
+    o.metadata.finalizers = [...finalizers, GKE_INGRESS_FINALIZERS[0]];
   const [a, b] = uidBits(o.metadata.uid);
   o.status = { loadBalancer: { ingress: [{ ip: `34.120.${a}.${b}` }] } };
 }
 
-export const hasGkeFinalizer = (o: KubeObject): boolean => (o.metadata.finalizers ?? []).some((f) => GKE_INGRESS_FINALIZERS.includes(f));
+export const hasGkeFinalizer = (o: KubeObject): boolean =>
+  (o.metadata.finalizers ?? []).some((f) => GKE_INGRESS_FINALIZERS.includes(f));

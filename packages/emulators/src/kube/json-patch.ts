@@ -15,7 +15,8 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new PatchError('json patch must be an array of operations');
   let doc = structuredClone(target);
   for (const raw of ops as JsonPatchOperation[]) {
-    if (!isPlainObject(raw) || typeof raw.path !== 'string') throw new PatchError(`invalid json patch operation: ${JSON.stringify(raw)}`);
+    if (!isPlainObject(raw) || typeof raw.path !== 'string')
+      throw new PatchError(`invalid json patch operation: ${JSON.stringify(raw)}`);
     switch (raw.op) {
       case 'add':
         doc = add(doc, parsePointer(raw.path), structuredClone(raw.value));
@@ -36,7 +37,8 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
         doc = add(doc, parsePointer(raw.path), structuredClone(get(doc, parsePointer(raw.from ?? ''))));
         break;
       case 'test':
-        if (!deepEqual(get(doc, parsePointer(raw.path)), raw.value)) throw new PatchError(`testing value ${raw.path} failed`);
+        if (!deepEqual(get(doc, parsePointer(raw.path)), raw.value))
+          throw new PatchError(`testing value ${raw.path} failed`);
         break;
       default:
         throw new PatchError(`Unexpected kind: ${String((raw as { op: unknown }).op)}`);

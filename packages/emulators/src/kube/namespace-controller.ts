@@ -1,7 +1,10 @@
 import { NAMESPACES, requestContext, type KubeApiServer } from './api-server.js';
 import type { Controller } from './controllers.js';
 
-const NS_USER = { username: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+const NS_USER = {
+  username: 'system:serviceaccount:kube-system:namespace-controller',
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+};
 
 /**
  * Empties Terminating namespaces (its deletes pass admission, like the real controller's, so a
@@ -25,7 +28,13 @@ export class NamespaceController implements Controller {
       for (const c of contents) {
         if (c.object.metadata.deletionTimestamp) continue;
         try {
-          this.api.delete(c.resource, name, c.object.metadata.name ?? '', { propagationPolicy: 'Background' }, requestContext(NS_USER));
+          this.api.delete(
+            c.resource,
+            name,
+            c.object.metadata.name ?? '',
+            { propagationPolicy: 'Background' },
+            requestContext(NS_USER),
+          );
         } catch {
           // Denied (or already gone): retried on the next write.
         }

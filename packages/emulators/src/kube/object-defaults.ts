@@ -37,7 +37,10 @@ export function applyCreateDefaults(o: KubeObject): void {
           targetPort: p.targetPort ?? p.port,
           ...(exposed ? { nodePort: p.nodePort ?? 30000 + ((a * 256 + b + i) % 2768) } : {}),
         }));
-      o.status = spec.type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: `35.200.${a}.${b}`, ipMode: 'VIP' }] } } : { loadBalancer: {} };
+      o.status =
+        spec.type === 'LoadBalancer'
+          ? { loadBalancer: { ingress: [{ ip: `35.200.${a}.${b}`, ipMode: 'VIP' }] } }
+          : { loadBalancer: {} };
       break;
     }
     case 'PersistentVolumeClaim': {
@@ -47,7 +50,11 @@ export function applyCreateDefaults(o: KubeObject): void {
       spec.volumeMode ??= 'Filesystem';
       spec.volumeName ??= `pvc-${o.metadata.uid}`;
       const requests = (spec.resources as Spec | undefined)?.requests as Spec | undefined;
-      o.status = { phase: 'Bound', accessModes: spec.accessModes ?? ['ReadWriteOnce'], capacity: { storage: requests?.storage ?? '1Gi' } };
+      o.status = {
+        phase: 'Bound',
+        accessModes: spec.accessModes ?? ['ReadWriteOnce'],
+        capacity: { storage: requests?.storage ?? '1Gi' },
+      };
       break;
     }
     case 'Deployment':
@@ -67,7 +74,8 @@ export function applyCreateDefaults(o: KubeObject): void {
 /** Write-time normalisation the real server does on every create and update. */
 export function normalize(o: KubeObject): void {
   // Every namespace carries its own name as a label, so namespaceSelectors can pick one by name.
-  if (o.kind === 'Namespace') o.metadata.labels = { ...o.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name ?? '' };
+  if (o.kind === 'Namespace')
+    o.metadata.labels = { ...o.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name ?? '' };
   if (o.kind === 'Secret' && isPlainObject(o.stringData)) {
     // stringData is write-only: it is folded into base64 `data` and never stored.
     const data = isPlainObject(o.data) ? { ...o.data } : {};
@@ -81,12 +89,16 @@ export function normalize(o: KubeObject): void {
 export function invalidField(o: KubeObject): { field: string; why: string } | undefined {
   if (o.kind === 'Secret' && isPlainObject(o.data)) {
     for (const [k, v] of Object.entries(o.data))
-      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) return { field: `data[${k}]`, why: 'Invalid value: illegal base64 data' };
+      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+        return { field: `data[${k}]`, why: 'Invalid value: illegal base64 data' };
   }
   if ((o.kind === 'Deployment' || o.kind === 'StatefulSet') && isPlainObject(o.spec)) {
     const replicas = (o.spec as Spec).replicas;
     if (replicas !== undefined && !(Number.isInteger(replicas) && (replicas as number) >= 0))
-      return { field: 'spec.replicas', why: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` };
+      return {
+        field: 'spec.replicas',
+        why: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      };
   }
   return undefined;
 }

@@ -3,7 +3,11 @@ import type { EmulatorClock } from '../common/clock.js';
 import type { KubeObject } from './store.js';
 
 /** Kubernetes timestamps have second precision: `2024-05-01T10:00:00Z`. */
-export const kubeTimestamp = (clock: EmulatorClock): string => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const kubeTimestamp = (clock: EmulatorClock): string =>
+  clock
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
 
 export const newUid = (): string => randomUUID();
 
@@ -26,12 +30,19 @@ export function invalidNameReason(name: string): string | undefined {
 
 /** Deterministic 16 bits from an object's uid, for stable fake IP addresses. */
 export function uidBits(uid: string | undefined): [number, number] {
-  const h = createHash('sha256').update(uid ?? '').digest();
+  const h = createHash('sha256')
+    .update(uid ?? '')
+    .digest();
   return [h[0], Math.max(1, h[1] % 255)];
 }
 
 /** True when two objects differ anywhere but metadata and status: the rule for bumping `generation`. */
 export function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify(Object.entries(o).filter(([k]) => k !== 'metadata' && k !== 'status').sort(([x], [y]) => (x < y ? -1 : 1)));
+  const strip = (o: KubeObject) =>
+    JSON.stringify(
+      Object.entries(o)
+        .filter(([k]) => k !== 'metadata' && k !== 'status')
+        .sort(([x], [y]) => (x < y ? -1 : 1)),
+    );
   return strip(a) !== strip(b);
 }

@@ -21,7 +21,8 @@ export class StatePersistence {
   load(): boolean {
     if (!existsSync(this.file)) return false;
     const saved = JSON.parse(readFileSync(this.file, 'utf8')) as StoreSnapshot;
-    if (typeof saved.resourceVersion !== 'number' || !Array.isArray(saved.objects)) throw new Error(`${this.file} is not a kube emulator state file`);
+    if (typeof saved.resourceVersion !== 'number' || !Array.isArray(saved.objects))
+      throw new Error(`${this.file} is not a kube emulator state file`);
     this.store.restore(saved);
     return true;
   }

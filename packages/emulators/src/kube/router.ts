@@ -17,7 +17,8 @@ export interface ResourceTarget {
   subresource?: string;
 }
 
-const notFoundPath = () => new KubeApiError(failureStatus('NotFound', 'the server could not find the requested resource'));
+const notFoundPath = () =>
+  new KubeApiError(failureStatus('NotFound', 'the server could not find the requested resource'));
 
 /** Parses `/api/v1/...` and `/apis/<group>/<version>/...`, with or without `namespaces/<ns>/`. */
 export function parseResourcePath(path: string): ResourceTarget | undefined {
@@ -104,7 +105,11 @@ async function serve(
   const ok = (b: unknown) => ({ code: 200, body: b });
   if (name === undefined) {
     if (method === 'GET' && q.get('watch') && q.get('watch') !== 'false' && q.get('watch') !== '0') {
-      watches.serve(req, res, r, ns, { ...listOptions, resourceVersion: q.get('resourceVersion') ?? undefined, timeoutSeconds: Number(q.get('timeoutSeconds')) || undefined });
+      watches.serve(req, res, r, ns, {
+        ...listOptions,
+        resourceVersion: q.get('resourceVersion') ?? undefined,
+        timeoutSeconds: Number(q.get('timeoutSeconds')) || undefined,
+      });
       return undefined;
     }
     if (method === 'GET') return ok(api.list(r, ns, listOptions));
@@ -123,10 +128,18 @@ async function serve(
       const type = patchTypeOf(req.headers['content-type']);
       if (!type)
         throw new KubeApiError(
-          failureStatus('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${ACCEPTED_PATCHES}`),
+          failureStatus(
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: ${ACCEPTED_PATCHES}`,
+          ),
         );
       if (sub === 'scale') return ok(api.patchScale(r, ns, name, type, body, ctx));
-      return ok(api.patch(r, ns, name, type, body, ctx, { subresource: sub === 'status' ? 'status' : undefined, fieldManager: q.get('fieldManager') ?? undefined }));
+      return ok(
+        api.patch(r, ns, name, type, body, ctx, {
+          subresource: sub === 'status' ? 'status' : undefined,
+          fieldManager: q.get('fieldManager') ?? undefined,
+        }),
+      );
     }
     case 'DELETE': {
       if (sub !== undefined) throw methodNotAllowed(method);
@@ -140,7 +153,10 @@ async function serve(
   throw methodNotAllowed(method);
 }
 
-const methodNotAllowed = (method: string) => new KubeApiError(failureStatus('MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`));
+const methodNotAllowed = (method: string) =>
+  new KubeApiError(
+    failureStatus('MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`),
+  );
 
 /** DeleteOptions come in the body (client-node's `body` param) or the query string; the body wins. */
 function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions {
@@ -156,7 +172,10 @@ function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions {
 }
 
 function isDryRun(q: URLSearchParams, body: unknown): boolean {
-  const values = [...q.getAll('dryRun'), ...(isPlainObject(body) && Array.isArray(body.dryRun) ? (body.dryRun as string[]) : [])];
+  const values = [
+    ...q.getAll('dryRun'),
+    ...(isPlainObject(body) && Array.isArray(body.dryRun) ? (body.dryRun as string[]) : []),
+  ];
   for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: "${v}": supported values: "All"`);
   return values.length > 0;
 }
@@ -168,12 +187,17 @@ async function parseBody(raw: Buffer, contentType: string | undefined): Promise<
     return JSON.parse(text);
   } catch {
     // Server-side apply bodies may be YAML; anything else must be JSON.
-    if (!(contentType ?? '').includes('yaml')) throw badRequest(`the body of the request was in an unknown format: invalid JSON`);
+    if (!(contentType ?? '').includes('yaml'))
+      throw badRequest(`the body of the request was in an unknown format: invalid JSON`);
     const { parse } = await import('yaml');
     return parse(text) as unknown;
   }
 }
 
 function setWarnings(res: ServerResponse, ctx: RequestContext): void {
-  if (ctx.warnings.length) res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  if (ctx.warnings.length)
+    res.setHeader(
+      'Warning',
+      ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+    );
 }

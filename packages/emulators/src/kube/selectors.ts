@@ -31,12 +31,23 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
     } else current += ch;
   }
   parts.push(current);
-  return parts.map((p) => p.trim()).filter(Boolean).map(parseRequirement);
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(parseRequirement);
 }
 
 function parseRequirement(text: string): LabelRequirement {
   const set = /^([^\s!=()]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(text);
-  if (set) return { key: set[1], op: set[2] as 'in' | 'notin', values: set[3].split(',').map((v) => v.trim()).filter(Boolean) };
+  if (set)
+    return {
+      key: set[1],
+      op: set[2] as 'in' | 'notin',
+      values: set[3]
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    };
   const eq = /^([^\s!=()]+)\s*(==|=|!=)\s*([^\s!=()]*)$/.exec(text);
   if (eq) return { key: eq[1], op: eq[2] === '!=' ? '!=' : '=', value: eq[3] };
   const not = /^!\s*([^\s!=()]+)$/.exec(text);
@@ -69,7 +80,11 @@ export function matchesRequirements(labels: Labels, reqs: LabelRequirement[]): b
 /** An absent selector matches everything; an empty one (`{}`) too, as in the API. */
 export function matchesLabelSelector(labels: Labels, selector: LabelSelectorObject | undefined): boolean {
   if (!selector) return true;
-  const reqs: LabelRequirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({ key, op: '=', value }));
+  const reqs: LabelRequirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({
+    key,
+    op: '=',
+    value,
+  }));
   for (const e of selector.matchExpressions ?? []) {
     if (e.operator === 'In') reqs.push({ key: e.key, op: 'in', values: e.values ?? [] });
     else if (e.operator === 'NotIn') reqs.push({ key: e.key, op: 'notin', values: e.values ?? [] });

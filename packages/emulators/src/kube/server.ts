@@ -41,7 +41,11 @@ export interface KubeEmulator extends EmulatorHandle {
 }
 
 /** The namespaces every cluster starts with. */
-const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name },
+}));
 
 /** Starts an emulated GKE Kubernetes API server that `@kubernetes/client-node` can talk to over HTTP. */
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
@@ -52,7 +56,11 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const clock = opts.clock ?? new EmulatorClock();
   const api = new KubeApiServer(store, clock);
   const ingress = new GkeIngressController(api, opts.lbTeardownMs ?? 2000);
-  const controllers = new ControllerManager([new GarbageCollector(api), new NamespaceController(api, opts.namespaceTeardownMs ?? 100), ingress]);
+  const controllers = new ControllerManager([
+    new GarbageCollector(api),
+    new NamespaceController(api, opts.namespaceTeardownMs ?? 100),
+    ingress,
+  ]);
   api.onWrite = () => controllers.run();
   if (!restored) api.seed(BUILTIN_NAMESPACES);
   // Resume what a restored cluster was in the middle of (teardowns, Terminating namespaces).
@@ -72,7 +80,9 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     handler: (req, res) => (isControlRequest(req) ? control(req, res) : router(req, res)),
     faultBody: (status) =>
       status === 429
-        ? failureStatus('TooManyRequests', 'Too many requests, please try again later. (injected)', { retryAfterSeconds: 1 })
+        ? failureStatus('TooManyRequests', 'Too many requests, please try again later. (injected)', {
+            retryAfterSeconds: 1,
+          })
         : failureStatus('ServiceUnavailable', 'the server is currently unable to handle the request (injected)'),
   });
 

@@ -55,7 +55,16 @@ export interface KubeStatus {
 export const codeFor = (reason: StatusReason): number => CODES[reason];
 
 export function failureStatus(reason: StatusReason, message: string, details?: StatusDetails): KubeStatus {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code: CODES[reason] };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code: CODES[reason],
+  };
 }
 
 /** A request the API server refuses; the router turns it into a `Status` body. */
@@ -69,16 +78,28 @@ export class KubeApiError extends Error {
   }
 }
 
-const detailsOf = (r: ResourceType, name: string): StatusDetails => ({ name, ...(r.group ? { group: r.group } : {}), kind: r.plural });
+const detailsOf = (r: ResourceType, name: string): StatusDetails => ({
+  name,
+  ...(r.group ? { group: r.group } : {}),
+  kind: r.plural,
+});
 
 export const notFound = (r: ResourceType, name: string) =>
   new KubeApiError(failureStatus('NotFound', `${qualifiedResource(r)} "${name}" not found`, detailsOf(r, name)));
 
 export const alreadyExists = (r: ResourceType, name: string) =>
-  new KubeApiError(failureStatus('AlreadyExists', `${qualifiedResource(r)} "${name}" already exists`, detailsOf(r, name)));
+  new KubeApiError(
+    failureStatus('AlreadyExists', `${qualifiedResource(r)} "${name}" already exists`, detailsOf(r, name)),
+  );
 
 export const conflict = (r: ResourceType, name: string, why: string) =>
-  new KubeApiError(failureStatus('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": ${why}`, detailsOf(r, name)));
+  new KubeApiError(
+    failureStatus(
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": ${why}`,
+      detailsOf(r, name),
+    ),
+  );
 
 export const staleResourceVersion = (r: ResourceType, name: string) =>
   conflict(r, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -93,11 +114,19 @@ export const invalid = (r: ResourceType, name: string, field: string, why: strin
   );
 
 export const forbidden = (r: ResourceType, name: string, why: string) =>
-  new KubeApiError(failureStatus('Forbidden', `${qualifiedResource(r)} "${name}" is forbidden: ${why}`, detailsOf(r, name)));
+  new KubeApiError(
+    failureStatus('Forbidden', `${qualifiedResource(r)} "${name}" is forbidden: ${why}`, detailsOf(r, name)),
+  );
 
 export const badRequest = (message: string) => new KubeApiError(failureStatus('BadRequest', message));
 
 /** What a successful immediate delete returns when the object is already gone. */
 export function deletedStatus(r: ResourceType, name: string, uid: string | undefined): unknown {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...detailsOf(r, name), ...(uid ? { uid } : {}) } };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { ...detailsOf(r, name), ...(uid ? { uid } : {}) },
+  };
 }

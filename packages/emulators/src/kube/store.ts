@@ -88,7 +88,8 @@ export class ObjectStore {
   }
 
   findByUid(uid: string): { resource: ResourceType; object: KubeObject } | undefined {
-    for (const e of this.objects.values()) if (e.object.metadata.uid === uid) return { resource: e.resource, object: clone(e.object) };
+    for (const e of this.objects.values())
+      if (e.object.metadata.uid === uid) return { resource: e.resource, object: clone(e.object) };
     return undefined;
   }
 
@@ -129,7 +130,11 @@ export class ObjectStore {
     this.revision = s.resourceVersion;
     for (const object of s.objects) {
       const r = RESOURCES.find((t) => t.kind === object.kind && apiVersionOf(t) === object.apiVersion);
-      if (r) this.objects.set(keyOf(r, object.metadata.namespace, object.metadata.name ?? ''), { resource: r, object: clone(object) });
+      if (r)
+        this.objects.set(keyOf(r, object.metadata.namespace, object.metadata.name ?? ''), {
+          resource: r,
+          object: clone(object),
+        });
     }
   }
 

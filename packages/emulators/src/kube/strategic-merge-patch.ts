@@ -63,8 +63,11 @@ function mergeValue(target: unknown, patch: unknown, field: string): unknown {
 function mergeList(target: unknown[], patch: unknown[], field: string): unknown[] {
   if (SET_LISTS.has(field)) return [...new Set([...target, ...patch])];
   const objects = patch.filter(isPlainObject);
-  if (objects.some((item) => item.$patch === 'replace')) return patch.filter((i) => !(isPlainObject(i) && i.$patch === 'replace')).map(stripDirectives);
-  const key = MERGE_KEYS[field]?.find((k) => objects.length === patch.length && objects.every((i) => i[k] !== undefined));
+  if (objects.some((item) => item.$patch === 'replace'))
+    return patch.filter((i) => !(isPlainObject(i) && i.$patch === 'replace')).map(stripDirectives);
+  const key = MERGE_KEYS[field]?.find(
+    (k) => objects.length === patch.length && objects.every((i) => i[k] !== undefined),
+  );
   if (!key) return patch.map(stripDirectives);
   const result = target.map((t) => structuredClone(t));
   for (const item of objects) {
@@ -80,5 +83,9 @@ function mergeList(target: unknown[], patch: unknown[], field: string): unknown[
 function stripDirectives(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripDirectives);
   if (!isPlainObject(v)) return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('$')).map(([k, val]) => [k, stripDirectives(val)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => !k.startsWith('$'))
+      .map(([k, val]) => [k, stripDirectives(val)]),
+  );
 }

@@ -30,7 +30,13 @@ export class WatchHub {
     });
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, r: ResourceType, namespace: string | undefined, opts: WatchOptions): void {
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: ResourceType,
+    namespace: string | undefined,
+    opts: WatchOptions,
+  ): void {
     const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
     const fields = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined;
     const wanted = (e: StoreEvent) =>
@@ -44,7 +50,8 @@ export class WatchHub {
     const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
     const from = opts.resourceVersion;
     if (!from || from === '0') {
-      for (const object of this.store.list(r, namespace)) if (wanted({ type: 'ADDED', resource: r, object })) send('ADDED', object);
+      for (const object of this.store.list(r, namespace))
+        if (wanted({ type: 'ADDED', resource: r, object })) send('ADDED', object);
     } else {
       const oldest = Number(this.history[0]?.object.metadata.resourceVersion ?? this.store.resourceVersion);
       if (Number(from) < oldest - 1) {
@@ -52,7 +59,8 @@ export class WatchHub {
         res.end();
         return;
       }
-      for (const e of this.history) if (Number(e.object.metadata.resourceVersion) > Number(from) && wanted(e)) send(e.type, e.object);
+      for (const e of this.history)
+        if (Number(e.object.metadata.resourceVersion) > Number(from) && wanted(e)) send(e.type, e.object);
     }
     const stop = this.store.onChange((e) => {
       if (wanted(e)) send(e.type, e.object);

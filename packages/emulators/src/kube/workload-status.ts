@@ -15,7 +15,13 @@ export function settleWorkloadStatus(o: KubeObject, now: string): void {
   if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
     if (status.observedGeneration === generation) return;
     const n = typeof spec.replicas === 'number' ? spec.replicas : 1;
-    const counts = { replicas: n, readyReplicas: n, availableReplicas: n, updatedReplicas: n, ...(o.kind === 'StatefulSet' ? { currentReplicas: n } : {}) };
+    const counts = {
+      replicas: n,
+      readyReplicas: n,
+      availableReplicas: n,
+      updatedReplicas: n,
+      ...(o.kind === 'StatefulSet' ? { currentReplicas: n } : {}),
+    };
     const next: Fields = { ...status, observedGeneration: generation };
     for (const [k, v] of Object.entries(counts)) {
       if (v > 0) next[k] = v;
@@ -23,8 +29,22 @@ export function settleWorkloadStatus(o: KubeObject, now: string): void {
     }
     if (o.kind === 'Deployment')
       next.conditions = [
-        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${o.metadata.name}" has successfully progressed.`, lastUpdateTime: now, lastTransitionTime: now },
+        {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+          lastUpdateTime: now,
+          lastTransitionTime: now,
+        },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "${o.metadata.name}" has successfully progressed.`,
+          lastUpdateTime: now,
+          lastTransitionTime: now,
+        },
       ];
     o.status = next;
   } else if (o.kind === 'Job' && !status.completionTime && !(spec as { suspend?: boolean }).suspend) {

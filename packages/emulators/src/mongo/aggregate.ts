@@ -11,7 +11,8 @@ import { isDoc, toNumber, type Doc } from './values.js';
 export function runPipeline(docs: Doc[], pipeline: unknown[]): Doc[] {
   let out = docs;
   for (const stage of pipeline) {
-    if (!isDoc(stage) || Object.keys(stage).length !== 1) throw notImplemented('a pipeline stage that is not a one-field document');
+    if (!isDoc(stage) || Object.keys(stage).length !== 1)
+      throw notImplemented('a pipeline stage that is not a one-field document');
     const [name, arg] = Object.entries(stage)[0];
     switch (name) {
       case '$match':
@@ -52,7 +53,8 @@ function group(docs: Doc[], spec: Doc): Doc[] {
     if (!isDoc(acc) || !('$sum' in acc)) throw notImplemented(`$group accumulator for ${field}`);
     const what = acc.$sum;
     out[field] = docs.reduce((sum, d) => {
-      if (typeof what === 'string' && what.startsWith('$')) return sum + (toNumber(valuesAtPath(d, what.slice(1))[0]) ?? 0);
+      if (typeof what === 'string' && what.startsWith('$'))
+        return sum + (toNumber(valuesAtPath(d, what.slice(1))[0]) ?? 0);
       return sum + (toNumber(what) ?? 0);
     }, 0);
   }

@@ -30,7 +30,8 @@ export function describeCommand(db: string, cmd: Doc): { name: string; path: str
 export function runCommand(ctx: CommandContext, db: string, cmd: Doc): Doc {
   const { name } = describeCommand(db, cmd);
   const handler = handlers[name] ?? handlers[name.toLowerCase()];
-  if (!handler) throw new MongoCommandError(ErrorCodes.CommandNotFound, 'CommandNotFound', `no such command: '${name}'`);
+  if (!handler)
+    throw new MongoCommandError(ErrorCodes.CommandNotFound, 'CommandNotFound', `no such command: '${name}'`);
   return handler(ctx, db, cmd);
 }
 
@@ -109,7 +110,8 @@ const handlers: Record<string, Handler> = {
   },
 
   getMore: (ctx, db, cmd) => {
-    if (!(cmd.getMore instanceof Long)) throw new MongoCommandError(ErrorCodes.TypeMismatch, 'TypeMismatch', 'getMore must be a long');
+    if (!(cmd.getMore instanceof Long))
+      throw new MongoCommandError(ErrorCodes.TypeMismatch, 'TypeMismatch', 'getMore must be a long');
     return ctx.cursors.getMore(cmd.getMore, `${db}.${String(cmd.collection)}`, toNumber(cmd.batchSize));
   },
 
@@ -170,7 +172,13 @@ const handlers: Record<string, Handler> = {
       }
     }
     ctx.store.changed(db);
-    return { n, nModified, ...(upserted.length ? { upserted } : {}), ...(writeErrors.length ? { writeErrors } : {}), ok: 1 };
+    return {
+      n,
+      nModified,
+      ...(upserted.length ? { upserted } : {}),
+      ...(writeErrors.length ? { writeErrors } : {}),
+      ok: 1,
+    };
   },
 
   delete: (ctx, db, cmd) => {
@@ -190,7 +198,11 @@ const handlers: Record<string, Handler> = {
   create: (ctx, db, cmd) => {
     const name = String(cmd.create);
     if (ctx.store.collection(db, name)) {
-      throw new MongoCommandError(ErrorCodes.NamespaceExists, 'NamespaceExists', `Collection ${db}.${name} already exists.`);
+      throw new MongoCommandError(
+        ErrorCodes.NamespaceExists,
+        'NamespaceExists',
+        `Collection ${db}.${name} already exists.`,
+      );
     }
     ctx.store.ensureCollection(db, name);
     return { ok: 1 };
@@ -215,13 +227,23 @@ const handlers: Record<string, Handler> = {
       if (!coll.indexes.some((i) => i.name === spec.name)) coll.indexes.push({ v: 2, ...spec });
     }
     ctx.store.changed(db);
-    return { numIndexesBefore: before, numIndexesAfter: coll.indexes.length, createdCollectionAutomatically: false, ok: 1 };
+    return {
+      numIndexesBefore: before,
+      numIndexesAfter: coll.indexes.length,
+      createdCollectionAutomatically: false,
+      ok: 1,
+    };
   },
 
   listIndexes: (ctx, db, cmd) => {
     const name = String(cmd.listIndexes);
     const coll = ctx.store.collection(db, name);
-    if (!coll) throw new MongoCommandError(ErrorCodes.NamespaceNotFound, 'NamespaceNotFound', `ns does not exist: ${db}.${name}`);
+    if (!coll)
+      throw new MongoCommandError(
+        ErrorCodes.NamespaceNotFound,
+        'NamespaceNotFound',
+        `ns does not exist: ${db}.${name}`,
+      );
     return ctx.cursors.start(`${db}.${name}`, coll.indexes, batchSizeOf(cmd.cursor));
   },
 };
@@ -230,7 +252,8 @@ function updateOne(coll: Collection, stmt: Doc): { n: number; nModified: number;
   const q = stmt.q as Doc | undefined;
   const hits = coll.docs.filter((d) => matches(d, q));
   const targets = truthy(stmt.multi) ? hits : hits.slice(0, 1);
-  if (truthy(stmt.multi) && isDoc(stmt.u) && !isOperatorUpdate(stmt.u)) throw badValue('multi update is not supported for replacement-style update');
+  if (truthy(stmt.multi) && isDoc(stmt.u) && !isOperatorUpdate(stmt.u))
+    throw badValue('multi update is not supported for replacement-style update');
   if (targets.length === 0 && truthy(stmt.upsert)) {
     const doc = withId(applyUpdate(upsertBase(q), stmt.u, true));
     coll.insert(doc);

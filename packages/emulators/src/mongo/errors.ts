@@ -40,4 +40,8 @@ export const ErrorCodes = {
 
 export const badValue = (message: string) => new MongoCommandError(ErrorCodes.BadValue, 'BadValue', message);
 export const notImplemented = (message: string) =>
-  new MongoCommandError(ErrorCodes.NotImplemented, 'NotImplemented', `${message} (not supported by gwctl's MongoDB emulator)`);
+  new MongoCommandError(
+    ErrorCodes.NotImplemented,
+    'NotImplemented',
+    `${message} (not supported by gwctl's MongoDB emulator)`,
+  );

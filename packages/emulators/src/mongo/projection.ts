@@ -13,7 +13,8 @@ export function project(doc: Doc, projection: Doc | undefined): Doc {
   const exclude: Tree = {};
   let keepId = true;
   for (const [path, spec] of Object.entries(projection)) {
-    if (isDoc(spec) || Array.isArray(spec) || typeof spec === 'string') throw notImplemented(`projection expression for ${path}`);
+    if (isDoc(spec) || Array.isArray(spec) || typeof spec === 'string')
+      throw notImplemented(`projection expression for ${path}`);
     if (path === '_id') {
       keepId = truthy(spec);
       continue;

@@ -51,15 +51,19 @@ export function matches(doc: Doc, filter: Doc | undefined): boolean {
 }
 
 function asFilters(op: string, cond: unknown): Doc[] {
-  if (!Array.isArray(cond) || cond.length === 0 || !cond.every(isDoc)) throw badValue(`${op} must be a nonempty array of documents`);
+  if (!Array.isArray(cond) || cond.length === 0 || !cond.every(isDoc))
+    throw badValue(`${op} must be a nonempty array of documents`);
   return cond as Doc[];
 }
 
-const isOperatorDoc = (cond: unknown): cond is Doc => isDoc(cond) && Object.keys(cond).length > 0 && Object.keys(cond).every((k) => k.startsWith('$'));
+const isOperatorDoc = (cond: unknown): cond is Doc =>
+  isDoc(cond) && Object.keys(cond).length > 0 && Object.keys(cond).every((k) => k.startsWith('$'));
 
 function matchesCondition(found: unknown[], cond: unknown): boolean {
   if (isOperatorDoc(cond)) {
-    return Object.entries(cond).every(([op, arg]) => (op === '$options' ? true : matchesOperator(found, op, arg, cond)));
+    return Object.entries(cond).every(([op, arg]) =>
+      op === '$options' ? true : matchesOperator(found, op, arg, cond),
+    );
   }
   return equalsAny(found, cond);
 }
@@ -90,7 +94,7 @@ function matchesOperator(found: unknown[], op: string, arg: unknown, cond: Doc):
     case '$lte':
       return compareAny(found, arg, (c) => c <= 0);
     case '$exists':
-      return (found.length > 0) === truthy(arg);
+      return found.length > 0 === truthy(arg);
     case '$regex': {
       const flags = typeof cond.$options === 'string' ? cond.$options : '';
       const re = typeof arg === 'string' ? new RegExp(arg, flags) : toRegExp(arg);
@@ -103,7 +107,9 @@ function matchesOperator(found: unknown[], op: string, arg: unknown, cond: Doc):
     case '$elemMatch':
       if (!isDoc(arg)) throw badValue('$elemMatch needs an Object');
       return found.some(
-        (v) => Array.isArray(v) && v.some((el) => (isOperatorDoc(arg) ? matchesCondition([el], arg) : isDoc(el) && matches(el, arg))),
+        (v) =>
+          Array.isArray(v) &&
+          v.some((el) => (isOperatorDoc(arg) ? matchesCondition([el], arg) : isDoc(el) && matches(el, arg))),
       );
     default:
       throw badValue(`unknown operator: ${op}`);
@@ -121,7 +127,10 @@ function compareAny(found: unknown[], arg: unknown, ok: (c: number) => boolean):
 }
 
 function isRegex(v: unknown): boolean {
-  return v instanceof RegExp || (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'BSONRegExp');
+  return (
+    v instanceof RegExp ||
+    (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'BSONRegExp')
+  );
 }
 
 function toRegExp(v: unknown): RegExp {

@@ -97,9 +97,14 @@ export async function startMongoEmulator(opts: MongoEmulatorOptions = {}): Promi
     }
     let reply: Doc;
     try {
-      reply = fault ? injectedError(fault).toReply() : runCommand({ store, cursors, connectionId }, request.db, request.command);
+      reply = fault
+        ? injectedError(fault).toReply()
+        : runCommand({ store, cursors, connectionId }, request.db, request.command);
     } catch (err) {
-      reply = err instanceof MongoCommandError ? err.toReply() : { ok: 0, errmsg: String((err as Error).message ?? err), code: 1, codeName: 'InternalError' };
+      reply =
+        err instanceof MongoCommandError
+          ? err.toReply()
+          : { ok: 0, errmsg: String((err as Error).message ?? err), code: 1, codeName: 'InternalError' };
     }
     record(reply.ok === 1 ? 0 : Number(reply.code ?? 1));
     if (!request.noReply) socket.write(encodeReply(request, ++replies, reply));
@@ -119,7 +124,8 @@ export async function startMongoEmulator(opts: MongoEmulatorOptions = {}): Promi
     faults,
     seed(db, collection, docs) {
       const coll = store.ensureCollection(db, collection);
-      for (const doc of docs) coll.insert(withId(BSON.deserialize(BSON.serialize(EJSON.deserialize(doc, { relaxed: false })), EXACT)));
+      for (const doc of docs)
+        coll.insert(withId(BSON.deserialize(BSON.serialize(EJSON.deserialize(doc, { relaxed: false })), EXACT)));
       store.changed(db);
     },
     close: () =>
@@ -134,10 +140,16 @@ export async function startMongoEmulator(opts: MongoEmulatorOptions = {}): Promi
 /** 429 → the ingress rate limiter's retryable overload error; 503 → a shutting-down node (the driver rediscovers). */
 function injectedError(fault: Exclude<InjectedFault, 'reset'>): MongoCommandError {
   if (fault === '429') {
-    return new MongoCommandError(ErrorCodes.IngressRequestRateLimitExceeded, 'IngressRequestRateLimitExceeded', 'rate limit exceeded (injected)', [
-      'SystemOverloadedError',
-      'RetryableError',
-    ]);
+    return new MongoCommandError(
+      ErrorCodes.IngressRequestRateLimitExceeded,
+      'IngressRequestRateLimitExceeded',
+      'rate limit exceeded (injected)',
+      ['SystemOverloadedError', 'RetryableError'],
+    );
   }
-  return new MongoCommandError(ErrorCodes.ShutdownInProgress, 'ShutdownInProgress', 'the server is shutting down (injected)');
+  return new MongoCommandError(
+    ErrorCodes.ShutdownInProgress,
+    'ShutdownInProgress',
+    'the server is shutting down (injected)',
+  );
 }

@@ -7,7 +7,10 @@ export function sortDocs(docs: Doc[], spec: Doc | undefined): Doc[] {
   if (!spec) return docs;
   const keys = Object.entries(spec).map(([path, dir]) => {
     const d = toNumber(dir);
-    if (d !== 1 && d !== -1) throw badValue(`$sort key ordering must be 1 (for ascending) or -1 (for descending); got ${String(dir)} for ${path}`);
+    if (d !== 1 && d !== -1)
+      throw badValue(
+        `$sort key ordering must be 1 (for ascending) or -1 (for descending); got ${String(dir)} for ${path}`,
+      );
     return { path, dir: d };
   });
   const natural = keys.length === 1 && keys[0].path === '$natural';

@@ -93,6 +93,10 @@ export class MongoStore {
 
 function validateNamespace(db: string, name: string): void {
   if (!db || /[/\\. "$\0]/.test(db) || !name || name.startsWith('.') || name.includes('$') || name.includes('\0')) {
-    throw new MongoCommandError(ErrorCodes.InvalidNamespace, 'InvalidNamespace', `Invalid namespace specified '${db}.${name}'`);
+    throw new MongoCommandError(
+      ErrorCodes.InvalidNamespace,
+      'InvalidNamespace',
+      `Invalid namespace specified '${db}.${name}'`,
+    );
   }
 }

@@ -14,7 +14,8 @@ export function applyUpdate(doc: Doc, update: unknown, inserting: boolean): Doc 
   if (Array.isArray(update)) throw notImplemented('update with an aggregation pipeline');
   if (!isDoc(update)) throw failedToParse('update must be a document');
   if (!isOperatorUpdate(update)) {
-    if (Object.keys(update).some((k) => k.startsWith('$'))) throw failedToParse('replacement documents cannot mix operators');
+    if (Object.keys(update).some((k) => k.startsWith('$')))
+      throw failedToParse('replacement documents cannot mix operators');
     const replaced = cloneDoc(update);
     if ('_id' in doc) {
       if ('_id' in replaced && compareValues(replaced._id, doc._id) !== 0) throw immutableId();
@@ -26,7 +27,12 @@ export function applyUpdate(doc: Doc, update: unknown, inserting: boolean): Doc 
   for (const [op, fields] of Object.entries(update)) {
     if (!isDoc(fields)) throw failedToParse(`Modifiers operate on fields but we found type ${typeof fields} instead`);
     for (const [path, value] of Object.entries(fields)) {
-      if (path === '_id' && op !== '$setOnInsert' && !inserting && (op !== '$set' || compareValues(value, doc._id) !== 0)) {
+      if (
+        path === '_id' &&
+        op !== '$setOnInsert' &&
+        !inserting &&
+        (op !== '$set' || compareValues(value, doc._id) !== 0)
+      ) {
         throw immutableId();
       }
       switch (op) {
@@ -41,10 +47,16 @@ export function applyUpdate(doc: Doc, update: unknown, inserting: boolean): Doc 
           break;
         case '$inc': {
           const by = toNumber(value);
-          if (by === undefined) throw badValue(`Cannot increment with non-numeric argument: {${path}: ${String(value)}}`);
+          if (by === undefined)
+            throw badValue(`Cannot increment with non-numeric argument: {${path}: ${String(value)}}`);
           const current = getPath(out, path);
           const base = current === undefined ? 0 : toNumber(current);
-          if (base === undefined) throw new MongoCommandError(ErrorCodes.TypeMismatch, 'TypeMismatch', `Cannot apply $inc to a value of non-numeric type at ${path}`);
+          if (base === undefined)
+            throw new MongoCommandError(
+              ErrorCodes.TypeMismatch,
+              'TypeMismatch',
+              `Cannot apply $inc to a value of non-numeric type at ${path}`,
+            );
           setPath(out, path, base + by);
           break;
         }
@@ -52,7 +64,9 @@ export function applyUpdate(doc: Doc, update: unknown, inserting: boolean): Doc 
           setPath(out, path, new Date());
           break;
         default:
-          throw failedToParse(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+          throw failedToParse(
+            `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+          );
       }
     }
   }
@@ -82,7 +96,11 @@ export function withId(doc: Doc): Doc {
 }
 
 const immutableId = () =>
-  new MongoCommandError(ErrorCodes.ImmutableField, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  new MongoCommandError(
+    ErrorCodes.ImmutableField,
+    'ImmutableField',
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
 
 function getPath(doc: Doc, path: string): unknown {
   let node: unknown = doc;
@@ -100,14 +118,16 @@ function setPath(doc: Doc, path: string, value: unknown): void {
   parts.forEach((part, i) => {
     const last = i === parts.length - 1;
     const container = node as Record<string, unknown>;
-    if (Array.isArray(node) && !/^\d+$/.test(part)) throw badValue(`Cannot create field '${part}' in element {${parts[i - 1]}: [...]}`);
+    if (Array.isArray(node) && !/^\d+$/.test(part))
+      throw badValue(`Cannot create field '${part}' in element {${parts[i - 1]}: [...]}`);
     if (last) {
       container[part] = value;
       return;
     }
     const next = container[part];
     if (next === undefined || next === null) container[part] = {};
-    else if (!isDoc(next) && !Array.isArray(next)) throw badValue(`Cannot create field '${parts[i + 1]}' in element {${part}: ${String(next)}}`);
+    else if (!isDoc(next) && !Array.isArray(next))
+      throw badValue(`Cannot create field '${parts[i + 1]}' in element {${part}: ${String(next)}}`);
     node = container[part] as Doc | unknown[];
   });
 }

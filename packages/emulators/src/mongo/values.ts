@@ -4,14 +4,26 @@ import { BSON } from 'bson';
 export type Doc = Record<string, unknown>;
 
 /** Deserialisation options that keep Int32/Double/Long/Binary as their BSON classes. */
-export const EXACT: BSON.DeserializeOptions = { promoteValues: false, promoteBuffers: false, promoteLongs: false, bsonRegExp: true };
+export const EXACT: BSON.DeserializeOptions = {
+  promoteValues: false,
+  promoteBuffers: false,
+  promoteLongs: false,
+  bsonRegExp: true,
+};
 
 const bsonType = (v: unknown): string | undefined =>
   v !== null && typeof v === 'object' ? ((v as { _bsontype?: string })._bsontype ?? undefined) : undefined;
 
 /** A plain embedded document (not an array, Date or BSON class instance). */
 export function isDoc(v: unknown): v is Doc {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && bsonType(v) === undefined && !(v instanceof Uint8Array);
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    bsonType(v) === undefined &&
+    !(v instanceof Uint8Array)
+  );
 }
 
 /** Deep copy with the exact BSON types, via a serialise/deserialise round trip. */

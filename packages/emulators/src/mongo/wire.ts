@@ -49,7 +49,7 @@ function decodeOpMsg(msg: Buffer): { db: string; command: Doc; noReply: boolean 
       const nameEnd = msg.indexOf(0, pos + 4);
       const id = msg.toString('utf8', pos + 4, nameEnd);
       const docs: Doc[] = [];
-      for (let p = nameEnd + 1; p < sectionEnd; ) {
+      for (let p = nameEnd + 1; p < sectionEnd;) {
         const docSize = msg.readInt32LE(p);
         docs.push(BSON.deserialize(msg.subarray(p, p + docSize), EXACT));
         p += docSize;

@@ -23,18 +23,29 @@ const SUMMING_ALIGNERS = new Set(['ALIGN_DELTA', 'ALIGN_SUM']);
  * `ListTimeSeries`'s interval, aligner and reducer over DELTA series: the aligners and reducers that
  * keep distributions whole (ALIGN_DELTA/ALIGN_SUM, REDUCE_SUM). Others are refused, not approximated.
  */
-export function aggregate(series: StoredSeries[], interval: { startMs: number; endMs: number }, agg: AggregationRequest): StoredSeries[] {
+export function aggregate(
+  series: StoredSeries[],
+  interval: { startMs: number; endMs: number },
+  agg: AggregationRequest,
+): StoredSeries[] {
   const aligner = agg.perSeriesAligner ?? 'ALIGN_NONE';
   const reducer = agg.crossSeriesReducer ?? 'REDUCE_NONE';
-  if (aligner !== 'ALIGN_NONE' && !SUMMING_ALIGNERS.has(aligner)) throw new AggregationError('UNIMPLEMENTED', `the stand-in does not implement ${aligner}`);
-  if (reducer !== 'REDUCE_NONE' && reducer !== 'REDUCE_SUM') throw new AggregationError('UNIMPLEMENTED', `the stand-in does not implement ${reducer}`);
-  if (reducer !== 'REDUCE_NONE' && aligner === 'ALIGN_NONE') throw new AggregationError('INVALID_ARGUMENT', 'a cross-series reducer requires a per-series aligner');
-  if (aligner !== 'ALIGN_NONE' && !((agg.alignmentPeriodMs ?? 0) >= 60_000)) throw new AggregationError('INVALID_ARGUMENT', 'the alignment period must be at least 60 seconds');
+  if (aligner !== 'ALIGN_NONE' && !SUMMING_ALIGNERS.has(aligner))
+    throw new AggregationError('UNIMPLEMENTED', `the stand-in does not implement ${aligner}`);
+  if (reducer !== 'REDUCE_NONE' && reducer !== 'REDUCE_SUM')
+    throw new AggregationError('UNIMPLEMENTED', `the stand-in does not implement ${reducer}`);
+  if (reducer !== 'REDUCE_NONE' && aligner === 'ALIGN_NONE')
+    throw new AggregationError('INVALID_ARGUMENT', 'a cross-series reducer requires a per-series aligner');
+  if (aligner !== 'ALIGN_NONE' && !((agg.alignmentPeriodMs ?? 0) >= 60_000))
+    throw new AggregationError('INVALID_ARGUMENT', 'the alignment period must be at least 60 seconds');
 
   const inInterval = series
     .map((s) => ({ ...s, points: s.points.filter((p) => p.endMs > interval.startMs && p.endMs <= interval.endMs) }))
     .filter((s) => s.points.length > 0);
-  const aligned = aligner === 'ALIGN_NONE' ? inInterval : inInterval.map((s) => ({ ...s, points: align(s.points, interval.endMs, agg.alignmentPeriodMs!) }));
+  const aligned =
+    aligner === 'ALIGN_NONE'
+      ? inInterval
+      : inInterval.map((s) => ({ ...s, points: align(s.points, interval.endMs, agg.alignmentPeriodMs!) }));
   const reduced = reducer === 'REDUCE_NONE' ? aligned : sumAcross(aligned, agg.groupByFields ?? []);
   // The API lists points newest first.
   return reduced.map((s) => ({ ...s, points: [...s.points].sort((a, b) => b.endMs - a.endMs) }));
@@ -59,7 +70,12 @@ function sumAcross(series: StoredSeries[], groupBy: string[]): StoredSeries[] {
     const key = JSON.stringify(kept);
     let group = groups.get(key);
     if (!group) {
-      group = { ...s, metric: { type: s.metric.type, labels: kept.metric }, resource: { type: s.resource.type, labels: kept.resource }, points: [] };
+      group = {
+        ...s,
+        metric: { type: s.metric.type, labels: kept.metric },
+        resource: { type: s.resource.type, labels: kept.resource },
+        points: [],
+      };
       groups.set(key, group);
     }
     for (const p of s.points) {

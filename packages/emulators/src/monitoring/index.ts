@@ -1,2 +1,6 @@
-export { startMonitoringStandIn, type MonitoringStandIn, type MonitoringStandInOptions } from './monitoring-stand-in.js';
+export {
+  startMonitoringStandIn,
+  type MonitoringStandIn,
+  type MonitoringStandInOptions,
+} from './monitoring-stand-in.js';
 export { scenarioRequests, type LbTrafficScenario } from './scenario.js';

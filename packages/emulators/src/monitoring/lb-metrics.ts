@@ -60,14 +60,22 @@ export interface StoredSeries {
 }
 
 /** Index of the exponential bucket holding `value`: 0 is underflow, N+1 overflow. */
-export function exponentialBucketIndex(value: number, b: { numFiniteBuckets: number; growthFactor: number; scale: number } = LB_LATENCY_BUCKETS): number {
+export function exponentialBucketIndex(
+  value: number,
+  b: { numFiniteBuckets: number; growthFactor: number; scale: number } = LB_LATENCY_BUCKETS,
+): number {
   if (value < b.scale) return 0;
   const i = Math.floor(Math.log(value / b.scale) / Math.log(b.growthFactor)) + 1;
   return Math.min(i, b.numFiniteBuckets + 1);
 }
 
 export function emptyDistribution(): DistributionValue {
-  return { count: 0, mean: 0, sumOfSquaredDeviation: 0, bucketCounts: new Array<number>(LB_LATENCY_BUCKETS.numFiniteBuckets + 2).fill(0) };
+  return {
+    count: 0,
+    mean: 0,
+    sumOfSquaredDeviation: 0,
+    bucketCounts: new Array<number>(LB_LATENCY_BUCKETS.numFiniteBuckets + 2).fill(0),
+  };
 }
 
 /** Adds two distributions with the same buckets (Chan et al.'s parallel variance for the squared deviation). */
@@ -78,7 +86,8 @@ export function addDistributions(a: DistributionValue, b: DistributionValue): Di
   return {
     count,
     mean: a.mean + (delta * b.count) / count,
-    sumOfSquaredDeviation: a.sumOfSquaredDeviation + b.sumOfSquaredDeviation + (delta * delta * a.count * b.count) / count,
+    sumOfSquaredDeviation:
+      a.sumOfSquaredDeviation + b.sumOfSquaredDeviation + (delta * delta * a.count * b.count) / count,
     bucketCounts: a.bucketCounts.map((n, i) => n + (b.bucketCounts[i] ?? 0)),
   };
 }
@@ -117,11 +126,22 @@ export function lbSeries(requests: readonly LbRequest[], lb: LbIdentity): Stored
     },
   };
   const add = (type: string, valueType: StoredSeries['valueType'], r: LbRequest, value: number | DistributionValue) => {
-    const labels = { response_code: String(r.responseCode), response_code_class: String(Math.floor(r.responseCode / 100) * 100), proxy_continent: 'Europe', cache_result: 'DISABLED' };
+    const labels = {
+      response_code: String(r.responseCode),
+      response_code_class: String(Math.floor(r.responseCode / 100) * 100),
+      proxy_continent: 'Europe',
+      cache_result: 'DISABLED',
+    };
     const key = `${type}|${labels.response_code}`;
     let s = series.get(key);
     if (!s) {
-      s = { metric: { type, labels }, resource, valueType, unit: valueType === 'DISTRIBUTION' ? 'ms' : '1', points: [] };
+      s = {
+        metric: { type, labels },
+        resource,
+        valueType,
+        unit: valueType === 'DISTRIBUTION' ? 'ms' : '1',
+        points: [],
+      };
       series.set(key, s);
     }
     const t = r.time.getTime();
@@ -135,7 +155,10 @@ export function lbSeries(requests: readonly LbRequest[], lb: LbIdentity): Stored
       return;
     }
     point.endMs = Math.max(point.endMs, t);
-    point.value = typeof value === 'number' ? (point.value as number) + value : addDistributions(point.value as DistributionValue, value);
+    point.value =
+      typeof value === 'number'
+        ? (point.value as number) + value
+        : addDistributions(point.value as DistributionValue, value);
   };
   for (const r of requests) {
     add(LB_METRICS.requestCount, 'INT64', r, 1);

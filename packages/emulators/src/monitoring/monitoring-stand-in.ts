@@ -4,7 +4,15 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { aggregate, AggregationError } from './aggregate.js';
 import { FilterError, parseFilter } from './filter.js';
-import { defaultLbIdentity, LB_LATENCY_BUCKETS, lbSeries, type DistributionValue, type LbIdentity, type LbRequest, type StoredSeries } from './lb-metrics.js';
+import {
+  defaultLbIdentity,
+  LB_LATENCY_BUCKETS,
+  lbSeries,
+  type DistributionValue,
+  type LbIdentity,
+  type LbRequest,
+  type StoredSeries,
+} from './lb-metrics.js';
 import { scenarioRequests, type LbTrafficScenario } from './scenario.js';
 
 export interface MonitoringStandInOptions {
@@ -42,18 +50,27 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
 
   const server = new grpc.Server();
   server.addService(metricService(), {
-    ListTimeSeries: (call: grpc.ServerUnaryCall<ListTimeSeriesRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    ListTimeSeries: (
+      call: grpc.ServerUnaryCall<ListTimeSeriesRequest, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
       try {
         callback(null, listTimeSeries(call.request, lbSeries([...synthetic, ...recorded], lb)));
       } catch (err) {
-        if (err instanceof FilterError) return callback({ code: grpc.status.INVALID_ARGUMENT, details: `Field filter had an invalid value: ${err.message}` });
+        if (err instanceof FilterError)
+          return callback({
+            code: grpc.status.INVALID_ARGUMENT,
+            details: `Field filter had an invalid value: ${err.message}`,
+          });
         if (err instanceof AggregationError) return callback({ code: grpc.status[err.code], details: err.message });
         callback({ code: grpc.status.INTERNAL, details: (err as Error).message });
       }
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
   return {
     address: `127.0.0.1:${port}`,
@@ -90,7 +107,12 @@ interface ListTimeSeriesRequest {
   name: string;
   filter: string;
   interval?: { startTime?: Timestamp; endTime?: Timestamp };
-  aggregation?: { alignmentPeriod?: Timestamp; perSeriesAligner?: string; crossSeriesReducer?: string; groupByFields?: string[] };
+  aggregation?: {
+    alignmentPeriod?: Timestamp;
+    perSeriesAligner?: string;
+    crossSeriesReducer?: string;
+    groupByFields?: string[];
+  };
   view?: string;
   pageSize?: number;
   pageToken?: string;
@@ -103,13 +125,19 @@ function listTimeSeries(req: ListTimeSeriesRequest, all: StoredSeries[]) {
   const { metricType, matches } = parseFilter(req.filter);
   const endMs = toMs(req.interval.endTime);
   const startMs = req.interval.startTime ? toMs(req.interval.startTime) : endMs;
-  const selected = all.filter((s) => s.metric.type === metricType && s.resource.labels.project_id === project && matches(s));
-  const series = aggregate(selected, { startMs, endMs }, {
-    alignmentPeriodMs: req.aggregation?.alignmentPeriod ? toMs(req.aggregation.alignmentPeriod) : undefined,
-    perSeriesAligner: req.aggregation?.perSeriesAligner,
-    crossSeriesReducer: req.aggregation?.crossSeriesReducer,
-    groupByFields: req.aggregation?.groupByFields,
-  });
+  const selected = all.filter(
+    (s) => s.metric.type === metricType && s.resource.labels.project_id === project && matches(s),
+  );
+  const series = aggregate(
+    selected,
+    { startMs, endMs },
+    {
+      alignmentPeriodMs: req.aggregation?.alignmentPeriod ? toMs(req.aggregation.alignmentPeriod) : undefined,
+      perSeriesAligner: req.aggregation?.perSeriesAligner,
+      crossSeriesReducer: req.aggregation?.crossSeriesReducer,
+      groupByFields: req.aggregation?.groupByFields,
+    },
+  );
   const offset = Number(req.pageToken || 0);
   const size = req.pageSize && req.pageSize > 0 ? req.pageSize : series.length;
   const page = series.slice(offset, offset + size);
@@ -132,7 +160,10 @@ function toProto(s: StoredSeries, headersOnly: boolean) {
       ? []
       : s.points.map((p) => ({
           interval: { startTime: toTimestamp(p.startMs), endTime: toTimestamp(p.endMs) },
-          value: typeof p.value === 'number' ? { int64Value: String(p.value) } : { distributionValue: toDistribution(p.value) },
+          value:
+            typeof p.value === 'number'
+              ? { int64Value: String(p.value) }
+              : { distributionValue: toDistribution(p.value) },
         })),
   };
 }
@@ -154,7 +185,9 @@ const toTimestamp = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), n
 function metricService(): grpc.ServiceDefinition {
   const require = createRequire(import.meta.url);
   const json = JSON.parse(readFileSync(require.resolve('@google-cloud/monitoring/build/protos/protos.json'), 'utf8'));
-  const pkg = grpc.loadPackageDefinition(fromJSON(json, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true })) as unknown as {
+  const pkg = grpc.loadPackageDefinition(
+    fromJSON(json, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true }),
+  ) as unknown as {
     google: { monitoring: { v3: { MetricService: { service: grpc.ServiceDefinition } } } };
   };
   return pkg.google.monitoring.v3.MetricService.service;

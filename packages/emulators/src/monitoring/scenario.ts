@@ -49,7 +49,10 @@ export function scenarioRequests(s: LbTrafficScenario, now = Date.now()): LbRequ
 
 /** Piecewise-linear through the given percentiles; below p50 it falls to half of p50, above the last it stays. */
 export function quantileAt(q: LatencyQuantiles, at: number): number {
-  const points: Array<[number, number]> = [[0, q.p50 / 2], [0.5, q.p50]];
+  const points: Array<[number, number]> = [
+    [0, q.p50 / 2],
+    [0.5, q.p50],
+  ];
   if (q.p90 !== undefined) points.push([0.9, q.p90]);
   if (q.p95 !== undefined) points.push([0.95, q.p95]);
   points.push([0.99, q.p99], [1, q.max ?? q.p99]);

@@ -25,9 +25,16 @@ export interface PowebBackend {
  * The PoWeb service as the gateway implements it, minus cryptography: it cannot verify a countersignature
  * or a handshake nonce signature, so every countersignature is refused (401) and any handshake response accepted.
  */
-export async function startPowebBackend(opts: { latency: () => LatencyProfile; log?: RequestLog }): Promise<PowebBackend> {
+export async function startPowebBackend(opts: {
+  latency: () => LatencyProfile;
+  log?: RequestLog;
+}): Promise<PowebBackend> {
   const wait = (signal?: AbortSignal) => delay(drawDelayMs(opts.latency()), signal);
-  const emulator = await startHttpEmulator({ service: 'poweb', log: opts.log, handler: (req, res) => handle(req, res, wait) });
+  const emulator = await startHttpEmulator({
+    service: 'poweb',
+    log: opts.log,
+    handler: (req, res) => handle(req, res, wait),
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 });
   emulator.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -48,7 +55,11 @@ export async function startPowebBackend(opts: { latency: () => LatencyProfile; l
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, wait: (signal?: AbortSignal) => Promise<boolean>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  wait: (signal?: AbortSignal) => Promise<boolean>,
+): Promise<void> {
   const gone = new AbortController();
   res.on('close', () => gone.abort());
   const path = new URL(req.url ?? '/', 'http://poweb').pathname;
@@ -65,7 +76,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, wait: (signal?:
     // The gateway compares the header verbatim, so parameters such as `; charset` are refused too.
     if (req.headers['content-type'] !== PARCEL_CONTENT_TYPE) return reply(res, 415);
     // Missing, malformed or (since the stand-in holds no certificates to verify against) any countersignature.
-    return reply(res, 401, { message: 'Parcel delivery countersignature is either missing or invalid' }, { 'www-authenticate': 'Relaynet-Countersignature' });
+    return reply(
+      res,
+      401,
+      { message: 'Parcel delivery countersignature is either missing or invalid' },
+      { 'www-authenticate': 'Relaynet-Countersignature' },
+    );
   }
   reply(res, 404, { message: `Route ${req.method}:${path} not found`, error: 'Not Found', statusCode: 404 });
 }
@@ -84,7 +100,14 @@ function reply(res: ServerResponse, status: number, body?: unknown, headers: Rec
 function collectParcels(ws: WebSocket, req: IncomingMessage, log?: RequestLog): void {
   const opened = Date.now();
   ws.on('close', () =>
-    log?.record({ service: 'poweb', method: 'GET', path: PARCEL_COLLECTION_PATH, status: 101, time: new Date(opened).toISOString(), durationMs: Date.now() - opened }),
+    log?.record({
+      service: 'poweb',
+      method: 'GET',
+      path: PARCEL_COLLECTION_PATH,
+      status: 101,
+      time: new Date(opened).toISOString(),
+      durationMs: Date.now() - opened,
+    }),
   );
   if (req.headers.origin) {
     ws.close(WebSocketCode.violatedPolicy, 'Web browser requests are disabled for security reasons');

@@ -32,7 +32,10 @@ const latency = z
 
 /** What `/_emulator/config` and `configure()` accept: any subset of the configuration. */
 export const powebConfigPatchSchema = z
-  .object({ backend: latency, lb: latency.extend({ backendTimeoutMs: z.number().finite().positive() }).partial().strict() })
+  .object({
+    backend: latency,
+    lb: latency.extend({ backendTimeoutMs: z.number().finite().positive() }).partial().strict(),
+  })
   .partial()
   .strict();
 

@@ -16,13 +16,16 @@ export function controlEndpoint(surface: ControlSurface) {
     matches: (req: IncomingMessage) => new URL(req.url ?? '/', 'http://x').pathname === CONTROL_PATH,
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       if (req.method === 'GET') return sendJson(res, 200, surface.read());
-      if (!['PUT', 'PATCH', 'POST'].includes(req.method ?? '')) return sendJson(res, 405, { error: { code: 405, message: 'use GET, or PUT/PATCH with a JSON body' } });
+      if (!['PUT', 'PATCH', 'POST'].includes(req.method ?? ''))
+        return sendJson(res, 405, { error: { code: 405, message: 'use GET, or PUT/PATCH with a JSON body' } });
       let patch: unknown;
       try {
         patch = JSON.parse((await readBody(req)).toString('utf8') || '{}');
         return sendJson(res, 200, surface.apply(patch));
       } catch (err) {
-        return sendJson(res, 400, { error: { code: 400, message: `invalid configuration: ${(err as Error).message}` } });
+        return sendJson(res, 400, {
+          error: { code: 400, message: `invalid configuration: ${(err as Error).message}` },
+        });
       }
     },
   };

@@ -1,4 +1,10 @@
-import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +34,10 @@ export interface LoadBalancerOptions {
   config: () => LoadBalancerConfig;
   onServed?: (observation: LbObservation) => void;
   /** Requests the LB answers itself, untimed and unobserved (the stand-in's control endpoint). */
-  local?: { matches: (req: IncomingMessage) => boolean; handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
+  local?: {
+    matches: (req: IncomingMessage) => boolean;
+    handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  };
   log?: RequestLog;
 }
 
@@ -50,7 +59,10 @@ export async function startLoadBalancer(opts: LoadBalancerOptions): Promise<Emul
     exempt: (req) => opts.local?.matches(req) ?? false,
     handler: (req, res) => (opts.local?.matches(req) ? opts.local.handle(req, res) : proxy(req, res)),
   });
-  lb.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket as Socket, head));
+  lb.server.on(
+    'upgrade',
+    (req: IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket as Socket, head),
+  );
   const close = lb.close;
   lb.close = async () => {
     agent.destroy();
@@ -75,7 +87,8 @@ export async function startLoadBalancer(opts: LoadBalancerOptions): Promise<Emul
     res.on('close', () => {
       if (!res.writableFinished) clientGone.abort();
     });
-    if (!(await delay(drawDelayMs(config), clientGone.signal))) return observe(0, 'client_disconnected_before_any_response');
+    if (!(await delay(drawDelayMs(config), clientGone.signal)))
+      return observe(0, 'client_disconnected_before_any_response');
 
     const sentAt = performance.now();
     const upstream = httpRequest({
@@ -84,7 +97,12 @@ export async function startLoadBalancer(opts: LoadBalancerOptions): Promise<Emul
       method: req.method,
       path: req.url,
       agent,
-      headers: { ...withoutHopByHop(req.headers), 'x-forwarded-for': req.socket.remoteAddress ?? '', 'x-forwarded-proto': 'https', via: '1.1 google' },
+      headers: {
+        ...withoutHopByHop(req.headers),
+        'x-forwarded-for': req.socket.remoteAddress ?? '',
+        'x-forwarded-proto': 'https',
+        via: '1.1 google',
+      },
     });
     let settled = false;
     // Each request is observed exactly once, however it ends.
@@ -167,6 +185,10 @@ function sendError(res: ServerResponse, status: number, statusDetails: string): 
     return;
   }
   const body = `<!DOCTYPE html>\n<html lang=en><title>Error ${status} (Server Error)!!1</title><p><b>${status}.</b> <ins>That’s an error.</ins><p>The server encountered a temporary error and could not complete your request (${statusDetails}).</html>\n`;
-  res.writeHead(status, { 'content-type': 'text/html; charset=UTF-8', 'content-length': Buffer.byteLength(body), via: '1.1 google' });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=UTF-8',
+    'content-length': Buffer.byteLength(body),
+    via: '1.1 google',
+  });
   res.end(body);
 }

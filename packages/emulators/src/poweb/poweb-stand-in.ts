@@ -38,7 +38,9 @@ export async function startPowebStandIn(opts: PowebStandInOptions): Promise<Powe
     config: () => config.lb,
     onServed: opts.onServed,
     log: opts.log,
-    local: controlEndpoint(opts.control ?? { read: () => config, apply: (patch) => configure(patch as PowebConfigPatch) }),
+    local: controlEndpoint(
+      opts.control ?? { read: () => config, apply: (patch) => configure(patch as PowebConfigPatch) },
+    ),
   });
   return {
     url: lb.url,

@@ -11,16 +11,33 @@ import type { LbTrafficScenario } from '../monitoring/scenario.js';
 import { powebConfigPatchSchema, type PowebStandInConfig } from '../poweb/config.js';
 import { startPowebStandIn, type PowebStandIn } from '../poweb/poweb-stand-in.js';
 
-const quantiles = z.object({ p50: z.number().min(0), p90: z.number().min(0).optional(), p95: z.number().min(0).optional(), p99: z.number().min(0), max: z.number().min(0).optional() }).strict();
+const quantiles = z
+  .object({
+    p50: z.number().min(0),
+    p90: z.number().min(0).optional(),
+    p95: z.number().min(0).optional(),
+    p99: z.number().min(0),
+    max: z.number().min(0).optional(),
+  })
+  .strict();
 const scenarioSchema = z
-  .object({ requests: z.number().int().min(0), windowMs: z.number().positive().optional(), backendMs: quantiles, totalMs: quantiles, responseCodes: z.record(z.string(), z.number().min(0)).optional() })
+  .object({
+    requests: z.number().int().min(0),
+    windowMs: z.number().positive().optional(),
+    backendMs: quantiles,
+    totalMs: quantiles,
+    responseCodes: z.record(z.string(), z.number().min(0)).optional(),
+  })
   .strict();
 
 /** Everything `configure()` and `PUT /_emulator/config` accept; each part optional. */
 export const standInsPatchSchema = z
   .object({
     poweb: powebConfigPatchSchema,
-    cogrpc: z.object({ coldStartMs: z.number().min(0), idleMs: z.number().min(0), scaleToZero: z.boolean() }).partial().strict(),
+    cogrpc: z
+      .object({ coldStartMs: z.number().min(0), idleMs: z.number().min(0), scaleToZero: z.boolean() })
+      .partial()
+      .strict(),
     /** `null` removes the synthetic traffic, leaving what the PoWeb stand-in served. */
     monitoring: z.object({ scenario: scenarioSchema.nullable() }).partial().strict(),
   })
@@ -38,15 +55,28 @@ export interface StandInsConfig {
 /** Ready-made states: a well-configured gateway, and one with the three incidents `diagnose parcels` looks for. */
 export const STAND_IN_PRESETS = {
   healthy: {
-    poweb: { backend: { latencyMs: 2, jitterMs: 3, stallFraction: 0 }, lb: { latencyMs: 1, jitterMs: 2, stallFraction: 0, backendTimeoutMs: 3_600_000 } },
+    poweb: {
+      backend: { latencyMs: 2, jitterMs: 3, stallFraction: 0 },
+      lb: { latencyMs: 1, jitterMs: 2, stallFraction: 0, backendTimeoutMs: 3_600_000 },
+    },
     cogrpc: { coldStartMs: 0 },
     monitoring: { scenario: { requests: 2000, backendMs: { p50: 30, p99: 200 }, totalMs: { p50: 45, p99: 260 } } },
   },
   incident: {
     // GCP's default backend timeout, a few deliveries stuck in front of the gateway, CogRPC scaled to zero.
-    poweb: { backend: { latencyMs: 20, jitterMs: 30, stallFraction: 0 }, lb: { latencyMs: 5, jitterMs: 10, stallFraction: 0.05, stallMs: 31_000, backendTimeoutMs: 30_000 } },
+    poweb: {
+      backend: { latencyMs: 20, jitterMs: 30, stallFraction: 0 },
+      lb: { latencyMs: 5, jitterMs: 10, stallFraction: 0.05, stallMs: 31_000, backendTimeoutMs: 30_000 },
+    },
     cogrpc: { coldStartMs: 14_000, scaleToZero: true },
-    monitoring: { scenario: { requests: 2000, backendMs: { p50: 40, p99: 200 }, totalMs: { p50: 60, p95: 400, p99: 31_000 }, responseCodes: { 401: 0.98, 502: 0.02 } } },
+    monitoring: {
+      scenario: {
+        requests: 2000,
+        backendMs: { p50: 40, p99: 200 },
+        totalMs: { p50: 60, p95: 400, p99: 31_000 },
+        responseCodes: { 401: 0.98, 502: 0.02 },
+      },
+    },
   },
 } satisfies Record<string, StandInsPatch>;
 
@@ -98,7 +128,13 @@ export async function startDiagnoseStandIns(opts: DiagnoseStandInsOptions = {}):
   const poweb = await startPowebStandIn({
     tls,
     log: opts.log,
-    onServed: (o) => monitoring.record({ time: o.time, totalMs: o.totalMs, responseCode: o.responseCode, ...(o.backendMs === undefined ? {} : { backendMs: o.backendMs }) }),
+    onServed: (o) =>
+      monitoring.record({
+        time: o.time,
+        totalMs: o.totalMs,
+        responseCode: o.responseCode,
+        ...(o.backendMs === undefined ? {} : { backendMs: o.backendMs }),
+      }),
     control: { read: () => config(), apply: (patch) => configure(patch as StandInsPatch) },
   }).catch(async (err: unknown) => {
     await Promise.all([monitoring.close(), cogrpc.close()]);

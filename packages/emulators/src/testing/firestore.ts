@@ -17,7 +17,13 @@ export interface FirestoreTarget {
 export async function startFirestoreTarget(): Promise<FirestoreTarget> {
   const emulator = await startFirestoreEmulator();
   const projectId = `gwctl-test-${randomBytes(3).toString('hex')}`;
-  const client = new Firestore({ projectId, host: emulator.host, ssl: false, universeDomain: 'googleapis.com', customHeaders: { Authorization: 'Bearer owner' } });
+  const client = new Firestore({
+    projectId,
+    host: emulator.host,
+    ssl: false,
+    universeDomain: 'googleapis.com',
+    customHeaders: { Authorization: 'Bearer owner' },
+  });
   return {
     emulator,
     host: emulator.host,

@@ -25,4 +25,8 @@ export function gcsClient(apiEndpoint: string, options: StorageOptions = {}): St
 }
 
 /** What an SDK call rejected with (its `code` and reasons), or undefined when it worked. */
-export const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number; errors?: { reason?: string }[] }) => e);
+export const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: { code?: number; errors?: { reason?: string }[] }) => e,
+  );

@@ -1,5 +1,13 @@
 // Real SDK clients wired to the emulators (as fake-gcs-server's `Server.Client()`), for tests and benches.
 export { errorOf, gcsClient } from './gcs.js';
-export { jsonPatch, kubeClients, kubeConfigFor, mergePatch, statusOf, strategicMergePatch, type KubeClients } from './kube.js';
+export {
+  jsonPatch,
+  kubeClients,
+  kubeConfigFor,
+  mergePatch,
+  statusOf,
+  strategicMergePatch,
+  type KubeClients,
+} from './kube.js';
 export { startMongoTarget, usingRealMongo, type MongoTarget } from './mongo.js';
 export { startFirestoreTarget, type FirestoreTarget } from './firestore.js';

@@ -58,6 +58,12 @@ export const strategicMergePatch = setHeaderOptions('Content-Type', PatchStrateg
 export const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /** client-node v2 leaves an error's body as the raw response text. */
-export function statusOf(err: ApiException<unknown>): { kind: string; message: string; reason: string; code: number; details?: Record<string, unknown> } {
+export function statusOf(err: ApiException<unknown>): {
+  kind: string;
+  message: string;
+  reason: string;
+  code: number;
+  details?: Record<string, unknown>;
+} {
   return typeof err.body === 'string' ? JSON.parse(err.body) : (err.body as ReturnType<typeof statusOf>);
 }

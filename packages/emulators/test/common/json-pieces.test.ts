@@ -1,7 +1,13 @@
 import { expect, it } from 'vitest';
 import { jsonPieces } from '../../src/common/json-pieces.js';
 
-const item = (i: number) => ({ name: `logical/${i}/ü✉️\u{1F4E6}"\\\n`, size: String(i), metadata: { seq: String(i) }, skipped: undefined, nested: [i, null] });
+const item = (i: number) => ({
+  name: `logical/${i}/ü✉️\u{1F4E6}"\\\n`,
+  size: String(i),
+  metadata: { seq: String(i) },
+  skipped: undefined,
+  nested: [i, null],
+});
 
 it.each([
   ['a scalar', 'text'],
@@ -9,7 +15,15 @@ it.each([
   ['an object without arrays', { kind: 'storage#object', size: '3', gone: undefined }],
   ['an empty object', {}],
   ['an object of nothing but undefined', { gone: undefined }],
-  ['a listing page larger than a piece', { kind: 'storage#objects', prefixes: ['a/', 'b/'], items: Array.from({ length: 2000 }, (_, i) => item(i)), nextPageToken: 'next' }],
+  [
+    'a listing page larger than a piece',
+    {
+      kind: 'storage#objects',
+      prefixes: ['a/', 'b/'],
+      items: Array.from({ length: 2000 }, (_, i) => item(i)),
+      nextPageToken: 'next',
+    },
+  ],
   ['a top-level array with holes and undefined', [1, undefined, () => 0, item(1), [2, 3]]],
   ['empty arrays and a function value', { items: [], prefixes: [], fn: () => 0, last: 'x' }],
 ])('encodes %s exactly as JSON.stringify does', (_, body) => {

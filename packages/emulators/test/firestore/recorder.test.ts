@@ -13,7 +13,12 @@ describe('the Firestore emulator records and fails like the others', () => {
     await t.client.collection('keyev').doc('current_id').set({ value: 'abc' });
     await t.client.collection('keyev').doc('current_id').get();
     const calls = t.emulator.log.list({ service: 'firestore' });
-    expect(calls.map((c) => c.path)).toEqual(expect.arrayContaining(['/google.firestore.v1.Firestore/Commit', '/google.firestore.v1.Firestore/BatchGetDocuments']));
+    expect(calls.map((c) => c.path)).toEqual(
+      expect.arrayContaining([
+        '/google.firestore.v1.Firestore/Commit',
+        '/google.firestore.v1.Firestore/BatchGetDocuments',
+      ]),
+    );
     expect(calls.every((c) => c.status === 0 && c.method === 'POST')).toBe(true);
   });
 
@@ -23,7 +28,11 @@ describe('the Firestore emulator records and fails like the others', () => {
 
   it('injects RESOURCE_EXHAUSTED, UNAVAILABLE and dropped connections, which the client retries', async () => {
     const random = t.emulator.faults as unknown as { random: () => number };
-    for (const [kind, rate] of [['429', 'p429'], ['503', 'p503'], ['reset', 'pReset']] as const) {
+    for (const [kind, rate] of [
+      ['429', 'p429'],
+      ['503', 'p503'],
+      ['reset', 'pReset'],
+    ] as const) {
       let calls = 0;
       // The first call of each round fails on purpose; the client's retry must then succeed.
       random.random = () => (calls++ === 0 ? 0 : 0.99);

@@ -19,25 +19,42 @@ describe('parseBatch', () => {
   it('reads each part’s id, request line, headers and body, the body cut to its Content-Length', () => {
     const parts = parseBatch(
       batch(
-        part('Content-Type: application/http\r\ncontent-id: <1>', 'POST /b/x/o/a%2Fb?fields=name HTTP/1.1\r\nContent-Type: application/json\r\nX-A: 1\r\nx-a:  2 \r\ncontent-length: 2\r\n\r\n{}junk'),
+        part(
+          'Content-Type: application/http\r\ncontent-id: <1>',
+          'POST /b/x/o/a%2Fb?fields=name HTTP/1.1\r\nContent-Type: application/json\r\nX-A: 1\r\nx-a:  2 \r\ncontent-length: 2\r\n\r\n{}junk',
+        ),
         part('content-type: application/http', 'GET /b/x/o/c'),
         part('content-type: application/http', 'DELETE /b/x/o/d HTTP/1.0\r\n\r\nrest'),
       ),
       'b',
     );
     expect(parts.map(({ body, ...p }) => ({ ...p, body: body.toString() }))).toEqual([
-      { id: '1', method: 'POST', url: '/b/x/o/a%2Fb?fields=name', headers: { 'content-type': 'application/json', 'x-a': '1, 2', 'content-length': '2' }, body: '{}' },
+      {
+        id: '1',
+        method: 'POST',
+        url: '/b/x/o/a%2Fb?fields=name',
+        headers: { 'content-type': 'application/json', 'x-a': '1, 2', 'content-length': '2' },
+        body: '{}',
+      },
       { id: undefined, method: 'GET', url: '/b/x/o/c', headers: {}, body: '' },
       { id: undefined, method: 'DELETE', url: '/b/x/o/d', headers: {}, body: 'rest' },
     ]);
   });
 
   it('names what is malformed: part headers, request line, header lines, Content-Length', () => {
-    expect(failure(batch(part('content-type: text/plain', 'GET /x')))).toMatch(/every part needs Content-Type: application\/http/);
-    expect(failure(batch(part('content-type: application/http', 'GET http://h/x')))).toMatch(/bad request line "GET http:\/\/h\/x"/);
+    expect(failure(batch(part('content-type: text/plain', 'GET /x')))).toMatch(
+      /every part needs Content-Type: application\/http/,
+    );
+    expect(failure(batch(part('content-type: application/http', 'GET http://h/x')))).toMatch(
+      /bad request line "GET http:\/\/h\/x"/,
+    );
     expect(failure(batch(part('content-type: application/http', '\r\nGET /x')))).toMatch(/bad request line ""/);
-    expect(failure(batch(part('content-type: application/http', 'GET /x\r\nno colon\r\n\r\n')))).toMatch(/bad header line "no colon"/);
-    expect(failure(batch(part('content-type: application/http', 'GET /x\r\ncontent-length: 9\r\n\r\n{}')))).toMatch(/bad Content-Length 9/);
+    expect(failure(batch(part('content-type: application/http', 'GET /x\r\nno colon\r\n\r\n')))).toMatch(
+      /bad header line "no colon"/,
+    );
+    expect(failure(batch(part('content-type: application/http', 'GET /x\r\ncontent-length: 9\r\n\r\n{}')))).toMatch(
+      /bad Content-Length 9/,
+    );
     expect(failure(batch(part('content-type: application/http\r\n:x', 'GET /x')))).toMatch(/bad header line ":x"/);
   });
 });
@@ -45,7 +62,12 @@ describe('parseBatch', () => {
 describe('encodeBatchAnswers', () => {
   it('writes string bodies as UTF-8 and buffers as they are, each with its own Content-Length', () => {
     const { contentType, body } = encodeBatchAnswers([
-      { id: '1', status: 200, headers: { 'content-type': 'application/json', 'content-length': '99' }, body: '{"n":"é"}' },
+      {
+        id: '1',
+        status: 200,
+        headers: { 'content-type': 'application/json', 'content-length': '99' },
+        body: '{"n":"é"}',
+      },
       { status: 404, headers: {}, body: Buffer.from('none') },
     ]);
     const boundary = /boundary=(\S+)/.exec(contentType)![1];

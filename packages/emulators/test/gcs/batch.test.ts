@@ -37,12 +37,18 @@ interface Answer {
 
 const BOUNDARY = '===test_batch===';
 const enc = encodeURIComponent;
-const rewritePath = (from: string, to: string) => `/storage/v1/b/batch-source/o/${enc(from)}/rewriteTo/b/batch-backups/o/${enc(to)}?ifGenerationMatch=0`;
+const rewritePath = (from: string, to: string) =>
+  `/storage/v1/b/batch-source/o/${enc(from)}/rewriteTo/b/batch-backups/o/${enc(to)}?ifGenerationMatch=0`;
 
 function batchBody(calls: Call[]): string {
   const parts = calls.map(({ id, method, path, json }) => {
     const body = json === undefined ? '' : JSON.stringify(json);
-    const head = [`${method} ${path} HTTP/1.1`, ...(json === undefined ? [] : ['Content-Type: application/json; charset=UTF-8', `Content-Length: ${Buffer.byteLength(body)}`])];
+    const head = [
+      `${method} ${path} HTTP/1.1`,
+      ...(json === undefined
+        ? []
+        : ['Content-Type: application/json; charset=UTF-8', `Content-Length: ${Buffer.byteLength(body)}`]),
+    ];
     return `--${BOUNDARY}\r\nContent-Type: application/http\r\n${id ? `Content-ID: <${id}>\r\n` : ''}\r\n${head.join('\r\n')}\r\n\r\n${body}\r\n`;
   });
   return `${parts.join('')}--${BOUNDARY}--\r\n`;
@@ -69,8 +75,16 @@ function parseAnswers(contentType: string, text: string): Answer[] {
     });
 }
 
-async function sendBatch(calls: Call[], body = batchBody(calls), contentType = `multipart/mixed; boundary="${BOUNDARY}"`) {
-  const res = await fetch(`${emu.url}/batch/storage/v1`, { method: 'POST', headers: { 'content-type': contentType }, body });
+async function sendBatch(
+  calls: Call[],
+  body = batchBody(calls),
+  contentType = `multipart/mixed; boundary="${BOUNDARY}"`,
+) {
+  const res = await fetch(`${emu.url}/batch/storage/v1`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
   return { status: res.status, type, text, answers: res.status === 200 ? parseAnswers(type, text) : [] };
@@ -78,7 +92,8 @@ async function sendBatch(calls: Call[], body = batchBody(calls), contentType = `
 
 it('runs several rewrites in order, answering each with its Content-ID, and creates the objects', async () => {
   const names = ['parcels/a b', 'parcels/ü', 'parcels/c'];
-  for (const name of names) await source.file(name).save(`body of ${name}`, { metadata: { contentType: 'text/plain' } });
+  for (const name of names)
+    await source.file(name).save(`body of ${name}`, { metadata: { contentType: 'text/plain' } });
   const calls = names.map((name, i) => ({
     id: `copy-${i}`,
     method: 'POST',
@@ -88,13 +103,24 @@ it('runs several rewrites in order, answering each with its Content-ID, and crea
   const { status, type, text, answers } = await sendBatch(calls);
   expect(status).toBe(200);
   expect(type).toMatch(/^multipart\/mixed; boundary=batch_/);
-  expect(text).toContain('Content-Type: application/http\r\nContent-ID: <response-copy-0>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ');
+  expect(text).toContain(
+    'Content-Type: application/http\r\nContent-ID: <response-copy-0>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ',
+  );
   expect(answers.map((a) => [a.contentId, a.status])).toEqual(names.map((_, i) => [`response-copy-${i}`, 200]));
   for (const [i, name] of names.entries()) {
-    expect(answers[i].json).toMatchObject({ kind: 'storage#rewriteResponse', done: true, resource: { bucket: 'batch-backups', name: `copies/${name}` } });
+    expect(answers[i].json).toMatchObject({
+      kind: 'storage#rewriteResponse',
+      done: true,
+      resource: { bucket: 'batch-backups', name: `copies/${name}` },
+    });
     const [copy] = await backups.file(`copies/${name}`).getMetadata();
     const [original] = await source.file(name).getMetadata();
-    expect(copy).toMatchObject({ contentType: 'application/x-parcel', metadata: { batch: String(i) }, crc32c: original.crc32c, md5Hash: original.md5Hash });
+    expect(copy).toMatchObject({
+      contentType: 'application/x-parcel',
+      metadata: { batch: String(i) },
+      crc32c: original.crc32c,
+      md5Hash: original.md5Hash,
+    });
     expect((await backups.file(`copies/${name}`).download())[0].toString()).toBe(`body of ${name}`);
   }
 });
@@ -108,7 +134,12 @@ it('mixes GET, PATCH and DELETE, with or without the /storage/v1 prefix, and see
     { method: 'GET', path: '/b/batch-source/o/mixed' },
   ]);
   expect(status).toBe(200);
-  expect(answers.map((a) => a.statusLine)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 204 No Content', 'HTTP/1.1 404 Not Found']);
+  expect(answers.map((a) => a.statusLine)).toEqual([
+    'HTTP/1.1 200 OK',
+    'HTTP/1.1 200 OK',
+    'HTTP/1.1 204 No Content',
+    'HTTP/1.1 404 Not Found',
+  ]);
   expect(answers.every((a) => a.contentId === undefined)).toBe(true);
   expect(answers[0].json).toMatchObject({ name: 'mixed', bucket: 'batch-source' });
   expect(answers[1].json).toMatchObject({ metadata: { patched: 'yes' } });
@@ -126,7 +157,11 @@ it('answers failed calls with their own status inside a 200 batch', async () => 
     { id: '3', method: 'POST', path: rewritePath('guarded', 'fresh') },
   ]);
   expect(status).toBe(200);
-  expect(answers.map((a) => [a.contentId, a.status])).toEqual([['response-1', 404], ['response-2', 412], ['response-3', 200]]);
+  expect(answers.map((a) => [a.contentId, a.status])).toEqual([
+    ['response-1', 404],
+    ['response-2', 412],
+    ['response-3', 200],
+  ]);
   expect(answers[1].json?.error?.errors[0].reason).toBe('conditionNotMet');
   expect((await backups.file('taken').download())[0].toString()).toBe('already here');
 });
@@ -185,9 +220,16 @@ it('injects 429/503 per call while the batch itself answers 200; a reset fails j
   // Outer request passes; then 429, 503, reset, pass.
   rolls.push(0.9, 0.1, 0.3, 0.5, 0.9);
   try {
-    const { status, answers } = await sendBatch(['f1', 'f2', 'f3', 'f4'].map((to) => ({ id: to, method: 'POST', path: rewritePath('flaky', to) })));
+    const { status, answers } = await sendBatch(
+      ['f1', 'f2', 'f3', 'f4'].map((to) => ({ id: to, method: 'POST', path: rewritePath('flaky', to) })),
+    );
     expect(status).toBe(200);
-    expect(answers.map((a) => [a.contentId, a.status])).toEqual([['response-f1', 429], ['response-f2', 503], ['response-f3', 503], ['response-f4', 200]]);
+    expect(answers.map((a) => [a.contentId, a.status])).toEqual([
+      ['response-f1', 429],
+      ['response-f2', 503],
+      ['response-f3', 503],
+      ['response-f4', 200],
+    ]);
     expect(answers[0].statusLine).toBe('HTTP/1.1 429 Too Many Requests');
     expect(answers[0].json?.error).toMatchObject({ code: 429, errors: [{ reason: 'rateLimitExceeded' }] });
     expect(answers[1].json?.error).toMatchObject({ code: 503, errors: [{ reason: 'backendError' }] });
@@ -218,7 +260,11 @@ it('cuts each call’s answer to its own fields mask, and refuses a malformed on
   expect(status).toBe(200);
   expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 400]);
   expect(answers[0].json).toEqual({ done: true, resource: { name: 'masked-1', size: '7' } });
-  expect(answers[1].json).toMatchObject({ kind: 'storage#rewriteResponse', totalBytesRewritten: '7', resource: { kind: 'storage#object', selfLink: expect.any(String) } });
+  expect(answers[1].json).toMatchObject({
+    kind: 'storage#rewriteResponse',
+    totalBytesRewritten: '7',
+    resource: { kind: 'storage#object', selfLink: expect.any(String) },
+  });
   expect(answers[2].json).toEqual({ name: 'masked', contentType: 'text/plain' });
   expect(answers[3].json?.error).toMatchObject({ code: 400, errors: [{ reason: 'invalidParameter' }] });
   expect((await backups.file('masked-3').exists())[0]).toBe(false);

@@ -16,7 +16,14 @@ describe('bucket lifecycle through the client library', () => {
   it('creates, reads, lists and deletes a bucket', async () => {
     const [bucket, response] = await storage.createBucket('crud-bucket', { labels: { env: 'test' } });
     const created = response as BucketMetadata;
-    expect(created).toMatchObject({ kind: 'storage#bucket', id: 'crud-bucket', name: 'crud-bucket', metageneration: '1', storageClass: 'STANDARD', location: 'US' });
+    expect(created).toMatchObject({
+      kind: 'storage#bucket',
+      id: 'crud-bucket',
+      name: 'crud-bucket',
+      metageneration: '1',
+      storageClass: 'STANDARD',
+      location: 'US',
+    });
     expect(created.labels).toEqual({ env: 'test' });
     expect(created.etag).toBe('CAE=');
     expect(Date.parse(created.timeCreated!)).not.toBeNaN();
@@ -69,7 +76,10 @@ describe('bucket lifecycle through the client library', () => {
   });
 
   it('replaces writable fields on update (PUT)', async () => {
-    const [bucket] = await storage.createBucket('update-bucket', { labels: { keep: 'no' }, defaultEventBasedHold: true });
+    const [bucket] = await storage.createBucket('update-bucket', {
+      labels: { keep: 'no' },
+      defaultEventBasedHold: true,
+    });
     const [reply] = await bucket.request({ method: 'PUT', uri: '', json: { labels: { only: 'this' } } });
     const md = reply as BucketMetadata;
     expect(md.labels).toEqual({ only: 'this' });
@@ -83,7 +93,9 @@ describe('bucket lifecycle through the client library', () => {
     expect(err).toMatchObject({ code: 412 });
     expect(err?.errors?.[0]?.reason).toBe('conditionNotMet');
     await bucket.setMetadata({ labels: { x: 'y' } }, { ifMetagenerationMatch: 1 });
-    expect(await errorOf(bucket.setMetadata({ labels: { x: 'z' } }, { ifMetagenerationNotMatch: 2 }))).toMatchObject({ code: 412 });
+    expect(await errorOf(bucket.setMetadata({ labels: { x: 'z' } }, { ifMetagenerationNotMatch: 2 }))).toMatchObject({
+      code: 412,
+    });
     expect(await errorOf(bucket.delete({ ifMetagenerationMatch: 1 }))).toMatchObject({ code: 412 });
     await bucket.delete({ ifMetagenerationMatch: 2 });
   });
@@ -92,7 +104,10 @@ describe('bucket lifecycle through the client library', () => {
     const rules = [
       { action: { type: 'Delete' }, condition: { age: 30, matchesPrefix: ['parcels/'] } },
       { action: { type: 'AbortIncompleteMultipartUpload' }, condition: { age: 1 } },
-      { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { daysSinceCustomTime: 90, futureCondition: { nested: [1, 'two'] } } },
+      {
+        action: { type: 'SetStorageClass', storageClass: 'COLDLINE' },
+        condition: { daysSinceCustomTime: 90, futureCondition: { nested: [1, 'two'] } },
+      },
     ] as LifecycleRule[];
     const [bucket] = await storage.createBucket('lifecycle-bucket');
     await bucket.setMetadata({ lifecycle: { rule: rules } });
@@ -127,7 +142,9 @@ describe('bucket lifecycle through the client library', () => {
 
   it('rejects a soft delete duration outside 7–90 days', async () => {
     const [bucket] = await storage.createBucket('softdelete-bucket');
-    expect(await errorOf(bucket.setMetadata({ softDeletePolicy: { retentionDurationSeconds: 60 } }))).toMatchObject({ code: 400 });
+    expect(await errorOf(bucket.setMetadata({ softDeletePolicy: { retentionDurationSeconds: 60 } }))).toMatchObject({
+      code: 400,
+    });
     const [off] = await bucket.setMetadata({ softDeletePolicy: { retentionDurationSeconds: 0 } });
     expect(off.softDeletePolicy?.retentionDurationSeconds).toBe('0');
   });

@@ -21,11 +21,15 @@ interface ControlReply {
 }
 
 const control = (path: string, body?: unknown): Promise<ControlReply> =>
-  fetch(`${emu.url}/_emulator/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json() as Promise<ControlReply>);
+  fetch(`${emu.url}/_emulator/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }).then(
+    (r) => r.json() as Promise<ControlReply>,
+  );
 
 it('with 30% injected faults, idempotent operations still succeed through the library’s retries', async () => {
   // Quick back-off (the 1 s floor comes from the library's jitter) and enough retries that 0.3^11 never bites.
-  const flaky = gcsClient(emu.url, { retryOptions: { maxRetries: 10, retryDelayMultiplier: 0.001 } }).bucket('faulty-bucket');
+  const flaky = gcsClient(emu.url, { retryOptions: { maxRetries: 10, retryDelayMultiplier: 0.001 } }).bucket(
+    'faulty-bucket',
+  );
   emu.faults.set(ratesFromProbability(0.3));
   const names = Array.from({ length: 12 }, (_, i) => `parcel-${i}`);
   try {
@@ -60,7 +64,13 @@ it('records a dropped connection as status 0 with fault "reset"', async () => {
     emu.faults.set({});
   }
   expect(log.entries.slice(before)).toContainEqual(
-    expect.objectContaining({ service: 'gcs', method: 'GET', path: '/storage/v1/b/faulty-bucket', status: 0, fault: 'reset' }),
+    expect.objectContaining({
+      service: 'gcs',
+      method: 'GET',
+      path: '/storage/v1/b/faulty-bucket',
+      status: 0,
+      fault: 'reset',
+    }),
   );
 });
 
@@ -69,7 +79,10 @@ it('answers injected 429/503 with GCS-shaped errors', async () => {
   try {
     const res = await fetch(`${emu.url}/storage/v1/b/faulty-bucket`);
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 503, errors: [{ reason: 'backendError' }] });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({
+      code: 503,
+      errors: [{ reason: 'backendError' }],
+    });
   } finally {
     emu.faults.set({});
   }
@@ -81,7 +94,9 @@ it('control endpoints drive the emulator from another process, unrecorded and ne
   const recorded = log.entries.length;
   expect(await control('faults', { p429: 0, p503: 0, pReset: 1 })).toEqual({ rates: { p429: 0, p503: 0, pReset: 1 } });
   try {
-    await swept.setMetadata({ lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 1 } }] } }).catch(() => undefined);
+    await swept
+      .setMetadata({ lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 1 } }] } })
+      .catch(() => undefined);
     await control('faults', {});
     await swept.setMetadata({ lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 1 } }] } });
     const before = new Date((await control('clock')).now).getTime();
@@ -109,7 +124,9 @@ it('with latencyMs, answers each request only after that network round trip', as
     expect(res.status).toBe(200);
     await res.arrayBuffer();
     expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
-    expect(slow.log.list()).toEqual([expect.objectContaining({ method: 'GET', path: '/storage/v1/b?project=p', status: 200 })]);
+    expect(slow.log.list()).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/storage/v1/b?project=p', status: 200 }),
+    ]);
   } finally {
     await slow.close();
   }

@@ -18,14 +18,26 @@ const cut = (mask: string, value: unknown = listing) => FieldMask.parse(mask).ap
 describe('FieldMask', () => {
   it('keeps top-level fields, and sub-selects inside every element of an array', () => {
     expect(cut('nextPageToken,items(name,generation,size,md5Hash,crc32c,metadata)')).toEqual({
-      items: ['a', 'b'].map((name) => ({ name, generation: '1', size: '3', md5Hash: 'md5', crc32c: 'crc', metadata: { owner: 'gw-1', seq: '7' } })),
+      items: ['a', 'b'].map((name) => ({
+        name,
+        generation: '1',
+        size: '3',
+        md5Hash: 'md5',
+        crc32c: 'crc',
+        metadata: { owner: 'gw-1', seq: '7' },
+      })),
       nextPageToken: 'next',
     });
     expect(cut('prefixes')).toEqual({ prefixes: ['a/'] });
   });
 
   it('follows a/b paths and nested parentheses, in the resource’s own key order', () => {
-    expect(cut('items/metadata/seq,items/name')).toEqual({ items: [{ name: 'a', metadata: { seq: '7' } }, { name: 'b', metadata: { seq: '7' } }] });
+    expect(cut('items/metadata/seq,items/name')).toEqual({
+      items: [
+        { name: 'a', metadata: { seq: '7' } },
+        { name: 'b', metadata: { seq: '7' } },
+      ],
+    });
     expect(cut('items(owner(entity),metadata/owner)')).toEqual({
       items: [
         { metadata: { owner: 'gw-1' }, owner: { entity: 'user-1' } },
@@ -45,7 +57,9 @@ describe('FieldMask', () => {
   });
 
   it('leaves out what the value does not have, and passes scalars whole', () => {
-    expect(cut('done,rewriteToken,resource(name,size)', { kind: 'storage#rewriteResponse', done: false, rewriteToken: 't' })).toEqual({
+    expect(
+      cut('done,rewriteToken,resource(name,size)', { kind: 'storage#rewriteResponse', done: false, rewriteToken: 't' }),
+    ).toEqual({
       done: false,
       rewriteToken: 't',
     });
@@ -53,17 +67,27 @@ describe('FieldMask', () => {
     expect(cut(' name , size ', object('x'))).toEqual({ name: 'x', size: '3' });
   });
 
-  it.each(['', 'name,', ',name', 'items(name', 'items(name))', 'items()', 'items/', 'a//b', '(name)', 'items(name)size', '*/name', '*(name)'])(
-    'rejects the malformed mask %j as an invalid parameter',
-    (mask) => {
-      let error: unknown;
-      try {
-        FieldMask.parse(mask);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(GcsError);
-      expect(error).toMatchObject({ code: 400, reason: 'invalidParameter', parameter: 'fields' });
-    },
-  );
+  it.each([
+    '',
+    'name,',
+    ',name',
+    'items(name',
+    'items(name))',
+    'items()',
+    'items/',
+    'a//b',
+    '(name)',
+    'items(name)size',
+    '*/name',
+    '*(name)',
+  ])('rejects the malformed mask %j as an invalid parameter', (mask) => {
+    let error: unknown;
+    try {
+      FieldMask.parse(mask);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GcsError);
+    expect(error).toMatchObject({ code: 400, reason: 'invalidParameter', parameter: 'fields' });
+  });
 });

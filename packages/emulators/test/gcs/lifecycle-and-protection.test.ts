@@ -103,7 +103,9 @@ describe('lifecycle sweep', () => {
     const [left] = await bucket.getFiles({ versions: true });
     expect(left).toHaveLength(2);
 
-    await bucket.setMetadata({ lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 7 } }] } });
+    await bucket.setMetadata({
+      lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 7 } }] },
+    });
     emu.sweep();
     expect(emu.objectCount('versions-sweep-bucket', { versions: true })).toBe(2);
     emu.clock.advance(7 * DAY_MS + 1000);
@@ -115,7 +117,9 @@ describe('lifecycle sweep', () => {
   it('never acts on a rule with a condition it does not understand', async () => {
     const [bucket] = await storage.createBucket('unknown-rule-bucket');
     await bucket.file('x').save('x');
-    await bucket.setMetadata({ lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 0, someFutureCondition: true } as never }] } });
+    await bucket.setMetadata({
+      lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 0, someFutureCondition: true } as never }] },
+    });
     emu.sweep();
     expect(emu.objectCount('unknown-rule-bucket')).toBe(1);
   });
@@ -123,7 +127,9 @@ describe('lifecycle sweep', () => {
   it('changes storage class with SetStorageClass', async () => {
     const [bucket] = await storage.createBucket('class-bucket');
     await bucket.file('x').save('x');
-    await bucket.setMetadata({ lifecycle: { rule: [{ action: { type: 'SetStorageClass', storageClass: 'NEARLINE' }, condition: { age: 0 } }] } });
+    await bucket.setMetadata({
+      lifecycle: { rule: [{ action: { type: 'SetStorageClass', storageClass: 'NEARLINE' }, condition: { age: 0 } }] },
+    });
     emu.sweep();
     expect((await bucket.file('x').getMetadata())[0].storageClass).toBe('NEARLINE');
   });
@@ -144,7 +150,9 @@ describe('lifecycle sweep', () => {
 
 describe('soft delete', () => {
   it('keeps deleted objects for the policy duration, lists them with softDeleted=true and restores them', async () => {
-    const [bucket] = await storage.createBucket('soft-bucket', { softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 } } as never);
+    const [bucket] = await storage.createBucket('soft-bucket', {
+      softDeletePolicy: { retentionDurationSeconds: 7 * 86_400 },
+    } as never);
     await bucket.file('gone').save('precious');
     const [original] = await bucket.file('gone').getMetadata();
     await bucket.file('gone').delete();
@@ -153,7 +161,9 @@ describe('soft delete', () => {
     const [deleted] = await bucket.getFiles({ softDeleted: true } as never);
     expect(deleted.map((f) => f.name)).toEqual(['gone']);
     expect(deleted[0].metadata.softDeleteTime).toBeDefined();
-    expect(Date.parse(deleted[0].metadata.hardDeleteTime!) - Date.parse(deleted[0].metadata.softDeleteTime!)).toBe(7 * DAY_MS);
+    expect(Date.parse(deleted[0].metadata.hardDeleteTime!) - Date.parse(deleted[0].metadata.softDeleteTime!)).toBe(
+      7 * DAY_MS,
+    );
 
     const restored = await bucket.file('gone').restore({ generation: Number(original.generation) });
     expect(restored.name).toBe('gone');

@@ -24,7 +24,11 @@ describe('object uploads, metadata and downloads', () => {
     crc.update(body);
     const crc32c = crc.toString();
     const file = bucket.file('hashes/one');
-    await file.save(body, { resumable: false, contentType: 'application/vnd.awala.parcel', metadata: { metadata: { sender: 'gw-1' } } });
+    await file.save(body, {
+      resumable: false,
+      contentType: 'application/vnd.awala.parcel',
+      metadata: { metadata: { sender: 'gw-1' } },
+    });
     const [md] = await file.getMetadata();
     expect(md).toMatchObject({
       kind: 'storage#object',
@@ -66,20 +70,26 @@ describe('object uploads, metadata and downloads', () => {
   it('a corrupted object fails the client’s download validation', async () => {
     await bucket.file('to-corrupt').save('precious bytes');
     emu.corruptObject('objects-bucket', 'to-corrupt');
-    expect(await errorOf(bucket.file('to-corrupt').download({ validation: 'crc32c' }))).toMatchObject({ code: 'CONTENT_DOWNLOAD_MISMATCH' });
+    expect(await errorOf(bucket.file('to-corrupt').download({ validation: 'crc32c' }))).toMatchObject({
+      code: 'CONTENT_DOWNLOAD_MISMATCH',
+    });
   });
 
   it('serves byte ranges and sets x-goog headers', async () => {
     await bucket.file('ranged').save('0123456789');
     const [part] = await bucket.file('ranged').download({ start: 2, end: 5 });
     expect(part.toString()).toBe('2345');
-    const res = await fetch(`${emu.url}/storage/v1/b/objects-bucket/o/ranged?alt=media`, { headers: { range: 'bytes=-3' } });
+    const res = await fetch(`${emu.url}/storage/v1/b/objects-bucket/o/ranged?alt=media`, {
+      headers: { range: 'bytes=-3' },
+    });
     expect(res.status).toBe(206);
     expect(res.headers.get('content-range')).toBe('bytes 7-9/10');
     expect(await res.text()).toBe('789');
     expect(res.headers.get('x-goog-hash')).toMatch(/^crc32c=.+,md5=.+$/);
     expect(res.headers.get('x-goog-generation')).toMatch(/^\d+$/);
-    const past = await fetch(`${emu.url}/storage/v1/b/objects-bucket/o/ranged?alt=media`, { headers: { range: 'bytes=50-' } });
+    const past = await fetch(`${emu.url}/storage/v1/b/objects-bucket/o/ranged?alt=media`, {
+      headers: { range: 'bytes=50-' },
+    });
     expect(past.status).toBe(416);
   });
 
@@ -87,7 +97,9 @@ describe('object uploads, metadata and downloads', () => {
     await bucket.file('linked').save('via media link');
     const [md] = await bucket.file('linked').getMetadata();
     expect(await (await fetch(md.mediaLink!)).text()).toBe('via media link');
-    const notModified = await fetch(`${emu.url}/storage/v1/b/objects-bucket/o/linked?ifGenerationNotMatch=${md.generation}`);
+    const notModified = await fetch(
+      `${emu.url}/storage/v1/b/objects-bucket/o/linked?ifGenerationNotMatch=${md.generation}`,
+    );
     expect(notModified.status).toBe(304);
   });
 
@@ -98,7 +110,9 @@ describe('object uploads, metadata and downloads', () => {
       const [data] = await bucket.file(name).download();
       expect(data.toString()).toBe(name);
     }
-    expect(await errorOf(bucket.file('y'.repeat(1025)).save('too long', { resumable: false }))).toMatchObject({ code: 400 });
+    expect(await errorOf(bucket.file('y'.repeat(1025)).save('too long', { resumable: false }))).toMatchObject({
+      code: 400,
+    });
   });
 
   it('patches metadata (metageneration increments, null removes a key) and updates with PUT', async () => {
@@ -126,13 +140,19 @@ describe('object uploads, metadata and downloads', () => {
     const file = bucket.file('guarded');
     await file.save('v1', { preconditionOpts: { ifGenerationMatch: 0 } });
     expect(await errorOf(file.save('v2', { preconditionOpts: { ifGenerationMatch: 0 } }))).toMatchObject({ code: 412 });
-    expect(await errorOf(file.save('v2', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } }))).toMatchObject({ code: 412 });
+    expect(
+      await errorOf(file.save('v2', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } })),
+    ).toMatchObject({ code: 412 });
     const [md] = await file.getMetadata();
     await file.save('v2', { preconditionOpts: { ifGenerationMatch: Number(md.generation) } });
-    expect(await errorOf(file.setMetadata({ metadata: { k: 'v' } }, { ifMetagenerationMatch: 5 }))).toMatchObject({ code: 412 });
+    expect(await errorOf(file.setMetadata({ metadata: { k: 'v' } }, { ifMetagenerationMatch: 5 }))).toMatchObject({
+      code: 412,
+    });
     expect(await errorOf(file.delete({ ifGenerationMatch: Number(md.generation) }))).toMatchObject({ code: 412 });
     const [now] = await file.getMetadata();
-    expect(await errorOf(file.delete({ ifGenerationNotMatch: Number(now.generation) } as never))).toMatchObject({ code: 412 });
+    expect(await errorOf(file.delete({ ifGenerationNotMatch: Number(now.generation) } as never))).toMatchObject({
+      code: 412,
+    });
     await file.delete({ ifGenerationMatch: Number(now.generation) });
   });
 

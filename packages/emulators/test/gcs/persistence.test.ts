@@ -19,7 +19,10 @@ it('a restarted emulator has the same buckets, objects, generations and metadata
   const first = await startGcsEmulator({ dataDir });
   const storage = gcsClient(first.url);
   const rules: LifecycleRule[] = [{ action: { type: 'Delete' }, condition: { age: 365, matchesSuffix: ['.tmp'] } }];
-  const [parcels] = await storage.createBucket('persisted-parcels', { labels: { tier: 'gold' }, lifecycle: { rule: rules } });
+  const [parcels] = await storage.createBucket('persisted-parcels', {
+    labels: { tier: 'gold' },
+    lifecycle: { rule: rules },
+  });
   const [vault] = await storage.createBucket('persisted-vault', { versioning: { enabled: true } });
   await parcels.file('p/1').save('one', { metadata: { contentType: 'text/plain', metadata: { k: 'v' } } });
   await parcels.file('p/2').save(Buffer.alloc(200_000, 7));
@@ -40,8 +43,22 @@ it('a restarted emulator has the same buckets, objects, generations and metadata
     expect(bucketAfter).toEqual({ ...bucketBefore, selfLink: bucketBefore.selfLink!.replace(first.url, second.url) });
     expect(bucketAfter.lifecycle).toEqual({ rule: rules });
     const [after] = await again.bucket('persisted-parcels').getFiles();
-    expect(after.map((f) => [f.name, f.metadata.generation, f.metadata.metageneration, f.metadata.md5Hash, f.metadata.metadata])).toEqual(
-      before.map((f) => [f.name, f.metadata.generation, f.metadata.metageneration, f.metadata.md5Hash, f.metadata.metadata]),
+    expect(
+      after.map((f) => [
+        f.name,
+        f.metadata.generation,
+        f.metadata.metageneration,
+        f.metadata.md5Hash,
+        f.metadata.metadata,
+      ]),
+    ).toEqual(
+      before.map((f) => [
+        f.name,
+        f.metadata.generation,
+        f.metadata.metageneration,
+        f.metadata.md5Hash,
+        f.metadata.metadata,
+      ]),
     );
     const [big] = await again.bucket('persisted-parcels').file('p/2').download({ validation: 'crc32c' });
     expect(big.equals(Buffer.alloc(200_000, 7))).toBe(true);
@@ -78,7 +95,9 @@ it('recovers from a crash: replays the journal and ignores a torn last line', as
     const again = gcsClient(recovered.url).bucket('crashy-bucket');
     expect((await again.file('kept').download())[0].toString()).toBe('survives');
     // Corruption is persisted too: the bytes changed, the stored hashes did not.
-    await expect(again.file('corrupted-later').download({ validation: 'crc32c' })).rejects.toMatchObject({ code: 'CONTENT_DOWNLOAD_MISMATCH' });
+    await expect(again.file('corrupted-later').download({ validation: 'crc32c' })).rejects.toMatchObject({
+      code: 'CONTENT_DOWNLOAD_MISMATCH',
+    });
   } finally {
     await recovered.close();
   }

@@ -25,16 +25,20 @@ it('uploads a 9 MiB object in 2 MiB chunks and reads it back intact', async () =
 });
 
 it('follows the resumable protocol: session URI, 308 with Range, status query, final 200', async () => {
-  const start = await fetch(`${emu.url}/upload/storage/v1/b/resumable-bucket/o?uploadType=resumable&name=raw%20session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-upload-content-type': 'text/plain' },
-    body: JSON.stringify({ metadata: { step: 'raw' } }),
-  });
+  const start = await fetch(
+    `${emu.url}/upload/storage/v1/b/resumable-bucket/o?uploadType=resumable&name=raw%20session`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-upload-content-type': 'text/plain' },
+      body: JSON.stringify({ metadata: { step: 'raw' } }),
+    },
+  );
   expect(start.status).toBe(200);
   const session = start.headers.get('location')!;
   expect(session).toContain('upload_id=');
 
-  const put = (range: string, body: string) => fetch(session, { method: 'PUT', headers: { 'content-range': range }, body });
+  const put = (range: string, body: string) =>
+    fetch(session, { method: 'PUT', headers: { 'content-range': range }, body });
   const first = await put('bytes 0-4/*', 'hello');
   expect(first.status).toBe(308);
   expect(first.headers.get('range')).toBe('bytes=0-4');
@@ -49,7 +53,12 @@ it('follows the resumable protocol: session URI, 308 with Range, status query, f
 
   const last = await put('bytes 8-11/12', 'orld');
   expect(last.status).toBe(200);
-  expect(await last.json()).toMatchObject({ name: 'raw session', size: '12', contentType: 'text/plain', metadata: { step: 'raw' } });
+  expect(await last.json()).toMatchObject({
+    name: 'raw session',
+    size: '12',
+    contentType: 'text/plain',
+    metadata: { step: 'raw' },
+  });
 
   // Asking again after completion answers with the object, as GCS does.
   const again = await put('bytes */12', '');
@@ -60,7 +69,10 @@ it('follows the resumable protocol: session URI, 308 with Range, status query, f
 
 it('checks preconditions when the session opens', async () => {
   await bucket.file('exists').save('x');
-  const res = await fetch(`${emu.url}/upload/storage/v1/b/resumable-bucket/o?uploadType=resumable&name=exists&ifGenerationMatch=0`, { method: 'POST' });
+  const res = await fetch(
+    `${emu.url}/upload/storage/v1/b/resumable-bucket/o?uploadType=resumable&name=exists&ifGenerationMatch=0`,
+    { method: 'POST' },
+  );
   expect(res.status).toBe(412);
 });
 

@@ -23,7 +23,9 @@ interface RewriteReply {
 
 it('copies a large object across buckets over several rewrite calls, following rewriteToken', async () => {
   const body = randomBytes(1024 * 1024 + 17);
-  await source.file('parcels/big').save(body, { metadata: { contentType: 'application/x-parcel', metadata: { origin: 'gw' } } });
+  await source
+    .file('parcels/big')
+    .save(body, { metadata: { contentType: 'application/x-parcel', metadata: { origin: 'gw' } } });
   emu.log.clear();
   const [copy] = await source.file('parcels/big').copy(backups.file('snapshots/big'));
   const rewrites = emu.log.list({ method: 'POST' }).filter((r) => r.path.includes('/rewriteTo/'));
@@ -32,7 +34,13 @@ it('copies a large object across buckets over several rewrite calls, following r
 
   const [md] = await copy.getMetadata();
   const [sourceMd] = await source.file('parcels/big').getMetadata();
-  expect(md).toMatchObject({ bucket: 'rewrite-backups', name: 'snapshots/big', size: String(body.length), contentType: 'application/x-parcel', metadata: { origin: 'gw' } });
+  expect(md).toMatchObject({
+    bucket: 'rewrite-backups',
+    name: 'snapshots/big',
+    size: String(body.length),
+    contentType: 'application/x-parcel',
+    metadata: { origin: 'gw' },
+  });
   expect([md.md5Hash, md.crc32c]).toEqual([sourceMd.md5Hash, sourceMd.crc32c]);
   expect(md.generation).not.toBe(sourceMd.generation);
   const [back] = await copy.download({ validation: 'crc32c' });
@@ -43,16 +51,27 @@ it('reports progress with done:false, totalBytesRewritten and a token', async ()
   await source.file('progress').save(randomBytes(600 * 1024));
   const url = `${emu.url}/storage/v1/b/rewrite-source/o/progress/rewriteTo/b/rewrite-backups/o/progress`;
   const first = (await (await fetch(url, { method: 'POST' })).json()) as RewriteReply;
-  expect(first).toMatchObject({ kind: 'storage#rewriteResponse', done: false, totalBytesRewritten: String(256 * 1024), objectSize: String(600 * 1024) });
+  expect(first).toMatchObject({
+    kind: 'storage#rewriteResponse',
+    done: false,
+    totalBytesRewritten: String(256 * 1024),
+    objectSize: String(600 * 1024),
+  });
   const second = await (await fetch(`${url}?rewriteToken=${first.rewriteToken}`, { method: 'POST' })).json();
   expect(second).toMatchObject({ done: false, totalBytesRewritten: String(512 * 1024) });
   const third = await (await fetch(`${url}?rewriteToken=${first.rewriteToken}`, { method: 'POST' })).json();
-  expect(third).toMatchObject({ done: true, totalBytesRewritten: String(600 * 1024), resource: { name: 'progress', bucket: 'rewrite-backups' } });
+  expect(third).toMatchObject({
+    done: true,
+    totalBytesRewritten: String(600 * 1024),
+    resource: { name: 'progress', bucket: 'rewrite-backups' },
+  });
 });
 
 it('applies metadata overrides from the request body', async () => {
   await source.file('meta').save('m', { metadata: { contentType: 'text/plain', metadata: { a: '1' } } });
-  const [copy] = await source.file('meta').copy(backups.file('meta-copy'), { contentType: 'application/json', metadata: { b: '2' } });
+  const [copy] = await source
+    .file('meta')
+    .copy(backups.file('meta-copy'), { contentType: 'application/json', metadata: { b: '2' } });
   const [md] = await copy.getMetadata();
   expect(md.contentType).toBe('application/json');
   expect(md.metadata).toEqual({ b: '2' });
@@ -61,10 +80,17 @@ it('applies metadata overrides from the request body', async () => {
 it('honours ifGenerationMatch=0 on the destination and ifSourceGenerationMatch on the source', async () => {
   await source.file('guarded').save('g');
   await backups.file('taken').save('already here');
-  expect(await errorOf(source.file('guarded').copy(backups.file('taken'), { preconditionOpts: { ifGenerationMatch: 0 } }))).toMatchObject({ code: 412 });
-  const res = await fetch(`${emu.url}/storage/v1/b/rewrite-source/o/guarded/rewriteTo/b/rewrite-backups/o/fresh?ifSourceGenerationMatch=1`, { method: 'POST' });
+  expect(
+    await errorOf(source.file('guarded').copy(backups.file('taken'), { preconditionOpts: { ifGenerationMatch: 0 } })),
+  ).toMatchObject({ code: 412 });
+  const res = await fetch(
+    `${emu.url}/storage/v1/b/rewrite-source/o/guarded/rewriteTo/b/rewrite-backups/o/fresh?ifSourceGenerationMatch=1`,
+    { method: 'POST' },
+  );
   expect(res.status).toBe(412);
-  expect(((await res.json()) as { error: { errors: { reason: string }[] } }).error.errors[0].reason).toBe('conditionNotMet');
+  expect(((await res.json()) as { error: { errors: { reason: string }[] } }).error.errors[0].reason).toBe(
+    'conditionNotMet',
+  );
   await source.file('guarded').copy(backups.file('fresh'), { preconditionOpts: { ifGenerationMatch: 0 } });
 });
 
@@ -80,10 +106,18 @@ it('copies a specific source generation and answers 404 for a missing source', a
 
 it('supports copyTo in one call', async () => {
   await source.file('copy-to').save('c');
-  const res = await fetch(`${emu.url}/storage/v1/b/rewrite-source/o/copy-to/copyTo/b/rewrite-backups/o/copied?destinationPredefinedAcl=private`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cacheControl: 'no-cache' }),
+  const res = await fetch(
+    `${emu.url}/storage/v1/b/rewrite-source/o/copy-to/copyTo/b/rewrite-backups/o/copied?destinationPredefinedAcl=private`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cacheControl: 'no-cache' }),
+    },
+  );
+  expect(await res.json()).toMatchObject({
+    kind: 'storage#object',
+    name: 'copied',
+    size: '1',
+    cacheControl: 'no-cache',
   });
-  expect(await res.json()).toMatchObject({ kind: 'storage#object', name: 'copied', size: '1', cacheControl: 'no-cache' });
 });

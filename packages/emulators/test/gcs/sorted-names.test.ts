@@ -9,7 +9,8 @@ function random(seed: number): () => number {
   };
 }
 
-const nameFor = (n: number) => `logical/${(n % 37).toString().padStart(2, '0')}/${n.toString(36)}${n % 5 === 0 ? '\u{1F4E6}' : n % 7 === 0 ? '\uFFFD' : ''}`;
+const nameFor = (n: number) =>
+  `logical/${(n % 37).toString().padStart(2, '0')}/${n.toString(36)}${n % 5 === 0 ? '\u{1F4E6}' : n % 7 === 0 ? '\uFFFD' : ''}`;
 
 /** Every query answered as a plain sorted array would answer it. */
 function expectSameAs(set: SortedNames, reference: string[], pick: () => number): void {

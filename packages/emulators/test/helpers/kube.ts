@@ -3,7 +3,11 @@ import { expect } from 'vitest';
 import { statusOf } from '../../src/testing/index.js';
 
 /** The `Status` a failed call carried, after checking its HTTP code (and reason, if given). */
-export async function expectStatus(call: Promise<unknown>, code: number, reason?: string): Promise<{ message: string; reason: string; code: number; details?: Record<string, unknown> }> {
+export async function expectStatus(
+  call: Promise<unknown>,
+  code: number,
+  reason?: string,
+): Promise<{ message: string; reason: string; code: number; details?: Record<string, unknown> }> {
   const err = await call.then(
     () => undefined,
     (e: unknown) => e,

@@ -3,7 +3,10 @@ import { evaluateCel } from '../../src/kube/cel.js';
 
 const env = {
   object: null,
-  oldObject: { metadata: { name: 'vault', labels: { 'gwctl.io/protected': 'true' } }, spec: { replicas: 2, containers: [{ name: 'a' }, { name: 'b' }] } },
+  oldObject: {
+    metadata: { name: 'vault', labels: { 'gwctl.io/protected': 'true' } },
+    spec: { replicas: 2, containers: [{ name: 'a' }, { name: 'b' }] },
+  },
   request: { operation: 'DELETE', namespace: 'gw', userInfo: { username: 'alice', groups: ['sre'] } },
 };
 
@@ -26,7 +29,10 @@ describe('the CEL subset admission policies use', () => {
     expect(evaluateCel(expression, env)).toBe(expected);
   });
 
-  test.each([['object.metadata.name'], ["authorizer.group('')"], ['timestamp("2024-01-01T00:00:00Z")'], ['1 +']])('%s is an error', (expression) => {
-    expect(() => evaluateCel(expression, env)).toThrow();
-  });
+  test.each([['object.metadata.name'], ["authorizer.group('')"], ['timestamp("2024-01-01T00:00:00Z")'], ['1 +']])(
+    '%s is an error',
+    (expression) => {
+      expect(() => evaluateCel(expression, env)).toThrow();
+    },
+  );
 });

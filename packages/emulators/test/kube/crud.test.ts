@@ -16,22 +16,80 @@ afterAll(async () => emu.close());
 
 const podTemplate = (app: string) => ({
   selector: { matchLabels: { app } },
-  template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: 'relaycorp/relaynet-internet-gateway:1.0.0' }] } },
+  template: {
+    metadata: { labels: { app } },
+    spec: { containers: [{ name: app, image: 'relaycorp/relaynet-internet-gateway:1.0.0' }] },
+  },
 });
 
 /** One object of every kind the emulator serves, as gwctl would create it. */
 const EVERY_KIND: KubernetesObject[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { A: '1' } } as KubernetesObject,
-  { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'secret' }, data: { key: Buffer.from('s3cret').toString('base64') } } as KubernetesObject,
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } } as KubernetesObject,
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pvc' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KubernetesObject,
-  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'deploy' }, spec: { replicas: 1, ...podTemplate('deploy') } } as KubernetesObject,
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'sts' }, spec: { replicas: 1, serviceName: 'sts', ...podTemplate('sts') } } as KubernetesObject,
-  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'ing' }, spec: { ingressClassName: 'nginx', defaultBackend: { service: { name: 'svc', port: { number: 80 } } } } } as KubernetesObject,
-  { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, spec: { schedule: '*/30 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } } } as KubernetesObject,
-  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'job' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } as KubernetesObject,
-  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'vap' }, spec: { matchConstraints: { resourceRules: [] }, validations: [{ expression: 'true' }] } } as KubernetesObject,
-  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'vapb' }, spec: { policyName: 'vap', validationActions: ['Deny'] } } as KubernetesObject,
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'secret' },
+    data: { key: Buffer.from('s3cret').toString('base64') },
+  } as KubernetesObject,
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'svc' },
+    spec: { selector: { app: 'x' }, ports: [{ port: 80 }] },
+  } as KubernetesObject,
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'pvc' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  } as KubernetesObject,
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'deploy' },
+    spec: { replicas: 1, ...podTemplate('deploy') },
+  } as KubernetesObject,
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'sts' },
+    spec: { replicas: 1, serviceName: 'sts', ...podTemplate('sts') },
+  } as KubernetesObject,
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'ing' },
+    spec: { ingressClassName: 'nginx', defaultBackend: { service: { name: 'svc', port: { number: 80 } } } },
+  } as KubernetesObject,
+  {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'cron' },
+    spec: {
+      schedule: '*/30 * * * *',
+      jobTemplate: {
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      },
+    },
+  } as KubernetesObject,
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'job' },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+  } as KubernetesObject,
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'vap' },
+    spec: { matchConstraints: { resourceRules: [] }, validations: [{ expression: 'true' }] },
+  } as KubernetesObject,
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: 'vapb' },
+    spec: { policyName: 'vap', validationActions: ['Deny'] },
+  } as KubernetesObject,
 ];
 
 describe('every kind, through KubernetesObjectApi (discovery resolves the URL)', () => {
@@ -46,7 +104,11 @@ describe('every kind, through KubernetesObjectApi (discovery resolves the URL)',
       expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
       expect(created.metadata?.generation).toBe(1);
 
-      const read = await k.objects.read({ apiVersion: spec.apiVersion!, kind: spec.kind!, metadata: { name: spec.metadata!.name!, namespace: body.metadata!.namespace } });
+      const read = await k.objects.read({
+        apiVersion: spec.apiVersion!,
+        kind: spec.kind!,
+        metadata: { name: spec.metadata!.name!, namespace: body.metadata!.namespace },
+      });
       expect(read.metadata?.uid).toBe(created.metadata?.uid);
 
       const list = await k.objects.list(spec.apiVersion!, spec.kind!, namespaced ? 'gw' : undefined);
@@ -57,31 +119,73 @@ describe('every kind, through KubernetesObjectApi (discovery resolves the URL)',
       expect(Number(replaced.metadata?.resourceVersion)).toBeGreaterThan(Number(read.metadata?.resourceVersion));
 
       await k.objects.delete(replaced);
-      await expectStatus(k.objects.read({ ...replaced, metadata: { name: spec.metadata!.name!, namespace: body.metadata!.namespace } }), 404, 'NotFound');
+      await expectStatus(
+        k.objects.read({ ...replaced, metadata: { name: spec.metadata!.name!, namespace: body.metadata!.namespace } }),
+        404,
+        'NotFound',
+      );
     });
   }
 });
 
 describe('typed clients', () => {
   test('a Secret keeps base64 data and folds stringData into it', async () => {
-    const s = await k.core.createNamespacedSecret({ namespace: 'gw', body: { metadata: { name: 'mongo' }, stringData: { MONGODB_URI: 'mongodb://x' } } });
+    const s = await k.core.createNamespacedSecret({
+      namespace: 'gw',
+      body: { metadata: { name: 'mongo' }, stringData: { MONGODB_URI: 'mongodb://x' } },
+    });
     expect(s.data).toEqual({ MONGODB_URI: Buffer.from('mongodb://x').toString('base64') });
     expect(s.type).toBe('Opaque');
-    await expectStatus(k.core.createNamespacedSecret({ namespace: 'gw', body: { metadata: { name: 'bad' }, data: { k: 'not base64!' } } }), 422, 'Invalid');
+    await expectStatus(
+      k.core.createNamespacedSecret({
+        namespace: 'gw',
+        body: { metadata: { name: 'bad' }, data: { k: 'not base64!' } },
+      }),
+      422,
+      'Invalid',
+    );
   });
 
   test('a Service gets a cluster IP and a PVC is bound', async () => {
-    const svc = await k.core.createNamespacedService({ namespace: 'gw', body: { metadata: { name: 'poweb' }, spec: { ports: [{ port: 80, name: 'http' }] } } });
+    const svc = await k.core.createNamespacedService({
+      namespace: 'gw',
+      body: { metadata: { name: 'poweb' }, spec: { ports: [{ port: 80, name: 'http' }] } },
+    });
     expect(svc.spec?.clusterIP).toMatch(/^10\.96\./);
-    const pvc = await k.core.createNamespacedPersistentVolumeClaim({ namespace: 'gw', body: { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } } });
+    const pvc = await k.core.createNamespacedPersistentVolumeClaim({
+      namespace: 'gw',
+      body: {
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } },
+      },
+    });
     expect(pvc.status?.phase).toBe('Bound');
     expect(pvc.status?.capacity).toEqual({ storage: '5Gi' });
   });
 
   test('a CronJob and a Job: the Job completes at once', async () => {
-    await k.batch.createNamespacedCronJob({ namespace: 'gw', body: { metadata: { name: 'cleanup' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } } } } });
-    expect((await k.batch.readNamespacedCronJob({ name: 'cleanup', namespace: 'gw' })).spec?.schedule).toBe('0 * * * *');
-    const job = await k.batch.createNamespacedJob({ namespace: 'gw', body: { metadata: { name: 'migrate' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } } });
+    await k.batch.createNamespacedCronJob({
+      namespace: 'gw',
+      body: {
+        metadata: { name: 'cleanup' },
+        spec: {
+          schedule: '0 * * * *',
+          jobTemplate: {
+            spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
+          },
+        },
+      },
+    });
+    expect((await k.batch.readNamespacedCronJob({ name: 'cleanup', namespace: 'gw' })).spec?.schedule).toBe(
+      '0 * * * *',
+    );
+    const job = await k.batch.createNamespacedJob({
+      namespace: 'gw',
+      body: {
+        metadata: { name: 'migrate' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
+      },
+    });
     expect(job.status?.succeeded).toBe(1);
     expect(job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')).toBe(true);
   });
@@ -89,26 +193,50 @@ describe('typed clients', () => {
   test('deployments are listed across namespaces and by label and field selectors', async () => {
     await k.core.createNamespace({ body: { metadata: { name: 'other' } } });
     const mk = (namespace: string, name: string, labels: Record<string, string>) =>
-      k.apps.createNamespacedDeployment({ namespace, body: { metadata: { name, labels }, spec: { replicas: 1, ...podTemplate(name) } } });
+      k.apps.createNamespacedDeployment({
+        namespace,
+        body: { metadata: { name, labels }, spec: { replicas: 1, ...podTemplate(name) } },
+      });
     await mk('gw', 'poweb', { tier: 'web', component: 'poweb' });
     await mk('gw', 'cogrpc', { tier: 'web', component: 'cogrpc' });
     await mk('gw', 'queue', { tier: 'worker' });
     await mk('other', 'poweb', { tier: 'web', component: 'poweb' });
 
-    const names = (l: { items: { metadata?: { name?: string; namespace?: string } }[] }) => l.items.map((i) => `${i.metadata?.namespace}/${i.metadata?.name}`);
-    expect(names(await k.apps.listDeploymentForAllNamespaces({ labelSelector: 'tier=web' }))).toEqual(['gw/cogrpc', 'gw/poweb', 'other/poweb']);
-    expect(names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: 'tier!=web' }))).toEqual(['gw/queue']);
-    expect(names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: 'component in (poweb, cogrpc),tier' }))).toEqual(['gw/cogrpc', 'gw/poweb']);
-    expect(names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: 'component notin (poweb)' }))).toEqual(['gw/cogrpc', 'gw/queue']);
-    expect(names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: '!component' }))).toEqual(['gw/queue']);
-    expect(names(await k.apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.name=poweb' }))).toEqual(['gw/poweb', 'other/poweb']);
-    expect(names(await k.apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.namespace=other' }))).toEqual(['other/poweb']);
+    const names = (l: { items: { metadata?: { name?: string; namespace?: string } }[] }) =>
+      l.items.map((i) => `${i.metadata?.namespace}/${i.metadata?.name}`);
+    expect(names(await k.apps.listDeploymentForAllNamespaces({ labelSelector: 'tier=web' }))).toEqual([
+      'gw/cogrpc',
+      'gw/poweb',
+      'other/poweb',
+    ]);
+    expect(names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: 'tier!=web' }))).toEqual([
+      'gw/queue',
+    ]);
+    expect(
+      names(
+        await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: 'component in (poweb, cogrpc),tier' }),
+      ),
+    ).toEqual(['gw/cogrpc', 'gw/poweb']);
+    expect(
+      names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: 'component notin (poweb)' })),
+    ).toEqual(['gw/cogrpc', 'gw/queue']);
+    expect(names(await k.apps.listNamespacedDeployment({ namespace: 'gw', labelSelector: '!component' }))).toEqual([
+      'gw/queue',
+    ]);
+    expect(names(await k.apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.name=poweb' }))).toEqual([
+      'gw/poweb',
+      'other/poweb',
+    ]);
+    expect(names(await k.apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.namespace=other' }))).toEqual([
+      'other/poweb',
+    ]);
     await expectStatus(k.apps.listDeploymentForAllNamespaces({ fieldSelector: 'spec.replicas=1' }), 400, 'BadRequest');
   });
 
   test('limit and continue page through a list', async () => {
     await k.core.createNamespace({ body: { metadata: { name: 'paged' } } });
-    for (const n of ['a', 'b', 'c', 'd', 'e']) await k.core.createNamespacedConfigMap({ namespace: 'paged', body: { metadata: { name: n } } });
+    for (const n of ['a', 'b', 'c', 'd', 'e'])
+      await k.core.createNamespacedConfigMap({ namespace: 'paged', body: { metadata: { name: n } } });
     const seen: string[] = [];
     let token: string | undefined;
     do {
@@ -122,20 +250,43 @@ describe('typed clients', () => {
   test('creating twice is AlreadyExists; reading what is not there is NotFound', async () => {
     const body = { metadata: { name: 'dup' }, data: { a: '1' } };
     await k.core.createNamespacedConfigMap({ namespace: 'gw', body });
-    const exists = await expectStatus(k.core.createNamespacedConfigMap({ namespace: 'gw', body }), 409, 'AlreadyExists');
+    const exists = await expectStatus(
+      k.core.createNamespacedConfigMap({ namespace: 'gw', body }),
+      409,
+      'AlreadyExists',
+    );
     expect(exists.message).toBe('configmaps "dup" already exists');
     expect(exists.details).toMatchObject({ name: 'dup', kind: 'configmaps' });
-    const missing = await expectStatus(k.apps.readNamespacedStatefulSet({ name: 'nope', namespace: 'gw' }), 404, 'NotFound');
+    const missing = await expectStatus(
+      k.apps.readNamespacedStatefulSet({ name: 'nope', namespace: 'gw' }),
+      404,
+      'NotFound',
+    );
     expect(missing.message).toBe('statefulsets.apps "nope" not found');
     await expectStatus(k.core.createNamespacedConfigMap({ namespace: 'no-such-ns', body }), 404, 'NotFound');
   });
 
   test('replacing with a stale resourceVersion is a Conflict; without one it is unconditional', async () => {
-    const cm = await k.core.createNamespacedConfigMap({ namespace: 'gw', body: { metadata: { name: 'rv' }, data: { v: '1' } } });
-    const updated = await k.core.replaceNamespacedConfigMap({ name: 'rv', namespace: 'gw', body: { ...cm, data: { v: '2' } } });
-    const conflict = await expectStatus(k.core.replaceNamespacedConfigMap({ name: 'rv', namespace: 'gw', body: { ...cm, data: { v: '3' } } }), 409, 'Conflict');
+    const cm = await k.core.createNamespacedConfigMap({
+      namespace: 'gw',
+      body: { metadata: { name: 'rv' }, data: { v: '1' } },
+    });
+    const updated = await k.core.replaceNamespacedConfigMap({
+      name: 'rv',
+      namespace: 'gw',
+      body: { ...cm, data: { v: '2' } },
+    });
+    const conflict = await expectStatus(
+      k.core.replaceNamespacedConfigMap({ name: 'rv', namespace: 'gw', body: { ...cm, data: { v: '3' } } }),
+      409,
+      'Conflict',
+    );
     expect(conflict.message).toMatch(/^Operation cannot be fulfilled on configmaps "rv": the object has been modified/);
-    const unconditional = await k.core.replaceNamespacedConfigMap({ name: 'rv', namespace: 'gw', body: { metadata: { name: 'rv' }, data: { v: '4' } } });
+    const unconditional = await k.core.replaceNamespacedConfigMap({
+      name: 'rv',
+      namespace: 'gw',
+      body: { metadata: { name: 'rv' }, data: { v: '4' } },
+    });
     expect(unconditional.data).toEqual({ v: '4' });
     expect(unconditional.metadata?.uid).toBe(updated.metadata?.uid);
   });
@@ -149,7 +300,11 @@ describe('typed clients', () => {
   });
 
   test('dry run validates and answers without storing', async () => {
-    const cm = await k.core.createNamespacedConfigMap({ namespace: 'gw', body: { metadata: { name: 'dry' } }, dryRun: 'All' });
+    const cm = await k.core.createNamespacedConfigMap({
+      namespace: 'gw',
+      body: { metadata: { name: 'dry' } },
+      dryRun: 'All',
+    });
     expect(cm.metadata?.name).toBe('dry');
     await expectStatus(k.core.readNamespacedConfigMap({ name: 'dry', namespace: 'gw' }), 404);
   });
@@ -159,14 +314,25 @@ describe('typed clients', () => {
     expect(version.gitVersion).toMatch(/-gke\./);
     const res = await fetch(`${emu.url}/apis/apps/v1`);
     const list = (await res.json()) as { resources: { name: string; kind: string }[] };
-    expect(list.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['deployments', 'statefulsets', 'deployments/scale']));
+    expect(list.resources.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['deployments', 'statefulsets', 'deployments/scale']),
+    );
   });
 
   test('objects() and seed() give tests direct access', async () => {
-    emu.seed([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'seeded', namespace: 'fresh' }, data: { x: '1' } } as KubernetesObject]);
+    emu.seed([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'seeded', namespace: 'fresh' },
+        data: { x: '1' },
+      } as KubernetesObject,
+    ]);
     expect((await k.core.readNamespace({ name: 'fresh' })).status?.phase).toBe('Active');
     expect((await k.core.readNamespacedConfigMap({ name: 'seeded', namespace: 'fresh' })).data).toEqual({ x: '1' });
     expect(emu.objects('ConfigMap').some((o) => o.metadata.name === 'seeded')).toBe(true);
-    expect(emu.objects('ns').map((o) => o.metadata.name)).toEqual(expect.arrayContaining(['default', 'kube-system', 'fresh']));
+    expect(emu.objects('ns').map((o) => o.metadata.name)).toEqual(
+      expect.arrayContaining(['default', 'kube-system', 'fresh']),
+    );
   });
 });

@@ -22,18 +22,39 @@ async function freshNamespace(): Promise<string> {
 
 const deployment = (name: string): V1Deployment => ({
   metadata: { name },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'x' }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'x' }] } },
+  },
 });
 
 /** A ConfigMap owned by an object, as a controller would create it. */
-async function dependentOf(namespace: string, owner: { metadata?: { name?: string; uid?: string } }, name: string, finalizers?: string[]) {
+async function dependentOf(
+  namespace: string,
+  owner: { metadata?: { name?: string; uid?: string } },
+  name: string,
+  finalizers?: string[],
+) {
   return k.core.createNamespacedConfigMap({
     namespace,
-    body: { metadata: { name, finalizers, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: owner.metadata!.name!, uid: owner.metadata!.uid! }] } },
+    body: {
+      metadata: {
+        name,
+        finalizers,
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: owner.metadata!.name!, uid: owner.metadata!.uid! },
+        ],
+      },
+    },
   });
 }
 
-const exists = (p: Promise<unknown>) => p.then(() => true, () => false);
+const exists = (p: Promise<unknown>) =>
+  p.then(
+    () => true,
+    () => false,
+  );
 
 describe('propagation policies', () => {
   test('Background (the default) deletes the owner, then its dependents', async () => {
@@ -53,9 +74,14 @@ describe('propagation policies', () => {
     const pending = await k.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(pending.metadata?.deletionTimestamp).toBeInstanceOf(Date);
     expect(pending.metadata?.finalizers).toContain('foregroundDeletion');
-    expect((await k.core.readNamespacedConfigMap({ name: 'web-rs', namespace: ns })).metadata?.deletionTimestamp).toBeInstanceOf(Date);
+    expect(
+      (await k.core.readNamespacedConfigMap({ name: 'web-rs', namespace: ns })).metadata?.deletionTimestamp,
+    ).toBeInstanceOf(Date);
 
-    await k.core.patchNamespacedConfigMap({ name: 'web-rs', namespace: ns, body: { metadata: { finalizers: null } } }, mergePatch);
+    await k.core.patchNamespacedConfigMap(
+      { name: 'web-rs', namespace: ns, body: { metadata: { finalizers: null } } },
+      mergePatch,
+    );
     await expectStatus(k.core.readNamespacedConfigMap({ name: 'web-rs', namespace: ns }), 404);
     await expectStatus(k.apps.readNamespacedDeployment({ name: 'web', namespace: ns }), 404);
   });
@@ -73,14 +99,31 @@ describe('propagation policies', () => {
   test('an unknown policy is Invalid; a failed precondition is a Conflict', async () => {
     const ns = await freshNamespace();
     await k.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web') });
-    await expectStatus(k.apps.deleteNamespacedDeployment({ name: 'web', namespace: ns, propagationPolicy: 'Sometimes' }), 422, 'Invalid');
-    await expectStatus(k.apps.deleteNamespacedDeployment({ name: 'web', namespace: ns, body: { preconditions: { uid: 'not-the-uid' } } }), 409, 'Conflict');
+    await expectStatus(
+      k.apps.deleteNamespacedDeployment({ name: 'web', namespace: ns, propagationPolicy: 'Sometimes' }),
+      422,
+      'Invalid',
+    );
+    await expectStatus(
+      k.apps.deleteNamespacedDeployment({
+        name: 'web',
+        namespace: ns,
+        body: { preconditions: { uid: 'not-the-uid' } },
+      }),
+      409,
+      'Conflict',
+    );
     await k.apps.deleteNamespacedDeployment({ name: 'web', namespace: ns, gracePeriodSeconds: 0 });
   });
 
   test('deletecollection deletes what the selector matches', async () => {
     const ns = await freshNamespace();
-    for (const [name, tier] of [['a', 'web'], ['b', 'web'], ['c', 'db']]) await k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels: { tier } } } });
+    for (const [name, tier] of [
+      ['a', 'web'],
+      ['b', 'web'],
+      ['c', 'db'],
+    ])
+      await k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels: { tier } } } });
     await k.core.deleteCollectionNamespacedConfigMap({ namespace: ns, labelSelector: 'tier=web' });
     expect((await k.core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata?.name)).toEqual(['c']);
   });
@@ -91,14 +134,27 @@ describe('finalizers', () => {
     const ns = await freshNamespace();
     await k.core.createNamespacedPersistentVolumeClaim({
       namespace: ns,
-      body: { metadata: { name: 'data', finalizers: ['kubernetes.io/pvc-protection'] }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+      body: {
+        metadata: { name: 'data', finalizers: ['kubernetes.io/pvc-protection'] },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
     });
     await k.core.deleteNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns });
     const pending = await k.core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns });
     expect(pending.metadata?.deletionTimestamp).toBeInstanceOf(Date);
     // No new finalizers on an object being deleted.
-    await expectStatus(k.core.patchNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns, body: { metadata: { finalizers: ['kubernetes.io/pvc-protection', 'more'] } } }, mergePatch), 422, 'Invalid');
-    await k.core.patchNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns, body: { metadata: { finalizers: [] } } }, mergePatch);
+    await expectStatus(
+      k.core.patchNamespacedPersistentVolumeClaim(
+        { name: 'data', namespace: ns, body: { metadata: { finalizers: ['kubernetes.io/pvc-protection', 'more'] } } },
+        mergePatch,
+      ),
+      422,
+      'Invalid',
+    );
+    await k.core.patchNamespacedPersistentVolumeClaim(
+      { name: 'data', namespace: ns, body: { metadata: { finalizers: [] } } },
+      mergePatch,
+    );
     await expectStatus(k.core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns }), 404);
   });
 
@@ -106,7 +162,10 @@ describe('finalizers', () => {
     const ns = await freshNamespace();
     const ing = await k.networking.createNamespacedIngress({
       namespace: ns,
-      body: { metadata: { name: 'public-gateway', annotations: { 'kubernetes.io/ingress.class': 'gce' } }, spec: { defaultBackend: { service: { name: 'poweb', port: { number: 80 } } } } },
+      body: {
+        metadata: { name: 'public-gateway', annotations: { 'kubernetes.io/ingress.class': 'gce' } },
+        spec: { defaultBackend: { service: { name: 'poweb', port: { number: 80 } } } },
+      },
     });
     expect(ing.metadata?.finalizers).toEqual(['networking.gke.io/ingress-finalizer-V2']);
     expect(ing.status?.loadBalancer?.ingress?.[0]?.ip).toMatch(/^34\.120\./);
@@ -115,7 +174,9 @@ describe('finalizers', () => {
     await k.networking.deleteNamespacedIngress({ name: 'public-gateway', namespace: ns });
     const pending = await k.networking.readNamespacedIngress({ name: 'public-gateway', namespace: ns });
     expect(pending.metadata?.deletionTimestamp).toBeInstanceOf(Date);
-    await eventually(() => exists(k.networking.readNamespacedIngress({ name: 'public-gateway', namespace: ns })).then((e) => !e));
+    await eventually(() =>
+      exists(k.networking.readNamespacedIngress({ name: 'public-gateway', namespace: ns })).then((e) => !e),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
   });
 
@@ -123,9 +184,15 @@ describe('finalizers', () => {
     const ns = await freshNamespace();
     emu.setLbTeardownMs(50);
     try {
-      await k.networking.createNamespacedIngress({ namespace: ns, body: { metadata: { name: 'old', finalizers: ['networking.gke.io/ingress-finalizer'] }, spec: {} } });
+      await k.networking.createNamespacedIngress({
+        namespace: ns,
+        body: { metadata: { name: 'old', finalizers: ['networking.gke.io/ingress-finalizer'] }, spec: {} },
+      });
       await k.networking.deleteNamespacedIngress({ name: 'old', namespace: ns });
-      await eventually(() => exists(k.networking.readNamespacedIngress({ name: 'old', namespace: ns })).then((e) => !e), 1_000);
+      await eventually(
+        () => exists(k.networking.readNamespacedIngress({ name: 'old', namespace: ns })).then((e) => !e),
+        1_000,
+      );
     } finally {
       emu.setLbTeardownMs(300);
     }
@@ -133,7 +200,10 @@ describe('finalizers', () => {
 
   test('an Ingress of another class gets no GKE finalizer and goes at once', async () => {
     const ns = await freshNamespace();
-    const ing = await k.networking.createNamespacedIngress({ namespace: ns, body: { metadata: { name: 'nginx' }, spec: { ingressClassName: 'nginx' } } });
+    const ing = await k.networking.createNamespacedIngress({
+      namespace: ns,
+      body: { metadata: { name: 'nginx' }, spec: { ingressClassName: 'nginx' } },
+    });
     expect(ing.metadata?.finalizers).toBeUndefined();
     await k.networking.deleteNamespacedIngress({ name: 'nginx', namespace: ns });
     await expectStatus(k.networking.readNamespacedIngress({ name: 'nginx', namespace: ns }), 404);
@@ -156,7 +226,11 @@ describe('namespaces', () => {
     expect((await k.apps.listNamespacedDeployment({ namespace: ns })).items).toEqual([]);
     // The Ingress waits for its load balancer, and the namespace waits for the Ingress.
     expect((await k.networking.listNamespacedIngress({ namespace: ns })).items).toHaveLength(1);
-    await expectStatus(k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'late' } } }), 403, 'Forbidden');
+    await expectStatus(
+      k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'late' } } }),
+      403,
+      'Forbidden',
+    );
     await expectStatus(k.core.deleteNamespace({ name: ns }), 409, 'Conflict');
 
     await eventually(() => exists(k.core.readNamespace({ name: ns })).then((e) => !e));
@@ -167,7 +241,10 @@ describe('namespaces', () => {
 test('replacing a namespace keeps its finalizer, so deleting it still cascades', async () => {
   const ns = await freshNamespace();
   await k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cfg' } } });
-  const replaced = await k.core.replaceNamespace({ name: ns, body: { metadata: { name: ns, labels: { team: 'sre' } }, spec: { finalizers: [] } } });
+  const replaced = await k.core.replaceNamespace({
+    name: ns,
+    body: { metadata: { name: ns, labels: { team: 'sre' } }, spec: { finalizers: [] } },
+  });
   expect(replaced.spec?.finalizers).toEqual(['kubernetes']);
   expect(replaced.metadata?.labels).toEqual({ team: 'sre', 'kubernetes.io/metadata.name': ns });
   await k.core.deleteNamespace({ name: ns });

@@ -34,7 +34,12 @@ function seededRandom(seed: number): () => number {
 }
 
 const control = (emu: KubeEmulator, path: string, body?: unknown) =>
-  fetch(`${emu.url}/_emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  fetch(
+    `${emu.url}/_emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  ).then((r) => r.json());
 
 describe('fault injection', () => {
   test('with 20 % faults the client sees 429 and 503 Status bodies and dropped connections, all logged', async () => {
@@ -53,7 +58,9 @@ describe('fault injection', () => {
         if (err instanceof ApiException) {
           const body = statusOf(err);
           expect(body.kind).toBe('Status');
-          expect(body).toMatchObject(err.code === 429 ? { reason: 'TooManyRequests', code: 429 } : { reason: 'ServiceUnavailable', code: 503 });
+          expect(body).toMatchObject(
+            err.code === 429 ? { reason: 'TooManyRequests', code: 429 } : { reason: 'ServiceUnavailable', code: 503 },
+          );
           seen[err.code as 429 | 503]++;
         } else seen.reset++;
       }
@@ -76,18 +83,31 @@ describe('control endpoint', () => {
   test('requests, state, lb-teardown and seed', async () => {
     const emu = await start();
     const { core, networking } = kubeClients(emu.url);
-    await control(emu, 'seed', { objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'seeded', namespace: 'gw' } }] });
+    await control(emu, 'seed', {
+      objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'seeded', namespace: 'gw' } }],
+    });
     expect((await core.readNamespacedConfigMap({ name: 'seeded', namespace: 'gw' })).metadata?.uid).toBeTruthy();
 
-    const { requests } = (await control(emu, 'requests')) as { requests: { method: string; path: string; status: number }[] };
-    expect(requests).toEqual([expect.objectContaining({ method: 'GET', path: '/api/v1/namespaces/gw/configmaps/seeded', status: 200 })]);
+    const { requests } = (await control(emu, 'requests')) as {
+      requests: { method: string; path: string; status: number }[];
+    };
+    expect(requests).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/api/v1/namespaces/gw/configmaps/seeded', status: 200 }),
+    ]);
 
     expect(await control(emu, 'lb-teardown', { ms: 10 })).toEqual({ ms: 10 });
     await networking.createNamespacedIngress({ namespace: 'gw', body: { metadata: { name: 'lb' }, spec: {} } });
     await networking.deleteNamespacedIngress({ name: 'lb', namespace: 'gw' });
-    await eventually(async () => (await networking.listNamespacedIngress({ namespace: 'gw' })).items.length === 0, 1_000);
+    await eventually(
+      async () => (await networking.listNamespacedIngress({ namespace: 'gw' })).items.length === 0,
+      1_000,
+    );
 
-    const state = (await control(emu, 'state')) as { resourceVersion: number; lbTeardownMs: number; objects: { kind: string }[] };
+    const state = (await control(emu, 'state')) as {
+      resourceVersion: number;
+      lbTeardownMs: number;
+      objects: { kind: string }[];
+    };
     expect(state.lbTeardownMs).toBe(10);
     expect(state.objects.filter((o) => o.kind === 'ConfigMap')).toHaveLength(1);
   });
@@ -100,7 +120,10 @@ describe('persistence', () => {
     const first = await startKubeEmulator({ dataDir });
     const a = kubeClients(first.url);
     await a.core.createNamespace({ body: { metadata: { name: 'gw' } } });
-    const cm = await a.core.createNamespacedConfigMap({ namespace: 'gw', body: { metadata: { name: 'cfg' }, data: { k: 'v' } } });
+    const cm = await a.core.createNamespacedConfigMap({
+      namespace: 'gw',
+      body: { metadata: { name: 'cfg' }, data: { k: 'v' } },
+    });
     await first.close();
 
     const second = await start({ dataDir });
@@ -119,9 +142,18 @@ describe('watch', () => {
     const k = kubeClients(emu.url);
     await k.core.createNamespace({ body: { metadata: { name: 'gw' } } });
     const events: string[] = [];
-    const req = await new Watch(k.kc).watch('/api/v1/namespaces/gw/configmaps', {}, (type, obj: { metadata: { name: string } }) => events.push(`${type} ${obj.metadata.name}`), () => {});
+    const req = await new Watch(k.kc).watch(
+      '/api/v1/namespaces/gw/configmaps',
+      {},
+      (type, obj: { metadata: { name: string } }) => events.push(`${type} ${obj.metadata.name}`),
+      () => {},
+    );
     await k.core.createNamespacedConfigMap({ namespace: 'gw', body: { metadata: { name: 'w' } } });
-    await k.core.replaceNamespacedConfigMap({ name: 'w', namespace: 'gw', body: { metadata: { name: 'w' }, data: { a: '1' } } });
+    await k.core.replaceNamespacedConfigMap({
+      name: 'w',
+      namespace: 'gw',
+      body: { metadata: { name: 'w' }, data: { a: '1' } },
+    });
     await k.core.deleteNamespacedConfigMap({ name: 'w', namespace: 'gw' });
     await eventually(() => events.length === 3, 2_000);
     expect(events).toEqual(['ADDED w', 'MODIFIED w', 'DELETED w']);

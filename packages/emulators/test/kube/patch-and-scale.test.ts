@@ -24,7 +24,15 @@ const gateway = (name: string): V1Deployment => ({
       metadata: { labels: { app: name } },
       spec: {
         containers: [
-          { name: 'poweb', image: 'gateway:1.0.0', env: [{ name: 'MONGODB_DB', value: 'gw' }, { name: 'LOG_LEVEL', value: 'info' }], ports: [{ containerPort: 8080, name: 'http' }] },
+          {
+            name: 'poweb',
+            image: 'gateway:1.0.0',
+            env: [
+              { name: 'MONGODB_DB', value: 'gw' },
+              { name: 'LOG_LEVEL', value: 'info' },
+            ],
+            ports: [{ containerPort: 8080, name: 'http' }],
+          },
           { name: 'sidecar', image: 'proxy:1' },
         ],
       },
@@ -36,7 +44,14 @@ describe('patches', () => {
   test('merge patch merges maps, replaces lists and deletes with null', async () => {
     await k.apps.createNamespacedDeployment({ namespace, body: gateway('merge') });
     const d = await k.apps.patchNamespacedDeployment(
-      { name: 'merge', namespace, body: { metadata: { labels: { tier: 'web', app: null } }, spec: { template: { spec: { containers: [{ name: 'poweb', image: 'gateway:1.1.0' }] } } } } },
+      {
+        name: 'merge',
+        namespace,
+        body: {
+          metadata: { labels: { tier: 'web', app: null } },
+          spec: { template: { spec: { containers: [{ name: 'poweb', image: 'gateway:1.1.0' }] } } },
+        },
+      },
       mergePatch,
     );
     expect(d.metadata?.labels).toEqual({ tier: 'web' });
@@ -50,14 +65,28 @@ describe('patches', () => {
       {
         name: 'smp',
         namespace,
-        body: { spec: { template: { spec: { containers: [{ name: 'poweb', image: 'gateway:2.0.0', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }, { name: 'sidecar', $patch: 'delete' }] } } } },
+        body: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  { name: 'poweb', image: 'gateway:2.0.0', env: [{ name: 'LOG_LEVEL', value: 'debug' }] },
+                  { name: 'sidecar', $patch: 'delete' },
+                ],
+              },
+            },
+          },
+        },
       },
       strategicMergePatch,
     );
     const [poweb, ...others] = d.spec!.template.spec!.containers;
     expect(others).toEqual([]);
     expect(poweb.image).toBe('gateway:2.0.0');
-    expect(poweb.env).toEqual([{ name: 'MONGODB_DB', value: 'gw' }, { name: 'LOG_LEVEL', value: 'debug' }]);
+    expect(poweb.env).toEqual([
+      { name: 'MONGODB_DB', value: 'gw' },
+      { name: 'LOG_LEVEL', value: 'debug' },
+    ]);
     expect(poweb.ports).toEqual([{ containerPort: 8080, name: 'http' }]);
     expect(d.metadata?.generation).toBe(2);
   });
@@ -79,13 +108,33 @@ describe('patches', () => {
     );
     expect(d.spec?.template.spec?.containers.map((c) => c.image)).toEqual(['gateway:3.0.0']);
     expect(d.metadata?.annotations).toEqual({ 'gwctl.io/by': 'test' });
-    await expectStatus(k.apps.patchNamespacedDeployment({ name: 'jp', namespace, body: [{ op: 'test', path: '/spec/replicas', value: 9 }, { op: 'replace', path: '/spec/replicas', value: 9 }] }, jsonPatch), 422);
+    await expectStatus(
+      k.apps.patchNamespacedDeployment(
+        {
+          name: 'jp',
+          namespace,
+          body: [
+            { op: 'test', path: '/spec/replicas', value: 9 },
+            { op: 'replace', path: '/spec/replicas', value: 9 },
+          ],
+        },
+        jsonPatch,
+      ),
+      422,
+    );
     expect((await k.apps.readNamespacedDeployment({ name: 'jp', namespace })).spec?.replicas).toBe(1);
   });
 
   test('client-node v2 sends JSON patch by default', async () => {
-    await k.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'default-patch' }, data: { a: '1' } } });
-    const cm = await k.core.patchNamespacedConfigMap({ name: 'default-patch', namespace, body: [{ op: 'add', path: '/data/b', value: '2' }] });
+    await k.core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'default-patch' }, data: { a: '1' } },
+    });
+    const cm = await k.core.patchNamespacedConfigMap({
+      name: 'default-patch',
+      namespace,
+      body: [{ op: 'add', path: '/data/b', value: '2' }],
+    });
     expect(cm.data).toEqual({ a: '1', b: '2' });
     const last = emu.log.list({ method: 'PATCH' }).at(-1);
     expect(last?.status).toBe(200);
@@ -95,7 +144,14 @@ describe('patches', () => {
     const cm = await k.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'stale-patch' } } });
     await k.core.patchNamespacedConfigMap({ name: 'stale-patch', namespace, body: { data: { a: '1' } } }, mergePatch);
     await expectStatus(
-      k.core.patchNamespacedConfigMap({ name: 'stale-patch', namespace, body: { metadata: { resourceVersion: cm.metadata?.resourceVersion }, data: { a: '2' } } }, mergePatch),
+      k.core.patchNamespacedConfigMap(
+        {
+          name: 'stale-patch',
+          namespace,
+          body: { metadata: { resourceVersion: cm.metadata?.resourceVersion }, data: { a: '2' } },
+        },
+        mergePatch,
+      ),
       409,
       'Conflict',
     );
@@ -104,7 +160,11 @@ describe('patches', () => {
   test('KubernetesObjectApi.patch takes the strategy as a parameter', async () => {
     await k.apps.createNamespacedDeployment({ namespace, body: gateway('generic') });
     const patched = await k.objects.patch(
-      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'generic', namespace, labels: { patched: 'yes' } } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'generic', namespace, labels: { patched: 'yes' } },
+      },
       undefined,
       undefined,
       'test',
@@ -115,7 +175,11 @@ describe('patches', () => {
   });
 
   test('an unknown patch content type is 415', async () => {
-    const res = await fetch(`${emu.url}/api/v1/namespaces/${namespace}/configmaps/x`, { method: 'PATCH', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const res = await fetch(`${emu.url}/api/v1/namespaces/${namespace}/configmaps/x`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(res.status).toBe(415);
   });
 });
@@ -129,12 +193,24 @@ describe('scale subresource', () => {
     expect(scale.spec?.replicas).toBe(1);
     expect(scale.status?.selector).toBe('app=scaled');
 
-    await k.apps.replaceNamespacedDeploymentScale({ name: 'scaled', namespace, body: { metadata: { name: 'scaled', namespace }, spec: { replicas: 3 } } });
+    await k.apps.replaceNamespacedDeploymentScale({
+      name: 'scaled',
+      namespace,
+      body: { metadata: { name: 'scaled', namespace }, spec: { replicas: 3 } },
+    });
     let d = await k.apps.readNamespacedDeployment({ name: 'scaled', namespace });
     expect(d.spec?.replicas).toBe(3);
-    expect(d.status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: d.metadata?.generation });
+    expect(d.status).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      observedGeneration: d.metadata?.generation,
+    });
 
-    const patched = await k.apps.patchNamespacedDeploymentScale({ name: 'scaled', namespace, body: { spec: { replicas: 0 } } }, mergePatch);
+    const patched = await k.apps.patchNamespacedDeploymentScale(
+      { name: 'scaled', namespace, body: { spec: { replicas: 0 } } },
+      mergePatch,
+    );
     expect(patched.spec?.replicas).toBe(0);
     d = await k.apps.readNamespacedDeployment({ name: 'scaled', namespace });
     expect(d.spec?.replicas).toBe(0);
@@ -142,12 +218,33 @@ describe('scale subresource', () => {
   });
 
   test('statefulset: scale by JSON patch and by replace', async () => {
-    await k.apps.createNamespacedStatefulSet({ namespace, body: { metadata: { name: 'vault' }, spec: { replicas: 1, serviceName: 'vault', selector: { matchLabels: { app: 'vault' } }, template: { metadata: { labels: { app: 'vault' } }, spec: { containers: [{ name: 'vault', image: 'vault' }] } } } } });
-    await k.apps.patchNamespacedStatefulSetScale({ name: 'vault', namespace, body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] }, jsonPatch);
+    await k.apps.createNamespacedStatefulSet({
+      namespace,
+      body: {
+        metadata: { name: 'vault' },
+        spec: {
+          replicas: 1,
+          serviceName: 'vault',
+          selector: { matchLabels: { app: 'vault' } },
+          template: {
+            metadata: { labels: { app: 'vault' } },
+            spec: { containers: [{ name: 'vault', image: 'vault' }] },
+          },
+        },
+      },
+    });
+    await k.apps.patchNamespacedStatefulSetScale(
+      { name: 'vault', namespace, body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] },
+      jsonPatch,
+    );
     let sts = await k.apps.readNamespacedStatefulSet({ name: 'vault', namespace });
     expect(sts.spec?.replicas).toBe(0);
     expect(sts.status?.replicas ?? 0).toBe(0);
-    const s = await k.apps.replaceNamespacedStatefulSetScale({ name: 'vault', namespace, body: { metadata: { name: 'vault' }, spec: { replicas: 2 } } });
+    const s = await k.apps.replaceNamespacedStatefulSetScale({
+      name: 'vault',
+      namespace,
+      body: { metadata: { name: 'vault' }, spec: { replicas: 2 } },
+    });
     expect(s.status?.replicas).toBe(2);
     sts = await k.apps.readNamespacedStatefulSet({ name: 'vault', namespace });
     expect(sts.status).toMatchObject({ replicas: 2, readyReplicas: 2, currentReplicas: 2 });
@@ -156,14 +253,36 @@ describe('scale subresource', () => {
   test('a Scale with a stale resourceVersion or negative replicas is refused', async () => {
     await k.apps.createNamespacedDeployment({ namespace, body: gateway('guarded') });
     const before = await k.apps.readNamespacedDeploymentScale({ name: 'guarded', namespace });
-    await k.apps.replaceNamespacedDeploymentScale({ name: 'guarded', namespace, body: { ...before, spec: { replicas: 2 } } });
-    await expectStatus(k.apps.replaceNamespacedDeploymentScale({ name: 'guarded', namespace, body: { ...before, spec: { replicas: 5 } } }), 409, 'Conflict');
-    await expectStatus(k.apps.patchNamespacedDeploymentScale({ name: 'guarded', namespace, body: { spec: { replicas: -1 } } }, mergePatch), 422, 'Invalid');
+    await k.apps.replaceNamespacedDeploymentScale({
+      name: 'guarded',
+      namespace,
+      body: { ...before, spec: { replicas: 2 } },
+    });
+    await expectStatus(
+      k.apps.replaceNamespacedDeploymentScale({
+        name: 'guarded',
+        namespace,
+        body: { ...before, spec: { replicas: 5 } },
+      }),
+      409,
+      'Conflict',
+    );
+    await expectStatus(
+      k.apps.patchNamespacedDeploymentScale(
+        { name: 'guarded', namespace, body: { spec: { replicas: -1 } } },
+        mergePatch,
+      ),
+      422,
+      'Invalid',
+    );
   });
 
   test('the status subresource changes only status', async () => {
     await k.apps.createNamespacedDeployment({ namespace, body: gateway('status') });
-    const d = await k.apps.patchNamespacedDeploymentStatus({ name: 'status', namespace, body: { status: { readyReplicas: 0 }, spec: { replicas: 7 } } }, mergePatch);
+    const d = await k.apps.patchNamespacedDeploymentStatus(
+      { name: 'status', namespace, body: { status: { readyReplicas: 0 }, spec: { replicas: 7 } } },
+      mergePatch,
+    );
     expect(d.status?.readyReplicas).toBe(0);
     expect(d.spec?.replicas).toBe(1);
   });

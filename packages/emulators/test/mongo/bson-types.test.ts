@@ -37,16 +37,13 @@ describe('BSON types through the MongoDB emulator', () => {
     expect((back!.price as Decimal128).toString()).toBe('12.50');
     expect(back!.small).toBeInstanceOf(Int32);
     expect(back!.ratio).toBeInstanceOf(Double);
-    expect(((back!.nested as { path: { notAfter: Date }[] }).path[0].notAfter).getTime()).toBe(expiry.getTime());
+    expect((back!.nested as { path: { notAfter: Date }[] }).path[0].notAfter.getTime()).toBe(expiry.getTime());
   });
 
   it('finds by ObjectId and by date range', async () => {
     const coll = t.client.db(t.database).collection('identitypublickeydatas');
     const id = new ObjectId();
-    await coll.insertMany([
-      { _id: id, expiry: new Date('2030-01-01') },
-      { expiry: new Date('2020-01-01') },
-    ]);
+    await coll.insertMany([{ _id: id, expiry: new Date('2030-01-01') }, { expiry: new Date('2020-01-01') }]);
     expect(await coll.countDocuments({ _id: id })).toBe(1);
     expect(await coll.countDocuments({ expiry: { $gt: new Date('2025-01-01') } })).toBe(1);
   });

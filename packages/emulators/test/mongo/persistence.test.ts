@@ -11,7 +11,10 @@ it('the sandbox data directory keeps databases, with exact BSON types, across re
   const der = new Binary(Buffer.from('30820122', 'hex'));
   const first = await startMongoEmulator({ dataDir });
   let client = await new MongoClient(first.uri).connect();
-  await client.db('awala-gateway').collection('certificationpaths').insertOne({ _id: id, der, expiry: new Date(1_900_000_000_000) });
+  await client
+    .db('awala-gateway')
+    .collection('certificationpaths')
+    .insertOne({ _id: id, der, expiry: new Date(1_900_000_000_000) });
   await client.close();
   await first.close();
   expect(readdirSync(dataDir)).toEqual(['awala-gateway.ejson']);

@@ -21,7 +21,8 @@ describe('find on the MongoDB emulator', () => {
   });
   afterAll(() => t.close());
 
-  const ids = async (filter: Document, opts: Document = {}) => (await items.find(filter, opts).toArray()).map((d) => d._id);
+  const ids = async (filter: Document, opts: Document = {}) =>
+    (await items.find(filter, opts).toArray()).map((d) => d._id);
 
   it('matches equality, $in, $ne and ranges', async () => {
     expect(await ids({ n: 3 })).toEqual([3]);
@@ -42,14 +43,22 @@ describe('find on the MongoDB emulator', () => {
   });
 
   it('projects, sorts, skips and limits', async () => {
-    const docs = await items.find({ parity: 'odd' }, { projection: { n: 1, 'meta.owner': 1, _id: 0 } }).sort({ n: -1 }).skip(1).limit(2).toArray();
+    const docs = await items
+      .find({ parity: 'odd' }, { projection: { n: 1, 'meta.owner': 1, _id: 0 } })
+      .sort({ n: -1 })
+      .skip(1)
+      .limit(2)
+      .toArray();
     expect(docs).toEqual([
       { n: 27, meta: { owner: 'bob' } },
       { n: 25, meta: { owner: 'bob' } },
     ]);
     const excluded = await items.findOne({ n: 1 }, { projection: { meta: 0, tags: 0 } });
     expect(excluded).toEqual({ _id: 1, n: 1, parity: 'odd' });
-    const byTwoKeys = await items.find({ n: { $lt: 4 } }).sort({ parity: 1, n: -1 }).toArray();
+    const byTwoKeys = await items
+      .find({ n: { $lt: 4 } })
+      .sort({ parity: 1, n: -1 })
+      .toArray();
     expect(byTwoKeys.map((d) => d.n)).toEqual([2, 0, 3, 1]);
   });
 
@@ -73,7 +82,9 @@ describe('find on the MongoDB emulator', () => {
     expect(await items.countDocuments({ parity: 'even' })).toBe(15);
     expect(await items.countDocuments({}, { skip: 25 })).toBe(5);
     expect(await items.estimatedDocumentCount()).toBe(30);
-    expect(await items.aggregate([{ $match: { 'meta.owner': 'alice' } }, { $count: 'total' }]).toArray()).toEqual([{ total: 10 }]);
+    expect(await items.aggregate([{ $match: { 'meta.owner': 'alice' } }, { $count: 'total' }]).toArray()).toEqual([
+      { total: 10 },
+    ]);
   });
 
   it('answers an unknown operator with an error, as the server does', async () => {

@@ -12,20 +12,32 @@ describe('writes on the MongoDB emulator', () => {
 
   it('inserts and refuses a duplicate _id', async () => {
     await config().insertOne({ _id: 'a' as never, key: 'a', value: '1' });
-    await expect(config().insertOne({ _id: 'a' as never, key: 'a', value: '2' })).rejects.toMatchObject({ code: 11000 });
+    await expect(config().insertOne({ _id: 'a' as never, key: 'a', value: '2' })).rejects.toMatchObject({
+      code: 11000,
+    });
     expect(await config().countDocuments({ _id: 'a' as never })).toBe(1);
   });
 
   it('updates with $set and $unset, and upserts', async () => {
-    const r1 = await config().updateOne({ key: 'a' }, { $set: { value: '3', 'meta.by': 'gwctl' }, $unset: { nothing: '' } });
+    const r1 = await config().updateOne(
+      { key: 'a' },
+      { $set: { value: '3', 'meta.by': 'gwctl' }, $unset: { nothing: '' } },
+    );
     expect([r1.matchedCount, r1.modifiedCount]).toEqual([1, 1]);
-    expect(await config().findOne({ key: 'a' }, { projection: { _id: 0 } })).toEqual({ key: 'a', value: '3', meta: { by: 'gwctl' } });
+    expect(await config().findOne({ key: 'a' }, { projection: { _id: 0 } })).toEqual({
+      key: 'a',
+      value: '3',
+      meta: { by: 'gwctl' },
+    });
     await config().updateOne({ key: 'a' }, { $unset: { meta: '' } });
     expect(await config().findOne({ key: 'a' }, { projection: { _id: 0 } })).toEqual({ key: 'a', value: '3' });
 
     const r2 = await config().updateOne({ key: 'b' }, { $set: { value: 'new' } }, { upsert: true });
     expect(r2.upsertedCount).toBe(1);
-    expect(await config().findOne({ _id: r2.upsertedId! }, { projection: { _id: 0 } })).toEqual({ key: 'b', value: 'new' });
+    expect(await config().findOne({ _id: r2.upsertedId! }, { projection: { _id: 0 } })).toEqual({
+      key: 'b',
+      value: 'new',
+    });
 
     const unchanged = await config().updateOne({ key: 'b' }, { $set: { value: 'new' } });
     expect([unchanged.matchedCount, unchanged.modifiedCount]).toEqual([1, 0]);

@@ -21,8 +21,15 @@ export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
   static override flags = {
     ...bucketTtlFlags,
     // A string, so every bad value gets gwctl's own one-line message.
-    days: Flags.string({ char: 'd', description: `delete objects this many days after creation (1–${SPEC_MAX_DAYS})`, required: true }),
-    'allow-over-spec': Flags.boolean({ description: `allow more than ${SPEC_MAX_DAYS} days (beyond the Relaynet spec)`, default: false }),
+    days: Flags.string({
+      char: 'd',
+      description: `delete objects this many days after creation (1–${SPEC_MAX_DAYS})`,
+      required: true,
+    }),
+    'allow-over-spec': Flags.boolean({
+      description: `allow more than ${SPEC_MAX_DAYS} days (beyond the Relaynet spec)`,
+      default: false,
+    }),
     // --confirm is only asked for on the vault bucket, where a TTL would delete Vault's storage.
     ...destructiveFlags,
   };
@@ -36,10 +43,17 @@ export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
     const { plan, change, diff } = planTtlChange({ env: env.name, ref, state, days });
     renderRuleDiff(this.ui, change.bucket, diff);
     const outcome = await this.mutate(plan, (p) => applyTtlChange(admin, p), {
-      auditDetails: (s) => ({ bucket: change.bucket, previousDays: change.previousDays, days, metageneration: s.metageneration }),
+      auditDetails: (s) => ({
+        bucket: change.bucket,
+        previousDays: change.previousDays,
+        days,
+        metageneration: s.metageneration,
+      }),
     });
     if (outcome.status === 'applied')
-      this.ui.success(`gs://${change.bucket}: retention TTL is now ${days} days (metageneration ${outcome.result.metageneration}); GCS applies it within 24 hours`);
+      this.ui.success(
+        `gs://${change.bucket}: retention TTL is now ${days} days (metageneration ${outcome.result.metageneration}); GCS applies it within 24 hours`,
+      );
     return {
       env: env.name,
       ...(ref.role ? { role: ref.role } : {}),
