@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Environment } from './schema.js';
+import { ENV_VAR_NAME, looksLikeUri } from './uri-sources.js';
 
 /**
  * An environment as shown to a human or --json: everything but secrets. The MongoDB URI is never
@@ -14,10 +15,19 @@ export function describeEnvironment(env: Environment, processEnv = process.env):
           database: mongodb.database,
           configCollection: mongodb.configCollection,
           keystoreCollections: mongodb.keystoreCollections,
-          uri: mongodb.uriEnv
-            ? `from $${mongodb.uriEnv} (${processEnv[mongodb.uriEnv] ? 'set' : 'not set'}; value hidden)`
-            : `from file ${mongodb.uriFile} (${existsSync(mongodb.uriFile!) ? 'present' : 'missing'}; value hidden)`,
+          uri: uriSource(mongodb, processEnv),
         }
       : undefined,
   };
+}
+
+/** Where the URI comes from. gwctl.yaml's schema refuses a URI in either field; this guards anything else. */
+function uriSource(m: NonNullable<Environment['mongodb']>, processEnv: NodeJS.ProcessEnv): string {
+  if (m.uriEnv) {
+    if (!ENV_VAR_NAME.test(m.uriEnv)) return 'mongodb.uriEnv is not a variable name (value hidden)';
+    return `from $${m.uriEnv} (${Object.hasOwn(processEnv, m.uriEnv) && processEnv[m.uriEnv] ? 'set' : 'not set'}; value hidden)`;
+  }
+  const file = m.uriFile!;
+  if (looksLikeUri(file)) return 'mongodb.uriFile holds a URI, not a path (value hidden)';
+  return `from file ${file} (${existsSync(file) ? 'present' : 'missing'}; value hidden)`;
 }
