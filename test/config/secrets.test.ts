@@ -51,12 +51,19 @@ describe('a MongoDB URI written into gwctl.yaml', () => {
     }
   });
 
-  it('without its scheme (user:password@host) is refused as well', async () => {
-    const r = await runGwctl(['env', 'show', 'prod'], {
-      cwd: workspace('{ uriFile: "gwadmin:hunter2@db.internal:27017" }'),
-    });
-    expect(r.code).toBe(2);
-    expect(r.stdout + r.stderr).not.toMatch(LEAKS);
+  it('behind a relative path, or without its scheme (user:password@host), is refused as well', async () => {
+    for (const uriFile of [`./${URI}`, 'secrets/gwadmin:hunter2@db.internal:27017', 'gwadmin:hunter2@db.internal']) {
+      const r = await runGwctl(['env', 'show', 'prod'], { cwd: workspace(`{ uriFile: "${uriFile}" }`) });
+      expect(r.code).toBe(2);
+      expect(r.stdout + r.stderr).not.toMatch(LEAKS);
+    }
+  });
+
+  it('a path holding @ (a systemd credential) is a path', async () => {
+    const uriFile = '/run/credentials/gwctl@prod.service/mongodb-uri';
+    const r = await runGwctl(['env', 'show', 'prod', '--json'], { cwd: workspace(`{ uriFile: "${uriFile}" }`) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).mongodb.uri).toBe(`from file ${uriFile} (missing; value hidden)`);
   });
 
   it('as the whole mongodb section, or any bad value under it, is not echoed', async () => {
@@ -83,6 +90,20 @@ describe('credentials in other URLs of gwctl.yaml', () => {
     const r = await runGwctl(['env', 'show', 'prod'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/environments\.prod\.endpoints\.poweb: must not carry credentials/);
+    expect(r.stdout + r.stderr).not.toMatch(LEAKS);
+  });
+});
+
+describe('env show', () => {
+  it('shows no credentials a path or URL it prints may hold', async () => {
+    const dir = workspace('{ uriEnv: PROD_MONGODB_URI }');
+    writeFileSync(
+      join(dir, 'gwctl.yaml'),
+      'environments:\n  prod:\n    project: p\n    kube: { kubeconfig: "https://gwadmin:hunter2@config.example/kubeconfig" }\n',
+    );
+    const r = await runGwctl(['env', 'show', 'prod', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).kube.kubeconfig).toBe('https://***@config.example/kubeconfig');
     expect(r.stdout + r.stderr).not.toMatch(LEAKS);
   });
 });

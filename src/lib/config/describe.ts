@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { redact } from '../errors/redact.js';
 import type { Environment } from './schema.js';
 import { ENV_VAR_NAME, looksLikeUri } from './uri-sources.js';
 
@@ -9,7 +10,8 @@ import { ENV_VAR_NAME, looksLikeUri } from './uri-sources.js';
 export function describeEnvironment(env: Environment, processEnv = process.env): Record<string, unknown> {
   const { mongodb, ...rest } = env;
   return {
-    ...rest,
+    // Paths and URLs the schema let through are still shown redacted, should one hold credentials.
+    ...(redactStrings(rest) as typeof rest),
     mongodb: mongodb
       ? {
           database: mongodb.database,
@@ -30,4 +32,12 @@ function uriSource(m: NonNullable<Environment['mongodb']>, processEnv: NodeJS.Pr
   const file = m.uriFile!;
   if (looksLikeUri(file)) return 'mongodb.uriFile holds a URI, not a path (value hidden)';
   return `from file ${file} (${existsSync(file) ? 'present' : 'missing'}; value hidden)`;
+}
+
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v)]));
+  return value;
 }

@@ -5,11 +5,12 @@
 export const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Whether a value meant as a variable name or a file path is a URI (or a URI with its scheme lost, such as
- * `admin:pw@db:27017`): `scheme:` or `user:password@`. A path may hold an `@` (systemd's `unit@instance`).
+ * Whether a value meant as a variable name or a file path is or holds a URI: a leading `scheme:`, a `scheme://`
+ * anywhere (`./mongodb://…`), or a path segment shaped like credentials (`admin:pw@db:27017`, with the scheme
+ * lost). A path may hold an `@` (systemd's `unit@instance`) or a `:`, just not both in one segment.
  */
 export function looksLikeUri(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]+:/i.test(value) || /^[^/\s]*:[^/\s]*@/.test(value);
+  return /^[a-z][a-z0-9+.-]+:|[a-z0-9+.-]:\/\/|(^|\/)[^/]*:[^/]*@/i.test(value);
 }
 
 export function uriInConfigMessage(field: 'uriEnv' | 'uriFile'): string {
