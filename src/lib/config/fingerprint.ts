@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 // it, and stat is cheaper than hashing (any rewrite of a file, by a build or an install, changes its ctime).
 const here = dirname(fileURLToPath(import.meta.url));
 const ext = extname(fileURLToPath(import.meta.url)); // .js when built; .ts under tsx (bin/dev.js) and vitest
-const PARSER_MODULES = ['load', 'schema', 'environments'].map((name) => join(here, `${name}${ext}`));
+const PARSER_MODULES = ['load', 'schema', 'bucket-name', 'environments'].map((name) => join(here, `${name}${ext}`));
 const PARSER_PACKAGES = ['yaml', 'zod'];
 
 /** Changes whenever a cached validation could differ from a fresh one; throws if the parser cannot be found. */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { BUCKET_NAMING_URL, bucketNameProblem } from './bucket-name.js';
 
-const bucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a GCS bucket name (lowercase letters, digits, -, _, .)');
+const bucketName = z.string().superRefine((name, ctx) => {
+  const problem = bucketNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `a GCS bucket name (${problem}; ${BUCKET_NAMING_URL})` });
+});
 
 /** Where the MongoDB URI comes from: never the yaml itself, so the file can be committed. */
 const mongodb = z
