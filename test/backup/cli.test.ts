@@ -93,7 +93,10 @@ describe('gwctl backup (CLI)', () => {
       quiesce: { workload: 'statefulset/default/vault', replicas: 3 },
     });
     expect(replicas()).toBe(3);
-    const scaleCalls = kube.log.list({ method: 'PUT' }).filter((r) => r.path.endsWith('/statefulsets/vault/scale'));
+    // One PATCH records the replica count and scales to 0; one scales back and drops the record.
+    const scaleCalls = kube.log
+      .list({ method: 'PATCH' })
+      .filter((r) => r.path.split('?')[0]!.endsWith('/statefulsets/vault'));
     expect(scaleCalls).toHaveLength(2);
 
     const listed = await gwctl('backup', 'list', '--json');
