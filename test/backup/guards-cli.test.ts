@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { runGwctl } from '../helpers/cli.js';
 import { BACKUPS, seed, seedFast, startFixture, VAULT, vaultLike, writeConfig, type Fixture } from './harness.js';
@@ -8,6 +10,7 @@ import { BACKUPS, seed, seedFast, startFixture, VAULT, vaultLike, writeConfig, t
 // The guards of issue #13 (points 5–7), tried as an operator (or a hostile one) would: the built CLI
 // (`npm run build` first) against the GCS and Kubernetes emulators.
 const PARCELS = 'gateway-test-parcels-1a2b3c';
+const PROD_VAULT = 'relaycorp-gateway-prod-vault';
 
 let f: Fixture;
 let kube: KubeEmulator;
@@ -46,6 +49,10 @@ beforeAll(async () => {
     } as never,
   ]);
   config = writeConfig(f.emu.url, kube.url, PARCELS);
+  // A second environment in the same gwctl.yaml, whose buckets no restore of `test` may write into.
+  const yaml = parse(readFileSync(config.file, 'utf8'));
+  yaml.environments.prod = { project: 'prod', buckets: { vault: PROD_VAULT }, emulators: { storage: f.emu.url } };
+  writeFileSync(config.file, stringify(yaml));
   await seed(f.gcs, VAULT, vaultLike(10));
 });
 afterAll(async () => {
@@ -157,6 +164,7 @@ describe('6. restore targets are the buckets they name', () => {
     [`gs://${BACKUPS}`, /the backup bucket/],
     ['parcels', /is gs:\/\/gateway-test-parcels-1a2b3c, the parcels bucket of environment "test"/],
     [PARCELS, /the parcels bucket/],
+    [PROD_VAULT, /the vault bucket of environment "prod": a restore of "test"'s backup must not/],
     ['Vault_Restored', /nor a GCS bucket name: only lowercase letters/],
     ['goog-vault-restored', /must not start with "goog"/],
     ['vault-g00gle-restored', /must not contain "google"/],

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Environment } from '../../src/lib/config/schema.js';
 import { backupLocation } from '../../src/lib/backup/layout.js';
-import { defaultRestoreBucket, restoreTargetBucket } from '../../src/lib/backup/restore-target.js';
+import {
+  bucketsOf,
+  defaultRestoreBucket,
+  inPlaceTarget,
+  restoreTargetBucket,
+} from '../../src/lib/backup/restore-target.js';
 
 const env = {
   name: 'prod',
@@ -31,6 +36,27 @@ describe('where a restore may write', () => {
     // A parcels backup restored into Vault's storage would be no better.
     expect(() => restoreTargetBucket(env, parcels, 'vault')).toThrow(/the Vault bucket of environment "prod"/);
     expect(() => restoreTargetBucket(env, vault, 'gateway-prod-extra')).toThrow(/extraBuckets/);
+  });
+
+  it("nor another environment's bucket: staging's backup never lands in prod's Vault", () => {
+    const staging = {
+      ...env,
+      name: 'staging',
+      buckets: { vault: 'relaycorp-gateway-staging-vault', backups: 'relaycorp-gateway-staging-backups' },
+      extraBuckets: [],
+    } as unknown as Environment;
+    const others = bucketsOf([env, staging]);
+    expect(() =>
+      restoreTargetBucket(staging, backupLocation(staging, 'vault'), 'gs://relaycorp-gateway-prod-vault', others),
+    ).toThrow(
+      /gs:\/\/relaycorp-gateway-prod-vault, the vault bucket of environment "prod": a restore of "staging"'s backup must not/,
+    );
+    expect(() => inPlaceTarget(staging, backupLocation(staging, 'relaycorp-gateway-prod-vault'), others)).toThrow(
+      /--in-place would write into .*environment "prod"/,
+    );
+    expect(restoreTargetBucket(staging, backupLocation(staging, 'vault'), 'vault-restored', others)).toBe(
+      'vault-restored',
+    );
   });
 
   it('by default a new bucket named after the backup, when that is a valid name', () => {

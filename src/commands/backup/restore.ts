@@ -7,7 +7,12 @@ import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { formatBytes, restorePlan } from '../../lib/backup/plans.js';
 import { applyRestore, planRestore, readTarget } from '../../lib/backup/restore.js';
-import { defaultRestoreBucket, restoreTargetBucket } from '../../lib/backup/restore-target.js';
+import {
+  bucketsOf,
+  defaultRestoreBucket,
+  inPlaceTarget,
+  restoreTargetBucket,
+} from '../../lib/backup/restore-target.js';
 
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override summary = 'Restore a backup into a new bucket, or in place';
@@ -53,7 +58,10 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     const loc = backupLocation(env, this.flags.bucket);
     // Input is checked before the first call: the target is a valid bucket name, and one allowed.
     const named = this.flags['to-bucket'];
-    const chosen = this.flags['in-place'] ? loc.sourceBucket : named && restoreTargetBucket(env, loc, named);
+    const others = Object.entries(this.config_.config.environments).map(([name, e]) => ({ ...e, name }));
+    const chosen = this.flags['in-place']
+      ? inPlaceTarget(env, loc, bucketsOf(others))
+      : named && restoreTargetBucket(env, loc, named, bucketsOf(others));
     const at = this.flags.at ? parseAt(this.flags.at, new Date()) : undefined;
     const store = await openObjectStore(env);
     const summary = selectBackup(await listBackups(store, loc), this.args.backup, at, locationText(loc));

@@ -4,14 +4,51 @@ import { UsageError } from '../errors/gwctl-error.js';
 import { resolveBucket } from '../lifecycle/bucket-ref.js';
 import type { BackupLocation } from './layout.js';
 
+/** A bucket another environment of gwctl.yaml uses. */
+export interface KnownBucket {
+  env: string;
+  role: string;
+  name: string;
+}
+
+/** Every bucket of the given environments, by role (and `extraBuckets`). */
+export function bucketsOf(envs: Pick<Environment, 'name' | 'buckets' | 'extraBuckets'>[]): KnownBucket[] {
+  return envs.flatMap((e) => [
+    ...Object.entries(e.buckets).flatMap(([role, name]) => (name ? [{ env: e.name, role, name }] : [])),
+    ...e.extraBuckets.map((name) => ({ env: e.name, role: 'extra', name })),
+  ]);
+}
+
 /**
  * `--to-bucket`: a role, a bucket name or a `gs://` URL, resolved as `--bucket` is, then refused if it
- * is a bucket the environment already uses for something else. Decided before any call is made.
+ * is a bucket this environment, or another one in gwctl.yaml (`others`), already uses. Decided before
+ * any call is made.
  */
-export function restoreTargetBucket(env: Environment, loc: BackupLocation, toBucket: string): string {
+export function restoreTargetBucket(
+  env: Environment,
+  loc: BackupLocation,
+  toBucket: string,
+  others: KnownBucket[] = [],
+): string {
   const { name } = resolveBucket(env, toBucket, '--to-bucket');
-  refuseEnvironmentBucket(env, loc, name, `--to-bucket ${toBucket}`);
+  const what = `--to-bucket ${toBucket}`;
+  refuseEnvironmentBucket(env, loc, name, what);
+  refuseOtherEnvironments(env, name, others, what);
   return name;
+}
+
+/** `--in-place`: the backed-up bucket, unless it is another environment's (its confirmation would name the wrong one). */
+export function inPlaceTarget(env: Environment, loc: BackupLocation, others: KnownBucket[] = []): string {
+  refuseOtherEnvironments(env, loc.sourceBucket, others, '--in-place');
+  return loc.sourceBucket;
+}
+
+function refuseOtherEnvironments(env: Environment, name: string, others: KnownBucket[], what: string): void {
+  const other = others.find((b) => b.name === name && b.env !== env.name);
+  if (other)
+    throw new UsageError(
+      `${what} would write into gs://${name}, the ${other.role} bucket of environment "${other.env}": a restore of "${env.name}"'s backup must not; name a new bucket, or run it with --env ${other.env}`,
+    );
 }
 
 /** `<source>-restore-<yyyymmddthhmmssz>`: a new bucket per restore, so nothing is overwritten by default. */
