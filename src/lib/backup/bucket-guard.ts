@@ -61,7 +61,7 @@ export function backupBucketWarnings(
     const ageMs = now.getTime() - Date.parse(oldestKept.completedAt);
     if (ageMs > rp.retentionPeriod * 1000)
       out.push(
-        `${bucket} has a retention policy of ${roughly(rp.retentionPeriod * 1000)}, shorter than its oldest kept backup (${oldestKept.id}, ${roughly(ageMs)} old): it protects each blob only for that long after it was written, while backups keep referencing it, so blobs that kept backups still need are no longer protected from deletion. Keep it at least as long as you keep backups (\`gwctl backup prune --older-than\`), or do not rely on it`,
+        `${bucket} has a retention policy of ${roughly(rp.retentionPeriod * 1000)}, shorter than its oldest kept backup (${oldestKept.id}, ${roughly(ageMs)} old): it protects each blob only for that long after the blob was written, yet kept backups (even the newest) still reference older blobs, which it no longer protects from deletion. A retention policy cannot keep shared content safe: keep soft delete on, expire backups only with \`gwctl backup prune\`, and do not count on the policy`,
       );
   }
   return out;
