@@ -14,6 +14,7 @@ import {
   vaultLike,
   writeConfig,
   type Fixture,
+  vaultStatefulSet,
 } from './harness.js';
 
 // These run the built CLI (`npm run build` first), as an operator or the CronJob would.
@@ -31,22 +32,7 @@ const replicas = () =>
 beforeAll(async () => {
   f = await startFixture();
   kube = await startKubeEmulator();
-  kube.seed([
-    {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'vault', namespace: 'default' },
-      spec: {
-        replicas: 3,
-        serviceName: 'vault',
-        selector: { matchLabels: { app: 'vault' } },
-        template: {
-          metadata: { labels: { app: 'vault' } },
-          spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
-        },
-      },
-    } as never,
-  ]);
+  kube.seed([vaultStatefulSet(3)]);
   config = writeConfig(f.emu.url, kube.url);
   await seed(
     f.gcs,

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { runGwctl } from '../helpers/cli.js';
-import { BACKUPS, seed, seedFast, startFixture, VAULT, vaultLike, writeConfig, type Fixture } from './harness.js';
+import {
+  BACKUPS,
+  seed,
+  seedFast,
+  startFixture,
+  VAULT,
+  vaultLike,
+  writeConfig,
+  type Fixture,
+  vaultStatefulSet,
+} from './harness.js';
 
 // The guards of issue #13 (points 5–7), tried as an operator (or a hostile one) would: the built CLI
 // (`npm run build` first) against the GCS and Kubernetes emulators.
@@ -32,22 +42,7 @@ beforeAll(async () => {
   f = await startFixture();
   await f.gcs.createBucket(PARCELS);
   kube = await startKubeEmulator();
-  kube.seed([
-    {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'vault', namespace: 'default' },
-      spec: {
-        replicas: 3,
-        serviceName: 'vault',
-        selector: { matchLabels: { app: 'vault' } },
-        template: {
-          metadata: { labels: { app: 'vault' } },
-          spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
-        },
-      },
-    } as never,
-  ]);
+  kube.seed([vaultStatefulSet(3)]);
   config = writeConfig(f.emu.url, kube.url, PARCELS);
   // A second environment in the same gwctl.yaml, whose buckets no restore of `test` may write into.
   const yaml = parse(readFileSync(config.file, 'utf8'));

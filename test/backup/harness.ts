@@ -182,3 +182,19 @@ export function writeConfig(storageUrl: string, kubeServer?: string, parcels?: s
   );
   return { dir, file };
 }
+
+/** Vault as the gateway's chart deploys it: a StatefulSet in `default` (the kube emulator takes it as seeded). */
+export const vaultStatefulSet = (replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'vault', namespace: 'default' },
+  spec: {
+    replicas,
+    serviceName: 'vault',
+    selector: { matchLabels: { app: 'vault' } },
+    template: {
+      metadata: { labels: { app: 'vault' } },
+      spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
+    },
+  },
+});

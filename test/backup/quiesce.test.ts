@@ -4,25 +4,10 @@ import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { listBackups, loadManifest } from '../../src/lib/backup/catalog.js';
 import { createBackup } from '../../src/lib/backup/create.js';
 import { kubeScaler, parseWorkload, withQuiesce } from '../../src/lib/backup/quiesce.js';
-import { environment, seed, startFixture, VAULT, vaultLike, type Fixture } from './harness.js';
+import { environment, seed, startFixture, VAULT, vaultLike, type Fixture, vaultStatefulSet } from './harness.js';
 
 let f: Fixture;
 let kube: KubeEmulator;
-
-const vaultStatefulSet = (replicas: number) => ({
-  apiVersion: 'apps/v1',
-  kind: 'StatefulSet',
-  metadata: { name: 'vault', namespace: 'default' },
-  spec: {
-    replicas,
-    serviceName: 'vault',
-    selector: { matchLabels: { app: 'vault' } },
-    template: {
-      metadata: { labels: { app: 'vault' } },
-      spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
-    },
-  },
-});
 
 const replicas = () =>
   (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
