@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { BUCKET_NAMING_URL, bucketNameProblem } from './bucket-name.js';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environments.js';
 import { kubeAccessConflict } from './kube-access.js';
 import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from './uri-sources.js';
@@ -9,9 +10,12 @@ import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from './uri-sources.js
 const nonEmpty = () => z.string().check(z.minLength(1));
 const names = () => z.array(nonEmpty());
 
-const bucketName = z
-  .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a GCS bucket name (lowercase letters, digits, -, _, .)'));
+const bucketName = z.string().check(
+  z.refine((name) => bucketNameProblem(name) === undefined, {
+    error: (issue) =>
+      `expected a GCS bucket name (${bucketNameProblem(String(issue.input))}; ${BUCKET_NAMING_URL}), got ${JSON.stringify(issue.input)?.slice(0, 70)}`,
+  }),
+);
 
 /** An http(s) URL with no user or password in it: gwctl.yaml holds no secrets. */
 const httpUrl = () =>
