@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Environment } from '../config/schema.js';
+import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
  * A KubeConfig for the environment: its kubeconfig context, or a direct server URL (the sandbox's
@@ -18,6 +19,7 @@ export async function openKubeConfig(env: Environment): Promise<KubeConfig> {
     });
     return kc;
   }
+  refuseRealCloudForSandbox(env, 'Kubernetes API');
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
   if (context) kc.setCurrentContext(context);

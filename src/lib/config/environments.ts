@@ -34,6 +34,7 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string | undefine
   if (!chosen) {
     throw new UsageError(`no environment given: pass --env <name> (one of: ${environmentNames(loaded).join(', ')})`);
   }
+  // Refuses (exit 2) unless the sandbox runs: the one place every `--env sandbox` passes before any client exists.
   if (chosen === SANDBOX_ENV) return sandboxEnvironment();
   const env = loaded.config.environments[chosen];
   if (!env) {
