@@ -3,6 +3,8 @@ import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { makePrivateDir, openPrivateFile } from '@gwctl/emulators/common';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { sandboxFiles } from './paths.js';
+import { lockHolder } from './dir-lock.js';
+import { processStart } from './process-identity.js';
 import { isRunning, readSandboxState, removeSandboxState, type SandboxState } from './state.js';
 
 /**
@@ -42,34 +44,34 @@ export async function startDetached(opts: {
 }
 
 export type StopOutcome =
-  | { status: 'stopped'; state: SandboxState }
+  | { status: 'stopped'; pid: number }
   | { status: 'not-running' }
   /** A state file whose process is gone (its pid maybe reused by another): removed, nothing signalled. */
   | { status: 'stale'; pid: number | undefined };
 
 /**
- * Asks a running sandbox to stop and waits until its process is gone. A signal goes only to the process
- * that wrote the state file (same pid AND same start time, see isRunning): never to whatever holds a reused pid.
+ * Asks the sandbox to stop — the running one, or one still starting (it holds the directory's lock) — and waits
+ * until its process is gone. A signal goes only to the process that wrote the state or lock file (same pid AND
+ * same start time): never to whatever holds a reused pid.
  */
 export async function stopSandbox(dir: string, timeoutMs = 20_000): Promise<StopOutcome> {
   const files = sandboxFiles(dir);
   const state = readSandboxState(dir);
   const pid = state?.pid;
-  if (!isRunning(state)) {
+  const target = isRunning(state) ? state : lockHolder(dir);
+  if (!target) {
     if (!existsSync(files.state)) return { status: 'not-running' };
     removeSandboxState(dir);
     return { status: 'stale', pid };
   }
-  process.kill(state.pid, 'SIGTERM');
+  const alive = () => processStart(target.pid) === target.processStart;
+  process.kill(target.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(state)) return { status: 'stopped', state };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (isRunning(state)) process.kill(state.pid, 'SIGKILL');
-  // Killed, it could not remove its own state.
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(target.pid, 'SIGKILL');
+  // A process killed (or stopped before it was ready) leaves its state file behind.
   removeSandboxState(dir);
-  return { status: 'stopped', state };
+  return { status: 'stopped', pid: target.pid };
 }
 
 const dirnameOfSandbox = (dir: string) => dir.replace(/\/sandbox\/?$/, '');

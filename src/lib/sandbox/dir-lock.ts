@@ -41,7 +41,7 @@ export function lockSandboxDir(dir: string): () => void {
 }
 
 /** The live process holding the sandbox directory (starting or running), if any. */
-export function lockHolder(dir: string): { pid: number } | undefined {
+export function lockHolder(dir: string): { pid: number; processStart: string } | undefined {
   const holder = readHolder(sandboxFiles(dir).lock);
   return holder && processStart(holder.pid) === holder.processStart ? holder : undefined;
 }

@@ -7,6 +7,7 @@ import {
   openSync,
   readdirSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -46,16 +47,17 @@ export function replacePrivateFile(file: string, data: string | Uint8Array): voi
 
 /**
  * Re-tightens a tree written by an older version, copied in, or loosened by hand: directories 0700, files
- * 0600. Symbolic links are neither followed nor changed (chmod would act on their target, outside the tree).
+ * 0600. Symbolic links inside are neither followed nor changed (chmod would act on their target, outside the tree).
  */
 export function tightenTree(root: string): void {
-  const walk = (path: string): void => {
-    const stat = lstatSync(path, { throwIfNoEntry: false });
+  const walk = (path: string, isRoot = false): void => {
+    // The root itself may be a link the owner made (data on another disk); what is inside is never followed.
+    const stat = (isRoot ? statSync : lstatSync)(path, { throwIfNoEntry: false });
     if (!stat || stat.isSymbolicLink()) return;
     if (stat.isDirectory()) {
       if ((stat.mode & 0o777) !== PRIVATE_DIR_MODE) chmodSync(path, PRIVATE_DIR_MODE);
       for (const name of readdirSync(path)) walk(join(path, name));
     } else if ((stat.mode & 0o777) !== PRIVATE_FILE_MODE) chmodSync(path, PRIVATE_FILE_MODE);
   };
-  walk(root);
+  walk(root, true);
 }
