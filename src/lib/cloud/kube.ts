@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeAccessConflict } from '../config/kube-access.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
+import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
  * A KubeConfig for the environment: its kubeconfig context, or a direct server URL (the sandbox's
@@ -23,6 +24,7 @@ export async function openKubeConfig(env: Environment): Promise<KubeConfig> {
     });
     return kc;
   }
+  refuseRealCloudForSandbox(env, 'Kubernetes API');
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
   if (context) kc.setCurrentContext(context);

@@ -38,6 +38,7 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string | undefine
   if (!chosen) {
     throw new UsageError(`no environment given: pass --env <name> (one of: ${environmentNames(loaded).join(', ')})`);
   }
+  // Refuses (exit 2) unless the sandbox runs: the one place every `--env sandbox` passes before any client exists.
   if (chosen === SANDBOX_ENV) return sandboxEnvironment();
   // Own properties only: "toString" or "__proto__" must not find what every object inherits.
   const environments = loaded.config.environments;

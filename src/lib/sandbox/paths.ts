@@ -11,10 +11,13 @@ export function sandboxDir(env = process.env, cwd = process.cwd()): string {
 
 export const sandboxFiles = (dir: string) => ({
   state: join(dir, 'state.json'),
+  lock: join(dir, 'sandbox.lock'),
   requests: join(dir, 'requests.jsonl'),
   log: join(dir, 'sandbox.log'),
   mongoUri: join(dir, 'mongodb-uri'),
   ca: join(dir, 'ca.pem'),
   tfvars: join(dir, 'terraform', 'sandbox.tfvars'),
   data: join(dir, 'data'),
+  /** Written when seeding has finished: data without it is half-seeded. */
+  seeded: join(dir, 'data', '.seeded'),
 });
