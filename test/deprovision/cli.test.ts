@@ -263,11 +263,11 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     const line = r.stderr.trim().split('\n').at(-1)!;
     expect(line).toMatch(
       new RegExp(
-        `^error: updating bucket gs://${f.buckets.parcels}: the organization policy constraints/storage\\.softDeletePolicySeconds does not allow soft delete off \\(0 s\\); nothing was changed`,
+        `^error: updating bucket gs://${f.buckets.parcels}: organization policy constraints/storage\\.softDeletePolicySeconds does not allow soft delete off \\(0 s\\); nothing changed`,
       ),
     );
     expect(line).toContain(
-      '(what it allows: gcloud resource-manager org-policies describe constraints/storage.softDeletePolicySeconds --effective --project=relaycorp-gateway-staging); or re-run with --keep-soft-delete — stopped at step 19/22',
+      '(allowed values: gcloud resource-manager org-policies describe constraints/storage.softDeletePolicySeconds --effective --project=relaycorp-gateway-staging); or re-run with --keep-soft-delete — stopped at step 19/22',
     );
 
     const kept = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging', '--keep-soft-delete');

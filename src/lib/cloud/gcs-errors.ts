@@ -53,10 +53,10 @@ export function gcsError(err: unknown, what: string, project?: string): GwctlErr
     const value = /'([^']*)' violates constraint/.exec(reason)?.[1];
     const refused =
       value !== undefined && REFUSED[constraint]
-        ? `the organization policy ${constraint} does not allow ${REFUSED[constraint](value)}`
-        : `refused by the organization policy ${constraint} (${reason})`;
+        ? `organization policy ${constraint} does not allow ${REFUSED[constraint](value)}`
+        : `refused by organization policy ${constraint} (${reason})`;
     return new OrgPolicyError(
-      `${what}: ${refused}; nothing was changed (what it allows: gcloud resource-manager org-policies describe ${constraint} --effective --project=${project ?? 'PROJECT'})`,
+      `${what}: ${refused}; nothing changed (allowed values: gcloud resource-manager org-policies describe ${constraint} --effective --project=${project ?? 'PROJECT'})`,
       constraint,
       { cause: err },
     );
