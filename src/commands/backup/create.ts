@@ -10,10 +10,17 @@ import {
   type CreateBackupDeps,
 } from '../../lib/backup/create.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
-import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { createPlan, formatBytes } from '../../lib/backup/plans.js';
-import { kubeScaler, parseWorkload, withQuiesce, workloadLabel, type QuiesceRecord } from '../../lib/backup/quiesce.js';
+import {
+  kubeScaler,
+  parseWorkload,
+  reportingScaler,
+  withQuiesce,
+  workloadLabel,
+  type QuiesceRecord,
+} from '../../lib/backup/quiesce.js';
+import { backupStep } from '../../lib/backup/step-ids.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 
 export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
@@ -60,33 +67,33 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
       const plan = createPlan(loc, preview, workload ? { workload, replicas: replicas! } : undefined);
       const outcome = await this.mutate(
         plan,
-        () =>
-          interruptible(
-            async (signal) => {
-              const opts = {
-                location: loc,
-                concurrency: this.flags.concurrency,
-                batchSize: this.flags['batch-size'],
-                session,
-                gwctlVersion: this.config.version,
-              };
-              const run = { ...deps, signal };
-              if (!workload)
-                return {
-                  ...(await createBackup(run, { ...opts, quiesced: false, source })),
-                  quiesce: undefined as QuiesceRecord | undefined,
-                };
-              // Listed again once Vault is stopped: the plan's listing was taken while it ran.
-              const { result, quiesce } = await withQuiesce(
-                scaler!,
-                workload,
-                () => createBackup(run, { ...opts, quiesced: true }),
-                { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) },
-              );
-              return { ...result, quiesce };
-            },
-            (m) => this.ui.warn(m),
-          ),
+        // Ctrl-C or SIGTERM aborts the copy; Vault is scaled back up first (withQuiesce), then the outcome recorded.
+        async (_plan, ctx) => {
+          const opts = {
+            location: loc,
+            concurrency: this.flags.concurrency,
+            batchSize: this.flags['batch-size'],
+            session,
+            gwctlVersion: this.config.version,
+          };
+          const run = { ...deps, signal: ctx.signal, stepDone: ctx.stepDone };
+          if (!workload)
+            return {
+              ...(await createBackup(run, { ...opts, quiesced: false, source })),
+              quiesce: undefined as QuiesceRecord | undefined,
+            };
+          // Listed again once Vault is stopped: the plan's listing was taken while it ran.
+          const label = workloadLabel(workload);
+          const { result, quiesce } = await withQuiesce(
+            reportingScaler(scaler!, (replicas) =>
+              ctx.stepDone(replicas === 0 ? backupStep.scaleDown(label) : backupStep.scaleUp(label)),
+            ),
+            workload,
+            () => createBackup(run, { ...opts, quiesced: true }),
+            { signal: ctx.signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) },
+          );
+          return { ...result, quiesce };
+        },
         {
           auditDetails: (r) => ({
             id: r.id,

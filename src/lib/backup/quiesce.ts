@@ -23,6 +23,17 @@ export interface WorkloadScaler {
   scale(w: WorkloadRef, replicas: number): Promise<void>;
 }
 
+/** The same scaler, saying after each scale that it landed (for the steps an audit outcome lists). */
+export function reportingScaler(scaler: WorkloadScaler, scaled: (replicas: number) => void): WorkloadScaler {
+  return {
+    read: (w) => scaler.read(w),
+    async scale(w, replicas) {
+      await scaler.scale(w, replicas);
+      scaled(replicas);
+    },
+  };
+}
+
 export function kubeScaler(admin: KubeAdmin): WorkloadScaler {
   return {
     async read(w) {
