@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
-import { RuntimeError } from '../../lib/errors/gwctl-error.js';
+import { ExitCode } from '../../lib/errors/gwctl-error.js';
 
 export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
   static override summary = 'Check that no audit line was edited, dropped or reordered';
@@ -40,10 +40,11 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
       open: open.map((r) => ({ line: r.line, seq: r.intent.seq, run: r.intent.run, state: r.state })),
     };
     if (!result.ok) {
-      if (this.jsonEnabled()) this.logJson(result);
-      throw new RuntimeError(
-        `audit log ${log.file} failed verification (${verdict.problems.length + (head?.ok === false ? 1 : 0)} problem(s))`,
-      );
+      // The verdict is the result, under --json too (one document on stdout); the exit code says it failed.
+      const n = verdict.problems.length + (head?.ok === false ? 1 : 0);
+      this.ui.info(`${c.red('error:')} audit log ${log.file} failed verification (${n} problem(s))`);
+      process.exitCode = ExitCode.runtime;
+      return result;
     }
     const grown = head?.ok ? `; ${head.added} record(s) added since the expected head` : '';
     this.ui.success(`${verdict.records} record(s) intact${grown}; head ${verdict.head}`);

@@ -9,7 +9,7 @@ const STALE_MS = 10_000;
  * breaks it once stale and copes with it vanishing between a failed mkdir and the stat that follows
  * (the race that used to lose appends). Waits up to `waitMs` for another holder.
  */
-export async function withFileLock<T>(file: string, fn: () => T, waitMs = 10_000): Promise<T> {
+export async function withFileLock<T>(file: string, fn: () => T | Promise<T>, waitMs = 10_000): Promise<T> {
   const { lock } = (await import('proper-lockfile')).default;
   const lockfilePath = `${file}.lock`;
   let compromised: Error | undefined;
@@ -34,7 +34,7 @@ export async function withFileLock<T>(file: string, fn: () => T, waitMs = 10_000
     }
   }
   try {
-    const result = fn();
+    const result = await fn();
     if (compromised)
       throw new RuntimeError(
         `the lock on audit log ${file} was taken over while gwctl held it (${compromised.message}); run gwctl audit verify`,
