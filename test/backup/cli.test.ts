@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
+import { outcomesIn } from '../helpers/audit.js';
 import { runGwctl } from '../helpers/cli.js';
 import {
   AWKWARD_NAMES,
@@ -233,10 +234,21 @@ describe('gwctl backup (CLI)', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill('SIGINT');
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(130);
     expect(stderr).toMatch(/SIGINT: stopping/);
     expect(stderr).toMatch(/backup interrupted after copying/);
     expect(replicas()).toBe(3);
+    // Vault went down and came back; the copy and the manifest did not happen.
+    expect(outcomesIn(join(config.dir, 'audit.jsonl')).at(-1)).toMatchObject({
+      command: 'backup create',
+      result: 'interrupted',
+      signal: 'SIGINT',
+      steps: {
+        planned: 4,
+        done: 2,
+        ids: ['scale-down/statefulset/default/vault', 'scale-up/statefulset/default/vault'],
+      },
+    });
     expect(json((await gwctl('backup', 'list', '--json')).stdout).backups).toHaveLength(before);
   });
 
