@@ -1,6 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { FileAuditSink } from './lib/audit/file-sink.js';
 import type { RunProgress } from './lib/audit/run-progress.js';
+import type { RunContext } from './lib/audit/write-ahead.js';
 import { noConfig, resolveEnvironment, type LoadedConfig } from './lib/config/environments.js';
 import { locateConfig } from './lib/config/locate.js';
 import type { Environment } from './lib/config/schema.js';
@@ -118,11 +119,37 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     return startProgress(label, total, { quiet: this.jsonEnabled() });
   }
 
+  /**
+   * A change whose first write comes before its plan can be made (backup create's intent object):
+   * its audit intent, naming what was asked, is recorded before `body` runs, and its outcome after;
+   * `body` plans and calls `mutate(…, { within: ctx })`.
+   */
+  protected async audited<R>(
+    request: { command: string; env: string; summary: string; steps: number; asked: unknown },
+    body: (ctx: RunContext) => Promise<R>,
+    details?: (result: R) => unknown,
+  ): Promise<R> {
+    const [{ runWriteAhead }, { operatorIdentity }, { requestDigest }] = await Promise.all([
+      import('./lib/audit/write-ahead.js'),
+      import('./lib/audit/operator.js'),
+      import('./lib/plan/plan.js'),
+    ]);
+    const { asked, ...intent } = request;
+    return runWriteAhead({
+      sink: await this.auditLog(),
+      progress: await this.runProgress(),
+      intent: { ...intent, operator: operatorIdentity(), planDigest: requestDigest({ ...intent, asked }) },
+      apply: body,
+      ...(details ? { details } : {}),
+      warn: (m) => this.ui.warn(m),
+    });
+  }
+
   /** Plan → print → confirm → audit intent → apply → audit outcome, with this command's --dry-run/--yes/--confirm. */
   protected async mutate<R>(
     plan: Plan,
     apply: MutationOptions<R>['apply'],
-    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render'>> = {},
+    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render' | 'within'>> = {},
   ): Promise<MutationOutcome<R>> {
     const f = this.flags as Record<string, unknown>;
     const { runMutation } = await import('./lib/plan/mutation.js');

@@ -13,6 +13,11 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** A plan step finished: the outcome lists it, and so does the progress file a reconciler reads if we die. */
   stepDone(id: string): void;
+  /**
+   * For a run whose intent had to come before its plan (its first write happens while planning): the
+   * plan it went on to apply, which the outcome records.
+   */
+  planned(plan: { digest: string; steps: number }): void;
 }
 
 export interface IntentDraft {
@@ -77,6 +82,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
     const intent = await appendIntent(o, run, self, warn);
     const done: string[] = [];
     const saveProgress = throttledSave(o.progress, run, done);
+    let plan = { digest: intent.planDigest, steps: intent.steps };
     let result: R | undefined;
     let error: unknown;
     let ok = false;
@@ -90,6 +96,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
             done.push(id);
             saveProgress();
           },
+          planned: (p) => (plan = p),
         });
         ok = true;
       } catch (err) {
@@ -101,11 +108,11 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
       operator: intent.operator,
       command: intent.command,
       env: intent.env,
-      planDigest: intent.planDigest,
+      planDigest: plan.digest,
       summary: intent.summary,
       run,
       result: outcome,
-      steps: stepsDone(intent.steps, done, ok),
+      steps: stepsDone(plan.steps, done, ok),
       ...(ok ? {} : { error: (error as Error)?.message ?? String(error) }),
       ...(signalled ? { signal: signalled } : {}),
       ...(ok && o.details ? { details: o.details(result as R) } : {}),

@@ -29,6 +29,11 @@ export interface MutationOptions<R> {
   auditDetails?: (result: R) => unknown;
   /** Print the plan (default true): commands that render their own diff turn it off. */
   render?: boolean;
+  /**
+   * A write-ahead run begun before the plan existed (the command writes while planning): the plan is
+   * applied within it, and that run records the outcome (and its details).
+   */
+  within?: RunContext;
 }
 
 export type MutationOutcome<R> =
@@ -49,6 +54,10 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
     return { status: 'dry-run', plan, digest };
   }
   await confirmPlan(opts);
+  if (opts.within) {
+    opts.within.planned({ digest, steps: plan.steps.length });
+    return { status: 'applied', plan, digest, result: await opts.apply(plan, opts.within) };
+  }
   const result = await runWriteAhead({
     sink: opts.audit,
     intent: {
@@ -95,10 +104,15 @@ async function confirmPlan<R>(opts: MutationOptions<R>): Promise<void> {
     return;
   }
   if (opts.yes) return;
-  if (!opts.interactive)
+  requireYesWhenUnattended(opts);
+  if (!(await opts.prompter.confirm('Apply this plan?')))
+    throw new RuntimeError('aborted by the operator; nothing was changed');
+}
+
+/** A change nobody can be asked about needs --yes (checked early by commands that write before planning). */
+export function requireYesWhenUnattended(opts: { yes: boolean; interactive: boolean }): void {
+  if (!opts.yes && !opts.interactive)
     throw new UsageError(
       'refusing to change anything non-interactively without --yes (review it with --dry-run first)',
     );
-  if (!(await opts.prompter.confirm('Apply this plan?')))
-    throw new RuntimeError('aborted by the operator; nothing was changed');
 }
