@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { withFileLock } from '../../src/lib/audit/file-lock.js';

@@ -269,7 +269,7 @@ describe('gwctl backup (CLI)', () => {
     expect(replicas()).toBe(3);
   });
 
-  it('create's outcome names the plan it applied, linked to the intent recorded before anything was written', async () => {
+  it('create’s outcome names the plan it applied, linked to the intent recorded before anything was written', async () => {
     const r = await gwctl('backup', 'create', '--yes', '--json');
     expect(r.code, r.stderr).toBe(0);
     const records = auditRecords(join(config.dir, 'audit.jsonl'));
