@@ -56,6 +56,8 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
   await confirmPlan(opts);
   if (opts.within) {
     opts.within.planned({ digest, steps: plan.steps.length });
+    // Interrupted while planning: nothing of the plan is applied.
+    opts.within.signal.throwIfAborted();
     return { status: 'applied', plan, digest, result: await opts.apply(plan, opts.within) };
   }
   const result = await runWriteAhead({
