@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileAuditSink } from '../../src/lib/audit/file-sink.js';
@@ -114,6 +114,25 @@ describe('audit log', () => {
       ),
     );
     expect(await log.verify()).toMatchObject({ ok: true, records: 20 });
+  });
+});
+
+describe('the audit lock', () => {
+  it('a lock file left by an older gwctl that crashed stops nothing once it is stale', async () => {
+    const log = await logWith(1);
+    writeFileSync(`${log.file}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${log.file}.lock`, old, old);
+    await appendEntry(log, {
+      operator: 'o',
+      command: 'c',
+      env: 'prod',
+      planDigest: 'd',
+      summary: 's',
+      result: 'applied',
+    });
+    expect(await log.verify()).toMatchObject({ ok: true, records: 2 });
+    expect(existsSync(`${log.file}.lock`)).toBe(false);
   });
 });
 

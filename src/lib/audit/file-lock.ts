@@ -1,3 +1,4 @@
+import { lstatSync, rmSync } from 'node:fs';
 import { RuntimeError } from '../errors/gwctl-error.js';
 
 /** A lock nobody refreshed for this long belongs to a gwctl that died: it is broken. */
@@ -16,6 +17,7 @@ export async function withFileLock<T>(file: string, fn: () => T | Promise<T>, wa
   const deadline = Date.now() + waitMs;
   let release: () => Promise<void>;
   for (;;) {
+    removeStaleLockFile(lockfilePath);
     try {
       release = await lock(file, {
         lockfilePath,
@@ -43,4 +45,13 @@ export async function withFileLock<T>(file: string, fn: () => T | Promise<T>, wa
   } finally {
     await release().catch(() => undefined);
   }
+}
+
+/**
+ * Earlier gwctl versions locked with a plain file, not a directory; one left by a crash would block
+ * proper-lockfile for good (it only removes directories). An old one is removed, as that gwctl did.
+ */
+function removeStaleLockFile(lockfilePath: string): void {
+  const stat = lstatSync(lockfilePath, { throwIfNoEntry: false });
+  if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_MS) rmSync(lockfilePath, { force: true });
 }
