@@ -125,7 +125,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
     if (signalled)
       throw new InterruptedError(
         signalled,
-        `${messageOf(error)} — ${entry.steps.done} of ${entry.steps.planned} step(s) done, recorded as interrupted in the audit log (seq ${recorded.seq}); run the same command again to finish`,
+        `${messageOf(error)} — ${entry.steps.done} of ${entry.steps.planned} step(s) done, recorded as interrupted in the audit log (seq ${recorded.seq})`,
         { cause: error },
       );
     throw error;
