@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FileAuditSink } from '../../src/lib/audit/file-sink.js';
 import { withFileLock } from '../../src/lib/audit/file-lock.js';
 import { FileRunProgress } from '../../src/lib/audit/run-progress.js';
+import type { IntentRecord } from '../../src/lib/audit/record.js';
 import { appendEntry } from '../../src/lib/audit/sink.js';
 import { runMutation, type MutationOptions } from '../../src/lib/plan/mutation.js';
 import { makePlan } from '../../src/lib/plan/plan.js';
@@ -61,6 +62,21 @@ function deadPid(): number {
     spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
   );
 }
+
+/** An intent as another gwctl run wrote it. */
+const intentOf = (run: string, process: IntentRecord['process'], over: Partial<IntentRecord> = {}) =>
+  ({
+    kind: 'intent',
+    operator: 'o',
+    command: 'bucket ttl set',
+    env: 'prod',
+    planDigest: 'sha256:1',
+    summary: 's',
+    steps: 1,
+    run,
+    process,
+    ...over,
+  }) as const;
 
 describe('write-ahead audit: the intent comes first', () => {
   it('the intent is on disk before the first mutating call, the outcome after the last', async () => {
@@ -239,18 +255,9 @@ describe('write-ahead audit: runs that died', () => {
 
   it('a reused pid is not taken for the run that died', async () => {
     const h = harness();
-    await appendEntry(h.opts.audit, {
-      kind: 'intent',
-      operator: 'o',
-      command: 'env unprotect',
-      env: 'prod',
-      planDigest: 'sha256:1',
-      summary: 's',
-      steps: 2,
-      run: 'cccc',
-      // This test's own pid, but a start time long before this process existed.
-      process: { pid: process.pid, host: hostname(), started: '2020-01-01T00:00:00.000Z' },
-    });
+    // This test's own pid, but a start time long before this process existed.
+    const reused = { pid: process.pid, host: hostname(), started: '2020-01-01T00:00:00.000Z' };
+    await appendEntry(h.opts.audit, intentOf('cccc', reused, { command: 'env unprotect', steps: 2 }));
     await runMutation(h.opts);
     expect(outcomesIn(h.file)[0]).toMatchObject({ run: 'cccc', result: 'abandoned', steps: { planned: 2 } });
   });
@@ -277,17 +284,10 @@ describe('write-ahead audit: runs that died', () => {
 
   it('a run that died with its outcome unrecorded is recorded as what it was', async () => {
     const h = harness();
-    await appendEntry(h.opts.audit, {
-      kind: 'intent',
-      operator: 'o',
-      command: 'bucket ttl set',
-      env: 'prod',
-      planDigest: 'sha256:1',
-      summary: 's',
-      steps: 1,
-      run: 'dddd',
-      process: { pid: deadPid(), host: hostname(), started: new Date().toISOString() },
-    });
+    await appendEntry(
+      h.opts.audit,
+      intentOf('dddd', { pid: deadPid(), host: hostname(), started: new Date().toISOString() }),
+    );
     h.opts.progress!.save('dddd', {
       done: ['set-lifecycle/b'],
       unrecorded: { result: 'applied', details: { days: 30 } },
