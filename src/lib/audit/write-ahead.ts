@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
+import { redact } from '../errors/redact.js';
 import { thisProcess } from './process-liveness.js';
 import type { AuditEntry, IntentRecord, OutcomeRecord, OutcomeResult } from './record.js';
 import { reconcileEntries, stepsDone } from './reconcile.js';
@@ -113,7 +114,8 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
       run,
       result: outcome,
       steps: stepsDone(plan.steps, done, ok),
-      ...(ok ? {} : { error: (error as Error)?.message ?? String(error) }),
+      // A failure's message may quote a URI or a token: the record keeps it redacted.
+      ...(ok ? {} : { error: redact(messageOf(error)) }),
       ...(signalled ? { signal: signalled } : {}),
       ...(ok && o.details ? { details: o.details(result as R) } : {}),
     };

@@ -21,7 +21,8 @@ export function sandboxEnvironment(dir = sandboxDir()): Environment {
     source: 'built-in (gwctl sandbox)',
     project: 'gwctl-sandbox',
     region: 'local',
-    kube: { namespace: 'default', context: 'gwctl-sandbox', ...(ep ? { server: ep.kube } : {}) },
+    // The emulator while running; else a context no kubeconfig has, so nothing reaches a real cluster.
+    kube: { namespace: 'default', ...(ep ? { server: ep.kube } : { context: 'gwctl-sandbox' }) },
     buckets: { ...SANDBOX_BUCKETS },
     extraBuckets: [],
     mongodb: {

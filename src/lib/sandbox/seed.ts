@@ -78,7 +78,7 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
 
   mkdirSync(dirname(files.tfvars), { recursive: true });
   if (!existsSync(files.tfvars)) writeFileSync(files.tfvars, TFVARS);
-  await protectLikeProduction({ ...env, kube: { ...env.kube, server: t.kube.url } });
+  await protectLikeProduction({ ...env, kube: { namespace: env.kube.namespace, server: t.kube.url } });
   writeFileSync(marker, new Date().toISOString());
   return {
     buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 },
