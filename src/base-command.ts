@@ -1,5 +1,7 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import type { AuditLog } from './lib/audit/log.js';
+import type { FileAuditSink } from './lib/audit/file-sink.js';
+import type { RunProgress } from './lib/audit/run-progress.js';
+import type { RunContext } from './lib/audit/write-ahead.js';
 import { noConfig, resolveEnvironment, type LoadedConfig } from './lib/config/environments.js';
 import { locateConfig } from './lib/config/locate.js';
 import type { Environment } from './lib/config/schema.js';
@@ -92,12 +94,21 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     return resolveEnvironment(this.config_, name);
   }
 
-  protected async auditLog(): Promise<AuditLog> {
-    const [{ AuditLog }, { auditLogPath }] = await Promise.all([
-      import('./lib/audit/log.js'),
+  protected async auditLog(): Promise<FileAuditSink> {
+    const [{ FileAuditSink }, { auditLogPath }] = await Promise.all([
+      import('./lib/audit/file-sink.js'),
       import('./lib/audit/location.js'),
     ]);
-    return new AuditLog(auditLogPath(this.config_));
+    return new FileAuditSink(auditLogPath(this.config_));
+  }
+
+  /** Where running changes keep their steps done, for the reconciliation of one that is killed. */
+  protected async runProgress(): Promise<RunProgress> {
+    const [{ FileRunProgress }, { runProgressDir }] = await Promise.all([
+      import('./lib/audit/run-progress.js'),
+      import('./lib/audit/location.js'),
+    ]);
+    return new FileRunProgress(runProgressDir());
   }
 
   protected get interactive(): boolean {
@@ -108,11 +119,37 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     return startProgress(label, total, { quiet: this.jsonEnabled() });
   }
 
-  /** Plan → print → confirm → apply → audit, with this command's --dry-run/--yes/--confirm. */
+  /**
+   * A change whose first write comes before its plan can be made (backup create's intent object):
+   * its audit intent, naming what was asked, is recorded before `body` runs, and its outcome after;
+   * `body` plans and calls `mutate(…, { within: ctx })`.
+   */
+  protected async audited<R>(
+    request: { command: string; env: string; summary: string; steps: number; asked: unknown },
+    body: (ctx: RunContext) => Promise<R>,
+    details?: (result: R) => unknown,
+  ): Promise<R> {
+    const [{ runWriteAhead }, { operatorIdentity }, { requestDigest }] = await Promise.all([
+      import('./lib/audit/write-ahead.js'),
+      import('./lib/audit/operator.js'),
+      import('./lib/plan/plan.js'),
+    ]);
+    const { asked, ...intent } = request;
+    return runWriteAhead({
+      sink: await this.auditLog(),
+      progress: await this.runProgress(),
+      intent: { ...intent, operator: operatorIdentity(), planDigest: requestDigest({ ...intent, asked }) },
+      apply: body,
+      ...(details ? { details } : {}),
+      warn: (m) => this.ui.warn(m),
+    });
+  }
+
+  /** Plan → print → confirm → audit intent → apply → audit outcome, with this command's --dry-run/--yes/--confirm. */
   protected async mutate<R>(
     plan: Plan,
-    apply: (plan: Plan) => Promise<R>,
-    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render'>> = {},
+    apply: MutationOptions<R>['apply'],
+    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render' | 'within'>> = {},
   ): Promise<MutationOutcome<R>> {
     const f = this.flags as Record<string, unknown>;
     const { runMutation } = await import('./lib/plan/mutation.js');
@@ -126,6 +163,7 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
       ui: this.ui,
       prompter: this.prompter,
       audit: await this.auditLog(),
+      progress: await this.runProgress(),
       ...extra,
     });
   }

@@ -1,13 +1,17 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/lib/audit/log.js';
+import { FileAuditSink } from '../../src/lib/audit/file-sink.js';
+import { appendEntry } from '../../src/lib/audit/sink.js';
+import { verifyAuditLines } from '../../src/lib/audit/verify.js';
+import { auditRecords } from '../helpers/audit.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 
-async function logWith(n: number): Promise<AuditLog> {
-  const log = new AuditLog(join(tempDir(), 'audit.jsonl'));
+/** A log as gwctl wrote it before write-ahead records: one `applied` line per change. Still verified. */
+async function logWith(n: number): Promise<Log> {
+  const log = logAt(join(tempDir(), 'audit.jsonl'));
   for (let i = 1; i <= n; i++) {
-    await log.append({
+    await appendEntry(log, {
       operator: 'os:sre@host',
       command: 'bucket ttl set',
       env: 'prod',
@@ -19,7 +23,19 @@ async function logWith(n: number): Promise<AuditLog> {
   return log;
 }
 
-const rewrite = (log: AuditLog, edit: (lines: string[]) => string[]) =>
+type Log = FileAuditSink & {
+  records(): ReturnType<typeof auditRecords>;
+  verify(): Promise<ReturnType<typeof verifyAuditLines>>;
+};
+
+function logAt(file: string): Log {
+  const sink = new FileAuditSink(file) as Log;
+  sink.records = () => auditRecords(file);
+  sink.verify = async () => verifyAuditLines(await sink.read());
+  return sink;
+}
+
+const rewrite = (log: Log, edit: (lines: string[]) => string[]) =>
   writeFileSync(log.file, `${edit(readFileSync(log.file, 'utf8').trimEnd().split('\n')).join('\n')}\n`);
 
 describe('audit log', () => {
@@ -28,7 +44,7 @@ describe('audit log', () => {
     const records = log.records();
     expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(records[0]!.prev).toBe('0'.repeat(64));
-    const verdict = log.verify();
+    const verdict = await log.verify();
     expect(verdict.ok).toBe(true);
     expect(verdict.records).toBe(5);
   });
@@ -36,15 +52,15 @@ describe('audit log', () => {
   it('catches an edited line and says which', async () => {
     const log = await logWith(5);
     rewrite(log, (lines) => lines.map((l, i) => (i === 2 ? l.replace('change 3', 'change three') : l)));
-    const verdict = log.verify();
+    const verdict = await log.verify();
     expect(verdict.ok).toBe(false);
     expect(verdict.problems).toEqual([expect.objectContaining({ line: 3, problem: 'edited' })]);
   });
 
   it('catches an edit whose own hash was recomputed, at the next line', async () => {
     const log = await logWith(4);
-    const forged = new AuditLog(join(tempDir(), 'forged.jsonl'));
-    await forged.append({
+    const forged = logAt(join(tempDir(), 'forged.jsonl'));
+    await appendEntry(forged, {
       operator: 'x',
       command: 'c',
       env: 'prod',
@@ -52,15 +68,15 @@ describe('audit log', () => {
       summary: 'forged',
       result: 'applied',
     });
-    rewrite(log, (lines) => [forged.lines()[0]!, ...lines.slice(1)]);
-    const verdict = log.verify();
+    rewrite(log, (lines) => [readFileSync(forged.file, 'utf8').split('\n')[0]!, ...lines.slice(1)]);
+    const verdict = await log.verify();
     expect(verdict.problems).toEqual([expect.objectContaining({ line: 2, problem: 'broken-chain' })]);
   });
 
   it('catches a deleted line and says where', async () => {
     const log = await logWith(5);
     rewrite(log, (lines) => lines.filter((_, i) => i !== 2));
-    const verdict = log.verify();
+    const verdict = await log.verify();
     expect(verdict.problems).toEqual([expect.objectContaining({ line: 3, problem: 'dropped' })]);
     expect(verdict.problems[0]!.message).toMatch(/expected seq 3, found 4/);
   });
@@ -68,7 +84,7 @@ describe('audit log', () => {
   it('catches a swapped pair and names both lines', async () => {
     const log = await logWith(5);
     rewrite(log, (lines) => [lines[0]!, lines[2]!, lines[1]!, lines[3]!, lines[4]!]);
-    const verdict = log.verify();
+    const verdict = await log.verify();
     expect(verdict.problems.map((p) => [p.line, p.problem])).toEqual([
       [2, 'reordered'],
       [3, 'reordered'],
@@ -77,29 +93,55 @@ describe('audit log', () => {
 
   it('catches a truncated tail when the head hash was kept', async () => {
     const log = await logWith(3);
-    const head = log.verify().head;
+    const head = (await log.verify()).head;
     rewrite(log, (lines) => lines.slice(0, 2));
-    expect(log.verify().ok).toBe(true);
-    expect(log.verify().head).not.toBe(head);
+    expect((await log.verify()).ok).toBe(true);
+    expect((await log.verify()).head).not.toBe(head);
   });
 
   it('serialises concurrent appends into one chain', async () => {
-    const log = new AuditLog(join(tempDir(), 'audit.jsonl'));
+    const log = logAt(join(tempDir(), 'audit.jsonl'));
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        log.append({ operator: 'o', command: 'c', env: 'e', planDigest: `d${i}`, summary: `s${i}`, result: 'applied' }),
+        appendEntry(log, {
+          operator: 'o',
+          command: 'c',
+          env: 'e',
+          planDigest: `d${i}`,
+          summary: `s${i}`,
+          result: 'applied',
+        }),
       ),
     );
-    expect(log.verify()).toMatchObject({ ok: true, records: 20 });
+    expect(await log.verify()).toMatchObject({ ok: true, records: 20 });
+  });
+});
+
+describe('the audit lock', () => {
+  it('a lock file left by an older gwctl that crashed stops nothing once it is stale', async () => {
+    const log = await logWith(1);
+    writeFileSync(`${log.file}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${log.file}.lock`, old, old);
+    await appendEntry(log, {
+      operator: 'o',
+      command: 'c',
+      env: 'prod',
+      planDigest: 'd',
+      summary: 's',
+      result: 'applied',
+    });
+    expect(await log.verify()).toMatchObject({ ok: true, records: 2 });
+    expect(existsSync(`${log.file}.lock`)).toBe(false);
   });
 });
 
 describe('gwctl audit verify', () => {
   it('exits 0 on an intact log and 1 naming the line on a tampered one', async () => {
     const dir = tempDir();
-    const log = new AuditLog(join(dir, '.gwctl', 'audit.jsonl'));
+    const log = logAt(join(dir, '.gwctl', 'audit.jsonl'));
     for (let i = 1; i <= 3; i++)
-      await log.append({
+      await appendEntry(log, {
         operator: 'o',
         command: 'c',
         env: 'prod',

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
+import { auditRecords, outcomesIn } from '../helpers/audit.js';
 import { runGwctl } from '../helpers/cli.js';
 import {
   AWKWARD_NAMES,
@@ -222,11 +224,56 @@ describe('gwctl backup (CLI)', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill('SIGINT');
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(130);
     expect(stderr).toMatch(/SIGINT: stopping/);
     expect(stderr).toMatch(/backup interrupted after copying/);
     expect(replicas()).toBe(3);
+    // Vault went down and came back; the copy and the manifest did not happen.
+    expect(outcomesIn(join(config.dir, 'audit.jsonl')).at(-1)).toMatchObject({
+      command: 'backup create',
+      result: 'interrupted',
+      signal: 'SIGINT',
+      steps: {
+        planned: 4,
+        done: 2,
+        ids: ['scale-down/statefulset/default/vault', 'scale-up/statefulset/default/vault'],
+      },
+    });
     expect(json((await gwctl('backup', 'list', '--json')).stdout).backups).toHaveLength(before);
+  });
+
+  it('create writes nothing, not even its intent object, when its audit intent cannot be recorded (exit 1)', async () => {
+    const other = writeConfig(f.emu.url, kube.url);
+    mkdirSync(join(other.dir, 'audit.jsonl'));
+    f.emu.log.clear();
+    kube.log.clear();
+    const r = await runGwctl(['backup', 'create', '--env', 'test', '--quiesce', '--yes'], {
+      cwd: other.dir,
+      env: { GWCTL_CONFIG: other.file },
+    });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/error: the audit intent could not be recorded, so nothing was changed/);
+    expect(f.emu.log.mutating()).toEqual([]);
+    expect(kube.log.mutating()).toEqual([]);
+    expect(replicas()).toBe(3);
+  });
+
+  it('create’s outcome names the plan it applied, linked to the intent recorded before anything was written', async () => {
+    const r = await gwctl('backup', 'create', '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const records = auditRecords(join(config.dir, 'audit.jsonl'));
+    const [intent, outcome] = records.slice(-2);
+    expect(intent).toMatchObject({ kind: 'intent', command: 'backup create', steps: 2 });
+    expect(outcome).toMatchObject({
+      kind: 'outcome',
+      run: (intent as { run: string }).run,
+      result: 'applied',
+      planDigest: expect.stringMatching(/^sha256:/),
+      steps: { planned: 2, done: 2 },
+      details: { id: json(r.stdout).id },
+    });
+    // The intent names what was asked; the outcome, the plan made once the intent object was written.
+    expect(outcome!.planDigest).not.toBe(intent!.planDigest);
   });
 
   it('prune --dry-run keeps the newest backup and deletes nothing', async () => {

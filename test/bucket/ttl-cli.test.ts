@@ -114,7 +114,10 @@ describe.concurrent('gwctl bucket ttl set', () => {
     expect(r.stderr).toMatch(/\+ +1\. objects are deleted 90 days after creation/);
     expect(r.stderr).toMatch(/24 hours/);
     expect(await rulesText(ws.bucket)).toEqual([JSON.stringify(ttl(90))]);
-    expect(ws.audit()).toMatchObject([{ command: 'bucket ttl set', result: 'applied' }]);
+    expect(ws.audit()).toMatchObject([
+      { kind: 'intent', command: 'bucket ttl set' },
+      { kind: 'outcome', command: 'bucket ttl set', result: 'applied' },
+    ]);
   });
 
   it('changes the TTL and keeps foreign rules byte for byte', async ({ expect }) => {
@@ -193,7 +196,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
       );
       expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 1 } });
       expect(await rulesText(bucket)).toEqual(theirs.map((t) => JSON.stringify(t)));
-      expect(ws.audit()).toMatchObject([{ result: 'failed' }]);
+      expect(ws.audit()).toMatchObject([{ kind: 'intent' }, { kind: 'outcome', result: 'failed', steps: { done: 0 } }]);
     } finally {
       await racer.close();
     }

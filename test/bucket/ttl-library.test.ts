@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { BucketMetadata, Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/lib/audit/log.js';
+import { FileAuditSink } from '../../src/lib/audit/file-sink.js';
 import { GcsBucketAdmin, type LifecycleRule } from '../../src/lib/cloud/buckets.js';
 import { ConcurrentChangeError } from '../../src/lib/cloud/gcs-errors.js';
 import { DAY_MS, startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
@@ -12,6 +12,7 @@ import { describeTtl } from '../../src/lib/lifecycle/ttl-report.js';
 import { runMutation } from '../../src/lib/plan/mutation.js';
 import type { Plan } from '../../src/lib/plan/plan.js';
 import { Ui } from '../../src/lib/ui/ui.js';
+import { auditRecords, outcomesIn } from '../helpers/audit.js';
 import { tempDir } from '../helpers/cli.js';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { forbidden, startInterceptor } from './gcs-interceptor.js';
@@ -62,7 +63,7 @@ async function setTtl(
 ) {
   const state = await readTtlState(admin, bucket, { scanHolds: true });
   const planned = planTtlChange({ env: 'emu', ref: { name: bucket }, state, days });
-  const audit = new AuditLog(join(tempDir(), 'audit.jsonl'));
+  const audit = new FileAuditSink(join(tempDir(), 'audit.jsonl'));
   const outcome = runMutation({
     plan: planned.plan,
     dryRun: opts.dryRun ?? false,
@@ -86,7 +87,7 @@ describe('bucket ttl set against GCS', () => {
     expect((await outcome).status).toBe('applied');
     expect(planned.change).toMatchObject({ previousDays: null, before: [], after: [ttl(90)] });
     expect((await admin.settings(bucket)).lifecycleRules).toEqual([ttl(90)]);
-    expect(audit.records()[0]).toMatchObject({ command: 'bucket ttl set', env: 'emu', result: 'applied' });
+    expect(outcomesIn(audit.file)[0]).toMatchObject({ command: 'bucket ttl set', env: 'emu', result: 'applied' });
   });
 
   it('changes an existing TTL and bumps the metageneration once', async () => {
@@ -137,7 +138,7 @@ describe('bucket ttl set against GCS', () => {
     expect(emu.log.list({ service: 'gcs', method: 'GET' }).length).toBeGreaterThan(0);
     expect(emu.log.mutating({ service: 'gcs' })).toEqual([]);
     expect(await rulesText(bucket)).toEqual(before);
-    expect(audit.records()).toEqual([]);
+    expect(auditRecords(audit.file)).toEqual([]);
   });
 
   it('detects a change made between plan and apply and does not overwrite it', async () => {
@@ -159,7 +160,7 @@ describe('bucket ttl set against GCS', () => {
     });
     expect((err as Error).message).not.toContain('\n');
     expect((await admin.settings(bucket)).lifecycleRules).toEqual(theirs);
-    expect(audit.records()[0]).toMatchObject({ result: 'failed' });
+    expect(outcomesIn(audit.file)[0]).toMatchObject({ result: 'failed' });
   });
 
   it('the TTL it sets is the one GCS enforces: objects past it go, younger ones stay', async () => {

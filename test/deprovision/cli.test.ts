@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js';
 import { journalPath, type JournalData } from '../../src/lib/deprovision/journal.js';
 import { protectionBinding, protectionPolicy } from '../../src/lib/protection/kube-policy.js';
+import { intentsIn, outcomesIn } from '../helpers/audit.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { EMPTYING_RULE } from '../../src/lib/deprovision/plan.js';
@@ -140,9 +141,8 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     expectNoMutation(f);
   });
 
-  it('a gwctl killed while waiting for the load balancer is finished by running it again', async () => {
-    // Long enough that the load balancer is still going when the second run starts, on a loaded machine too.
-    f = await startGatewayFixture({ lbTeardownMs: 15_000 });
+  /** Starts `env deprovision` and resolves once it is waiting for GKE to remove the load balancer (step 9 of 22). */
+  async function deprovisionUntilWaiting(fx: GatewayFixture) {
     const child = spawn(
       process.execPath,
       [
@@ -156,7 +156,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
       ],
       {
         cwd: tempDir(),
-        env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...f.cliEnv },
+        env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...fx.cliEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -167,22 +167,71 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     expect(stderr).toContain('waiting for GKE to remove the load balancer');
-    child.kill('SIGKILL');
-    await exited;
+    return { child, exited, stderr: () => stderr };
+  }
+
+  const auditFile = (fx: GatewayFixture) => resolve(fx.dir, 'home/audit.jsonl');
+
+  it('a gwctl killed while waiting for the load balancer is finished by running it again, which records what the killed run did', async () => {
+    // Long enough that the load balancer is still going when the second run starts, on a loaded machine too.
+    f = await startGatewayFixture({ lbTeardownMs: 15_000 });
+    const run = await deprovisionUntilWaiting(f);
+    run.child.kill('SIGKILL');
+    await run.exited;
 
     const journal = JSON.parse(readFileSync(journalPath('staging', f.home), 'utf8')) as JournalData;
     expect(Object.keys(journal.steps)).toHaveLength(8);
     expect(journal.finishedAt).toBeUndefined();
     expect(f.kube.objects('Ingress')[0]?.metadata.deletionTimestamp).toBeTruthy();
+    // kill -9 leaves the intent without an outcome.
+    const [killed] = intentsIn(auditFile(f));
+    expect(outcomesIn(auditFile(f))).toEqual([]);
 
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming the deprovision started .*: 8 step\(s\) already done/);
     expect(r.stderr).toMatch(/delete ingress\/default\/public-gateway — already deleting since/);
+    expect(r.stderr).toMatch(
+      /an earlier env deprovision on staging \(run [0-9a-f]+\) died without recording its outcome/,
+    );
     await expectDeprovisioned(f);
     const final = JSON.parse(readFileSync(journalPath('staging', f.home), 'utf8')) as JournalData;
     expect(final.runs).toBe(2);
     expect(Object.keys(final.steps)).toHaveLength(22);
+    const [abandoned, applied] = outcomesIn(auditFile(f));
+    expect(abandoned).toMatchObject({
+      run: killed!.run,
+      result: 'abandoned',
+      steps: { planned: 22, done: 8, ids: Object.keys(journal.steps) },
+      reconciledBy: expect.stringMatching(/^gwctl env deprovision \(run [0-9a-f]+, pid \d+ on /),
+    });
+    expect(applied).toMatchObject({ result: 'applied', steps: { planned: 14, done: 14 } });
+  });
+
+  it('Ctrl-C while waiting for the load balancer stops the run, records it as interrupted with the steps done (exit 130)', async () => {
+    f = await startGatewayFixture({ lbTeardownMs: 15_000 });
+    const run = await deprovisionUntilWaiting(f);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(run.stderr()).toMatch(/warning: SIGINT: stopping/);
+    expect(run.stderr()).toMatch(
+      /error: interrupted by SIGINT — stopped at step 9\/22 .* 8 of 22 step\(s\) done, recorded as interrupted in the audit log/,
+    );
+    const journal = JSON.parse(readFileSync(journalPath('staging', f.home), 'utf8')) as JournalData;
+    const [intent] = intentsIn(auditFile(f));
+    expect(outcomesIn(auditFile(f))).toEqual([
+      expect.objectContaining({
+        run: intent!.run,
+        result: 'interrupted',
+        signal: 'SIGINT',
+        steps: { planned: 22, done: 8, ids: Object.keys(journal.steps) },
+      }),
+    ]);
+    // The delete stands; the re-run waits for it and finishes.
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
+    expect(r.code, r.stderr).toBe(0);
+    await expectDeprovisioned(f);
+    expect(outcomesIn(auditFile(f)).map((o) => o.result)).toEqual(['interrupted', 'applied']);
   });
 
   it('asks the same confirmation for the sandbox, and deprovisions it like any other environment', async () => {

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/lib/audit/log.js';
+import { FileAuditSink } from '../../src/lib/audit/file-sink.js';
 import { GwctlError } from '../../src/lib/errors/gwctl-error.js';
 import { runMutation, type MutationOptions } from '../../src/lib/plan/mutation.js';
 import { makePlan, planDigest } from '../../src/lib/plan/plan.js';
 import type { Prompter } from '../../src/lib/ui/prompter.js';
 import { Ui } from '../../src/lib/ui/ui.js';
+import { auditRecords } from '../helpers/audit.js';
 import { tempDir } from '../helpers/cli.js';
 
 const plan = (destructive = false) =>
@@ -34,7 +35,7 @@ function harness(over: Partial<MutationOptions<string>> & { answers?: { confirm?
     confirm: async () => over.answers?.confirm ?? false,
     typeToConfirm: async (_m, expected) => (over.answers?.typed ?? '') === expected,
   };
-  const audit = new AuditLog(join(tempDir(), 'audit.jsonl'));
+  const audit = new FileAuditSink(join(tempDir(), 'audit.jsonl'));
   const opts: MutationOptions<string> = {
     plan: plan(),
     dryRun: false,
@@ -49,7 +50,7 @@ function harness(over: Partial<MutationOptions<string>> & { answers?: { confirm?
     },
     ...over,
   };
-  return { opts, applied, audit, printed: () => printed };
+  return { opts, applied, audit, records: () => auditRecords(audit.file), printed: () => printed };
 }
 
 describe('plan → confirm → apply → audit', () => {
@@ -58,7 +59,7 @@ describe('plan → confirm → apply → audit', () => {
     const outcome = await runMutation(h.opts);
     expect(outcome.status).toBe('dry-run');
     expect(h.applied).toEqual([]);
-    expect(h.audit.records()).toEqual([]);
+    expect(h.records()).toEqual([]);
     expect(h.printed()).toMatch(/delete ingress\/default\/public-gateway/);
   });
 
@@ -68,16 +69,19 @@ describe('plan → confirm → apply → audit', () => {
     expect(h.applied).toEqual([]);
   });
 
-  it('applies with --yes and appends one audit record with the plan digest', async () => {
+  it('applies with --yes, between an intent and an outcome that carry the plan digest', async () => {
     const h = harness({ yes: true });
     const outcome = await runMutation(h.opts);
     expect(outcome.status).toBe('applied');
-    const [record] = h.audit.records();
-    expect(record).toMatchObject({
-      command: 'env deprovision',
-      env: 'staging',
+    const [intent, applied] = h.records();
+    const digest = planDigest(plan());
+    expect(intent).toMatchObject({ kind: 'intent', command: 'env deprovision', env: 'staging', planDigest: digest });
+    expect(applied).toMatchObject({
+      kind: 'outcome',
+      run: intent!.kind === 'intent' ? intent!.run : '',
       result: 'applied',
-      planDigest: planDigest(plan()),
+      planDigest: digest,
+      steps: { planned: 1, done: 1 },
     });
   });
 
@@ -101,14 +105,17 @@ describe('plan → confirm → apply → audit', () => {
   it('audits a failed apply, then reports the failure', async () => {
     const h = harness({ yes: true, apply: async () => Promise.reject(new Error('boom')) });
     await expect(runMutation(h.opts)).rejects.toThrow('boom');
-    expect(h.audit.records()[0]).toMatchObject({ result: 'failed', error: 'boom' });
+    expect(h.records()[1]).toMatchObject({ kind: 'outcome', result: 'failed', error: 'boom' });
   });
 
   it('keeps no credentials from the failure in the audit record', async () => {
     const failure = new Error('cannot reach mongodb://gwadmin:hunter2@db.internal:27017/awala');
     const h = harness({ yes: true, apply: async () => Promise.reject(failure) });
     await expect(runMutation(h.opts)).rejects.toThrow(failure);
-    expect(h.audit.records()[0]).toMatchObject({ error: 'cannot reach mongodb://***@db.internal:27017/awala' });
+    expect(h.records()[1]).toMatchObject({
+      kind: 'outcome',
+      error: 'cannot reach mongodb://***@db.internal:27017/awala',
+    });
   });
 
   it('an empty plan is a no-op with no audit record', async () => {
@@ -117,6 +124,6 @@ describe('plan → confirm → apply → audit', () => {
       plan: makePlan({ command: 'c', env: 'e', summary: 's', destructive: false, steps: [] }),
     });
     expect((await runMutation(h.opts)).status).toBe('no-op');
-    expect(h.audit.records()).toEqual([]);
+    expect(h.records()).toEqual([]);
   });
 });

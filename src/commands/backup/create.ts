@@ -10,17 +10,26 @@ import {
   type CreateBackupDeps,
 } from '../../lib/backup/create.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
-import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { createPlan, formatBytes } from '../../lib/backup/plans.js';
-import { kubeScaler, parseWorkload, withQuiesce, workloadLabel, type QuiesceRecord } from '../../lib/backup/quiesce.js';
+import {
+  kubeScaler,
+  parseWorkload,
+  reportingScaler,
+  withQuiesce,
+  workloadLabel,
+  type QuiesceRecord,
+} from '../../lib/backup/quiesce.js';
 import { decideQuiesce } from '../../lib/backup/quiesce-mark.js';
 import { checkBackupBucket } from '../../lib/backup/bucket-guard.js';
 import { listBackups } from '../../lib/backup/catalog.js';
+import { backupStep } from '../../lib/backup/step-ids.js';
 import { operatorIdentity } from '../../lib/audit/operator.js';
+import type { RunContext } from '../../lib/audit/write-ahead.js';
 import { openBucketAdmin } from '../../lib/cloud/buckets.js';
 import { retryingBucketAdmin } from '../../lib/cloud/retry.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
+import { requireYesWhenUnattended } from '../../lib/plan/mutation.js';
 
 export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
   static override summary = "Back up a bucket (Vault's by default) into the environment's backup bucket";
@@ -58,73 +67,93 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
       progress: (n) => this.progress('copying', n),
       warn: (m) => this.ui.warn(m),
     };
-    // A real run declares its intent before planning (a dry run writes nothing): the plan's listing of
-    // the stored blobs then holds for the copy too, and is not taken twice.
     const listing = listSource(store, loc);
     listing.catch(() => undefined); // awaited below, once the session is open
-    // An unknown --bucket stops here, before the intent is the first thing written.
+    // An unknown --bucket stops here, before anything is written (the audit intent included).
     if (!(await store.bucketExists(loc.sourceBucket)))
       throw new UsageError(
         `--bucket ${this.flags.bucket}: gs://${loc.sourceBucket} does not exist (or is not visible to these credentials); nothing was written`,
       );
     const warnings = await guard;
     for (const w of warnings) this.ui.warn(w);
-    const session = this.flags['dry-run'] ? undefined : await openBackupSession(deps, loc);
-    try {
-      const { source, preview } = await previewBackup(store, loc, { source: await listing, blobs: session?.blobs });
-      const plan = createPlan(loc, preview, workload ? { workload, decision: decideQuiesce(state!) } : undefined);
-      const outcome = await this.mutate(
-        plan,
-        () =>
-          interruptible(
-            async (signal) => {
-              const opts = {
-                location: loc,
-                concurrency: this.flags.concurrency,
-                batchSize: this.flags['batch-size'],
-                session,
-                gwctlVersion: this.config.version,
+    // A real run declares its intent object before planning (a dry run writes nothing): the plan's listing
+    // of the stored blobs then holds for the copy too, and is not taken twice. That object is its first
+    // write, so the audit intent comes before it, and the plan goes to the outcome (`within`).
+    const backUp = async (within?: RunContext) => {
+      const session = within ? await openBackupSession(deps, loc) : undefined;
+      try {
+        const { source, preview } = await previewBackup(store, loc, {
+          source: await listing,
+          blobs: session?.blobs,
+        });
+        const plan = createPlan(loc, preview, workload ? { workload, decision: decideQuiesce(state!) } : undefined);
+        const outcome = await this.mutate(
+          plan,
+          // Ctrl-C or SIGTERM aborts the copy; Vault is scaled back up first (withQuiesce), then the outcome recorded.
+          async (_plan, ctx) => {
+            const opts = {
+              location: loc,
+              concurrency: this.flags.concurrency,
+              batchSize: this.flags['batch-size'],
+              session,
+              gwctlVersion: this.config.version,
+            };
+            const run = { ...deps, signal: ctx.signal, stepDone: ctx.stepDone };
+            if (!workload)
+              return {
+                ...(await createBackup(run, { ...opts, quiesced: false, source })),
+                quiesce: undefined as QuiesceRecord | undefined,
               };
-              const run = { ...deps, signal };
-              if (!workload)
-                return {
-                  ...(await createBackup(run, { ...opts, quiesced: false, source })),
-                  quiesce: undefined as QuiesceRecord | undefined,
-                };
-              // Listed again once Vault is stopped: the plan's listing was taken while it ran.
-              const { result, quiesce } = await withQuiesce(
-                scaler!,
-                workload,
-                () => createBackup(run, { ...opts, quiesced: true }),
-                {
-                  by: `${operatorIdentity()} (backup ${session!.id})`,
-                  signal,
-                  log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)),
-                },
-              );
-              return { ...result, quiesce };
-            },
-            (m) => this.ui.warn(m),
-          ),
-        {
-          auditDetails: (r) => ({
-            id: r.id,
-            objects: r.objects,
-            bytes: r.bytes,
-            copied: r.blobs.copied,
-            quiesced: r.quiesced,
-            ...(r.quiesce?.recovered ? { recoveredFromInterruptedBackup: r.quiesce.recovered } : {}),
-          }),
-        },
-      );
-      if (outcome.status !== 'applied') return { status: outcome.status, plan, preview, warnings };
-      const r = outcome.result;
-      this.ui.success(
-        `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
-      );
-      return { status: outcome.status, ...r, warnings };
-    } finally {
-      await session?.release();
-    }
+            // Listed again once Vault is stopped: the plan's listing was taken while it ran.
+            const label = workloadLabel(workload);
+            const { result, quiesce } = await withQuiesce(
+              reportingScaler(scaler!, (replicas) =>
+                ctx.stepDone(replicas === 0 ? backupStep.scaleDown(label) : backupStep.scaleUp(label)),
+              ),
+              workload,
+              () => createBackup(run, { ...opts, quiesced: true }),
+              {
+                by: `${operatorIdentity()} (backup ${session!.id})`,
+                signal: ctx.signal,
+                log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)),
+              },
+            );
+            return { ...result, quiesce };
+          },
+          within ? { within } : {},
+        );
+        if (outcome.status !== 'applied') return { status: outcome.status, plan, preview, warnings };
+        const r = outcome.result;
+        this.ui.success(
+          `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
+        );
+        return { status: outcome.status, ...r, warnings };
+      } finally {
+        await session?.release();
+      }
+    };
+    if (this.flags['dry-run']) return backUp();
+    requireYesWhenUnattended({ yes: this.flags.yes, interactive: this.interactive });
+    return this.audited(
+      {
+        command: 'backup create',
+        env: env.name,
+        summary: `back up gs://${loc.sourceBucket}${workload ? ' quiesced' : ''}`,
+        steps: workload ? 4 : 2,
+        asked: { location: loc, quiesce: workload ?? null },
+      },
+      backUp,
+      (r) =>
+        'id' in r
+          ? {
+              id: r.id,
+              objects: r.objects,
+              bytes: r.bytes,
+              copied: r.blobs.copied,
+              quiesced: r.quiesced,
+              ...(r.quiesce?.recovered ? { recoveredFromInterruptedBackup: r.quiesce.recovered } : {}),
+            }
+          : undefined,
+    );
   }
 }

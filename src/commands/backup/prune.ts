@@ -4,7 +4,6 @@ import { openObjectStore } from '../../lib/cloud/objects.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { listBackups } from '../../lib/backup/catalog.js';
 import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
-import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { formatBytes, prunePlan } from '../../lib/backup/plans.js';
 import { findGarbage, prune, selectForPrune } from '../../lib/backup/prune.js';
@@ -59,14 +58,17 @@ export default class BackupPrune extends GwctlCommand<typeof BackupPrune> {
     const outcome = await this.mutate(
       plan,
       // Ctrl-C stops the deletions but lets prune remove its intent, so backups are not held up by it.
-      () =>
-        interruptible(
-          (signal) =>
-            prune({ store, signal, progress: (n) => this.progress('collecting', n) }, loc, selection, {
-              graceMs,
-              concurrency: this.flags.concurrency,
-            }),
-          (m) => this.ui.warn(m),
+      (_plan, ctx) =>
+        prune(
+          {
+            store,
+            signal: ctx.signal,
+            stepDone: ctx.stepDone,
+            progress: (n) => this.progress('collecting', n),
+          },
+          loc,
+          selection,
+          { graceMs, concurrency: this.flags.concurrency },
         ),
       {
         auditDetails: (r) => ({

@@ -3,7 +3,6 @@ import { destructiveFlags, GwctlCommand } from '../../base-command.js';
 import { openObjectStore } from '../../lib/cloud/objects.js';
 import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
-import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { formatBytes, restorePlan } from '../../lib/backup/plans.js';
 import { applyRestore, planRestore, readTarget } from '../../lib/backup/restore.js';
@@ -75,20 +74,18 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
 
     const outcome = await this.mutate(
       plan,
-      () =>
-        interruptible(
-          (signal) =>
-            applyRestore(
-              { store, signal, progress: (label, n) => this.progress(label, n), warn: (m) => this.ui.warn(m) },
-              loc,
-              value,
-              {
-                concurrency: this.flags.concurrency,
-                batchSize: this.flags['batch-size'],
-                location: env.region,
-              },
-            ),
-          (m) => this.ui.warn(m),
+      (_plan, ctx) =>
+        applyRestore(
+          {
+            store,
+            signal: ctx.signal,
+            stepDone: ctx.stepDone,
+            progress: (label, n) => this.progress(label, n),
+            warn: (m) => this.ui.warn(m),
+          },
+          loc,
+          value,
+          { concurrency: this.flags.concurrency, batchSize: this.flags['batch-size'], location: env.region },
         ),
       { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
     );

@@ -67,14 +67,14 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
     const quiet = this.jsonEnabled();
     const outcome = await this.mutate(
       plan,
-      (p) =>
+      (p, ctx) =>
         applyDeprovision(
           p as typeof plan,
           admins,
           journal,
           { project: env.project, namespace: env.kube.namespace },
-          { timeoutMs: this.flags.timeout },
-          progressHooks(this.ui, quiet),
+          { timeoutMs: this.flags.timeout, signal: ctx.signal },
+          progressHooks(this.ui, quiet, ctx.stepDone),
         ),
       { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
     );

@@ -20,7 +20,7 @@ export default class EnvUnprotect extends GwctlCommand<typeof EnvUnprotect> {
     const env = this.environment(this.args.env ?? this.flags.env);
     const admins = await openEnvironmentAdmins(env);
     const plan = buildProtectionPlan(await readProtection(env, admins), false);
-    const outcome = await this.mutate(plan, (p) => applyProtectionPlan(p, admins));
+    const outcome = await this.mutate(plan, (p, ctx) => applyProtectionPlan(p, admins, ctx));
     if (outcome.status === 'no-op') this.ui.success(`${env.name} is already unprotected`);
     if (outcome.status === 'applied')
       for (const todo of plan.followUp) this.ui.info(`${this.ui.color.yellow('next:')} ${todo}`);

@@ -59,16 +59,20 @@ export default class MigrateKeyev extends GwctlCommand<typeof MigrateKeyev> {
       // Refuse before asking for confirmation; a dry run says it would be refused.
       const refusal = refusalOf(() => assertKeyevApplicable(keyev, { overwrite }));
       if (refusal && !this.flags['dry-run']) throw refusal;
-      const outcome = await this.mutate(plan, () => applyKeyevPlan(keyev, store, { overwrite }), {
-        render: false,
-        auditDetails: (s) => ({
-          target: keyev.target.where,
-          created: s.created,
-          unchanged: s.unchanged,
-          overwritten: s.overwritten,
-          failed: s.failed,
-        }),
-      });
+      const outcome = await this.mutate(
+        plan,
+        (_plan, ctx) => applyKeyevPlan(keyev, store, { overwrite, stepDone: ctx.stepDone }),
+        {
+          render: false,
+          auditDetails: (s) => ({
+            target: keyev.target.where,
+            created: s.created,
+            unchanged: s.unchanged,
+            overwritten: s.overwritten,
+            failed: s.failed,
+          }),
+        },
+      );
       if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
       let summary: KeyevSummary | undefined;
       if (outcome.status === 'applied') summary = outcome.result;

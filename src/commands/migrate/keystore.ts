@@ -42,10 +42,14 @@ export default class MigrateKeystore extends GwctlCommand<typeof MigrateKeystore
       const batches = plan.steps.length;
       const outcome = await this.mutate(
         plan,
-        async () => {
+        async (_plan, ctx) => {
           const progress = await this.progress('copying to Firestore', batches);
           try {
-            return await applyKeystorePlan(keystore, data, store, () => progress.tick());
+            return await applyKeystorePlan(keystore, data, store, {
+              onBatch: () => progress.tick(),
+              stepDone: ctx.stepDone,
+              signal: ctx.signal,
+            });
           } finally {
             progress.stop();
           }

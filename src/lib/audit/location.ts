@@ -9,3 +9,6 @@ export function auditLogPath(loaded: LoadedConfig, env = process.env): string {
   if (env.GWCTL_AUDIT_LOG) return resolve(env.GWCTL_AUDIT_LOG);
   return resolve(gwctlHome(env), 'audit.jsonl');
 }
+
+/** `$GWCTL_HOME/runs`: the progress files of changes being applied on this machine. */
+export const runProgressDir = (env = process.env) => resolve(gwctlHome(env), 'runs');

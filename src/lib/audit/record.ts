@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
-/** One applied mutation. `prev` chains each line to the one before it (SHA-256 of its exact text). */
-export interface AuditRecord {
+/** What every record says: who did what, where, under which approved plan. */
+interface RecordBase {
   seq: number;
   time: string;
   operator: string;
@@ -9,14 +9,70 @@ export interface AuditRecord {
   env: string;
   planDigest: string;
   summary: string;
-  result: 'applied' | 'failed';
-  error?: string;
-  /** What was done, for the record (counts, ids); never secrets. */
-  details?: unknown;
+  /** SHA-256 of the previous line's exact text (GENESIS for the first): the chain. */
   prev: string;
   /** SHA-256 of this record without `hash`: catches an edit of the last line, which has no successor. */
   hash: string;
 }
+
+/** The process that wrote an intent: how a later run tells a run in progress from one that died. */
+export interface RunProcess {
+  pid: number;
+  host: string;
+  /** When the process started (ISO): a live pid with another start time is a different process. */
+  started: string;
+}
+
+/** Written, durably, before the first mutating call. */
+export interface IntentRecord extends RecordBase {
+  kind: 'intent';
+  /** Links the intent to its outcome. */
+  run: string;
+  process: RunProcess;
+  /** How many steps the plan has. */
+  steps: number;
+}
+
+export type OutcomeResult = 'applied' | 'failed' | 'interrupted' | 'abandoned';
+
+/** Which of the plan's steps were done; ids only when not all were (a finished plan is its digest). */
+export interface StepsDone {
+  planned: number;
+  /** Undefined when the run did not report its steps and did not finish (or nobody knows, for an abandoned run). */
+  done?: number;
+  ids?: string[];
+  /** Ids left out of `ids` to keep the line short. */
+  more?: number;
+}
+
+/** Written after the apply: what came of the intent with the same `run`. */
+export interface OutcomeRecord extends RecordBase {
+  kind: 'outcome';
+  run: string;
+  result: OutcomeResult;
+  steps: StepsDone;
+  error?: string;
+  /** SIGINT, SIGTERM or SIGHUP, for an interrupted run. */
+  signal?: string;
+  /** For an abandoned run: the run that found it dead and recorded this. */
+  reconciledBy?: string;
+  /** What was done, for the record (counts, ids); never secrets. */
+  details?: unknown;
+}
+
+/** One record per change, written after the apply, as gwctl did before write-ahead records: still verified and shown. */
+export interface LegacyRecord extends RecordBase {
+  kind?: undefined;
+  result: 'applied' | 'failed';
+  error?: string;
+  details?: unknown;
+}
+
+export type AuditRecord = IntentRecord | OutcomeRecord | LegacyRecord;
+
+type Unsealed<T> = T extends unknown ? Omit<T, 'seq' | 'time' | 'prev' | 'hash'> : never;
+/** What a writer hands to the log; the log adds seq, time, prev and hash. */
+export type AuditEntry = Unsealed<AuditRecord>;
 
 export const GENESIS = '0'.repeat(64);
 
@@ -57,7 +113,7 @@ function objectKeyOrder(sorted: string[]): string[] {
 }
 
 export function sealRecord(record: Omit<AuditRecord, 'hash'>): AuditRecord {
-  return { ...record, hash: sha256(canonicalJson(record)) };
+  return { ...record, hash: sha256(canonicalJson(record)) } as AuditRecord;
 }
 
 export function serialiseRecord(record: AuditRecord): string {

@@ -1,8 +1,9 @@
-import { canonicalJson, GENESIS, sha256, type AuditRecord } from './record.js';
+import type { AuditLine } from './lines.js';
+import { canonicalJson, GENESIS, sha256 } from './record.js';
 
 export interface AuditProblem {
   line: number;
-  problem: 'unparseable' | 'edited' | 'dropped' | 'reordered' | 'broken-chain';
+  problem: 'unparseable' | 'not-a-record' | 'edited' | 'dropped' | 'reordered' | 'broken-chain';
   message: string;
 }
 
@@ -15,27 +16,22 @@ export interface AuditVerdict {
 }
 
 /**
- * Checks every line: its own hash (edited?), its sequence number (dropped or reordered?) and
- * its link to the previous line's text (anything else that breaks the chain).
+ * Checks every line: that it is a record at all, its own hash (edited?), its sequence number
+ * (dropped or reordered?) and its link to the previous line's text (anything else that breaks the chain).
  */
-export function verifyAuditLines(lines: string[]): AuditVerdict {
+export function verifyAuditLines(lines: readonly AuditLine[]): AuditVerdict {
   const problems: AuditProblem[] = [];
   let prevText: string | undefined;
+  let prevLine = 0;
   let expectedSeq = 1;
   let prevHadProblem = false;
-  lines.forEach((text, i) => {
-    const line = i + 1;
+  lines.forEach((l, i) => {
+    const { line, record } = l;
     const before = problems.length;
-    let record: AuditRecord;
-    try {
-      record = JSON.parse(text) as AuditRecord;
-    } catch {
-      problems.push({
-        line,
-        problem: 'unparseable',
-        message: `line ${line} is not valid JSON: it was edited or truncated`,
-      });
-      prevText = text;
+    if (!record) {
+      problems.push({ line, problem: l.problem!.kind, message: l.problem!.message });
+      prevText = l.text;
+      prevLine = line;
       expectedSeq++;
       prevHadProblem = true;
       return;
@@ -49,7 +45,7 @@ export function verifyAuditLines(lines: string[]): AuditVerdict {
         message: `line ${line} (seq ${record.seq}) was edited: its content no longer matches its hash`,
       });
     const expectedPrev = prevText === undefined ? GENESIS : sha256(prevText);
-    if (record.seq > expectedSeq && safeSeq(lines[i + 1]) !== expectedSeq) {
+    if (record.seq > expectedSeq && lines[i + 1]?.record?.seq !== expectedSeq) {
       const missing = record.seq - expectedSeq;
       problems.push({
         line,
@@ -68,13 +64,14 @@ export function verifyAuditLines(lines: string[]): AuditVerdict {
         problems.push({
           line,
           problem: 'broken-chain',
-          message: `line ${line} does not follow line ${line - 1}: the previous line was edited, or lines were inserted`,
+          message: `line ${line} does not follow line ${prevLine}: the previous line was edited, or lines were inserted`,
         });
       }
       expectedSeq++;
     }
     prevHadProblem = problems.length > before;
-    prevText = text;
+    prevText = l.text;
+    prevLine = line;
   });
   return {
     ok: problems.length === 0,
@@ -84,11 +81,21 @@ export function verifyAuditLines(lines: string[]): AuditVerdict {
   };
 }
 
-function safeSeq(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return (JSON.parse(text) as AuditRecord).seq;
-  } catch {
-    return undefined;
-  }
+export type HeadCheck =
+  { ok: true; /** Records appended after the expected head. */ added: number } | { ok: false; message: string };
+
+/**
+ * A head written down earlier must still be in the log: the hash of its last line then, of some line
+ * now. Lines after it are records appended since (an intact log only grows); its absence means the
+ * log was cut below it or rewritten.
+ */
+export function checkExpectedHead(lines: readonly AuditLine[], expected: string): HeadCheck {
+  const want = expected.trim().toLowerCase();
+  if (want === GENESIS) return { ok: true, added: lines.length };
+  const at = lines.findIndex((l) => sha256(l.text) === want);
+  if (at >= 0) return { ok: true, added: lines.length - 1 - at };
+  return {
+    ok: false,
+    message: `no line of the log hashes to the expected head ${expected}: lines were removed from the end or the log was rewritten`,
+  };
 }

@@ -13,6 +13,7 @@ import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Inte
 import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, prepareEntries, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import type { BackupPreview } from './plans.js';
+import { backupStep } from './step-ids.js';
 
 /** The source bucket as listed at one moment. */
 export interface SourceSnapshot {
@@ -97,6 +98,8 @@ export interface CreateBackupDeps {
   progress?: (total: number) => Promise<Progress>;
   /** Aborting stops the copies; no manifest is written, so the backup does not exist. */
   signal?: AbortSignal;
+  /** A plan step finished (copy-blobs, write-manifest): for the audit outcome. */
+  stepDone?: (id: string) => void;
   /** After each blob copied (tests use it to stop a backup midway). */
   onCopied?: (copied: number) => void;
   warn?: (message: string) => void;
@@ -256,6 +259,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     } finally {
       progress.stop();
     }
+    deps.stepDone?.(backupStep.copyBlobs);
     await preparing;
     const objects = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const manifest: Manifest = {
@@ -281,6 +285,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         'backup interrupted before its manifest was written; it does not exist. Re-run `gwctl backup create`: copied blobs are reused',
       );
     await writeManifest(store, loc, manifest);
+    deps.stepDone?.(backupStep.writeManifest);
     if (changed.length + vanished.length > 0) {
       deps.warn?.(
         `${changed.length + vanished.length} object(s) changed while the backup ran (the workload was not quiesced?): ${[...changed, ...vanished].slice(0, 3).join(', ')}${changed.length + vanished.length > 3 ? ', …' : ''}`,

@@ -6,6 +6,7 @@ import type { GarbageScan, PruneSelection } from './prune.js';
 import { isDestructiveRestore, type RestorePlanValue } from './restore.js';
 import { workloadLabel, type WorkloadRef } from './quiesce.js';
 import { describeInterrupted, QUIESCE_ANNOTATIONS, type QuiesceDecision } from './quiesce-mark.js';
+import { backupStep } from './step-ids.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -39,27 +40,27 @@ export function createPlan(
   const { from = 0, restoreTo = 0, recovered, stale } = quiesce?.decision ?? {};
   if (quiesce && from > 0)
     steps.push({
-      id: `scale-down/${wl}`,
+      id: backupStep.scaleDown(wl),
       action: 'scale-down',
       target: wl,
       description: `${from} → 0 replicas while copying (Vault's storage is consistent only at rest); the count is recorded on it (${QUIESCE_ANNOTATIONS.replicas}) in the same request`,
     });
   steps.push({
-    id: 'copy-blobs',
+    id: backupStep.copyBlobs,
     action: 'copy',
     target: gs(loc.backupBucket, blobsPrefix(loc)),
     description: `${preview.newBlobs} new blob(s), ${formatBytes(preview.newBytes)}, server-side; ${preview.storedObjects} of the ${preview.objects} object(s) already stored`,
     detail: preview,
   });
   steps.push({
-    id: 'write-manifest',
+    id: backupStep.writeManifest,
     action: 'create',
     target: gs(loc.backupBucket, manifestsPrefix(loc)),
     description: 'the manifest, last: the backup exists once it is written',
   });
   if (quiesce && (from > 0 || recovered))
     steps.push({
-      id: `scale-up/${wl}`,
+      id: backupStep.scaleUp(wl),
       action: 'scale-up',
       target: wl,
       description: recovered
@@ -95,14 +96,14 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
   const steps: PlanStep[] = [];
   if (p.createBucket)
     steps.push({
-      id: `create-bucket/${p.targetBucket}`,
+      id: backupStep.createBucket(p.targetBucket),
       action: 'create-bucket',
       target: gs(p.targetBucket),
       description: 'new bucket for the restored objects',
     });
   if (p.create.length > 0) {
     steps.push({
-      id: `restore/${p.targetBucket}`,
+      id: backupStep.restore(p.targetBucket),
       action: 'restore',
       target: gs(p.targetBucket),
       description: `${p.create.length} object(s) the bucket lacks (${formatBytes(p.create.reduce((n, c) => n + c.entry.size, 0))}), server-side, each checked against the manifest's CRC32C`,
@@ -111,14 +112,14 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
   }
   for (const c of p.overwrite)
     steps.push({
-      id: `overwrite/${c.entry.name}`,
+      id: backupStep.overwrite(c.entry.name),
       action: 'overwrite',
       target: gs(p.targetBucket, c.entry.name),
       description: `differs from the backup (replaces generation ${c.ifGenerationMatch})`,
     });
   for (const d of p.deleteExtra)
     steps.push({
-      id: `delete/${d.name}`,
+      id: backupStep.deleteObject(d.name),
       action: 'delete',
       target: gs(p.targetBucket, d.name),
       description: 'not in the backup (--delete-extra)',
@@ -142,14 +143,14 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
 
 export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: GarbageScan, graceMs: number): Plan {
   const steps: PlanStep[] = selection.remove.map((b) => ({
-    id: `delete-backup/${b.id}`,
+    id: backupStep.deleteBackup(b.id),
     action: 'delete',
     target: `backup ${b.id}`,
     description: `completed ${b.completedAt}, ${b.objects} objects, ${formatBytes(b.bytes)}`,
   }));
   if (scan.garbage.length > 0) {
     steps.push({
-      id: 'collect-blobs',
+      id: backupStep.collectBlobs,
       action: 'prune',
       target: gs(loc.backupBucket, blobsPrefix(loc)),
       description: `${scan.garbage.length} blob(s) no remaining backup references and older than ${graceMs / 3_600_000}h (${formatBytes(scan.garbageBytes)}), as of now`,

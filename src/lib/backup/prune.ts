@@ -7,6 +7,7 @@ import { loadManifest } from './catalog.js';
 import { listBlobs } from './create.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
 import { manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
+import { backupStep } from './step-ids.js';
 import { ManifestError, summaryOf, type BackupSummary } from './manifest.js';
 
 /**
@@ -119,6 +120,8 @@ export interface PruneDeps {
   now?: () => Date;
   progress?: (total: number) => Promise<Progress>;
   signal?: AbortSignal;
+  /** A plan step finished (a backup deleted, the blobs collected): for the audit outcome. */
+  stepDone?: (id: string) => void;
 }
 
 export async function prune(
@@ -149,6 +152,7 @@ export async function prune(
         if (!(err instanceof PreconditionFailedError)) throw err;
       }
       result.removed.push(b.id);
+      deps.stepDone?.(backupStep.deleteBackup(b.id));
     },
     deps.signal,
   );
@@ -221,6 +225,7 @@ export async function prune(
     } finally {
       progress.stop();
     }
+    if (scan.garbage.length > 0) deps.stepDone?.(backupStep.collectBlobs);
     if (result.blobs.left > 0)
       result.deferred = `stopped after ${PRUNE_WORK_LIMIT_MS / 60_000} min so backups are not held up; ${result.blobs.left} blob(s) left for the next prune`;
     return result;

@@ -46,6 +46,22 @@ export interface WorkloadScaler {
   restore(w: WorkloadRef, replicas: number): Promise<void>;
 }
 
+/** The same scaler, saying after each scale that it landed (for the steps an audit outcome lists). */
+export function reportingScaler(scaler: WorkloadScaler, scaled: (replicas: number) => void): WorkloadScaler {
+  return {
+    read: (w) => scaler.read(w),
+    async scaleDown(w, mark, resourceVersion) {
+      const done = await scaler.scaleDown(w, mark, resourceVersion);
+      if (done) scaled(0);
+      return done;
+    },
+    async restore(w, replicas) {
+      await scaler.restore(w, replicas);
+      scaled(replicas);
+    },
+  };
+}
+
 export function kubeScaler(admin: KubeAdmin): WorkloadScaler {
   const gone = (w: WorkloadRef, what: string) => new RuntimeError(`${workloadLabel(w)} disappeared while ${what}`);
   return {

@@ -11,6 +11,7 @@ import { copyInBatches } from './batched-copies.js';
 import { forEachBounded } from './bounded.js';
 import { blobName, type BackupLocation } from './layout.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
+import { backupStep } from './step-ids.js';
 import { entriesByBlob } from './verify.js';
 
 export interface RestoreTarget {
@@ -131,6 +132,8 @@ export interface RestoreDeps {
   progress?: (label: string, total: number) => Promise<Progress>;
   signal?: AbortSignal;
   warn?: (message: string) => void;
+  /** A plan step finished (bucket created, the new objects restored, one overwritten or deleted): for the audit outcome. */
+  stepDone?: (id: string) => void;
 }
 
 /**
@@ -178,7 +181,12 @@ export async function applyRestore(
     );
   }
 
-  if (plan.createBucket) await store.createBucket(plan.targetBucket, opts.location ? { location: opts.location } : {});
+  if (plan.createBucket) {
+    await store.createBucket(plan.targetBucket, opts.location ? { location: opts.location } : {});
+    deps.stepDone?.(backupStep.createBucket(plan.targetBucket));
+  }
+  const overwrites = new Set(plan.overwrite.map((c) => c.entry.name));
+  let createsLeft = plan.create.length;
 
   const mismatched: string[] = [];
   let bytes = 0;
@@ -196,6 +204,8 @@ export async function applyRestore(
       bytes += entry.size;
       done++;
       progress.tick();
+      if (overwrites.has(entry.name)) deps.stepDone?.(backupStep.overwrite(entry.name));
+      else if (--createsLeft === 0) deps.stepDone?.(backupStep.restore(plan.targetBucket));
     };
     const request = ({ entry, ifGenerationMatch }: (typeof copies)[number]) => ({
       source: { bucket: loc.backupBucket, name: blobName(loc, entry.blob) },
@@ -255,6 +265,7 @@ export async function applyRestore(
       try {
         await store.delete({ bucket: plan.targetBucket, name }, { ifGenerationMatch: generation });
         deleted++;
+        deps.stepDone?.(backupStep.deleteObject(name));
       } catch (err) {
         if (!(err instanceof PreconditionFailedError)) throw err;
         skippedDeletes.push(name);

@@ -26,6 +26,8 @@ export interface ApplyOptions {
   timeoutMs: number;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborted by SIGINT/SIGTERM: the run stops before the next step, or while waiting for a load balancer. */
+  signal?: AbortSignal;
 }
 
 export interface StepResult {
@@ -55,9 +57,11 @@ export async function applyDeprovision(
   const results: StepResult[] = [];
   const total = plan.steps.length;
   for (const [i, step] of plan.steps.entries()) {
-    hooks.onStepStart?.(step, i, total);
     let outcome: string;
     try {
+      // Between steps: the one before is journalled, this one not begun.
+      opts.signal?.throwIfAborted();
+      hooks.onStepStart?.(step, i, total);
       outcome = await applyStep(step, deps, opts, hooks);
     } catch (err) {
       throw stoppedAt(err, plan, step, i, journal);
@@ -128,7 +132,10 @@ async function deleteIngressAndWait(
         `ingress/${op.namespace}/${op.name} is still there after ${Math.round(elapsedMs / 1000)}s (finalizers: ${current.finalizers.join(', ') || 'none'}): ` +
           `GKE has not finished removing its load balancer; the delete stands, so re-run later (or with a longer --timeout), and check kubectl describe ingress ${op.name} -n ${op.namespace}`,
       );
+    // The delete stands; a re-run goes back to waiting for it.
+    opts.signal?.throwIfAborted();
     await wait(Math.min(pollMs, Math.max(0, opts.timeoutMs - elapsedMs)) || pollMs);
+    opts.signal?.throwIfAborted();
   }
 }
 

@@ -14,12 +14,21 @@ export function renderManualSteps(ui: Ui, steps: ManualStep[]): void {
   });
 }
 
-/** A line per finished step, and a line every `everyMs` while waiting for a load balancer: works in a terminal and in a CI log. */
-export function progressHooks(ui: Ui, quiet: boolean, everyMs = 15_000): ApplyHooks {
-  if (quiet) return {};
+/**
+ * A line per finished step, and a line every `everyMs` while waiting for a load balancer: works in a
+ * terminal and in a CI log. Every finished step is also passed to `stepDone` (the audit outcome's list).
+ */
+export function progressHooks(
+  ui: Ui,
+  quiet: boolean,
+  stepDone: (id: string) => void = () => {},
+  everyMs = 15_000,
+): ApplyHooks {
+  if (quiet) return { onStepDone: (step) => stepDone(step.id) };
   let lastWait: { id: string; at: number } | undefined;
   return {
     onStepDone(step: PlanStep, outcome: string, i: number, total: number) {
+      stepDone(step.id);
       const note = outcome === 'already-gone' ? ui.color.dim(' (already gone)') : '';
       ui.success(`${ui.color.dim(`[${i + 1}/${total}]`)} ${step.action} ${step.target}${note}`);
     },

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors/gwctl-error.js';
 import type { KeyevStore } from '../keyev/store.js';
-import type { KeyevPlan, KeyevPlanItem } from './keyev-plan.js';
+import { keyevStep, type KeyevPlan, type KeyevPlanItem } from './keyev-plan.js';
 
 export interface KeyevSummary {
   created: number;
@@ -40,7 +40,10 @@ export function assertKeyevApplicable(plan: KeyevPlan, opts: { overwrite: boolea
 export async function applyKeyevPlan(
   plan: KeyevPlan,
   store: KeyevStore,
-  opts: { overwrite: boolean },
+  opts: {
+    overwrite: boolean;
+    /** A written key read back as planned (the audit outcome lists it). */ stepDone?: (id: string) => void;
+  },
 ): Promise<KeyevSummary> {
   assertKeyevApplicable(plan, opts);
   const toWrite = plan.items.filter((i) => i.action === 'create' || (i.action === 'conflict' && opts.overwrite));
@@ -62,6 +65,7 @@ export async function applyKeyevPlan(
       summary.failures.push({ key: item.key, reason: writeError ? `${reason} (write failed: ${writeError})` : reason });
       continue;
     }
+    if (toWrite.includes(item)) opts.stepDone?.(keyevStep(item.key));
     if (item.action === 'create') summary.created++;
     else if (item.action === 'conflict') summary.overwritten++;
     else summary.unchanged++;

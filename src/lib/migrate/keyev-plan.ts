@@ -140,3 +140,6 @@ function legacyWarnings(items: readonly ConfigItem[], rename: Record<string, str
         `MongoDB holds the legacy key ${legacy}; the gateway reads ${current}: pass --rename ${legacy}=${current} to migrate it under the new name`,
     );
 }
+
+/** The plan step writing one key: the dry run shows it, the audit outcome lists it once it reads back. */
+export const keyevStep = (key: string) => `keyev/${key}`;

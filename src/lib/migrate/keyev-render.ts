@@ -1,7 +1,7 @@
 import { makePlan, type Plan } from '../plan/plan.js';
 import type { Ui } from '../ui/ui.js';
 import type { KeyevSummary } from './keyev-apply.js';
-import type { KeyevPlan, KeyevPlanItem } from './keyev-plan.js';
+import { keyevStep, type KeyevPlan, type KeyevPlanItem } from './keyev-plan.js';
 
 /** Values are shown quoted and cut short: enough to compare, not a dump. */
 export const showValue = (v: string | undefined) =>
@@ -31,7 +31,7 @@ export function keyevMutationPlan(env: string, plan: KeyevPlan, opts: { overwrit
     summary: `copy ${plan.source.database}.${plan.source.collection} into ${plan.target.where}: ${c.create} to create, ${c.unchanged} unchanged, ${c.conflict} conflicting${c.invalid ? `, ${c.invalid} refused` : ''}`,
     destructive: false,
     steps: written.map((i) => ({
-      id: `keyev/${i.key}`,
+      id: keyevStep(i.key),
       action: i.action === 'create' ? 'create' : 'overwrite',
       target: `keyev:${i.key}`,
       description: `${i.action === 'conflict' ? `${showValue(i.current)} → ` : ''}${showValue(i.value)}${from(i)}${i.stringified ? ', stringified' : ''}`,

@@ -1,7 +1,7 @@
 import type { DocumentStore, FieldMap } from '../cloud/firestore.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import { documentDigest } from './digest.js';
-import type { KeystorePlan } from './keystore-plan.js';
+import { keystoreBatchStep, type KeystorePlan } from './keystore-plan.js';
 
 /** Converted documents by collection, then id: what the plan's batches refer to. */
 export type KeystoreData = ReadonlyMap<string, ReadonlyMap<string, FieldMap>>;
@@ -55,7 +55,13 @@ export async function applyKeystorePlan(
   plan: KeystorePlan,
   data: KeystoreData,
   store: DocumentStore,
-  onBatch: (done: number, total: number) => void = () => {},
+  run: {
+    onBatch?: (done: number, total: number) => void;
+    /** A batch committed, by its plan step id (the audit outcome lists them). */
+    stepDone?: (id: string) => void;
+    /** Aborted by SIGINT/SIGTERM: no further batch is sent; the committed ones stay, and a re-run skips them. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<KeystoreSummary> {
   assertKeystoreApplicable(plan);
   const total = plan.collections.reduce((n, c) => n + c.batches.length, 0);
@@ -68,6 +74,7 @@ export async function applyKeystorePlan(
         if (!fields) throw new RuntimeError(`internal: no converted data for ${c.collection}/${id}`);
         return { collection: c.collection, id, data: fields };
       });
+      run.signal?.throwIfAborted();
       try {
         await store.commit(writes);
       } catch (err) {
@@ -75,7 +82,8 @@ export async function applyKeystorePlan(
           `batch ${i + 1}/${c.batches.length} of ${c.collection} failed (${(err as Error).message}); ${done} earlier batch(es) were written — re-run the same command to resume`,
         );
       }
-      onBatch(++done, total);
+      run.stepDone?.(keystoreBatchStep(c.collection, i));
+      run.onBatch?.(++done, total);
     }
   }
   const verification = await verifyKeystore(plan, store);

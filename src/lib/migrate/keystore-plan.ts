@@ -127,3 +127,6 @@ function countActions(docs: readonly KeystoreDocumentPlan[]): Record<KeystoreAct
   for (const d of docs) counts[d.action]++;
   return counts;
 }
+
+/** The plan step of one Firestore commit: the dry run shows it, the audit outcome lists it once committed. */
+export const keystoreBatchStep = (collection: string, index: number) => `keystore/${collection}/batch-${index + 1}`;

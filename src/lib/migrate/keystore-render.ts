@@ -1,7 +1,7 @@
 import { makePlan, type Plan } from '../plan/plan.js';
 import type { Ui } from '../ui/ui.js';
 import type { KeystoreSummary } from './keystore-apply.js';
-import type { KeystorePlan } from './keystore-plan.js';
+import { keystoreBatchStep, type KeystorePlan } from './keystore-plan.js';
 
 /** The keystore copy as a gwctl plan: one step per Firestore commit, so a dry run shows exactly the batches apply sends. */
 export function keystoreMutationPlan(env: string, plan: KeystorePlan): Plan {
@@ -24,7 +24,7 @@ export function keystoreMutationPlan(env: string, plan: KeystorePlan): Plan {
       return c.batches.map((ids, i) => {
         const overwrites = ids.filter((id) => conflicting.has(id)).length;
         return {
-          id: `keystore/${c.collection}/batch-${i + 1}`,
+          id: keystoreBatchStep(c.collection, i),
           action: overwrites ? 'overwrite' : 'copy',
           target: `firestore:${c.collection}`,
           description: `batch ${i + 1}/${c.batches.length}: ${ids.length} document(s)${overwrites ? `, ${overwrites} replacing a different version` : ''}`,

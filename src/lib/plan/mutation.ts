@@ -1,7 +1,8 @@
-import type { AuditLog } from '../audit/log.js';
 import { operatorIdentity } from '../audit/operator.js';
+import type { RunProgress } from '../audit/run-progress.js';
+import type { AuditSink } from '../audit/sink.js';
+import { runWriteAhead, type RunContext } from '../audit/write-ahead.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
-import { redact } from '../errors/redact.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { Ui } from '../ui/ui.js';
 import { isEmptyPlan, planDigest, type Plan } from './plan.js';
@@ -19,12 +20,20 @@ export interface MutationOptions<R> {
   ui: Ui;
   /** Under --json the plan still goes to stderr; stdout carries only the outcome. */
   prompter: Prompter;
-  audit: AuditLog;
-  apply: (plan: Plan) => Promise<R>;
+  audit: AuditSink;
+  /** Where a run keeps its steps done while it lasts, for the reconciliation of a run that was killed. */
+  progress?: RunProgress;
+  /** Applies the plan; reports each step done with `ctx.stepDone` and stops early once `ctx.signal` aborts. */
+  apply: (plan: Plan, ctx: RunContext) => Promise<R>;
   /** What the audit record keeps of the result (counts, ids): never secrets. */
   auditDetails?: (result: R) => unknown;
   /** Print the plan (default true): commands that render their own diff turn it off. */
   render?: boolean;
+  /**
+   * A write-ahead run begun before the plan existed (the command writes while planning): the plan is
+   * applied within it, and that run records the outcome (and its details).
+   */
+  within?: RunContext;
 }
 
 export type MutationOutcome<R> =
@@ -32,8 +41,8 @@ export type MutationOutcome<R> =
   | { status: 'applied'; plan: Plan; digest: string; result: R };
 
 /**
- * The one path every mutating command takes: plan → print → (dry-run stops) → confirm → apply → audit.
- * A failed apply is audited too, then rethrown.
+ * The one path every mutating command takes: plan → print → (dry-run stops) → confirm → audit intent
+ * → apply → audit outcome (write-ahead.ts). A change whose intent cannot be recorded is not made.
  */
 export async function runMutation<R>(opts: MutationOptions<R>): Promise<MutationOutcome<R>> {
   const { plan, ui } = opts;
@@ -45,24 +54,26 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
     return { status: 'dry-run', plan, digest };
   }
   await confirmPlan(opts);
-  const entry = {
-    operator: operatorIdentity(),
-    command: plan.command,
-    env: plan.env,
-    planDigest: digest,
-    summary: plan.summary,
-  };
-  let result: R;
-  try {
-    result = await opts.apply(plan);
-  } catch (err) {
-    await opts.audit.append({ ...entry, result: 'failed', error: redact(String((err as Error)?.message ?? err)) });
-    throw err;
+  if (opts.within) {
+    opts.within.planned({ digest, steps: plan.steps.length });
+    // Interrupted while planning: nothing of the plan is applied.
+    opts.within.signal.throwIfAborted();
+    return { status: 'applied', plan, digest, result: await opts.apply(plan, opts.within) };
   }
-  await opts.audit.append({
-    ...entry,
-    result: 'applied',
-    ...(opts.auditDetails ? { details: opts.auditDetails(result) } : {}),
+  const result = await runWriteAhead({
+    sink: opts.audit,
+    intent: {
+      operator: operatorIdentity(),
+      command: plan.command,
+      env: plan.env,
+      planDigest: digest,
+      summary: plan.summary,
+      steps: plan.steps.length,
+    },
+    apply: (ctx) => opts.apply(plan, ctx),
+    ...(opts.auditDetails ? { details: opts.auditDetails } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    warn: (m) => ui.warn(m),
   });
   return { status: 'applied', plan, digest, result };
 }
@@ -95,10 +106,15 @@ async function confirmPlan<R>(opts: MutationOptions<R>): Promise<void> {
     return;
   }
   if (opts.yes) return;
-  if (!opts.interactive)
+  requireYesWhenUnattended(opts);
+  if (!(await opts.prompter.confirm('Apply this plan?')))
+    throw new RuntimeError('aborted by the operator; nothing was changed');
+}
+
+/** A change nobody can be asked about needs --yes (checked early by commands that write before planning). */
+export function requireYesWhenUnattended(opts: { yes: boolean; interactive: boolean }): void {
+  if (!opts.yes && !opts.interactive)
     throw new UsageError(
       'refusing to change anything non-interactively without --yes (review it with --dry-run first)',
     );
-  if (!(await opts.prompter.confirm('Apply this plan?')))
-    throw new RuntimeError('aborted by the operator; nothing was changed');
 }

@@ -35,3 +35,8 @@ export const isEmptyPlan = (plan: Plan) => plan.steps.length === 0;
 export function planDigest(plan: Plan): string {
   return `sha256:${sha256(canonicalJson(plan))}`;
 }
+
+/** Identifies what was asked, for a run whose intent is recorded before its plan exists. */
+export function requestDigest(request: unknown): string {
+  return `sha256:${sha256(canonicalJson(request))}`;
+}

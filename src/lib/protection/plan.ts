@@ -169,10 +169,17 @@ export interface StepOutcome {
   outcome: string;
 }
 
+/** How a run is watched: stopped between steps once `signal` aborts, each finished step reported. */
+export interface StepRun {
+  signal?: AbortSignal;
+  stepDone?: (id: string) => void;
+}
+
 /** Applies the steps in order; each is idempotent (a bucket or object already in the wanted state is fine). */
-export async function applyProtectionPlan(plan: Plan, deps: ProtectionDeps): Promise<StepOutcome[]> {
+export async function applyProtectionPlan(plan: Plan, deps: ProtectionDeps, run: StepRun = {}): Promise<StepOutcome[]> {
   const out: StepOutcome[] = [];
   for (const s of plan.steps) {
+    run.signal?.throwIfAborted();
     const op = s.detail as ProtectionOp;
     switch (op.op) {
       case 'set-terraform-var':
@@ -190,6 +197,7 @@ export async function applyProtectionPlan(plan: Plan, deps: ProtectionDeps): Pro
         out.push({ id: s.id, outcome: 'patched' });
         break;
     }
+    run.stepDone?.(s.id);
   }
   return out;
 }

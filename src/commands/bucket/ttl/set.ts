@@ -43,14 +43,22 @@ export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
     const state = await readTtlState(admin, ref.name, { scanHolds: this.flags.holds });
     const { plan, change, diff } = planTtlChange({ env: env.name, ref, state, days });
     renderRuleDiff(this.ui, change.bucket, diff);
-    const outcome = await this.mutate(plan, (p) => applyTtlChange(admin, p), {
-      auditDetails: (s) => ({
-        bucket: change.bucket,
-        previousDays: change.previousDays,
-        days,
-        metageneration: s.metageneration,
-      }),
-    });
+    const outcome = await this.mutate(
+      plan,
+      async (p, ctx) => {
+        const settings = await applyTtlChange(admin, p);
+        ctx.stepDone(p.steps[0]!.id);
+        return settings;
+      },
+      {
+        auditDetails: (s) => ({
+          bucket: change.bucket,
+          previousDays: change.previousDays,
+          days,
+          metageneration: s.metageneration,
+        }),
+      },
+    );
     if (outcome.status === 'applied')
       this.ui.success(
         `gs://${change.bucket}: retention TTL is now ${days} days (metageneration ${outcome.result.metageneration}); GCS applies it within 24 hours`,

@@ -1,0 +1,13 @@
+/** Plan step ids of the backup commands: the plans name them, the apply reports them done (audit outcome). */
+export const backupStep = {
+  scaleDown: (workload: string) => `scale-down/${workload}`,
+  scaleUp: (workload: string) => `scale-up/${workload}`,
+  copyBlobs: 'copy-blobs',
+  writeManifest: 'write-manifest',
+  deleteBackup: (id: string) => `delete-backup/${id}`,
+  collectBlobs: 'collect-blobs',
+  createBucket: (bucket: string) => `create-bucket/${bucket}`,
+  restore: (bucket: string) => `restore/${bucket}`,
+  overwrite: (name: string) => `overwrite/${name}`,
+  deleteObject: (name: string) => `delete/${name}`,
+};
