@@ -13,6 +13,8 @@ export interface AuditRecord {
   error?: string;
   /** What was done, for the record (counts, ids); never secrets. */
   details?: unknown;
+  /** What the plan's steps acted on (`gs://bucket`, `deployment/default/poweb`): how `verify infra` attributes drift. */
+  targets?: string[];
   prev: string;
   /** SHA-256 of this record without `hash`: catches an edit of the last line, which has no successor. */
   hash: string;

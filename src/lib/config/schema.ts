@@ -103,6 +103,11 @@ export const environmentSchema = z
       .optional(),
     monitoring: monitoring.prefault({}),
     workloads: workloads.prefault({}),
+    /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
+    infra: z
+      .object({ manifests: z.string().min(1).optional(), terraformState: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
     emulators: z
       .object({

@@ -50,6 +50,7 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
     env: plan.env,
     planDigest: digest,
     summary: plan.summary,
+    targets: [...new Set(plan.steps.map((s) => s.target))],
   };
   let result: R;
   try {

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Environment } from '../config/schema.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
 import { isRunning, readSandboxState } from './state.js';
@@ -39,6 +40,7 @@ export function sandboxEnvironment(dir = sandboxDir()): Environment {
       caFile: files.ca,
     },
     terraform: { varFile: files.tfvars },
+    infra: { manifests: dirname(files.manifests), terraformState: files.terraformState },
     monitoring: { urlMaps: ['gateway-sandbox-lb'], forwardingRules: [], backendServices: ['gateway-sandbox-poweb'] },
     workloads: {
       deployments: [

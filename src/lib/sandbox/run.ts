@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { FaultInjector, ratesFromProbability, RequestLog } from '@gwctl/emulators/common';
 import type { SandboxService } from './faults-flag.js';
 import { sandboxFiles } from './paths.js';
+import { writeSandboxCode } from './infra-code.js';
 import { seedSandbox, type SeedReport } from './seed.js';
 import type { SandboxState } from './state.js';
 
@@ -79,6 +80,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       },
     };
     const seeded = await seedSandbox({ dir: opts.dir, gcsUrl: gcs.url, kube, mongo });
+    writeSandboxCode(opts.dir);
     writeFileSync(files.state, `${JSON.stringify(state, null, 2)}\n`);
     return {
       state,
