@@ -68,7 +68,7 @@ describe('plan → confirm → apply → audit', () => {
     expect(h.applied).toEqual([]);
   });
 
-  it('applies with --yes and appends one audit record with the plan digest', async () => {
+  it('applies with --yes and appends one audit record with the plan digest and what its steps acted on', async () => {
     const h = harness({ yes: true });
     const outcome = await runMutation(h.opts);
     expect(outcome.status).toBe('applied');
@@ -78,6 +78,8 @@ describe('plan → confirm → apply → audit', () => {
       env: 'staging',
       result: 'applied',
       planDigest: planDigest(plan()),
+      // What `verify infra` attributes drift with.
+      targets: ['ingress/default/public-gateway'],
     });
   });
 
