@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,9 +244,9 @@ describe('gwctl verify infra --env sandbox', () => {
       '--env',
       'sandbox',
       '--manifests',
-      '/etc/gwctl/code/manifests.yaml',
+      '/etc/gwctl-code/manifests.yaml',
       '--terraform-state',
-      '/etc/gwctl/code/terraform-state.json',
+      '/etc/gwctl-code/terraform-state.json',
       '--json',
     ]);
     expect(job.spec.jobTemplate.spec.podFailurePolicy.rules[0].onExitCodes.values).toEqual([2, 3]);
@@ -283,7 +283,6 @@ describe('gwctl verify infra from a gwctl.yaml', () => {
   it('a third party verifies with its own gwctl.yaml (code paths relative to it); bad input exits 2, an unreachable cluster 1', async () => {
     const files = sandboxFiles(join(home, 'sandbox'));
     const config = join(root, 'verifier', 'gwctl.yaml');
-    const { mkdirSync, copyFileSync } = await import('node:fs');
     mkdirSync(join(root, 'verifier', 'code'), { recursive: true });
     copyFileSync(files.manifests, join(root, 'verifier', 'code', 'manifests.yaml'));
     copyFileSync(files.terraformState, join(root, 'verifier', 'code', 'terraform-state.json'));
@@ -300,38 +299,23 @@ describe('gwctl verify infra from a gwctl.yaml', () => {
       config,
       `environments:\n${env('staging', sandbox.state.endpoints.kube)}${env('unreachable', 'http://127.0.0.1:9')}`,
     );
+    const verifyWith = (env: string, ...extra: string[]) =>
+      gwctl('verify', 'infra', '--config', config, '--env', env, ...extra);
+    const code = (file: string) => join(root, 'verifier', 'code', file);
     // The sandbox's cluster seen as "staging": the protection policy is named after "sandbox", which is what the code says.
-    const ok = await gwctl('verify', 'infra', '--config', config, '--env', 'staging', '--json');
+    const ok = await verifyWith('staging', '--json');
     expect(JSON.parse(ok.stdout).drifts, ok.stderr).toEqual([]);
     expect(ok.code).toBe(0);
 
-    const broken = await gwctl(
-      'verify',
-      'infra',
-      '--config',
-      config,
-      '--env',
-      'staging',
-      '--manifests',
-      join(root, 'verifier', 'code', 'broken.yaml'),
-    );
+    const broken = await verifyWith('staging', '--manifests', code('broken.yaml'));
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/broken\.yaml(:\d+)?: invalid YAML/);
-    const plan = await gwctl(
-      'verify',
-      'infra',
-      '--config',
-      config,
-      '--env',
-      'staging',
-      '--terraform-state',
-      join(root, 'verifier', 'code', 'plan.json'),
-    );
+    const plan = await verifyWith('staging', '--terraform-state', code('plan.json'));
     expect(plan.code).toBe(2);
     expect(plan.stderr).toMatch(/a plan, not a state/);
 
     const before = auditRecords().length;
-    const down = await gwctl('verify', 'infra', '--config', config, '--env', 'unreachable');
+    const down = await verifyWith('unreachable');
     expect(down.code, down.stderr).toBe(1);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
     const failed = auditRecords().slice(before);

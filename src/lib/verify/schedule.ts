@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
 import { ExitCode, UsageError } from '../errors/gwctl-error.js';
-import { makePlan, type Plan } from '../plan/plan.js';
+import type { Plan } from '../plan/plan.js';
+import { cronJobPlan, gwctlJobLabels, gwctlPodSpec } from '../schedule/gwctl-job.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -45,17 +45,13 @@ export interface VerifyScheduleOptions {
   skipKinds: string[];
 }
 
-const CODE_DIR = '/etc/gwctl/code';
+/** Where the code ConfigMap is mounted (beside, not inside, the read-only /etc/gwctl). */
+const CODE_DIR = '/etc/gwctl-code';
 
 /** The CronJob that runs `gwctl verify infra` on a schedule, as a plain manifest. */
 export function verifyCronJob(o: VerifyScheduleOptions) {
   const name = `gwctl-verify-${o.env}`.slice(0, 52).replace(/-$/, '');
-  const labels = {
-    'app.kubernetes.io/name': 'gwctl',
-    'app.kubernetes.io/component': 'verify',
-    'app.kubernetes.io/managed-by': 'gwctl',
-    'gwctl/environment': o.env,
-  };
+  const labels = gwctlJobLabels('verify', o.env);
   const args = [
     'verify',
     'infra',
@@ -68,6 +64,7 @@ export function verifyCronJob(o: VerifyScheduleOptions) {
     '--json',
     ...o.skipKinds.flatMap((k) => ['--skip-kind', k]),
   ];
+  const runFor = Math.min(o.everyMs, HOUR_MS) / 1000;
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob' as const,
@@ -81,7 +78,7 @@ export function verifyCronJob(o: VerifyScheduleOptions) {
       schedule: verifySchedule(o.everyMs, o.env),
       timeZone: 'Etc/UTC',
       concurrencyPolicy: 'Forbid',
-      startingDeadlineSeconds: Math.min(o.everyMs, HOUR_MS) / 1000,
+      startingDeadlineSeconds: runFor,
       // Failed runs are the ones to read: drift fails the Job (exit 3), so keep more of them.
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 10,
@@ -89,7 +86,7 @@ export function verifyCronJob(o: VerifyScheduleOptions) {
         metadata: { labels },
         spec: {
           backoffLimit: 2,
-          activeDeadlineSeconds: Math.min(o.everyMs, HOUR_MS) / 1000,
+          activeDeadlineSeconds: runFor,
           // Drift (3) and bad usage (2) are answers, not hiccups: fail the Job at once, without retries.
           podFailurePolicy: {
             rules: [
@@ -101,46 +98,13 @@ export function verifyCronJob(o: VerifyScheduleOptions) {
           },
           template: {
             metadata: { labels },
-            spec: {
-              serviceAccountName: o.serviceAccount,
-              restartPolicy: 'Never',
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 1000,
-                runAsGroup: 1000,
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              containers: [
-                {
-                  name: 'gwctl',
-                  image: o.image,
-                  args,
-                  env: [
-                    { name: 'GWCTL_CONFIG', value: '/etc/gwctl/gwctl.yaml' },
-                    { name: 'GWCTL_HOME', value: '/var/lib/gwctl' },
-                    { name: 'NO_COLOR', value: '1' },
-                  ],
-                  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ['ALL'] },
-                  },
-                  volumeMounts: [
-                    { name: 'config', mountPath: '/etc/gwctl/gwctl.yaml', subPath: 'gwctl.yaml', readOnly: true },
-                    { name: 'code', mountPath: CODE_DIR, readOnly: true },
-                    { name: 'state', mountPath: '/var/lib/gwctl' },
-                    { name: 'tmp', mountPath: '/tmp' },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: 'config', configMap: { name: o.configMap } },
-                { name: 'code', configMap: { name: o.codeConfigMap } },
-                { name: 'state', emptyDir: {} },
-                { name: 'tmp', emptyDir: {} },
-              ],
-            },
+            spec: gwctlPodSpec({
+              image: o.image,
+              args,
+              serviceAccount: o.serviceAccount,
+              configMap: o.configMap,
+              extraVolumes: [{ name: 'code', mountPath: CODE_DIR, volume: { configMap: { name: o.codeConfigMap } } }],
+            }),
           },
         },
       },
@@ -150,25 +114,13 @@ export function verifyCronJob(o: VerifyScheduleOptions) {
 
 export type VerifyCronJob = ReturnType<typeof verifyCronJob>;
 
-export const verifyCronJobYaml = (job: VerifyCronJob) => stringify(job, { lineWidth: 0, aliasDuplicateObjects: false });
-
-export function verifySchedulePlan(env: string, job: VerifyCronJob, exists: boolean, runIn: string): Plan {
-  const { name, namespace } = job.metadata;
-  return makePlan({
+export const verifySchedulePlan = (env: string, job: VerifyCronJob, exists: boolean, runIn: string): Plan =>
+  cronJobPlan({
     command: 'verify infra schedule',
     env,
     summary: `verify ${env} against its code at "${job.spec.schedule}" (UTC), from ${runIn}'s cluster`,
-    destructive: false,
-    steps: [
-      {
-        id: `cronjob/${namespace}/${name}`,
-        action: exists ? 'replace' : 'create',
-        target: `cronjob/${namespace}/${name}`,
-        description: `runs ${job.metadata.annotations['gwctl/command']} at "${job.spec.schedule}"`,
-        detail: job,
-      },
-    ],
+    job,
+    exists,
   });
-}
 
 const formatEvery = (ms: number) => (ms % HOUR_MS === 0 ? `${ms / HOUR_MS}h` : `${ms / MINUTE_MS}m`);

@@ -3,7 +3,8 @@ import { GwctlCommand, mutatingFlags } from '../../../base-command.js';
 import { openKubeAdmin } from '../../../lib/cloud/kube-resources.js';
 import { UsageError } from '../../../lib/errors/gwctl-error.js';
 import { parseDuration } from '../../../lib/ui/duration.js';
-import { verifyCronJob, verifyCronJobYaml, verifySchedulePlan } from '../../../lib/verify/schedule.js';
+import { cronJobYaml } from '../../../lib/schedule/gwctl-job.js';
+import { verifyCronJob, verifySchedulePlan } from '../../../lib/verify/schedule.js';
 
 export default class VerifyInfraSchedule extends GwctlCommand<typeof VerifyInfraSchedule> {
   static override summary = 'Render (or apply) the CronJob that runs verify infra on a schedule';
@@ -53,7 +54,7 @@ export default class VerifyInfraSchedule extends GwctlCommand<typeof VerifyInfra
       skipKinds: this.flags['skip-kind'] ?? [],
     });
     if (!this.flags.apply) {
-      this.log(verifyCronJobYaml(job).trimEnd());
+      this.log(cronJobYaml(job).trimEnd());
       return { status: 'rendered', cronJob: job };
     }
     const runIn = this.environment(this.flags['run-in'] ?? env.name);
