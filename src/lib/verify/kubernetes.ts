@@ -1,10 +1,11 @@
 import pLimit from 'p-limit';
 import type { ClusterReader, LiveObject } from '../cloud/kube-inventory.js';
+import { RuntimeError } from '../errors/gwctl-error.js';
 import { compareObject } from './compare-fields.js';
 import { WHOLE_OBJECT, type Drift, type Ignored } from './drift.js';
 import { podImageDrift, unpinnedImages } from './images.js';
 import { groupOf, identity, kubeRef } from './kube-refs.js';
-import { planKubeScope } from './kube-scope.js';
+import { planKubeScope, type ListCall } from './kube-scope.js';
 import type { DeclaredObject } from './manifests.js';
 import { findUndeclared } from './undeclared.js';
 
@@ -42,7 +43,7 @@ export async function verifyKubernetes(opts: {
   const limit = pLimit(opts.concurrency ?? 8);
   const lists = await Promise.all(
     scope.calls.map((call) =>
-      limit(async () => ({ call, items: await opts.reader.list(call.resource, call.namespace) })),
+      limit(async () => ({ call, items: await listOrExplain(opts.reader, call.resource, call.namespace) })),
     ),
   );
   const live = new Map<string, LiveObject>();
@@ -125,6 +126,23 @@ export async function verifyKubernetes(opts: {
     },
     liveView,
   };
+}
+
+/** A list the verifier may not make says which permission is missing, and how to do without it. */
+async function listOrExplain(
+  reader: ClusterReader,
+  resource: ListCall['resource'],
+  namespace: string | undefined,
+): Promise<LiveObject[]> {
+  try {
+    return await reader.list(resource, namespace);
+  } catch (err) {
+    if ((err as { status?: number }).status !== 403) throw err;
+    throw new RuntimeError(
+      `${(err as Error).message}; grant \`list\` on ${resource.plural}${resource.group ? `.${resource.group}` : ''} (docs/verify.md), or pass --skip-kind ${resource.kind}`,
+      { cause: err },
+    );
+  }
 }
 
 /** The uids above `o` in its owner chain, nearest first. */
