@@ -11,11 +11,12 @@ COPY packages/emulators/package.json ./packages/emulators/
 RUN npm ci --ignore-scripts
 COPY tsconfig.base.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
+COPY scripts/bundle-config-parser.js ./scripts/
 COPY src ./src
 COPY packages/emulators/tsconfig.json ./packages/emulators/
 COPY packages/emulators/src ./packages/emulators/src
 # The build script's steps, with the image's own node (node_modules/.bin/node is not installed).
-RUN node node_modules/typescript/bin/tsc -b tsconfig.build.json && node node_modules/oclif/bin/run.js manifest
+RUN node node_modules/typescript/bin/tsc -b tsconfig.build.json && node scripts/bundle-config-parser.js && node node_modules/oclif/bin/run.js manifest
 
 FROM node:22-slim
 ENV NODE_ENV=production

@@ -59,7 +59,7 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   /** Overridable by tests. */
   protected prompter: Prompter = terminalPrompter;
   private loaded?: LoadedConfig;
-  /** Set by init(): the cached gwctl.yaml, or its parser (yaml and zod) when there is a file not seen before. */
+  /** Set by init(): the gwctl.yaml parser (yaml and zod) when there is a file. */
   private configLoader: () => LoadedConfig = noConfig;
 
   override async init(): Promise<void> {
@@ -73,12 +73,12 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
-    // Startup time: yaml and zod are loaded only when there is a gwctl.yaml this gwctl has not validated
-    // before (it is parsed later, on first use, so a command that reads no config still ignores a broken file).
+    // Startup time: yaml and zod are loaded only when there is a gwctl.yaml (it is parsed later, on first
+    // use, so a command that reads no config still ignores a broken file).
     const file = locateConfig(this.flags.config);
     if (file) {
       const { openConfig } = await import('./lib/config/open.js');
-      this.configLoader = await openConfig({ file, version: this.config.version });
+      this.configLoader = await openConfig(file);
     }
   }
 
@@ -130,14 +130,14 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     });
   }
 
-  /** One line on stderr (and a JSON error on stdout under --json); the stack only with GWCTL_DEBUG=1. */
+  /** One line on stderr (and a JSON error on stdout under --json); the stack only with GWCTL_DEBUG=1, redacted too. */
   override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    const { renderError } = await import('./lib/errors/render.js');
+    const { renderError, renderStack } = await import('./lib/errors/render.js');
     const { message, exitCode } = renderError(err);
     process.exitCode = exitCode;
     if (this.jsonEnabled()) this.logJson({ error: { message, exitCode } });
     this.ui.info(`${this.ui.color.red('error:')} ${message}`);
-    if (process.env.GWCTL_DEBUG === '1' && err?.stack) this.ui.info(err.stack);
+    if (process.env.GWCTL_DEBUG === '1') this.ui.info(renderStack(err));
   }
 
   /** For checks that found a breach (e.g. an SLO): the result is printed, then the process exits 4. */

@@ -14,6 +14,7 @@ import {
   vaultLike,
   writeConfig,
   type Fixture,
+  vaultStatefulSet,
 } from './harness.js';
 
 // These run the built CLI (`npm run build` first), as an operator or the CronJob would.
@@ -31,22 +32,7 @@ const replicas = () =>
 beforeAll(async () => {
   f = await startFixture();
   kube = await startKubeEmulator();
-  kube.seed([
-    {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'vault', namespace: 'default' },
-      spec: {
-        replicas: 3,
-        serviceName: 'vault',
-        selector: { matchLabels: { app: 'vault' } },
-        template: {
-          metadata: { labels: { app: 'vault' } },
-          spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
-        },
-      },
-    } as never,
-  ]);
+  kube.seed([vaultStatefulSet(3)]);
   config = writeConfig(f.emu.url, kube.url);
   await seed(
     f.gcs,
@@ -93,7 +79,10 @@ describe('gwctl backup (CLI)', () => {
       quiesce: { workload: 'statefulset/default/vault', replicas: 3 },
     });
     expect(replicas()).toBe(3);
-    const scaleCalls = kube.log.list({ method: 'PUT' }).filter((r) => r.path.endsWith('/statefulsets/vault/scale'));
+    // One PATCH records the replica count and scales to 0; one scales back and drops the record.
+    const scaleCalls = kube.log
+      .list({ method: 'PATCH' })
+      .filter((r) => r.path.split('?')[0]!.endsWith('/statefulsets/vault'));
     expect(scaleCalls).toHaveLength(2);
 
     const listed = await gwctl('backup', 'list', '--json');

@@ -161,8 +161,8 @@ export async function listAll(store: ObjectStore, bucket: string, prefix?: strin
   return all;
 }
 
-/** A gwctl.yaml with one environment, `test`, pointing at the emulators. */
-export function writeConfig(storageUrl: string, kubeServer?: string): { dir: string; file: string } {
+/** A gwctl.yaml with one environment, `test`, pointing at the emulators (and a parcels bucket, if given). */
+export function writeConfig(storageUrl: string, kubeServer?: string, parcels?: string): { dir: string; file: string } {
   const dir = tempDir('gwctl-backup-');
   const file = join(dir, 'gwctl.yaml');
   writeFileSync(
@@ -172,7 +172,7 @@ export function writeConfig(storageUrl: string, kubeServer?: string): { dir: str
       environments: {
         test: {
           project: 'test',
-          buckets: { vault: VAULT, backups: BACKUPS },
+          buckets: { vault: VAULT, backups: BACKUPS, ...(parcels ? { parcels } : {}) },
           emulators: { storage: storageUrl },
           ...(kubeServer ? { kube: { server: kubeServer, namespace: 'default' } } : {}),
           workloads: { vault: 'statefulset/vault' },
@@ -182,3 +182,19 @@ export function writeConfig(storageUrl: string, kubeServer?: string): { dir: str
   );
   return { dir, file };
 }
+
+/** Vault as the gateway's chart deploys it: a StatefulSet in `default` (the kube emulator takes it as seeded). */
+export const vaultStatefulSet = (replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'vault', namespace: 'default' },
+  spec: {
+    replicas,
+    serviceName: 'vault',
+    selector: { matchLabels: { app: 'vault' } },
+    template: {
+      metadata: { labels: { app: 'vault' } },
+      spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.15' }] },
+    },
+  },
+});

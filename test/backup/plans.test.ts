@@ -6,7 +6,7 @@ import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';
 import { MANIFEST_FORMAT, type Manifest } from '../../src/lib/backup/manifest.js';
 import { restorePlan } from '../../src/lib/backup/plans.js';
-import { defaultRestoreBucket, isDestructiveRestore, planRestore } from '../../src/lib/backup/restore.js';
+import { isDestructiveRestore, planRestore } from '../../src/lib/backup/restore.js';
 import { backupCronJob, cronSchedule } from '../../src/lib/backup/schedule.js';
 import { cronJobYaml } from '../../src/lib/schedule/gwctl-job.js';
 
@@ -94,13 +94,6 @@ describe('restore plan', () => {
       { inPlace: true, deleteExtra: true },
     );
     expect(p.deleteExtra).toEqual([{ name: 'zz', generation: '12' }]);
-  });
-
-  it('names a new bucket after the backup, within GCS limits', () => {
-    expect(defaultRestoreBucket('relaycorp-gateway-prod-vault', '20250601T120000Z-abcdef')).toBe(
-      'relaycorp-gateway-prod-vault-restore-20250601t120000z',
-    );
-    expect(defaultRestoreBucket('x'.repeat(50), '20250601T120000Z-abcdef')).toBeUndefined();
   });
 });
 

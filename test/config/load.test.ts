@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { resolveEnvironment } from '../../src/lib/config/environments.js';
+import { describe, expect, it, vi } from 'vitest';
+import { environmentNames, resolveEnvironment } from '../../src/lib/config/environments.js';
 import { loadConfig, parseConfig } from '../../src/lib/config/load.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
@@ -54,11 +54,15 @@ describe('gwctl.yaml', () => {
     );
   });
 
-  it('always has a sandbox environment, even with no file', () => {
+  it('always knows the sandbox environment, even with no file, and refuses it while it is stopped', () => {
     const loaded = loadConfig({ cwd: tempDir(), env: {} });
-    const sandbox = resolveEnvironment(loaded, 'sandbox');
-    expect(sandbox.buckets.vault).toBe('relaycorp-gateway-sandbox-vault');
+    vi.stubEnv('GWCTL_HOME', tempDir());
+    expect(environmentNames(loaded)).toEqual(['sandbox']);
+    expect(() => resolveEnvironment(loaded, 'sandbox')).toThrow(
+      'the sandbox is not running: start it with `gwctl sandbox start`',
+    );
     expect(() => resolveEnvironment(loaded, 'prod')).toThrow(/unknown environment "prod".*known: sandbox/);
+    vi.unstubAllEnvs();
   });
 });
 

@@ -7,6 +7,7 @@ import { journalPath, type JournalData } from '../../src/lib/deprovision/journal
 import { protectionBinding, protectionPolicy } from '../../src/lib/protection/kube-policy.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { EMPTYING_RULE } from '../../src/lib/deprovision/plan.js';
 import { envBuckets, expectDeprovisioned } from './support.js';
 
 let f: GatewayFixture | undefined;
@@ -214,5 +215,67 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
         `warning: gs://${f.buckets.vault} keeps soft delete \\(7 day\\(s\\)\\): every object the rule deletes stays billable`,
       ),
     );
+  });
+
+  it('reports soft-deleted objects as still billed: deprovision warns, turning soft delete off leaves them, env status shows them', async () => {
+    // https://cloud.google.com/storage/docs/soft-delete: soft-deleted objects are kept (and billed) until their
+    // hard-delete time, whatever the bucket's policy becomes afterwards.
+    f = await startGatewayFixture();
+    const vault = f.storage.bucket(f.buckets.vault);
+    const [files] = await vault.getFiles({ prefix: 'core/' });
+    const [versions] = await vault.getFiles({ prefix: 'core/', versions: true });
+    for (const v of versions) await v.delete({ ifGenerationMatch: Number(v.metadata.generation) } as never);
+
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `warning: gs://${f.buckets.vault} holds ${versions.length} soft-deleted object\\(s\\) \\([^)]+\\), billed until \\S+: turning soft delete off does not purge them`,
+      ),
+    );
+    expect(r.stderr).toMatch(
+      /soft delete 7 day\(s\) → off \(what is already soft-deleted stays until its hard-delete time\)/,
+    );
+    expect(files.length).toBeGreaterThan(0);
+
+    f.gcs.clock.advance(86_400_000);
+    f.gcs.sweep();
+    f.gcs.log.clear();
+    const status = await gwctl(f, 'env', 'status', 'staging', '--json');
+    const left = JSON.parse(status.stdout).leftovers;
+    const vaultLeft = left.buckets.find((b: { name: string }) => b.name === f!.buckets.vault);
+    expect(vaultLeft.objects).toBe(0);
+    expect(vaultLeft.softDeleted).toMatchObject({ objects: versions.length, more: false });
+    expect(Date.parse(vaultLeft.softDeleted.billedUntil)).toBeGreaterThan(f.gcs.clock.now().getTime());
+    expect(left.clean).toBe(true);
+    expect(status.stderr).toContain(`warning: gs://${f.buckets.vault} holds ${versions.length} soft-deleted object(s)`);
+    // One page per bucket, never the whole soft-deleted listing.
+    const listings = f.gcs.log.list().filter((q) => q.path.includes('softDeleted=true'));
+    expect(listings).toHaveLength(envBuckets(f).length);
+    expect(listings.every((q) => q.path.includes('maxResults=1000'))).toBe(true);
+  });
+
+  it('an organization policy that forbids turning soft delete off stops the step with a clear error naming the constraint', async () => {
+    f = await startGatewayFixture();
+    f.gcs.orgPolicy.softDeletePolicySeconds = [7 * 86_400];
+    const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
+    expect(r.code).toBe(1);
+    const line = r.stderr.trim().split('\n').at(-1)!;
+    expect(line).toMatch(
+      new RegExp(
+        `^error: updating bucket gs://${f.buckets.parcels}: organization policy constraints/storage\\.softDeletePolicySeconds does not allow soft delete off \\(0 s\\); nothing changed`,
+      ),
+    );
+    expect(line).toContain(
+      '(allowed values: gcloud resource-manager org-policies describe constraints/storage.softDeletePolicySeconds --effective --project=relaycorp-gateway-staging); or re-run with --keep-soft-delete — stopped at step 19/22',
+    );
+
+    const kept = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging', '--keep-soft-delete');
+    expect(kept.code, kept.stderr).toBe(0);
+    for (const b of envBuckets(f)) {
+      const [m] = await f.storage.bucket(b).getMetadata();
+      expect(m.lifecycle?.rule, b).toEqual([EMPTYING_RULE]);
+      expect(m.softDeletePolicy?.retentionDurationSeconds, b).toBe('604800');
+    }
   });
 });

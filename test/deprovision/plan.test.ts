@@ -145,6 +145,15 @@ describe('the deprovision plan', () => {
     expect((vault.detail as { patch: object }).patch).not.toHaveProperty('softDeleteRetentionSeconds');
   });
 
+  it('warns that soft-deleted objects stay billed until their hard-delete time, counting at most one page', () => {
+    const inv = seeded();
+    inv.buckets[0]!.softDeleted = { objects: 1000, bytes: 4096, more: true, billedUntil: '2024-05-08T10:40:00.000Z' };
+    const w = buildDeprovisionPlan(inv).warnings.join('\n');
+    expect(w).toContain(
+      `gs://${inv.buckets[0]!.name} holds 1000+ soft-deleted object(s) (at least 4.0 KiB), billed until 2024-05-08T10:40:00.000Z: turning soft delete off does not purge them`,
+    );
+  });
+
   it('is empty on an environment already deprovisioned (a terminating PVC needs no new step)', () => {
     const inv = seeded();
     inv.kube = {

@@ -63,6 +63,14 @@ describe('the Cloud Monitoring stand-in, through the real @google-cloud/monitori
     expect(other.requestsByClass).toEqual({});
   });
 
+  it('selects the load balancer by its backend service, the https_lb_rule label backend_target_name', async () => {
+    // https://cloud.google.com/monitoring/api/resources#tag_https_lb_rule has no backend_service_name label.
+    const lb = { urlMaps: [], forwardingRules: [], backendServices: [standIn.lb.backendService] };
+    expect(lbFilter(lb)).toContain(`resource.labels.backend_target_name = one_of("${standIn.lb.backendService}")`);
+    const result = await probeMonitoring(reader, lb, lastHour());
+    expect(result.total?.requests).toBe(2000);
+  });
+
   it('records what the PoWeb stand-in serves next to the scenario', async () => {
     standIn.setScenario(undefined);
     for (const totalMs of [10, 20, 5000])

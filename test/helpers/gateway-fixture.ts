@@ -11,7 +11,7 @@ import type { FaultInjector } from '@gwctl/emulators/common';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { SANDBOX_BUCKETS, sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
 import { sandboxDir, sandboxFiles } from '../../src/lib/sandbox/paths.js';
-import type { SandboxState } from '../../src/lib/sandbox/state.js';
+import { ownIdentity, writeSandboxState, type SandboxState } from '../../src/lib/sandbox/state.js';
 import { tempDir } from './cli.js';
 import { gcsClient } from '@gwctl/emulators/testing';
 
@@ -109,12 +109,18 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
     const sandbox = sandboxDir({ GWCTL_HOME: home });
     // As a running `gwctl sandbox` would: this process is the sandbox, so the state counts as live.
     const state: SandboxState = {
-      pid: process.pid,
+      ...ownIdentity(),
       startedAt: new Date().toISOString(),
       dir: sandbox,
-      endpoints: { gcs: gcs.url, kube: kube.url, mongodb: 'mongodb://127.0.0.1:1', firestore: '127.0.0.1:1' },
+      endpoints: {
+        gcs: gcs.url,
+        kube: kube.url,
+        mongodb: 'mongodb://127.0.0.1:1',
+        firestore: '127.0.0.1:1',
+        monitoring: '127.0.0.1:1',
+      },
     };
-    writeFileSync(sandboxFiles(sandbox).state, JSON.stringify(state));
+    writeSandboxState(sandbox, state);
   }
   const configFile = join(dir, 'gwctl.yaml');
   writeFileSync(

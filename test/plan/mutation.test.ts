@@ -106,6 +106,13 @@ describe('plan → confirm → apply → audit', () => {
     expect(h.audit.records()[0]).toMatchObject({ result: 'failed', error: 'boom' });
   });
 
+  it('keeps no credentials from the failure in the audit record', async () => {
+    const failure = new Error('cannot reach mongodb://gwadmin:hunter2@db.internal:27017/awala');
+    const h = harness({ yes: true, apply: async () => Promise.reject(failure) });
+    await expect(runMutation(h.opts)).rejects.toThrow(failure);
+    expect(h.audit.records()[0]).toMatchObject({ error: 'cannot reach mongodb://***@db.internal:27017/awala' });
+  });
+
   it('an empty plan is a no-op with no audit record', async () => {
     const h = harness({
       yes: true,

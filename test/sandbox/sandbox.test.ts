@@ -51,7 +51,7 @@ describe('--faults', () => {
   it('parses per-service probabilities and rejects nonsense with one line', () => {
     expect(parseFaults('gcs=0.1,kube=0.05')).toEqual({ gcs: 0.1, kube: 0.05 });
     expect(() => parseFaults('gcs=2')).toThrow(/between 0 and 1/);
-    expect(() => parseFaults('s3=0.1')).toThrow(/unknown service "s3"/);
+    expect(() => parseFaults('s3=0.1')).toThrow(/"s3" is not a service/);
   });
 });
 

@@ -14,6 +14,12 @@ import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { createPlan, formatBytes } from '../../lib/backup/plans.js';
 import { kubeScaler, parseWorkload, withQuiesce, workloadLabel, type QuiesceRecord } from '../../lib/backup/quiesce.js';
+import { decideQuiesce } from '../../lib/backup/quiesce-mark.js';
+import { checkBackupBucket } from '../../lib/backup/bucket-guard.js';
+import { listBackups } from '../../lib/backup/catalog.js';
+import { operatorIdentity } from '../../lib/audit/operator.js';
+import { openBucketAdmin } from '../../lib/cloud/buckets.js';
+import { retryingBucketAdmin } from '../../lib/cloud/retry.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 
 export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
@@ -40,11 +46,13 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
     const store = await openObjectStore(env);
     const workload = this.flags.quiesce ? parseWorkload(env.workloads.vault, env.kube.namespace) : undefined;
     const scaler = workload ? kubeScaler(await openKubeAdmin(env)) : undefined;
-    const replicas = workload ? (await scaler!.read(workload))?.desired : undefined;
-    if (workload && replicas === undefined)
+    const state = workload ? await scaler!.read(workload) : undefined;
+    if (workload && !state)
       throw new UsageError(
         `--quiesce: ${workloadLabel(workload)} not found; set workloads.vault in gwctl.yaml or drop --quiesce`,
       );
+    const admin = retryingBucketAdmin(await openBucketAdmin(env));
+    const guard = checkBackupBucket(admin, loc, async () => (await listBackups(store, loc)).at(-1));
     const deps: CreateBackupDeps = {
       store,
       progress: (n) => this.progress('copying', n),
@@ -54,10 +62,17 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
     // the stored blobs then holds for the copy too, and is not taken twice.
     const listing = listSource(store, loc);
     listing.catch(() => undefined); // awaited below, once the session is open
+    // An unknown --bucket stops here, before the intent is the first thing written.
+    if (!(await store.bucketExists(loc.sourceBucket)))
+      throw new UsageError(
+        `--bucket ${this.flags.bucket}: gs://${loc.sourceBucket} does not exist (or is not visible to these credentials); nothing was written`,
+      );
+    const warnings = await guard;
+    for (const w of warnings) this.ui.warn(w);
     const session = this.flags['dry-run'] ? undefined : await openBackupSession(deps, loc);
     try {
       const { source, preview } = await previewBackup(store, loc, { source: await listing, blobs: session?.blobs });
-      const plan = createPlan(loc, preview, workload ? { workload, replicas: replicas! } : undefined);
+      const plan = createPlan(loc, preview, workload ? { workload, decision: decideQuiesce(state!) } : undefined);
       const outcome = await this.mutate(
         plan,
         () =>
@@ -81,7 +96,11 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
                 scaler!,
                 workload,
                 () => createBackup(run, { ...opts, quiesced: true }),
-                { signal, log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)) },
+                {
+                  by: `${operatorIdentity()} (backup ${session!.id})`,
+                  signal,
+                  log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)),
+                },
               );
               return { ...result, quiesce };
             },
@@ -94,15 +113,16 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
             bytes: r.bytes,
             copied: r.blobs.copied,
             quiesced: r.quiesced,
+            ...(r.quiesce?.recovered ? { recoveredFromInterruptedBackup: r.quiesce.recovered } : {}),
           }),
         },
       );
-      if (outcome.status !== 'applied') return { status: outcome.status, plan, preview };
+      if (outcome.status !== 'applied') return { status: outcome.status, plan, preview, warnings };
       const r = outcome.result;
       this.ui.success(
         `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
       );
-      return { status: outcome.status, ...r };
+      return { status: outcome.status, ...r, warnings };
     } finally {
       await session?.release();
     }

@@ -1,13 +1,18 @@
 import { Args, Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
 import { openObjectStore } from '../../lib/cloud/objects.js';
-import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { interruptible } from '../../lib/backup/interrupt.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { formatBytes, restorePlan } from '../../lib/backup/plans.js';
-import { applyRestore, defaultRestoreBucket, planRestore, readTarget } from '../../lib/backup/restore.js';
+import { applyRestore, planRestore, readTarget } from '../../lib/backup/restore.js';
+import {
+  bucketsOf,
+  defaultRestoreBucket,
+  inPlaceTarget,
+  restoreTargetBucket,
+} from '../../lib/backup/restore-target.js';
 
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override summary = 'Restore a backup into a new bucket, or in place';
@@ -33,7 +38,8 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
         'restore the newest backup completed at or before this time: ISO 8601 (2025-06-01T12:00:00Z) or a duration ago (3h)',
     }),
     'to-bucket': Flags.string({
-      description: 'restore into this bucket (created if missing); default <bucket>-restore-<backup time>',
+      description:
+        'restore into this new or scratch bucket (created if missing): a name or gs:// URL; never the backed-up, backup, parcels or Vault bucket. Default <bucket>-restore-<backup time>',
       exclusive: ['in-place'],
     }),
     'in-place': Flags.boolean({
@@ -50,21 +56,17 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   async run() {
     const env = this.environment();
     const loc = backupLocation(env, this.flags.bucket);
-    const store = await openObjectStore(env);
+    // Input is checked before the first call: the target is a valid bucket name, and one allowed.
+    const named = this.flags['to-bucket'];
+    const others = Object.entries(this.config_.config.environments).map(([name, e]) => ({ ...e, name }));
+    const chosen = this.flags['in-place']
+      ? inPlaceTarget(env, loc, bucketsOf(others))
+      : named && restoreTargetBucket(env, loc, named, bucketsOf(others));
     const at = this.flags.at ? parseAt(this.flags.at, new Date()) : undefined;
+    const store = await openObjectStore(env);
     const summary = selectBackup(await listBackups(store, loc), this.args.backup, at, locationText(loc));
     const manifest = await loadManifest(store, summary);
-    const targetBucket = this.flags['in-place']
-      ? loc.sourceBucket
-      : (this.flags['to-bucket'] ?? defaultRestoreBucket(loc.sourceBucket, summary.id));
-    if (!targetBucket)
-      throw new UsageError(
-        `the default restore bucket name would be longer than 63 characters; pass --to-bucket <name>`,
-      );
-    if (targetBucket === loc.sourceBucket && !this.flags['in-place'])
-      throw new UsageError(`--to-bucket ${targetBucket} is the backed-up bucket itself: pass --in-place instead`);
-    if (targetBucket === loc.backupBucket)
-      throw new UsageError(`--to-bucket ${targetBucket} is the backup bucket; pick another one`);
+    const targetBucket = chosen || defaultRestoreBucket(env, loc, summary.id);
     const value = planRestore(manifest, await readTarget(store, targetBucket), {
       inPlace: this.flags['in-place'],
       deleteExtra: this.flags['delete-extra'],

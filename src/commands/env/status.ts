@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
+import { vaultQuiesceStatus } from '../../lib/backup/quiesce.js';
 import { openEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
 import { readInventory } from '../../lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../lib/deprovision/journal.js';
@@ -10,7 +11,7 @@ import { protectionStatus, readProtection } from '../../lib/protection/status.js
 
 export default class EnvStatus extends GwctlCommand<typeof EnvStatus> {
   static override summary = 'Show destroy protection and what is left of an environment';
-  static override description = `Protection: protected, unprotected or inconsistent, for each of the three places (Terraform var file, Kubernetes admission policy, bucket labels), naming the part that disagrees. Then what deprovisioning removes that still exists: workloads and their replicas, Ingresses and their load balancers, Services, ConfigMaps, Secrets, PVCs, and the objects left in each bucket. Read-only.`;
+  static override description = `Protection: protected, unprotected or inconsistent, for each of the three places (Terraform var file, Kubernetes admission policy, bucket labels), naming the part that disagrees. Then what deprovisioning removes that still exists: workloads and their replicas, Ingresses and their load balancers, Services, ConfigMaps, Secrets, PVCs, and the objects left in each bucket. Warns when Vault was left at 0 replicas by an interrupted backup create --quiesce. Read-only.`;
   static override examples = ['<%= config.bin %> env status prod', '<%= config.bin %> env status sandbox --json'];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
 
@@ -21,8 +22,10 @@ export default class EnvStatus extends GwctlCommand<typeof EnvStatus> {
     const protection = protectionStatus(reading);
     const journal = DeprovisionJournal.load(journalPath(env.name));
     const left = leftovers(inventory, journal.data, journal.started ? journal.file : undefined);
+    const vault = vaultQuiesceStatus(env.workloads.vault, env.kube.namespace, inventory.kube, env.name);
     renderProtection(this.ui, protection);
     renderLeftovers(this.ui, left);
-    return { env: env.name, protection, leftovers: left };
+    if (vault?.warning) this.ui.warn(vault.warning);
+    return { env: env.name, protection, leftovers: left, ...(vault ? { vault } : {}) };
   }
 }

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { RuntimeError } from '../../lib/errors/gwctl-error.js';
 import { makePlan } from '../../lib/plan/plan.js';
+import { lockHolder } from '../../lib/sandbox/dir-lock.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
 
@@ -13,8 +14,9 @@ export default class SandboxReset extends GwctlCommand<typeof SandboxReset> {
   async run() {
     const dir = sandboxDir();
     const state = readSandboxState(dir);
-    if (isRunning(state))
-      throw new RuntimeError(`the sandbox is running (pid ${state.pid}); stop it first with \`gwctl sandbox stop\``);
+    const holder = isRunning(state) ? state : lockHolder(dir);
+    if (holder)
+      throw new RuntimeError(`the sandbox is running (pid ${holder.pid}); stop it first with \`gwctl sandbox stop\``);
     const plan = makePlan({
       command: 'sandbox reset',
       env: 'sandbox',

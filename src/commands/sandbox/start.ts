@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core';
 import { fileURLToPath } from 'node:url';
 import { GwctlCommand } from '../../base-command.js';
-import { parseDuration } from '../../lib/ui/duration.js';
-import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { startDetached } from '../../lib/sandbox/daemon.js';
 import { parseFaults } from '../../lib/sandbox/faults-flag.js';
+import { parseSandboxDuration } from '../../lib/sandbox/timing-flags.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { renderEndpoints } from '../../lib/sandbox/render.js';
 import { startSandbox } from '../../lib/sandbox/run.js';
@@ -23,9 +22,12 @@ export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
     faults: Flags.string({
       description: 'per-service probability of injected 429/503/dropped connections, e.g. gcs=0.1,kube=0.05',
     }),
-    'lifecycle-sweep': Flags.string({ description: 'how often bucket lifecycle rules are applied', default: '5s' }),
+    'lifecycle-sweep': Flags.string({
+      description: 'how often bucket lifecycle rules are applied (1s to 24h)',
+      default: '5s',
+    }),
     'lb-teardown': Flags.string({
-      description: 'how long GKE takes to remove an Ingress load balancer',
+      description: 'how long GKE takes to remove an Ingress load balancer (0s to 1h)',
       default: '3s',
     }),
   };
@@ -33,12 +35,8 @@ export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
   async run() {
     const dir = sandboxDir();
     const faults = parseFaults(this.flags.faults);
-    const sweep = parseDuration(this.flags['lifecycle-sweep']);
-    const teardown = parseDuration(this.flags['lb-teardown']);
-    if (sweep === undefined)
-      throw new UsageError(`--lifecycle-sweep ${this.flags['lifecycle-sweep']}: expected a duration such as 5s`);
-    if (teardown === undefined)
-      throw new UsageError(`--lb-teardown ${this.flags['lb-teardown']}: expected a duration such as 3s`);
+    const sweep = parseSandboxDuration('lifecycle-sweep', this.flags['lifecycle-sweep']);
+    const teardown = parseSandboxDuration('lb-teardown', this.flags['lb-teardown']);
     const existing = readSandboxState(dir);
     if (isRunning(existing) && existing.pid !== process.pid) {
       this.ui.info(`sandbox already running (pid ${existing.pid})`);

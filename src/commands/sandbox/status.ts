@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { GwctlCommand } from '../../base-command.js';
-import { sandboxDir } from '../../lib/sandbox/paths.js';
+import { sandboxDir, sandboxFiles } from '../../lib/sandbox/paths.js';
 import { renderEndpoints } from '../../lib/sandbox/render.js';
 import { readSandboxRequests } from '../../lib/sandbox/requests.js';
 import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
@@ -12,8 +13,11 @@ export default class SandboxStatus extends GwctlCommand<typeof SandboxStatus> {
     const dir = sandboxDir();
     const state = readSandboxState(dir);
     if (!isRunning(state)) {
-      this.ui.info(`sandbox is not running (state in ${dir}); start it with \`gwctl sandbox start --detach\``);
-      return { running: false, dir };
+      const stale = existsSync(sandboxFiles(dir).state);
+      this.ui.info(
+        `sandbox is not running (state in ${dir}${stale ? '; a stale state file is left from a process that is gone' : ''}); start it with \`gwctl sandbox start --detach\``,
+      );
+      return { running: false, dir, stale };
     }
     const requests = readSandboxRequests(dir);
     this.ui.info(

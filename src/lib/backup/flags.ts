@@ -4,7 +4,8 @@ import { Flags } from '@oclif/core';
 export const backupFlags = {
   bucket: Flags.string({
     char: 'b',
-    description: 'the bucket whose backups these are: a role from gwctl.yaml (vault, parcels) or a bucket name',
+    description:
+      'the bucket whose backups these are: a role from gwctl.yaml (vault, parcels), a bucket name or a gs:// URL',
     default: 'vault',
   }),
 };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
+import { resolveBucket } from '../lifecycle/bucket-ref.js';
 import { base64ToHex, sha256Hex } from './hashes.js';
 
 /** Which bucket is backed up, where to, and under which prefix of the backup bucket. */
@@ -12,27 +13,22 @@ export interface BackupLocation {
   prefix: string;
 }
 
-const ROLES = ['vault', 'parcels'] as const;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
-
-/** `--bucket vault` (a role from gwctl.yaml, the default) or a literal bucket name. */
+/**
+ * `--bucket vault` (the default), any role or bucket name, or a `gs://` URL (see resolveBucket). The
+ * backup bucket holds the backups, so it is never backed up into itself.
+ */
 export function backupLocation(env: Environment, bucket = 'vault'): BackupLocation {
-  const role = (ROLES as readonly string[]).includes(bucket) ? (bucket as (typeof ROLES)[number]) : undefined;
-  const sourceBucket = role ? env.buckets[role] : bucket;
-  if (!sourceBucket)
-    throw new UsageError(
-      `environments.${env.name}.buckets.${role}: not set in ${env.source}; add the bucket name or pass --bucket <name>`,
-    );
-  if (!BUCKET_NAME.test(sourceBucket))
-    throw new UsageError(`--bucket ${bucket}: expected a role (${ROLES.join(', ')}) or a GCS bucket name`);
+  const source = resolveBucket(env, bucket);
   const backupBucket = env.buckets.backups;
   if (!backupBucket)
     throw new UsageError(
       `environments.${env.name}.buckets.backups: not set in ${env.source}; backups need a bucket of their own`,
     );
-  if (backupBucket === sourceBucket)
-    throw new UsageError(`gs://${sourceBucket} cannot be backed up into itself; set buckets.backups to another bucket`);
-  return { env: env.name, sourceBucket, backupBucket, prefix: `${sourceBucket}/` };
+  if (backupBucket === source.name)
+    throw new UsageError(
+      `--bucket ${bucket}: gs://${source.name} is the backup bucket, which cannot be backed up into itself; back up vault or parcels`,
+    );
+  return { env: env.name, sourceBucket: source.name, backupBucket, prefix: `${source.name}/` };
 }
 
 export const blobsPrefix = (loc: BackupLocation) => `${loc.prefix}blobs/`;

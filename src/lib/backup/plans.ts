@@ -6,6 +6,7 @@ import type { BackupSummary } from './manifest.js';
 import type { GarbageScan, PruneSelection } from './prune.js';
 import { isDestructiveRestore, type RestorePlanValue } from './restore.js';
 import { workloadLabel, type WorkloadRef } from './quiesce.js';
+import { describeInterrupted, QUIESCE_ANNOTATIONS, type QuiesceDecision } from './quiesce-mark.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -32,16 +33,17 @@ export interface BackupPreview {
 export function createPlan(
   loc: BackupLocation,
   preview: BackupPreview,
-  quiesce?: { workload: WorkloadRef; replicas: number },
+  quiesce?: { workload: WorkloadRef; decision: QuiesceDecision },
 ): Plan {
   const steps: PlanStep[] = [];
   const wl = quiesce ? workloadLabel(quiesce.workload) : '';
-  if (quiesce)
+  const { from = 0, restoreTo = 0, recovered, stale } = quiesce?.decision ?? {};
+  if (quiesce && from > 0)
     steps.push({
       id: `scale-down/${wl}`,
       action: 'scale-down',
       target: wl,
-      description: `${quiesce.replicas} → 0 replicas while copying (Vault's storage is consistent only at rest)`,
+      description: `${from} → 0 replicas while copying (Vault's storage is consistent only at rest); the count is recorded on it (${QUIESCE_ANNOTATIONS.replicas}) in the same request`,
     });
   steps.push({
     id: 'copy-blobs',
@@ -56,24 +58,37 @@ export function createPlan(
     target: gs(loc.backupBucket, manifestsPrefix(loc)),
     description: 'the manifest, last: the backup exists once it is written',
   });
-  if (quiesce)
+  if (quiesce && (from > 0 || recovered))
     steps.push({
       id: `scale-up/${wl}`,
       action: 'scale-up',
       target: wl,
-      description: `back to ${quiesce.replicas} replica(s), also if the copy fails`,
+      description: recovered
+        ? `0 → ${restoreTo} replica(s) (recorded by a previous run at ${recovered.at}, which never scaled it back), also if the copy fails`
+        : `back to ${restoreTo} replica(s), also if the copy fails`,
     });
+  const notes: string[] = [];
+  if (recovered) notes.push(`${describeInterrupted(wl, recovered)}: this run brings it back`);
+  if (stale)
+    notes.push(
+      `${wl} carries a record of a backup at ${stale.at} that scaled it down, but has ${from} replica(s) again: the record is replaced`,
+    );
+  if (quiesce && from === 0 && !recovered)
+    notes.push(`${wl} is at 0 replicas already (not scaled down by gwctl): it stays at 0`);
   return makePlan({
     command: 'backup create',
     env: loc.env,
     summary: `back up gs://${loc.sourceBucket} (${preview.objects} objects, ${formatBytes(preview.bytes)})${quiesce ? ' quiesced' : ''}`,
     destructive: false,
     steps,
-    warnings: quiesce
-      ? []
-      : [
-          'not quiesced: Vault keeps running, so the copy may not be consistent (use --quiesce for a backup Vault can trust)',
-        ],
+    warnings: [
+      ...notes,
+      ...(quiesce
+        ? []
+        : [
+            'not quiesced: Vault keeps running, so the copy may not be consistent (use --quiesce for a backup Vault can trust)',
+          ]),
+    ],
   });
 }
 

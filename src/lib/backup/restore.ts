@@ -285,9 +285,3 @@ export async function readTarget(store: ObjectStore, bucket: string): Promise<Re
   for await (const page of store.list(bucket)) objects.push(...page);
   return { bucket, exists: true, objects };
 }
-
-/** `<source>-restore-<yyyymmddthhmmssz>`: a new bucket per restore, so nothing is overwritten by default. */
-export function defaultRestoreBucket(sourceBucket: string, id: string): string | undefined {
-  const name = `${sourceBucket}-restore-${id.split('-')[0]!.toLowerCase()}`;
-  return name.length <= 63 ? name : undefined;
-}

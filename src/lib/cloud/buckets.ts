@@ -38,20 +38,40 @@ export interface BucketInventory {
   noncurrent: number;
 }
 
+/**
+ * Soft-deleted objects: out of every listing but kept, restorable and billed, until their hard-delete time
+ * (https://cloud.google.com/storage/docs/soft-delete). Counted on one listing page, never the whole bucket.
+ */
+export interface SoftDeletedObjects {
+  objects: number;
+  bytes: number;
+  /** There were more than one page holds: `objects` and `bytes` are lower bounds. */
+  more: boolean;
+  /** The latest hard-delete time among those counted. */
+  billedUntil?: string;
+}
+
+/** One page: enough to say "none", "N" or "at least N" in a single request. */
+export const SOFT_DELETED_PAGE = 1000;
+
 /** Bucket-level operations, rclone-style: small, and the logic never sees an SDK type. */
 export interface BucketAdmin {
   settings(bucket: string): Promise<BucketSettings>;
   /** Patches only what is given; with `ifMetageneration` a concurrent change fails instead of being overwritten. */
   patch(bucket: string, patch: BucketSettingsPatch, opts?: { ifMetageneration?: string }): Promise<BucketSettings>;
   inventory(bucket: string): Promise<BucketInventory>;
+  softDeleted(bucket: string): Promise<SoftDeletedObjects>;
 }
 
 export async function openBucketAdmin(env: Environment): Promise<BucketAdmin> {
-  return new GcsBucketAdmin(await openStorage(env));
+  return new GcsBucketAdmin(await openStorage(env), env.project);
 }
 
 export class GcsBucketAdmin implements BucketAdmin {
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly project?: string,
+  ) {}
 
   async settings(bucket: string): Promise<BucketSettings> {
     try {
@@ -79,7 +99,7 @@ export class GcsBucketAdmin implements BucketAdmin {
         .setMetadata(body, opts.ifMetageneration ? { ifMetagenerationMatch: Number(opts.ifMetageneration) } : {});
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
-      throw gcsError(err, `updating bucket gs://${bucket}`);
+      throw gcsError(err, `updating bucket gs://${bucket}`, this.project);
     }
   }
 
@@ -106,6 +126,25 @@ export class GcsBucketAdmin implements BucketAdmin {
       return inv;
     } catch (err) {
       throw gcsError(err, `listing gs://${bucket}`);
+    }
+  }
+
+  async softDeleted(bucket: string): Promise<SoftDeletedObjects> {
+    try {
+      const query = { softDeleted: true, maxResults: SOFT_DELETED_PAGE, autoPaginate: false };
+      const [files, next] = (await this.storage.bucket(bucket).getFiles(query as never)) as unknown as [
+        { metadata: { size?: string | number; hardDeleteTime?: string } }[],
+        unknown,
+      ];
+      const until = files.map((f) => f.metadata.hardDeleteTime).filter((t): t is string => Boolean(t));
+      return {
+        objects: files.length,
+        bytes: files.reduce((n, f) => n + Number(f.metadata.size ?? 0), 0),
+        more: Boolean(next),
+        ...(until.length ? { billedUntil: until.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)) } : {}),
+      };
+    } catch (err) {
+      throw gcsError(err, `listing soft-deleted objects of gs://${bucket}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Environment } from '../config/schema.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
+import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
  * A Firestore client for the environment's project and database. The sandbox's emulator
@@ -8,9 +9,10 @@ import { RuntimeError } from '../errors/gwctl-error.js';
  * Credentials are used. The SDK is loaded here, on first use, so `gwctl --help` never pays for it.
  */
 export async function openFirestore(env: Environment): Promise<Firestore> {
+  const configured = env.emulators?.firestore;
+  if (!configured) refuseRealCloudForSandbox(env, 'Firestore');
   const { Firestore } = await import('@google-cloud/firestore');
   const base = { projectId: env.project, databaseId: env.firestore.databaseId };
-  const configured = env.emulators?.firestore;
   // The SDK applies FIRESTORE_EMULATOR_HOST itself; the universe domain spares google-auth's metadata-server probe.
   if (!configured)
     return new Firestore(process.env.FIRESTORE_EMULATOR_HOST ? { ...base, universeDomain: 'googleapis.com' } : base);

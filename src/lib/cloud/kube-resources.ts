@@ -28,6 +28,7 @@ export interface KubeItem {
   name: string;
   namespace?: string;
   labels: Record<string, string>;
+  annotations?: Record<string, string>;
   finalizers: string[];
   /** Set while the object waits for its finalizers (e.g. an Ingress whose load balancer is being torn down). */
   deletionTimestamp?: string;
@@ -65,6 +66,16 @@ export interface KubeAdmin {
     namespace: string,
     replicas: number,
   ): Promise<'scaled' | 'gone'>;
+  /**
+   * Applies a JSON merge patch (RFC 7386; `null` removes a field). A `metadata.resourceVersion` in the
+   * patch is a precondition: `conflict` when the object has changed since. `gone` when it does not exist.
+   */
+  mergePatch(
+    kind: KubeKind,
+    name: string,
+    namespace: string | undefined,
+    patch: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> },
+  ): Promise<'patched' | 'gone' | 'conflict'>;
   /** Deletes with background propagation; `accepted` may still leave the object terminating behind finalizers. */
   remove(kind: KubeKind, name: string, namespace?: string): Promise<DeleteOutcome>;
   /** Creates the object, or replaces the one of that name. */
@@ -80,6 +91,7 @@ type Raw = Record<string, unknown> & {
     name?: string;
     namespace?: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     finalizers?: string[];
     deletionTimestamp?: unknown;
     resourceVersion?: string;
@@ -151,6 +163,30 @@ class SdkKubeAdmin implements KubeAdmin {
       return 'scaled';
     } catch (err) {
       if (statusOf(err) === 404) return 'gone';
+      throw err;
+    }
+  }
+
+  async mergePatch(
+    kind: KubeKind,
+    name: string,
+    namespace: string | undefined,
+    patch: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> },
+  ): Promise<'patched' | 'gone' | 'conflict'> {
+    const body = {
+      ...patch,
+      apiVersion: KUBE_KINDS[kind],
+      kind,
+      metadata: { ...patch.metadata, name, ...(namespaced(kind) ? { namespace } : {}) },
+    };
+    try {
+      await this.call(`patching ${ref(kind, name, namespace)}`, () =>
+        this.apis.objects.patch(body, undefined, undefined, 'gwctl', undefined, 'application/merge-patch+json'),
+      );
+      return 'patched';
+    } catch (err) {
+      if (statusOf(err) === 404) return 'gone';
+      if (statusOf(err) === 409) return 'conflict';
       throw err;
     }
   }
@@ -234,6 +270,7 @@ function toItem(kind: KubeKind, o: Raw): KubeItem {
     name: m.name ?? '',
     ...(m.namespace ? { namespace: m.namespace } : {}),
     labels: m.labels ?? {},
+    ...(m.annotations ? { annotations: m.annotations } : {}),
     finalizers: m.finalizers ?? [],
     ...(m.deletionTimestamp ? { deletionTimestamp: String(m.deletionTimestamp) } : {}),
     ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),

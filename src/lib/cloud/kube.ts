@@ -1,27 +1,39 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeAccessConflict } from '../config/kube-access.js';
 import type { Environment } from '../config/schema.js';
+import { UsageError } from '../errors/gwctl-error.js';
+import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
  * A KubeConfig for the environment: its kubeconfig context, or a direct server URL (the sandbox's
- * emulator) with no credentials. The SDK is loaded lazily.
+ * emulator) with no credentials; never both (../config/kube-access.ts). The SDK is loaded lazily.
  */
 export async function openKubeConfig(env: Environment): Promise<KubeConfig> {
+  const { server, context, kubeconfig } = env.kube;
+  const conflict = kubeAccessConflict(env.kube);
+  if (conflict) throw new UsageError(`environment ${env.name}: ${conflict}`);
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
-  const { server, context, kubeconfig } = env.kube;
-  if (server && !kubeconfig && (!context || context === 'gwctl-sandbox')) {
+  if (server) {
     kc.loadFromOptions({
-      clusters: [{ name: 'gwctl', server, skipTLSVerify: true }],
+      // An emulator's self-signed certificate is trusted on this machine only; any other server is verified.
+      clusters: [{ name: 'gwctl', server, skipTLSVerify: isLoopback(server) }],
       users: [{ name: 'gwctl' }],
       contexts: [{ name: 'gwctl', cluster: 'gwctl', user: 'gwctl', namespace: env.kube.namespace }],
       currentContext: 'gwctl',
     });
     return kc;
   }
+  refuseRealCloudForSandbox(env, 'Kubernetes API');
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
   if (context) kc.setCurrentContext(context);
   return kc;
+}
+
+function isLoopback(server: string): boolean {
+  const host = new URL(server).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export type KubeApis = Awaited<ReturnType<typeof openKubeApis>>;

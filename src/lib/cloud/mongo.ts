@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import type { Environment } from '../config/schema.js';
 import { displayPath } from '../config/environments.js';
+import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from '../config/uri-sources.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
+import { redact } from '../errors/redact.js';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -36,7 +38,7 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
     );
   const database = opts.database ?? env.mongodb!.database;
   const { MongoClient } = await import('mongodb');
-  const redact = redactor(uri);
+  const mask = redactor(uri);
   let client: MongoClient;
   try {
     client = new MongoClient(uri, {
@@ -47,16 +49,16 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
     });
   } catch (err) {
     throw new UsageError(
-      `environment ${env.name}: the MongoDB URI in ${source} is invalid: ${redact(reasonOf(err))}; fix ${source}`,
+      `environment ${env.name}: the MongoDB URI in ${source} is invalid: ${mask(reasonOf(err))}; fix ${source}`,
     );
   }
   try {
     await client.connect();
   } catch (err) {
     await client.close().catch(() => undefined);
-    throw connectionError(env.name, where, source, redact(reasonOf(err)), err);
+    throw connectionError(env.name, where, source, mask(reasonOf(err)), err);
   }
-  return { client, db: client.db(database), database, where, redact, close: () => client.close() };
+  return { client, db: client.db(database), database, where, redact: mask, close: () => client.close() };
 }
 
 /** The URI and a printable name of where it came from (`$GATEWAY_MONGODB_URI`, `secrets/mongodb-uri`). */
@@ -66,9 +68,14 @@ export function readMongoUri(env: Environment): { uri: string; source: string } 
     throw new UsageError(
       `environment ${env.name} has no mongodb section in ${displayPath(env.source)}; add mongodb.uriEnv or mongodb.uriFile`,
     );
+  // gwctl.yaml's schema refuses a URI in either field; this guards environments built in code too.
   if (m.uriEnv) {
+    if (looksLikeUri(m.uriEnv) || !ENV_VAR_NAME.test(m.uriEnv))
+      throw new UsageError(
+        `environment ${env.name}: mongodb.uriEnv ${looksLikeUri(m.uriEnv) ? uriInConfigMessage('uriEnv') : 'is not a variable name (value not shown)'}`,
+      );
     const source = `$${m.uriEnv}`;
-    const uri = process.env[m.uriEnv]?.trim();
+    const uri = Object.hasOwn(process.env, m.uriEnv) ? process.env[m.uriEnv]?.trim() : undefined;
     if (!uri)
       throw new UsageError(
         `environment ${env.name}: the MongoDB URI variable ${m.uriEnv} is not set; export ${m.uriEnv} (mongodb.uriEnv in gwctl.yaml names it)`,
@@ -76,6 +83,8 @@ export function readMongoUri(env: Environment): { uri: string; source: string } 
     return { uri, source };
   }
   const file = m.uriFile!;
+  if (looksLikeUri(file))
+    throw new UsageError(`environment ${env.name}: mongodb.uriFile ${uriInConfigMessage('uriFile')}`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -90,32 +99,46 @@ export function readMongoUri(env: Environment): { uri: string; source: string } 
   return { uri, source: displayPath(file) };
 }
 
-/** `mongodb://u:p@a:1,b:2/db?x` → `a:1,b:2`; undefined when it is not a MongoDB URI. */
+/**
+ * `mongodb://u:p@a:1,b:2/db?x` → `a:1,b:2`; undefined when it is not a MongoDB URI. The credentials end at
+ * the last @, so a password with an unescaped @ or / (which the driver refuses) is not taken for a host.
+ */
 export function mongoHosts(uri: string): string | undefined {
-  const m = /^mongodb(?:\+srv)?:\/\/(?:[^@/?]*@)?([^/?]+)/.exec(uri);
+  const m = /^mongodb(?:\+srv)?:\/\/(?:.*@)?([^/?@]+)/.exec(uri);
   return m?.[1];
 }
 
-/** Replaces the URI, its user and password (raw and percent-decoded) wherever a driver message might echo them. */
+/**
+ * Masks the URI, its user and its password (raw and percent-decoded) wherever a driver message might echo
+ * them, then whatever else looks like a secret (../errors/redact.ts). The user name and a short password are
+ * masked as whole words only, so that they cannot shred the rest of the message.
+ */
 function redactor(uri: string): (text: string) => string {
-  const secrets = new Set<string>([uri]);
-  const userinfo = /^mongodb(?:\+srv)?:\/\/([^@/?]*)@/.exec(uri)?.[1];
+  const anywhere = new Set<string>([uri]);
+  const wholeWords = new Set<string>();
+  const userinfo = /^mongodb(?:\+srv)?:\/\/(.*)@/.exec(uri)?.[1];
   if (userinfo) {
-    for (const part of [userinfo, ...userinfo.split(':')]) {
-      secrets.add(part);
-      try {
-        secrets.add(decodeURIComponent(part));
-      } catch {
-        // Not percent-encoded: the raw form is enough.
-      }
-    }
+    anywhere.add(userinfo);
+    const colon = userinfo.indexOf(':');
+    const [user, password] = colon < 0 ? [userinfo, ''] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
+    for (const form of [user, decodeSafely(user)]) wholeWords.add(form);
+    for (const form of [password, decodeSafely(password)]) (form.length < 4 ? wholeWords : anywhere).add(form);
   }
-  const patterns = [...secrets]
-    .filter(Boolean)
-    .sort((a, b) => b.length - a.length)
-    // A very short user name is only redacted as a whole word, so it cannot shred the rest of the message.
-    .map((s) => new RegExp(s.length < 4 ? `\\b${escapeRegExp(s)}\\b` : escapeRegExp(s), 'g'));
-  return (text) => patterns.reduce((t, re) => t.replace(re, '***'), text);
+  const patterns = [
+    ...[...anywhere].filter(Boolean).map((s) => [s, escapeRegExp(s)] as const),
+    ...[...wholeWords].filter(Boolean).map((s) => [s, `(?<![\\w.-])${escapeRegExp(s)}(?![\\w.-])`] as const),
+  ]
+    .sort(([a], [b]) => b.length - a.length)
+    .map(([, source]) => new RegExp(source, 'g'));
+  return (text) => redact(patterns.reduce((t, re) => t.replace(re, '***'), text));
+}
+
+function decodeSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // not percent-encoded: the raw form is enough
+  }
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,5 +1,6 @@
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
+import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 import type { BucketLayout, LatencyDistribution } from '../diagnose/distribution.js';
 import { mergeDistributions } from '../diagnose/distribution.js';
 
@@ -28,8 +29,9 @@ export interface MonitoringReader {
  * one call per metric gives every percentile, and the bucket bounds say how precise each one is.
  */
 export async function openMonitoring(env: Environment): Promise<MonitoringReader> {
-  const { MetricServiceClient } = await import('@google-cloud/monitoring');
   const emulator = env.emulators?.monitoring;
+  if (!emulator) refuseRealCloudForSandbox(env, 'Cloud Monitoring');
+  const { MetricServiceClient } = await import('@google-cloud/monitoring');
   let client: InstanceType<typeof MetricServiceClient>;
   if (emulator) {
     const grpc = await import('@grpc/grpc-js');

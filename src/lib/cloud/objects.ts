@@ -4,7 +4,7 @@ import { crc32c, crc32cBase64 } from '../checksums/gcs-hashes.js';
 import type { Environment } from '../config/schema.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
 import type { BatchAnswer } from './batch-wire.js';
-import { ConcurrentChangeError, gcsError, httpStatusOf } from './gcs-errors.js';
+import { ConcurrentChangeError, gcsError, httpStatusOf, violatedConstraint } from './gcs-errors.js';
 import { isTransient, withRetry, type RetryOptions } from './retry.js';
 import { answerError, JsonTransport, parseJson, type BucketCall, type Json } from './json-transport.js';
 import { jsonApiRoot, openStorage, storageAuth } from './storage.js';
@@ -459,7 +459,7 @@ const copyWhat = (c: CopyRequest) => `copying ${url(c.source)} to ${url(c.destin
 function objectError(err: unknown, what: string): GwctlError {
   if (err instanceof GwctlError) return err;
   const status = httpStatusOf(err);
-  if (status === 412)
+  if (status === 412 && !violatedConstraint(err))
     return new PreconditionFailedError(`${what}: the destination exists or changed (precondition failed)`);
   if (status === 404) {
     const reason = ((err as Error)?.message ?? '').split('\n')[0];

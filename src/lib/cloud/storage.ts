@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Storage } from '@google-cloud/storage';
 import type { Environment } from '../config/schema.js';
+import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
  * A Storage client for the environment. The sandbox's emulator (or STORAGE_EMULATOR_HOST) replaces
@@ -8,11 +9,12 @@ import type { Environment } from '../config/schema.js';
  * The SDK is loaded here, on first use, so `gwctl --help` never pays for it.
  */
 export async function openStorage(env: Environment): Promise<Storage> {
+  const emulator = storageEmulator(env);
+  if (!emulator) refuseRealCloudForSandbox(env, 'GCS');
   const { Storage } = await import('@google-cloud/storage');
   // The SDK hangs one error/close listener per concurrent download on a shared stream; at our
   // concurrency Node's default of 10 prints a spurious "memory leak" warning to the operator.
   EventEmitter.defaultMaxListeners = Math.max(EventEmitter.defaultMaxListeners, 128);
-  const emulator = storageEmulator(env);
   return new Storage({
     projectId: env.project,
     ...(emulator ? { apiEndpoint: emulator, useAuthWithCustomEndpoint: false } : {}),
@@ -45,6 +47,7 @@ export const jsonApiRoot = (env: Environment) =>
  */
 export function storageAuth(env: Environment): ((url: string) => Promise<Headers>) | undefined {
   if (storageEmulator(env)) return undefined;
+  refuseRealCloudForSandbox(env, 'GCS');
   let auth: Promise<{ getRequestHeaders(url?: string): Promise<Headers> }> | undefined;
   return async (url) => {
     auth ??= import('google-auth-library').then(

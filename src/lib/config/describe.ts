@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { redact } from '../errors/redact.js';
 import type { Environment } from './schema.js';
+import { ENV_VAR_NAME, looksLikeUri } from './uri-sources.js';
 
 /**
  * An environment as shown to a human or --json: everything but secrets. The MongoDB URI is never
@@ -8,16 +10,34 @@ import type { Environment } from './schema.js';
 export function describeEnvironment(env: Environment, processEnv = process.env): Record<string, unknown> {
   const { mongodb, ...rest } = env;
   return {
-    ...rest,
+    // Paths and URLs the schema let through are still shown redacted, should one hold credentials.
+    ...(redactStrings(rest) as typeof rest),
     mongodb: mongodb
       ? {
           database: mongodb.database,
           configCollection: mongodb.configCollection,
           keystoreCollections: mongodb.keystoreCollections,
-          uri: mongodb.uriEnv
-            ? `from $${mongodb.uriEnv} (${processEnv[mongodb.uriEnv] ? 'set' : 'not set'}; value hidden)`
-            : `from file ${mongodb.uriFile} (${existsSync(mongodb.uriFile!) ? 'present' : 'missing'}; value hidden)`,
+          uri: uriSource(mongodb, processEnv),
         }
       : undefined,
   };
+}
+
+/** Where the URI comes from. gwctl.yaml's schema refuses a URI in either field; this guards anything else. */
+function uriSource(m: NonNullable<Environment['mongodb']>, processEnv: NodeJS.ProcessEnv): string {
+  if (m.uriEnv) {
+    if (!ENV_VAR_NAME.test(m.uriEnv)) return 'mongodb.uriEnv is not a variable name (value hidden)';
+    return `from $${m.uriEnv} (${Object.hasOwn(processEnv, m.uriEnv) && processEnv[m.uriEnv] ? 'set' : 'not set'}; value hidden)`;
+  }
+  const file = m.uriFile!;
+  if (looksLikeUri(file)) return 'mongodb.uriFile holds a URI, not a path (value hidden)';
+  return `from file ${file} (${existsSync(file) ? 'present' : 'missing'}; value hidden)`;
+}
+
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v)]));
+  return value;
 }

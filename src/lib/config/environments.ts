@@ -8,6 +8,10 @@ import type { ConfigFile, Environment } from './schema.js';
 
 export const SANDBOX_ENV = 'sandbox';
 
+/** What an environment may be called: it ends up in bucket names, Kubernetes labels and file names. */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+export const ENVIRONMENT_NAME_RULE = 'a lowercase letter (a-z), then up to 62 lowercase letters, digits or "-"';
+
 export interface LoadedConfig {
   /** Absolute path of the file read, or undefined when there is none (only `sandbox` exists then). */
   file?: string;
@@ -34,11 +38,15 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string | undefine
   if (!chosen) {
     throw new UsageError(`no environment given: pass --env <name> (one of: ${environmentNames(loaded).join(', ')})`);
   }
+  // Refuses (exit 2) unless the sandbox runs: the one place every `--env sandbox` passes before any client exists.
   if (chosen === SANDBOX_ENV) return sandboxEnvironment();
-  const env = loaded.config.environments[chosen];
-  if (!env) {
+  // Own properties only: "toString" or "__proto__" must not find what every object inherits.
+  const environments = loaded.config.environments;
+  if (!ENVIRONMENT_NAME.test(chosen) || !Object.hasOwn(environments, chosen)) {
     const where = loaded.file ? displayPath(loaded.file) : 'no gwctl.yaml found';
-    throw new UsageError(`unknown environment "${chosen}" (${where}); known: ${environmentNames(loaded).join(', ')}`);
+    throw new UsageError(
+      `unknown environment ${JSON.stringify(chosen)} (${where}); known: ${environmentNames(loaded).join(', ')}`,
+    );
   }
-  return { ...env, name: chosen, source: loaded.file! };
+  return { ...environments[chosen]!, name: chosen, source: loaded.file! };
 }

@@ -1,138 +1,147 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { BUCKET_NAMING_URL, bucketNameProblem } from './bucket-name.js';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environments.js';
+import { kubeAccessConflict } from './kube-access.js';
+import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from './uri-sources.js';
 
-const bucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'a GCS bucket name (lowercase letters, digits, -, _, .)');
+// zod/mini rather than zod: the same validation, and with the build's bundle (scripts/bundle-config-parser.js)
+// validating gwctl.yaml on every run stays within gwctl's startup goal.
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const names = () => z.array(nonEmpty());
+
+const bucketName = z.string().check(
+  z.refine((name) => bucketNameProblem(name) === undefined, {
+    error: (issue) =>
+      `expected a GCS bucket name (${bucketNameProblem(String(issue.input))}; ${BUCKET_NAMING_URL}), got ${JSON.stringify(issue.input)?.slice(0, 70)}`,
+  }),
+);
+
+/** An http(s) URL with no user or password in it: gwctl.yaml holds no secrets. */
+const httpUrl = () =>
+  z.url({ protocol: /^https?$/ }).check(
+    z.refine((v) => !/^[^:]+:\/\/[^/?#]*@/.test(v), {
+      message: 'must not carry credentials (user:password@ in the URL); gwctl.yaml holds no secrets',
+    }),
+  );
 
 /** Where the MongoDB URI comes from: never the yaml itself, so the file can be committed. */
 const mongodb = z
-  .object({
-    uriEnv: z.string().min(1).optional().describe('environment variable holding the URI'),
-    uriFile: z.string().min(1).optional().describe('file holding the URI'),
-    database: z.string().min(1).default('awala-gateway'),
-    configCollection: z.string().min(1).default('configitems'),
-    keystoreCollections: z
-      .array(z.string().min(1))
-      .default(['certificationpaths', 'identitypublickeydatas', 'peerpublickeydatas']),
+  .strictObject({
+    /** Environment variable holding the URI. */
+    uriEnv: z.optional(
+      z.string().check(
+        z.refine((v) => !looksLikeUri(v), { message: uriInConfigMessage('uriEnv'), abort: true }),
+        z.regex(ENV_VAR_NAME, 'the name of an environment variable (letters, digits and _, not starting with a digit)'),
+      ),
+    ),
+    /** File holding the URI. */
+    uriFile: z.optional(
+      nonEmpty().check(z.refine((v) => !looksLikeUri(v), { message: uriInConfigMessage('uriFile') })),
+    ),
+    database: z._default(nonEmpty(), 'awala-gateway'),
+    configCollection: z._default(nonEmpty(), 'configitems'),
+    keystoreCollections: z._default(names(), ['certificationpaths', 'identitypublickeydatas', 'peerpublickeydatas']),
   })
-  .strict()
-  .refine((m) => Boolean(m.uriEnv) !== Boolean(m.uriFile), {
-    message: 'set exactly one of uriEnv or uriFile (the URI itself never goes in gwctl.yaml)',
-  });
+  .check(
+    z.refine((m) => Boolean(m.uriEnv) !== Boolean(m.uriFile), {
+      message: 'set exactly one of uriEnv or uriFile (the URI itself never goes in gwctl.yaml)',
+    }),
+  );
 
-const keyev = z
-  .object({
-    backend: z.enum(['firestore', 'configmap']).default('firestore'),
-    collection: z.string().min(1).default('keyev'),
-    configMap: z.string().min(1).default('keyev'),
-  })
-  .strict();
+const keyev = z.strictObject({
+  backend: z._default(z.enum(['firestore', 'configmap']), 'firestore'),
+  collection: z._default(nonEmpty(), 'keyev'),
+  configMap: z._default(nonEmpty(), 'keyev'),
+});
 
 const kube = z
-  .object({
-    context: z.string().min(1).optional(),
-    namespace: z.string().min(1).default('default'),
-    /** API server URL; overrides the context's (used by the sandbox's emulator). */
-    server: z.string().url().optional(),
-    kubeconfig: z.string().min(1).optional(),
+  .strictObject({
+    context: z.optional(nonEmpty()),
+    namespace: z._default(nonEmpty(), 'default'),
+    /** An API server to talk to directly, with no credentials (an emulator); never with context (./kube-access.ts). */
+    server: z.optional(httpUrl()),
+    kubeconfig: z.optional(nonEmpty()),
   })
-  .strict();
+  .check(
+    z.refine((k) => kubeAccessConflict(k) === undefined, {
+      error: (issue) => kubeAccessConflict(issue.input as { server?: string }),
+    }),
+  );
 
-const endpoints = z
-  .object({
-    poweb: z.string().url().optional(),
-    pohttp: z.string().url().optional(),
-    /** host:port of the CogRPC service (TLS). */
-    cogrpc: z.string().min(1).optional(),
-    /** PEM CA to trust for these endpoints (the sandbox's local CA). */
-    caFile: z.string().min(1).optional(),
-  })
-  .strict();
+const endpoints = z.strictObject({
+  poweb: z.optional(httpUrl()),
+  pohttp: z.optional(httpUrl()),
+  /** host:port of the CogRPC service (TLS). */
+  cogrpc: z.optional(nonEmpty()),
+  /** PEM CA to trust for these endpoints (the sandbox's local CA). */
+  caFile: z.optional(nonEmpty()),
+});
 
-const monitoring = z
-  .object({
-    /** Cloud Monitoring label values that identify the gateway's load balancer. */
-    urlMaps: z.array(z.string().min(1)).default([]),
-    forwardingRules: z.array(z.string().min(1)).default([]),
-    backendServices: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
+const monitoring = z.strictObject({
+  /** Cloud Monitoring label values that identify the gateway's load balancer. */
+  urlMaps: z._default(names(), []),
+  forwardingRules: z._default(names(), []),
+  backendServices: z._default(names(), []),
+});
 
-const workloads = z
-  .object({
-    deployments: z
-      .array(z.string().min(1))
-      .default([
-        'public-gateway-poweb',
-        'public-gateway-pohttp',
-        'public-gateway-cogrpc',
-        'public-gateway-pdcout',
-        'public-gateway-crcin',
-      ]),
-    ingress: z.string().min(1).default('public-gateway'),
-    backendConfig: z.string().min(1).default('cogrpc'),
-    /** The Vault workload to quiesce during backups, as kind/name. */
-    vault: z
-      .string()
-      .regex(/^(statefulset|deployment)\/[a-z0-9.-]+$/, 'statefulset/<name> or deployment/<name>')
-      .default('statefulset/vault'),
-  })
-  .strict();
+const workloads = z.strictObject({
+  deployments: z._default(names(), [
+    'public-gateway-poweb',
+    'public-gateway-pohttp',
+    'public-gateway-cogrpc',
+    'public-gateway-pdcout',
+    'public-gateway-crcin',
+  ]),
+  ingress: z._default(nonEmpty(), 'public-gateway'),
+  backendConfig: z._default(nonEmpty(), 'cogrpc'),
+  /** The Vault workload to quiesce during backups, as kind/name. */
+  vault: z._default(
+    z.string().check(z.regex(/^(statefulset|deployment)\/[a-z0-9.-]+$/, 'statefulset/<name> or deployment/<name>')),
+    'statefulset/vault',
+  ),
+});
 
-export const environmentSchema = z
-  .object({
-    project: z.string().min(1),
-    region: z.string().min(1).default('europe-west1'),
-    kube: kube.prefault({}),
-    buckets: z
-      .object({ parcels: bucketName.optional(), vault: bucketName.optional(), backups: bucketName.optional() })
-      .strict()
-      .prefault({}),
-    /** Extra buckets deprovisioning must empty besides the three roles. */
-    extraBuckets: z.array(bucketName).default([]),
-    mongodb: mongodb.optional(),
-    keyev: keyev.prefault({}),
-    firestore: z
-      .object({ databaseId: z.string().min(1).default('(default)') })
-      .strict()
-      .prefault({}),
-    endpoints: endpoints.prefault({}),
-    terraform: z
-      .object({ varFile: z.string().min(1) })
-      .strict()
-      .optional(),
-    monitoring: monitoring.prefault({}),
-    workloads: workloads.prefault({}),
-    /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
-    infra: z
-      .object({ manifests: z.string().min(1).optional(), terraformState: z.string().min(1).optional() })
-      .strict()
-      .optional(),
-    /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
-    emulators: z
-      .object({
-        storage: z.string().url().optional(),
-        firestore: z.string().optional(),
-        monitoring: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const environmentSchema = z.strictObject({
+  project: nonEmpty(),
+  region: z._default(nonEmpty(), 'europe-west1'),
+  kube: z.prefault(kube, {}),
+  buckets: z.prefault(
+    z.strictObject({
+      parcels: z.optional(bucketName),
+      vault: z.optional(bucketName),
+      backups: z.optional(bucketName),
+    }),
+    {},
+  ),
+  /** Extra buckets deprovisioning must empty besides the three roles. */
+  extraBuckets: z._default(z.array(bucketName), []),
+  mongodb: z.optional(mongodb),
+  keyev: z.prefault(keyev, {}),
+  firestore: z.prefault(z.strictObject({ databaseId: z._default(nonEmpty(), '(default)') }), {}),
+  endpoints: z.prefault(endpoints, {}),
+  terraform: z.optional(z.strictObject({ varFile: nonEmpty() })),
+  monitoring: z.prefault(monitoring, {}),
+  workloads: z.prefault(workloads, {}),
+  /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
+  infra: z.optional(z.strictObject({ manifests: z.optional(nonEmpty()), terraformState: z.optional(nonEmpty()) })),
+  /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
+  emulators: z.optional(
+    z.strictObject({
+      storage: z.optional(httpUrl()),
+      firestore: z.optional(z.string()),
+      monitoring: z.optional(z.string()),
+    }),
+  ),
+});
 
-export const configFileSchema = z
-  .object({
-    defaultEnv: z.string().min(1).optional(),
-    audit: z
-      .object({ file: z.string().min(1).optional() })
-      .strict()
-      .optional(),
-    environments: z.record(
-      z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a lowercase environment name'),
-      environmentSchema,
-    ),
-  })
-  .strict();
+const environmentName = z.string().check(z.regex(ENVIRONMENT_NAME, `an environment name (${ENVIRONMENT_NAME_RULE})`));
+
+export const configFileSchema = z.strictObject({
+  defaultEnv: z.optional(environmentName),
+  audit: z.optional(z.strictObject({ file: z.optional(nonEmpty()) })),
+  environments: z.record(environmentName, environmentSchema),
+});
 
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type Environment = z.output<typeof environmentSchema> & { name: string; source: string };

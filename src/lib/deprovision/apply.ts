@@ -1,3 +1,4 @@
+import { OrgPolicyError, SOFT_DELETE_CONSTRAINT } from '../cloud/gcs-errors.js';
 import { isNotFound, sleep as realSleep } from '../cloud/retry.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
 import type { PlanStep } from '../plan/plan.js';
@@ -90,6 +91,8 @@ async function applyStep(
         return 'done';
       } catch (err) {
         if (isNotFound(err)) return 'already-gone';
+        if (err instanceof OrgPolicyError && err.constraint === SOFT_DELETE_CONSTRAINT)
+          throw new OrgPolicyError(`${err.message}; or re-run with --keep-soft-delete`, err.constraint, { cause: err });
         throw err;
       }
   }

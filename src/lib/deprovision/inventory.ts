@@ -1,4 +1,4 @@
-import type { BucketAdmin, BucketInventory, BucketSettings } from '../cloud/buckets.js';
+import type { BucketAdmin, BucketInventory, BucketSettings, SoftDeletedObjects } from '../cloud/buckets.js';
 import type { KubeAdmin, KubeItem, KubeKind } from '../cloud/kube-resources.js';
 import { isNotFound } from '../cloud/retry.js';
 import type { Environment } from '../config/schema.js';
@@ -29,6 +29,8 @@ export interface BucketFacts extends EnvBucket {
   settings?: BucketSettings;
   /** Objects, bytes, holds, noncurrent versions; absent when the bucket is, or when not listed. */
   contents?: BucketInventory;
+  /** Deleted but still kept and billed; read with `contents`. */
+  softDeleted?: SoftDeletedObjects;
 }
 
 /** What exists in an environment: the input of the (pure) plan and of `env status`. */
@@ -68,7 +70,9 @@ export async function readInventory(
 async function readBucket(b: EnvBucket, admin: BucketAdmin, contents: boolean): Promise<BucketFacts> {
   try {
     const settings = await admin.settings(b.name);
-    return { ...b, settings, ...(contents ? { contents: await admin.inventory(b.name) } : {}) };
+    if (!contents) return { ...b, settings };
+    const [inventory, softDeleted] = await Promise.all([admin.inventory(b.name), admin.softDeleted(b.name)]);
+    return { ...b, settings, contents: inventory, softDeleted };
   } catch (err) {
     if (isNotFound(err)) return b;
     throw err;

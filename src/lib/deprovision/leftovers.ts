@@ -1,3 +1,4 @@
+import type { SoftDeletedObjects } from '../cloud/buckets.js';
 import type { DeprovisionInventory } from './inventory.js';
 import type { JournalData } from './journal.js';
 import { bucketIsEmptying, isDeletable } from './plan.js';
@@ -13,6 +14,8 @@ export interface BucketLeft {
   /** The age-0 Delete rule is the bucket's only rule, with versioning off: it empties itself. */
   emptying?: boolean;
   softDeleteSeconds?: number;
+  /** Deleted objects GCS still keeps, and bills, until their hard-delete time. */
+  softDeleted?: SoftDeletedObjects;
 }
 
 export interface Leftovers {
@@ -35,7 +38,10 @@ export interface Leftovers {
     runs?: number;
     journal?: string;
   };
-  /** Nothing is left that gwctl's part of deprovisioning removes, and every bucket is empty or absent. */
+  /**
+   * Nothing is left that gwctl's part of deprovisioning removes, and every bucket is empty or absent. Soft-deleted
+   * objects do not count: nothing removes them before their hard-delete time (see `buckets[].softDeleted`).
+   */
   clean: boolean;
 }
 
@@ -85,6 +91,7 @@ export function leftovers(
             : {}),
           emptying: bucketIsEmptying(b, true),
           softDeleteSeconds: b.settings.softDeletePolicy?.retentionDurationSeconds ?? 0,
+          ...(b.softDeleted ? { softDeleted: b.softDeleted } : {}),
         }
       : { name: b.name, role: b.role, exists: false },
   );

@@ -1,4 +1,4 @@
-import type { BucketSettingsPatch, LifecycleRule } from '../cloud/buckets.js';
+import type { BucketSettingsPatch, LifecycleRule, SoftDeletedObjects } from '../cloud/buckets.js';
 import type { KubeItem } from '../cloud/kube-resources.js';
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
 import type { BucketFacts, DeprovisionInventory, NamespacedKind } from './inventory.js';
@@ -162,7 +162,8 @@ function emptyBucketStep(b: BucketFacts, keepSoftDelete: boolean): PlanStep {
   }
   if (!keepSoftDelete && soft > 0) {
     patch.softDeleteRetentionSeconds = 0;
-    changes.push(`soft delete ${days(soft)} → off`);
+    // GCS keeps what was soft-deleted before the change for the duration then in force.
+    changes.push(`soft delete ${days(soft)} → off (what is already soft-deleted stays until its hard-delete time)`);
   }
   const c = b.contents;
   if (c)
@@ -209,7 +210,16 @@ export function bucketWarnings(b: BucketFacts, keepSoftDelete: boolean): string[
     out.push(
       `gs://${b.name} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.contents ? ` (${formatBytes(b.contents.bytes)} now)` : ''}`,
     );
+  const billed = softDeletedBilled(b.name, b.softDeleted);
+  if (billed) out.push(billed);
   return out;
+}
+
+/** Soft-deleted objects are billed until their hard-delete time; turning soft delete off does not purge them. */
+export function softDeletedBilled(bucket: string, d: SoftDeletedObjects | undefined): string | undefined {
+  if (!d || d.objects === 0) return undefined;
+  const count = `${d.objects}${d.more ? '+' : ''} soft-deleted object(s) (${d.more ? 'at least ' : ''}${formatBytes(d.bytes)})`;
+  return `gs://${bucket} holds ${count}, billed until ${d.billedUntil ?? 'their hard-delete time'}: turning soft delete off does not purge them; list them with gcloud storage ls --soft-deleted gs://${bucket}/**`;
 }
 
 /** Objects of a kind still to delete; those already terminating are noted, not deleted again. */

@@ -4,7 +4,7 @@ import type { Ui } from '../ui/ui.js';
 import type { ApplyHooks } from './apply.js';
 import type { Leftovers } from './leftovers.js';
 import type { ManualStep } from './manual.js';
-import { days, formatBytes } from './plan.js';
+import { days, formatBytes, softDeletedBilled } from './plan.js';
 
 export function renderManualSteps(ui: Ui, steps: ManualStep[]): void {
   ui.heading('Then, by hand:');
@@ -58,6 +58,10 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
       l.buckets.length > present.length ? c.dim(` (${l.buckets.length - present.length} absent)`) : ''
     }`,
   );
+  for (const b of present) {
+    const billed = softDeletedBilled(b.name, b.softDeleted);
+    if (billed) ui.warn(billed);
+  }
   ui.heading('Workloads');
   if (l.workloads.length === 0) ui.info('  none');
   else
@@ -87,5 +91,10 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
     { header: 'held', get: (b) => (b.exists ? b.held : ''), align: 'right' },
     { header: 'emptying', get: (b) => (b.exists ? (b.emptying ? 'yes (age-0 rule)' : 'no') : '') },
     { header: 'soft delete', get: (b) => (b.exists ? (b.softDeleteSeconds ? days(b.softDeleteSeconds) : 'off') : '') },
+    {
+      header: 'soft-deleted',
+      get: (b) => (b.softDeleted ? `${b.softDeleted.objects}${b.softDeleted.more ? '+' : ''}` : ''),
+      align: 'right',
+    },
   ]);
 }

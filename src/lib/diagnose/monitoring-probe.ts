@@ -11,6 +11,7 @@ export const LB_METRIC_TYPES = {
 export interface LbSelector {
   urlMaps: string[];
   forwardingRules: string[];
+  /** Backend service names: the resource's `backend_target_name` label. */
   backendServices: string[];
 }
 
@@ -34,7 +35,11 @@ export interface MonitoringProbeResult {
   requestsByClass: Record<string, number>;
 }
 
-/** The filter terms selecting the LB; each configured label narrows it further. */
+/**
+ * The filter terms selecting the LB; each configured label narrows it further. The labels are the `https_lb_rule`
+ * resource's own (https://cloud.google.com/monitoring/api/resources#tag_https_lb_rule): a backend service is its
+ * `backend_target_name`.
+ */
 export function lbFilter(lb: LbSelector): string {
   const oneOf = (label: string, values: string[]) =>
     `resource.labels.${label} = one_of(${values.map((v) => JSON.stringify(v)).join(', ')})`;
@@ -42,7 +47,7 @@ export function lbFilter(lb: LbSelector): string {
     'resource.type = "https_lb_rule"',
     ...(lb.urlMaps.length ? [oneOf('url_map_name', lb.urlMaps)] : []),
     ...(lb.forwardingRules.length ? [oneOf('forwarding_rule_name', lb.forwardingRules)] : []),
-    ...(lb.backendServices.length ? [oneOf('backend_service_name', lb.backendServices)] : []),
+    ...(lb.backendServices.length ? [oneOf('backend_target_name', lb.backendServices)] : []),
   ].join(' AND ');
 }
 

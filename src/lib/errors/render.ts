@@ -16,6 +16,17 @@ export function renderError(err: unknown): RenderedError {
   return { message: oneLine(e?.message ?? String(err)), exitCode: ExitCode.runtime };
 }
 
+/** The stack for GWCTL_DEBUG=1, with each cause's, redacted as the message is: a stack repeats the message. */
+export function renderStack(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const { stack, message, cause } = e as { stack?: unknown; message?: unknown; cause?: unknown };
+    parts.push(`${depth ? 'caused by: ' : ''}${typeof stack === 'string' ? stack : String(message ?? e)}`);
+    e = cause;
+  }
+  return redact(parts.join('\n'));
+}
+
 function oneLine(text: string): string {
   return redact(
     text

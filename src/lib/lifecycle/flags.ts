@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core';
 export const bucketTtlFlags = {
   bucket: Flags.string({
     char: 'b',
-    description: 'bucket role from gwctl.yaml (parcels, vault, backups) or a bucket name',
+    description: 'bucket role from gwctl.yaml (parcels, vault, backups), a bucket name or a gs:// URL',
     default: 'parcels',
   }),
   holds: Flags.boolean({

@@ -1,5 +1,6 @@
 import type { BucketAdmin, BucketSettings, LifecycleRule } from '../cloud/buckets.js';
 import { ConcurrentChangeError } from '../cloud/gcs-errors.js';
+import { UsageError } from '../errors/gwctl-error.js';
 import { makePlan, type Plan } from '../plan/plan.js';
 import type { TtlBucketState } from './bucket-state.js';
 import { scanNotes } from './bucket-state.js';
@@ -26,6 +27,17 @@ export interface TtlPlan {
   plan: Plan;
   change: TtlChange;
   diff: RuleDiffEntry[];
+}
+
+/**
+ * `bucket ttl set` refuses the backups bucket outright (exit 2), before any call: its blobs are
+ * shared between backups, so an age rule would delete content that recent backups still reference.
+ */
+export function refuseTtlOnBackups(ref: BucketRef): void {
+  if (ref.role === 'backups')
+    throw new UsageError(
+      `${describeRef(ref)} holds backups, whose blobs are shared: a blob written months ago is still part of the newest backup, so a TTL would delete content recent backups need. Expire backups with \`gwctl backup prune --older-than <age>\` (or --keep <n>) instead; nothing was changed`,
+    );
 }
 
 /** The plan for `bucket ttl set`: one patch of the lifecycle, or nothing when the TTL is already `days`. */

@@ -1,4 +1,5 @@
 import type { LifecycleRule } from '../cloud/buckets.js';
+import type { BucketRole } from './bucket-ref.js';
 import type { TtlBucketState } from './bucket-state.js';
 import { scanNotes } from './bucket-state.js';
 import { explainRule } from './explain.js';
@@ -27,7 +28,7 @@ export interface TtlReport {
 }
 
 /** What `bucket ttl show` says about a bucket, decided from what was read. */
-export function describeTtl(state: TtlBucketState): TtlReport {
+export function describeTtl(state: TtlBucketState, role?: BucketRole): TtlReport {
   const { settings } = state;
   const rules = settings.lifecycleRules;
   const lookup = findManagedRule(rules);
@@ -53,6 +54,11 @@ export function describeTtl(state: TtlBucketState): TtlReport {
       ...(lookup.kind === 'ambiguous'
         ? [
             `${lookup.indexes.length} age-only Delete rules (${lookup.indexes.map((i) => `rule ${i + 1}`).join(', ')}): the shortest wins; \`bucket ttl set\` refuses until only one is left`,
+          ]
+        : []),
+      ...(role === 'backups' && rules.some((r) => r.action?.type === 'Delete')
+        ? [
+            'this is the backups bucket: its blobs are shared between backups, so a Delete rule here deletes content recent backups still reference; remove it and expire backups with `gwctl backup prune --older-than <age>`',
           ]
         : []),
       ...ttlWarnings({ settings, days, held: state.held }),

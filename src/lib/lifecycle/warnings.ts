@@ -80,7 +80,6 @@ export function roleWarnings(role: string | undefined): string[] {
     return [
       "this is the Vault bucket: a TTL deletes Vault's own storage (the gateway's keys) once objects reach that age",
     ];
-  if (role === 'backups') return ['this is the backups bucket: a TTL deletes backups once they reach that age'];
   return [];
 }
 

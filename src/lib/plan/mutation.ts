@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/log.js';
 import { operatorIdentity } from '../audit/operator.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
+import { redact } from '../errors/redact.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { Ui } from '../ui/ui.js';
 import { isEmptyPlan, planDigest, type Plan } from './plan.js';
@@ -56,7 +57,7 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
   try {
     result = await opts.apply(plan);
   } catch (err) {
-    await opts.audit.append({ ...entry, result: 'failed', error: (err as Error).message });
+    await opts.audit.append({ ...entry, result: 'failed', error: redact(String((err as Error)?.message ?? err)) });
     throw err;
   }
   await opts.audit.append({

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync } from 'node:fs';
+import { makePrivateDir, openPrivateFile } from '@gwctl/emulators/common';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { sandboxFiles } from './paths.js';
-import { isRunning, readSandboxState, type SandboxState } from './state.js';
+import { lockHolder } from './dir-lock.js';
+import { processStart } from './process-identity.js';
+import { isRunning, readSandboxState, removeSandboxState, type SandboxState } from './state.js';
 
 /**
  * Starts `gwctl sandbox start` again as a detached background process (logging to sandbox.log)
@@ -15,8 +18,8 @@ export async function startDetached(opts: {
   timeoutMs?: number;
 }): Promise<SandboxState> {
   const files = sandboxFiles(opts.dir);
-  mkdirSync(opts.dir, { recursive: true });
-  const out = openSync(files.log, 'a');
+  makePrivateDir(opts.dir);
+  const out = openPrivateFile(files.log, 'a');
   const child = spawn(process.execPath, [opts.bin, 'sandbox', 'start', ...opts.args], {
     detached: true,
     stdio: ['ignore', out, out],
@@ -40,18 +43,35 @@ export async function startDetached(opts: {
   throw new RuntimeError(`the sandbox did not become ready in time; see ${files.log}`);
 }
 
-/** Asks a running sandbox to stop and waits until its process is gone. */
-export async function stopSandbox(dir: string, timeoutMs = 20_000): Promise<SandboxState | undefined> {
+export type StopOutcome =
+  | { status: 'stopped'; pid: number }
+  | { status: 'not-running' }
+  /** A state file whose process is gone (its pid maybe reused by another): removed, nothing signalled. */
+  | { status: 'stale'; pid: number | undefined };
+
+/**
+ * Asks the sandbox to stop — the running one, or one still starting (it holds the directory's lock) — and waits
+ * until its process is gone. A signal goes only to the process that wrote the state or lock file (same pid AND
+ * same start time): never to whatever holds a reused pid.
+ */
+export async function stopSandbox(dir: string, timeoutMs = 20_000): Promise<StopOutcome> {
+  const files = sandboxFiles(dir);
   const state = readSandboxState(dir);
-  if (!isRunning(state)) return undefined;
-  process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(state)) return state;
-    await new Promise((r) => setTimeout(r, 100));
+  const pid = state?.pid;
+  const target = isRunning(state) ? state : lockHolder(dir);
+  if (!target) {
+    if (!existsSync(files.state)) return { status: 'not-running' };
+    removeSandboxState(dir);
+    return { status: 'stale', pid };
   }
-  process.kill(state.pid, 'SIGKILL');
-  return state;
+  const alive = () => processStart(target.pid) === target.processStart;
+  process.kill(target.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(target.pid, 'SIGKILL');
+  // A process killed (or stopped before it was ready) leaves its state file behind.
+  removeSandboxState(dir);
+  return { status: 'stopped', pid: target.pid };
 }
 
 const dirnameOfSandbox = (dir: string) => dir.replace(/\/sandbox\/?$/, '');

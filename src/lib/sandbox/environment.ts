@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import type { Environment } from '../config/schema.js';
+import { UsageError } from '../errors/gwctl-error.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
-import { isRunning, readSandboxState } from './state.js';
+import { isRunning, readSandboxState, type SandboxState } from './state.js';
 
 export const SANDBOX_BUCKETS = {
   parcels: 'gateway-sandbox-parcels-000000',
@@ -9,20 +10,38 @@ export const SANDBOX_BUCKETS = {
   backups: 'relaycorp-gateway-sandbox-backups',
 } as const;
 
+/** What every command says, with exit 2, when asked for `--env sandbox` while no sandbox runs. */
+export const SANDBOX_NOT_RUNNING = 'the sandbox is not running: start it with `gwctl sandbox start`';
+
+/** What `env list` shows of the sandbox, running or not. */
+export const SANDBOX_OUTLINE = {
+  project: 'gwctl-sandbox',
+  region: 'local',
+  namespace: 'default',
+  source: 'built-in (gwctl sandbox)',
+} as const;
+
 /**
- * The built-in `sandbox` environment: the same shape as a real one, pointing at the local emulators.
- * Endpoints are read from the running sandbox's state file; when it is not running they are absent.
+ * The built-in `sandbox` environment, pointing at the running sandbox's emulators. Refuses (exit 2) when no
+ * sandbox runs: without its endpoints the SDKs would fall back to Application Default Credentials against a
+ * real Google project named `gwctl-sandbox`. Every `--env sandbox` comes here first (resolveEnvironment),
+ * before any client exists.
  */
 export function sandboxEnvironment(dir = sandboxDir()): Environment {
-  const files = sandboxFiles(dir);
   const state = readSandboxState(dir);
-  const ep = isRunning(state) ? state.endpoints : undefined;
+  if (!isRunning(state) || !usableEndpoints(state.endpoints)) throw new UsageError(SANDBOX_NOT_RUNNING);
+  return sandboxEnvironmentAt(dir, state.endpoints);
+}
+
+/** The sandbox environment over the given emulators: for the sandbox itself, while it seeds. */
+export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints']): Environment {
+  const files = sandboxFiles(dir);
   return {
     name: 'sandbox',
-    source: 'built-in (gwctl sandbox)',
-    project: 'gwctl-sandbox',
-    region: 'local',
-    kube: { namespace: 'default', context: 'gwctl-sandbox', ...(ep ? { server: ep.kube } : {}) },
+    source: SANDBOX_OUTLINE.source,
+    project: SANDBOX_OUTLINE.project,
+    region: SANDBOX_OUTLINE.region,
+    kube: { namespace: SANDBOX_OUTLINE.namespace, server: ep.kube },
     buckets: { ...SANDBOX_BUCKETS },
     extraBuckets: [],
     mongodb: {
@@ -34,9 +53,9 @@ export function sandboxEnvironment(dir = sandboxDir()): Environment {
     keyev: { backend: 'firestore', collection: 'keyev', configMap: 'keyev' },
     firestore: { databaseId: '(default)' },
     endpoints: {
-      ...(ep?.poweb ? { poweb: ep.poweb } : {}),
-      ...(ep?.pohttp ? { pohttp: ep.pohttp } : {}),
-      ...(ep?.cogrpc ? { cogrpc: ep.cogrpc } : {}),
+      ...(ep.poweb ? { poweb: ep.poweb } : {}),
+      ...(ep.pohttp ? { pohttp: ep.pohttp } : {}),
+      ...(ep.cogrpc ? { cogrpc: ep.cogrpc } : {}),
       caFile: files.ca,
     },
     terraform: { varFile: files.tfvars },
@@ -54,8 +73,24 @@ export function sandboxEnvironment(dir = sandboxDir()): Environment {
       backendConfig: 'cogrpc',
       vault: 'statefulset/vault',
     },
-    emulators: ep
-      ? { storage: ep.gcs, firestore: ep.firestore, ...(ep.monitoring ? { monitoring: ep.monitoring } : {}) }
-      : undefined,
+    emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring },
   };
+}
+
+/**
+ * Every emulator there (a state file from an older gwctl may lack one, and a client for it would go to Google
+ * instead), and all on this machine, as the sandbox only ever listens: a hand-edited state file sends nothing away.
+ */
+function usableEndpoints(ep: Partial<SandboxState['endpoints']> | undefined): boolean {
+  if (!ep?.gcs || !ep.kube || !ep.firestore || !ep.monitoring) return false;
+  return Object.values(ep).every((e) => typeof e === 'string' && isLocal(e));
+}
+
+function isLocal(endpoint: string): boolean {
+  try {
+    const { hostname } = new URL(endpoint.includes('://') ? endpoint : `tcp://${endpoint}`);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, replacePrivateFile } from '@gwctl/emulators/common';
 import { stringify } from 'yaml';
 import { PROTECTED_LABEL, VAULT_SOFT_DELETE_SECONDS } from '../protection/buckets.js';
 import { protectionBinding, protectionPolicy } from '../protection/kube-policy.js';
@@ -125,7 +125,8 @@ export function sandboxManifests(): string {
 /** Writes the code the sandbox is built from next to it, where the built-in environment's `infra` points. */
 export function writeSandboxCode(dir: string): void {
   const files = sandboxFiles(dir);
-  mkdirSync(dirname(files.manifests), { recursive: true });
-  writeFileSync(files.manifests, sandboxManifests());
-  writeFileSync(files.terraformState, `${JSON.stringify(sandboxTerraformState(), null, 2)}\n`);
+  // Like everything in the sandbox's directory, its owner's only.
+  makePrivateDir(dirname(files.manifests));
+  replacePrivateFile(files.manifests, sandboxManifests());
+  replacePrivateFile(files.terraformState, `${JSON.stringify(sandboxTerraformState(), null, 2)}\n`);
 }

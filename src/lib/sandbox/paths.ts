@@ -11,6 +11,7 @@ export function sandboxDir(env = process.env, cwd = process.cwd()): string {
 
 export const sandboxFiles = (dir: string) => ({
   state: join(dir, 'state.json'),
+  lock: join(dir, 'sandbox.lock'),
   requests: join(dir, 'requests.jsonl'),
   log: join(dir, 'sandbox.log'),
   mongoUri: join(dir, 'mongodb-uri'),
@@ -20,4 +21,6 @@ export const sandboxFiles = (dir: string) => ({
   manifests: join(dir, 'infra', 'manifests', 'gateway.yaml'),
   terraformState: join(dir, 'infra', 'terraform-state.json'),
   data: join(dir, 'data'),
+  /** Written when seeding has finished: data without it is half-seeded. */
+  seeded: join(dir, 'data', '.seeded'),
 });

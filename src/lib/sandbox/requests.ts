@@ -2,13 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { filterRequests, type RecordedRequest, type RequestFilter } from '@gwctl/emulators/common';
 import { sandboxFiles } from './paths.js';
 
-/** The request log a sandbox appends to, read back by another process. */
+/**
+ * The request log a sandbox appends to, read back by another process. The sandbox may be mid-append while
+ * we read, so a torn last line is skipped rather than failing the whole read.
+ */
 export function readSandboxRequests(dir: string, filter: RequestFilter = {}): RecordedRequest[] {
   const file = sandboxFiles(dir).requests;
   if (!existsSync(file)) return [];
-  const entries = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RecordedRequest);
+  const entries: RecordedRequest[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      entries.push(JSON.parse(line) as RecordedRequest);
+    } catch {
+      // torn by a concurrent append
+    }
+  }
   return filterRequests(entries, filter);
 }

@@ -1,15 +1,24 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FaultInjector, ratesFromProbability, RequestLog } from '@gwctl/emulators/common';
-import type { SandboxService } from './faults-flag.js';
+import {
+  FaultInjector,
+  makePrivateDir,
+  ratesFromProbability,
+  RequestLog,
+  tightenTree,
+  writePrivateFile,
+} from '@gwctl/emulators/common';
+import { lockSandboxDir } from './dir-lock.js';
+import { sandboxEnvironmentAt } from './environment.js';
+import { FAULTABLE_SERVICES, type FaultableService } from './faults-flag.js';
 import { sandboxFiles } from './paths.js';
 import { writeSandboxCode } from './infra-code.js';
 import { seedSandbox, type SeedReport } from './seed.js';
-import type { SandboxState } from './state.js';
+import { ownIdentity, removeSandboxState, writeSandboxState, type SandboxState } from './state.js';
 
 export interface SandboxOptions {
   dir: string;
-  faults?: Partial<Record<SandboxService, number>>;
+  faults?: Partial<Record<FaultableService, number>>;
   /** How often buckets' lifecycle rules are applied (GCS does it about daily; the sandbox much faster). */
   lifecycleSweepMs?: number;
   /** Seconds the GKE ingress controller takes to tear an Ingress's load balancer down. */
@@ -27,20 +36,31 @@ export interface RunningSandbox {
  * Starts every emulator of a gateway environment on 127.0.0.1 (OS-picked ports), persisting under
  * `<dir>/data`, logging every request to `<dir>/requests.jsonl`, and seeds it on first start.
  * Emulators are loaded lazily: they pull in gRPC and friends, which `gwctl --help` must not pay for.
+ *
+ * A start that fails leaves nothing behind that breaks the next: its listeners are closed, no state file is
+ * written, and data whose seeding did not finish is wiped (here on failure, and at the next start after a kill).
  */
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
   const files = sandboxFiles(opts.dir);
-  mkdirSync(files.data, { recursive: true });
-  const log = new RequestLog(files.requests);
-  const faults = (service: SandboxService) =>
-    new FaultInjector(opts.faults?.[service] ? ratesFromProbability(opts.faults[service]!) : {});
+  makePrivateDir(opts.dir);
+  const unlock = lockSandboxDir(opts.dir);
   const closers: (() => Promise<void>)[] = [];
   try {
+    // Secrets live here (Kubernetes Secrets, Vault blobs, keys): whatever loosened them, tighten again.
+    tightenTree(opts.dir);
+    discardUnfinishedSeed(files);
+    makePrivateDir(files.data);
+    const log = new RequestLog(files.requests);
+    // Faults stay off until the sandbox is seeded: seeding must not fail on purpose.
+    const faults = Object.fromEntries(FAULTABLE_SERVICES.map((s) => [s, new FaultInjector()])) as Record<
+      FaultableService,
+      FaultInjector
+    >;
     const { startGcsEmulator } = await import('@gwctl/emulators/gcs');
     const gcs = await startGcsEmulator({
       dataDir: join(files.data, 'gcs'),
       log,
-      faults: faults('gcs'),
+      faults: faults.gcs,
       sweepIntervalMs: opts.lifecycleSweepMs ?? 5_000,
     });
     closers.push(() => gcs.close());
@@ -48,57 +68,80 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const kube = await startKubeEmulator({
       dataDir: join(files.data, 'kube'),
       log,
-      faults: faults('kube'),
+      faults: faults.kube,
       lbTeardownMs: opts.lbTeardownMs ?? 3_000,
     });
     closers.push(() => kube.close());
     const { startMongoEmulator } = await import('@gwctl/emulators/mongo');
-    const mongo = await startMongoEmulator({ dataDir: join(files.data, 'mongodb'), log, faults: faults('mongodb') });
+    const mongo = await startMongoEmulator({ dataDir: join(files.data, 'mongodb'), log, faults: faults.mongodb });
     closers.push(() => mongo.close());
     const { startFirestoreEmulator } = await import('@gwctl/emulators/firestore');
-    const firestore = await startFirestoreEmulator({ log, faults: faults('firestore') });
+    const firestore = await startFirestoreEmulator({ log, faults: faults.firestore });
     closers.push(() => firestore.close());
     const { startDiagnoseStandIns } = await import('@gwctl/emulators/stand-ins');
     const standIns = await startDiagnoseStandIns({ log, caFile: files.ca });
     closers.push(() => standIns.close());
 
     // The URI is a secret in real environments; the sandbox keeps it in a file like one.
-    mkdirSync(dirname(files.mongoUri), { recursive: true });
-    writeFileSync(files.mongoUri, `${mongo.uri}\n`, { mode: 0o600 });
+    makePrivateDir(dirname(files.mongoUri));
+    writePrivateFile(files.mongoUri, `${mongo.uri}\n`);
+    const endpoints: SandboxState['endpoints'] = {
+      gcs: gcs.url,
+      kube: kube.url,
+      mongodb: redactedMongoEndpoint(mongo.uri),
+      firestore: firestore.host,
+      monitoring: standIns.monitoring,
+      poweb: standIns.poweb,
+      cogrpc: standIns.cogrpc,
+    };
+    let seeded: SeedReport | undefined;
+    try {
+      seeded = await seedSandbox({ dir: opts.dir, env: sandboxEnvironmentAt(opts.dir, endpoints), kube, mongo });
+    } catch (err) {
+      await closeAll(closers);
+      discardUnfinishedSeed(files);
+      throw err;
+    }
+    for (const service of FAULTABLE_SERVICES) {
+      const p = opts.faults?.[service];
+      if (p) faults[service].set(ratesFromProbability(p));
+    }
     const state: SandboxState = {
-      pid: process.pid,
+      ...ownIdentity(),
       startedAt: new Date().toISOString(),
       dir: opts.dir,
-      endpoints: {
-        gcs: gcs.url,
-        kube: kube.url,
-        mongodb: redactedMongoEndpoint(mongo.uri),
-        firestore: firestore.host,
-        monitoring: standIns.monitoring,
-        poweb: standIns.poweb,
-        cogrpc: standIns.cogrpc,
-      },
+      endpoints,
     };
-    const seeded = await seedSandbox({ dir: opts.dir, gcsUrl: gcs.url, kube, mongo });
+    // The code the sandbox is built from, rewritten on every start: it is code, not state.
     writeSandboxCode(opts.dir);
-    writeFileSync(files.state, `${JSON.stringify(state, null, 2)}\n`);
+    writeSandboxState(opts.dir, state);
     return {
       state,
       seeded,
       log,
       close: async () => {
-        rmSync(files.state, { force: true });
+        removeSandboxState(opts.dir);
         await closeAll(closers);
+        unlock();
       },
     };
   } catch (err) {
     await closeAll(closers);
+    unlock();
     throw err;
   }
 }
 
+/**
+ * Data without the seeded marker comes from a start that failed or was killed while seeding; the sandbox
+ * never became ready, so no operator work is in it. Seeding again over it would fail (buckets exist).
+ */
+function discardUnfinishedSeed(files: ReturnType<typeof sandboxFiles>): void {
+  if (!existsSync(files.seeded)) rmSync(files.data, { recursive: true, force: true });
+}
+
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
+  for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
 }
 
 /** host:port only: what status prints (the full URI stays in its file). */

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { makePrivateDir, writePrivateFile } from '@gwctl/emulators/common';
 import pLimit from 'p-limit';
 import { openEnvironmentAdmins } from '../cloud/environment-admins.js';
 import { openStorage } from '../cloud/storage.js';
 import type { Environment } from '../config/schema.js';
 import { applyProtectionPlan, buildProtectionPlan } from '../protection/plan.js';
 import { readProtection } from '../protection/status.js';
-import { sandboxEnvironment, SANDBOX_BUCKETS } from './environment.js';
+import { SANDBOX_BUCKETS } from './environment.js';
 import { bucketInsertBody, SANDBOX_BUCKET_CODE } from './infra-code.js';
 import { sandboxFiles } from './paths.js';
 import { seedKubeObjects } from './seed-kube.js';
@@ -15,8 +16,9 @@ import { parcelObjectNames, TFVARS, vaultEntry, vaultObjectNames } from './seed-
 
 export interface SeedTargets {
   dir: string;
-  gcsUrl: string;
-  kube: { url: string; seed(objects: object[]): Promise<unknown> | unknown };
+  /** The sandbox environment over the fresh emulators (sandboxEnvironmentAt). */
+  env: Environment;
+  kube: { seed(objects: object[]): Promise<unknown> | unknown };
   mongo: { seed(db: string, collection: string, docs: object[]): Promise<unknown> | unknown };
 }
 
@@ -32,10 +34,9 @@ export interface SeedReport {
  */
 export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefined> {
   const files = sandboxFiles(t.dir);
-  const marker = join(files.data, '.seeded');
-  if (existsSync(marker)) return undefined;
+  if (existsSync(files.seeded)) return undefined;
 
-  const env = { ...sandboxEnvironment(t.dir), emulators: { storage: t.gcsUrl } };
+  const { env } = t;
   const storage = await openStorage(env);
   const { parcels, vault, backups } = SANDBOX_BUCKETS;
   // From the same code `verify infra` compares with: what is seeded is what the code says.
@@ -73,10 +74,11 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
     mongoDocuments += docs.length;
   }
 
-  mkdirSync(dirname(files.tfvars), { recursive: true });
-  if (!existsSync(files.tfvars)) writeFileSync(files.tfvars, TFVARS);
-  await protectLikeProduction({ ...env, kube: { ...env.kube, server: t.kube.url } });
-  writeFileSync(marker, new Date().toISOString());
+  makePrivateDir(dirname(files.tfvars));
+  if (!existsSync(files.tfvars)) writePrivateFile(files.tfvars, TFVARS);
+  await protectLikeProduction(env);
+  // Last: data without this marker is a seeding that never finished, which the next start wipes (run.ts).
+  writePrivateFile(files.seeded, new Date().toISOString());
   return {
     buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 },
     kubeObjects: kubeObjects.length,

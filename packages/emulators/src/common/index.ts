@@ -9,3 +9,12 @@ export {
   type RecordedRequest,
   type RequestFilter,
 } from './request-log.js';
+export {
+  makePrivateDir,
+  openPrivateFile,
+  replacePrivateFile,
+  tightenTree,
+  writePrivateFile,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+} from './private-files.js';

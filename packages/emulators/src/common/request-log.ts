@@ -1,5 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync } from 'node:fs';
 import { isoTime } from './iso-time.js';
+import { openPrivateFile } from './private-files.js';
 
 /** One request as an emulator saw it; what `gwctl sandbox requests` prints. */
 export interface RecordedRequest {
@@ -66,7 +67,10 @@ export const isMutating = (r: RecordedRequest) => !READ_ONLY_METHODS.has(r.metho
 export class RequestLog {
   readonly entries: RecordedRequest[] = [];
 
-  constructor(private readonly file?: string) {}
+  constructor(private readonly file?: string) {
+    // Paths name buckets, objects and Secrets: the owner's only, like the data they describe.
+    if (file) closeSync(openPrivateFile(file, 'a'));
+  }
 
   record(entry: RecordedRequest): void {
     this.entries.push(entry);

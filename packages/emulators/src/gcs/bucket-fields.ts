@@ -21,6 +21,11 @@ const OUTPUT_ONLY = new Set([
 const MAX_RETENTION_SECONDS = 3_155_760_000;
 const SOFT_DELETE_MIN_SECONDS = 7 * 86_400;
 const SOFT_DELETE_MAX_SECONDS = 90 * 86_400;
+/**
+ * New buckets get soft delete for 7 days unless the request says otherwise
+ * (https://cloud.google.com/storage/docs/soft-delete: "enabled by default on all buckets … seven days").
+ */
+export const DEFAULT_SOFT_DELETE_SECONDS = 7 * 86_400;
 
 export type BucketWrite = 'insert' | 'patch' | 'update';
 
@@ -31,7 +36,8 @@ const isObject = (v: unknown): v is Body => typeof v === 'object' && v !== null 
 /**
  * The bucket's fields after an insert, patch or update. Patch changes only what the body names
  * (`null` clears a field, labels merge key by key); update replaces everything but the location.
- * Retention and soft-delete policies are normalised and a locked retention policy is enforced.
+ * Retention and soft-delete policies are normalised and a locked retention policy is enforced;
+ * an insert that names no soft delete policy gets GCS's default one.
  */
 export function applyBucketWrite(current: BucketFields, body: Body, mode: BucketWrite, now: number): BucketFields {
   const next: BucketFields =
@@ -48,6 +54,8 @@ export function applyBucketWrite(current: BucketFields, body: Body, mode: Bucket
     else if (key === 'labels' && mode === 'patch') next.labels = mergeLabels(current.labels ?? {}, value);
     else next[key] = key === 'labels' ? mergeLabels({}, value) : value;
   }
+  if (mode === 'insert' && next.softDeletePolicy === undefined)
+    next.softDeletePolicy = softDeletePolicy({ retentionDurationSeconds: DEFAULT_SOFT_DELETE_SECONDS }, undefined, now);
   normalise(next, current, now);
   return next;
 }

@@ -2,6 +2,7 @@ import { applyBucketWrite, validateBucketName, type BucketWrite } from './bucket
 import { nowMs, requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
 import { conflict, invalid } from './errors.js';
 import { readJsonBody } from './json-body.js';
+import { checkOrgPolicy } from './org-policy.js';
 import { listQuery } from './listing.js';
 import { checkBucketPreconditions, int64Param, notModified } from './preconditions.js';
 import { bucketResource } from './resources.js';
@@ -15,6 +16,7 @@ export async function insertBucket(ctx: GcsContext, call: ApiCall): Promise<void
     throw conflict('Your previous request to create the named bucket succeeded and you already own it.');
   const now = nowMs(ctx);
   const fields = applyBucketWrite({}, body, 'insert', now);
+  checkOrgPolicy(ctx.orgPolicy, fields, undefined);
   const bucket = ctx.store.addBucket({ name: body.name, metageneration: 1, timeCreated: now, updated: now, fields });
   sendResult(call, bucketResource(bucket.record, call.baseUrl));
 }
@@ -57,6 +59,7 @@ export async function writeBucket(
   checkBucketPreconditions(bucket.record, call.query);
   const now = nowMs(ctx);
   const fields = applyBucketWrite(bucket.record.fields, body, mode, now);
+  checkOrgPolicy(ctx.orgPolicy, fields, bucket.record.fields);
   bucket.record = { ...bucket.record, fields, metageneration: bucket.record.metageneration + 1, updated: now };
   ctx.store.saveBucket(bucket);
   sendResult(call, bucketResource(bucket.record, call.baseUrl));

@@ -5,6 +5,7 @@ import { sendJson } from '../common/http-emulator.js';
 import type { RequestLog } from '../common/request-log.js';
 import { noSuchBucket } from './errors.js';
 import type { FieldMask } from './field-mask.js';
+import type { OrgPolicy } from './org-policy.js';
 import type { QueryParams } from './query.js';
 import type { RewriteJobs } from './rewrite.js';
 import type { BucketState, Store } from './store.js';
@@ -25,6 +26,8 @@ export interface GcsContext {
   log: RequestLog;
   /** Also decides, call by call, whether a call inside a batch fails on purpose. */
   faults: FaultInjector;
+  /** The organization policy over the emulated project; changed in place. */
+  orgPolicy: OrgPolicy;
 }
 
 /** One API request, already routed. */

@@ -4,6 +4,7 @@ import type { FaultInjector, FaultRates } from '../common/faults.js';
 import { readBody, sendJson } from '../common/http-emulator.js';
 import { RequestLog, type RecordedRequest } from '../common/request-log.js';
 import type { SweepResult } from './lifecycle.js';
+import type { OrgPolicy } from './org-policy.js';
 
 /** Test-harness endpoints; never fault-injected and never recorded. */
 export const CONTROL_PREFIX = '/_emulator/';
@@ -26,6 +27,7 @@ export interface ControlTarget {
   sweep(): SweepResult;
   log: RequestLog;
   faults: FaultInjector;
+  orgPolicy: OrgPolicy;
 }
 
 const RATE_NAMES = ['p429', 'p503', 'pReset'] as const;
@@ -56,7 +58,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
 
 /**
  * `/_emulator/…` for another process (the sandbox CLI, a benchmark): move the clock, run a
- * lifecycle sweep, read the request log, change fault rates.
+ * lifecycle sweep, read the request log, change fault rates, set the organization policy.
  */
 export async function handleControl(target: ControlTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
@@ -88,6 +90,16 @@ export async function handleControl(target: ControlTarget, req: IncomingMessage,
       if (typeof rates === 'string') return sendJson(res, 400, { error: rates });
       target.faults.set(rates);
       return sendJson(res, 200, { rates });
+    }
+    case 'GET org-policy':
+      return sendJson(res, 200, target.orgPolicy);
+    case 'POST org-policy': {
+      const seconds = body.softDeletePolicySeconds;
+      if (seconds !== undefined && !(Array.isArray(seconds) && seconds.every((s) => Number.isInteger(s) && s >= 0)))
+        return sendJson(res, 400, { error: 'softDeletePolicySeconds must be a list of whole seconds' });
+      if (seconds === undefined) delete target.orgPolicy.softDeletePolicySeconds;
+      else target.orgPolicy.softDeletePolicySeconds = seconds as number[];
+      return sendJson(res, 200, target.orgPolicy);
     }
     default:
       return sendJson(res, 404, { error: `unknown control endpoint: ${route}` });

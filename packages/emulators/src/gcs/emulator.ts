@@ -6,6 +6,7 @@ import { GCS_SERVICE, type GcsContext } from './context.js';
 import { ApiRequestLog, handleControl, isControlRequest } from './control.js';
 import { faultBody } from './errors.js';
 import { sweepLifecycle, type SweepResult } from './lifecycle.js';
+import type { OrgPolicy } from './org-policy.js';
 import { Persistence } from './persistence.js';
 import { handleApiRequest } from './router.js';
 import { Store } from './store.js';
@@ -23,6 +24,8 @@ export interface GcsEmulatorOptions {
   sweepIntervalMs?: number;
   /** A network round trip added to every HTTP request, a batch being one (see HttpEmulatorOptions). */
   latencyMs?: number;
+  /** Organization policy constraints to enforce, e.g. `{ softDeletePolicySeconds: [0] }`. */
+  orgPolicy?: OrgPolicy;
 }
 
 export interface GcsEmulator extends EmulatorHandle {
@@ -34,6 +37,8 @@ export interface GcsEmulator extends EmulatorHandle {
   corruptObject(bucket: string, name: string, generation?: number): void;
   /** Live objects in a bucket; with `versions`, noncurrent generations too. */
   objectCount(bucket: string, opts?: { versions?: boolean }): number;
+  /** The organization policy in force; change it in place, or through `POST /_emulator/org-policy`. */
+  orgPolicy: OrgPolicy;
 }
 
 const DEFAULT_REWRITE_CHUNK_BYTES = 1024 * 1024;
@@ -58,9 +63,10 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     rewriteChunkBytes: opts.rewriteChunkBytes ?? DEFAULT_REWRITE_CHUNK_BYTES,
     log: apiLog,
     faults,
+    orgPolicy: { ...opts.orgPolicy },
   };
   const sweep = () => sweepLifecycle(store, clock.now().getTime());
-  const control = { clock, sweep, log, faults };
+  const control = { clock, sweep, log, faults, orgPolicy: ctx.orgPolicy };
   const handle = await startHttpEmulator({
     service: GCS_SERVICE,
     port: opts.port,
@@ -79,6 +85,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     log,
     clock,
     sweep,
+    orgPolicy: ctx.orgPolicy,
     corruptObject(bucket, name, generation) {
       const v = store.bucket(bucket)?.find(name, generation);
       if (!v) throw new Error(`corruptObject: no such object gs://${bucket}/${name}`);

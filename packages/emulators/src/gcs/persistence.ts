@@ -1,17 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, openPrivateFile, replacePrivateFile, writePrivateFile } from '../common/private-files.js';
 import type { BucketRecord, ObjectVersion } from './records.js';
 import type { StoreObserver } from './store.js';
 
@@ -55,12 +44,13 @@ export class Persistence implements StoreObserver {
   private dump?: () => LoadedState;
 
   private constructor(private readonly dir: string) {
-    this.fd = openSync(join(dir, FILES.journal), 'a');
+    this.fd = openPrivateFile(join(dir, FILES.journal), 'a');
   }
 
   /** Loads whatever the directory holds (creating it if need be) and compacts it. */
   static open(dir: string): { persistence: Persistence; state: LoadedState } {
-    mkdirSync(join(dir, FILES.blobs), { recursive: true });
+    makePrivateDir(dir);
+    makePrivateDir(join(dir, FILES.blobs));
     const state = readState(dir);
     removeOrphanBlobs(dir, state);
     const persistence = new Persistence(dir);
@@ -85,7 +75,7 @@ export class Persistence implements StoreObserver {
   versionSaved(v: ObjectVersion): void {
     // Bytes before the journal entry that points at them.
     if (this.written.get(v) !== v.data) {
-      writeFileSync(this.blobPath(v.generation), v.data);
+      writePrivateFile(this.blobPath(v.generation), v.data);
       this.written.set(v, v.data);
     }
     this.append({ t: 'version', version: withoutData(v) });
@@ -109,9 +99,7 @@ export class Persistence implements StoreObserver {
   /** Snapshot first (atomically, by rename), then empty the journal it now contains. */
   private writeSnapshot(state: LoadedState): void {
     const snapshot: Snapshot = { buckets: state.buckets, versions: state.versions.map(withoutData) };
-    const path = join(this.dir, FILES.snapshot);
-    writeFileSync(`${path}.tmp`, JSON.stringify(snapshot));
-    renameSync(`${path}.tmp`, path);
+    replacePrivateFile(join(this.dir, FILES.snapshot), JSON.stringify(snapshot));
     ftruncateSync(this.fd, 0);
     this.entries = 0;
   }

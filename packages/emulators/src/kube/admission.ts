@@ -1,4 +1,5 @@
-import { evaluateCel } from './cel.js';
+import type { CelInput } from '@bufbuild/cel';
+import { celFromJson, compileCel, type CelBindings } from './cel.js';
 import { resourceByPath, qualifiedResource, type ResourceType } from './resources.js';
 import { matchesLabelSelector, type LabelSelectorObject } from './selectors.js';
 import { codeFor, failureStatus, KubeApiError, type StatusReason } from './status.js';
@@ -71,7 +72,7 @@ const NAMESPACE = resourceByPath('', 'v1', 'namespaces')!;
 
 /**
  * ValidatingAdmissionPolicy enforcement: every binding whose policy matches the request runs the
- * policy's validations (CEL subset, see cel.ts). `Deny` rejects the request the way the real API
+ * policy's validations (CEL, see cel.ts). `Deny` rejects the request the way the real API
  * server words it; `Warn` adds a warning; `Audit` is ignored. Parameters (`paramKind`/`paramRef`)
  * are not supported: `params` is always null. An expression the evaluator cannot handle is an
  * evaluation error, so `failurePolicy: Fail` (the default) denies — the safe side for protection.
@@ -104,50 +105,65 @@ interface Failure {
   reason: StatusReason;
 }
 
+/**
+ * As k8s.io/apiserver's validating policy validator (validator.go) and CEL activation (activation.go): match
+ * conditions first, then each validation; an evaluation error is `expression '…' resulted in error: …` and a
+ * failure to parse `compilation error: …`, both decided by failurePolicy.
+ */
 function evaluatePolicy(store: ObjectStore, spec: PolicySpec, req: AdmissionRequest): Failure | undefined {
-  const env = celEnvironment(store, spec, req);
+  const bindings = celBindings(store, spec, req);
   const failClosed = (spec.failurePolicy ?? 'Fail') === 'Fail';
-  const onError = (expression: string, err: unknown): Failure | undefined =>
-    failClosed
-      ? { message: `expression '${expression}' resulted in error: ${(err as Error).message}`, reason: 'Invalid' }
-      : undefined;
+  const onError = (message: string): Failure | undefined => (failClosed ? { message, reason: 'Invalid' } : undefined);
   for (const c of spec.matchConditions ?? []) {
-    try {
-      if (evaluateCel(c.expression, env) !== true) return undefined;
-    } catch (err) {
-      return onError(c.expression, err);
-    }
+    const r = evaluate(c.expression, bindings);
+    if ('error' in r) return onError(r.error);
+    if (r.value !== true) return undefined;
   }
   for (const v of spec.validations ?? []) {
-    let result: unknown;
-    try {
-      result = evaluateCel(v.expression, env);
-    } catch (err) {
-      const f = onError(v.expression, err);
+    const r = evaluate(v.expression, bindings);
+    if ('error' in r) {
+      const f = onError(r.error);
       if (f) return f;
       continue;
     }
-    if (result === true) continue;
-    if (typeof result !== 'boolean') {
-      const f = onError(v.expression, new Error('expression must evaluate to bool'));
+    if (r.value === true) continue;
+    if (typeof r.value !== 'boolean') {
+      const f = onError(`expression '${v.expression}' resulted in error: expression must evaluate to bool`);
       if (f) return f;
       continue;
     }
-    return { message: messageOf(v, env), reason: v.reason ?? 'Invalid' };
+    return { message: messageOf(v, bindings), reason: v.reason ?? 'Invalid' };
   }
   return undefined;
 }
 
-function messageOf(v: Validation, env: Record<string, unknown>): string {
-  if (v.messageExpression) {
-    try {
-      const m = evaluateCel(v.messageExpression, env);
-      if (typeof m === 'string' && m.trim()) return m;
-    } catch {
-      // The real server falls back to the static message when messageExpression fails.
-    }
+type Evaluation = { value: unknown } | { error: string };
+
+function evaluate(expression: string, bindings: CelBindings): Evaluation {
+  let program: ReturnType<typeof compileCel>;
+  try {
+    program = compileCel(expression);
+  } catch (err) {
+    return { error: (err as Error).message };
   }
-  return v.message ?? `failed expression: ${v.expression}`;
+  try {
+    return { value: program(bindings) };
+  } catch (err) {
+    return { error: `expression '${expression}' resulted in error: ${(err as Error).message}` };
+  }
+}
+
+/** The limit on an evaluated messageExpression (k8s.io/apiserver/pkg/apis/cel: MaxEvaluatedMessageExpressionSizeBytes). */
+const MAX_MESSAGE_BYTES = 5 * 1024;
+
+/** messageExpression's string, trimmed; else the static message; else the expression itself (validator.go). */
+function messageOf(v: Validation, bindings: CelBindings): string {
+  if (v.messageExpression) {
+    const r = evaluate(v.messageExpression, bindings);
+    const m = 'value' in r && typeof r.value === 'string' ? r.value.trim() : '';
+    if (m && Buffer.byteLength(m) <= MAX_MESSAGE_BYTES && !m.includes('\n')) return m;
+  }
+  return v.message?.trim() || `failed expression: ${v.expression.trim()}`;
 }
 
 function denial(req: AdmissionRequest, policy: string, binding: string, failure: Failure): KubeApiError {
@@ -165,37 +181,114 @@ function denial(req: AdmissionRequest, policy: string, binding: string, failure:
   return new KubeApiError(status);
 }
 
-function celEnvironment(store: ObjectStore, spec: PolicySpec, req: AdmissionRequest): Record<string, unknown> {
+/**
+ * The variables a policy's expressions see (k8s.io/apiserver/pkg/admission/plugin/cel/activation.go): the objects
+ * as JSON, `request` as an AdmissionRequest, the namespace with only the fields CreateNamespaceObject keeps, and
+ * `variables`, each computed on first use and kept (composition.go's lazy map).
+ */
+function celBindings(store: ObjectStore, spec: PolicySpec, req: AdmissionRequest): CelBindings {
   const r = req.resource;
-  const env: Record<string, unknown> = {
-    object: req.object,
-    oldObject: req.oldObject,
+  const namespace = req.namespace ? store.get(NAMESPACE, undefined, req.namespace) : undefined;
+  const bindings: CelBindings = {
+    object: celFromJson(req.object),
+    oldObject: celFromJson(req.oldObject),
     params: null,
-    namespaceObject: req.namespace ? (store.get(NAMESPACE, undefined, req.namespace) ?? null) : null,
-    request: {
+    namespaceObject: namespace ? celFromJson(namespaceObject(namespace)) : null,
+    request: celFromJson({
       kind: { group: r.group, version: r.version, kind: r.kind },
       resource: { group: r.group, version: r.version, resource: r.plural },
+      subResource: req.subresource ?? '',
       requestKind: { group: r.group, version: r.version, kind: r.kind },
       requestResource: { group: r.group, version: r.version, resource: r.plural },
-      subResource: req.subresource ?? '',
+      requestSubResource: req.subresource ?? '',
       name: req.name,
       namespace: req.namespace ?? '',
       operation: req.operation,
       userInfo: { username: req.user.username, groups: req.user.groups },
       dryRun: req.dryRun,
-    },
+    }),
   };
-  // Variables are lazy, as in CEL: a failing one only matters if an expression reads it.
-  const variables: Record<string, unknown> = {};
-  for (const v of spec.variables ?? []) {
-    let cached: { value: unknown } | undefined;
-    Object.defineProperty(variables, v.name, {
-      enumerable: true,
-      get: () => (cached ??= { value: evaluateCel(v.expression, { ...env, variables }) }).value,
-    });
+  bindings.variables = new LazyVariables(spec.variables ?? [], bindings);
+  return bindings;
+}
+
+const NAMESPACE_META_FIELDS = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'finalizers',
+];
+
+function namespaceObject(ns: KubeObject): Record<string, unknown> {
+  const meta = Object.fromEntries(Object.entries(ns.metadata).filter(([k]) => NAMESPACE_META_FIELDS.includes(k)));
+  return { ...(ns.spec ? { spec: ns.spec } : {}), ...(ns.status ? { status: ns.status } : {}), metadata: meta };
+}
+
+/**
+ * `variables` as a map whose entries are evaluated when first read and then kept, so a variable that fails only
+ * matters to an expression that reads it; the failure reads `composited variable "x" fails to evaluate: …`.
+ */
+class LazyVariables extends Map<string, CelInput> {
+  private readonly computed = new Map<string, { value: CelInput } | { error: string }>();
+
+  constructor(
+    private readonly definitions: { name: string; expression: string }[],
+    private readonly bindings: CelBindings,
+  ) {
+    super();
   }
-  env.variables = variables;
-  return env;
+
+  override get size() {
+    return this.definitions.length;
+  }
+
+  override get(name: string): CelInput | undefined {
+    const definition = this.definitions.find((d) => d.name === name);
+    if (!definition) return undefined;
+    let result = this.computed.get(name);
+    if (!result) {
+      try {
+        result = { value: compileCel(definition.expression)(this.bindings) };
+      } catch (err) {
+        result = { error: `composited variable "${name}" fails to evaluate: ${(err as Error).message}` };
+      }
+      this.computed.set(name, result);
+    }
+    if ('error' in result) throw new Error(result.error);
+    return result.value;
+  }
+
+  override has(name: string): boolean {
+    return this.definitions.some((d) => d.name === name);
+  }
+
+  override *entries(): MapIterator<[string, CelInput]> {
+    for (const d of this.definitions) yield [d.name, this.get(d.name)!];
+  }
+
+  override keys(): MapIterator<string> {
+    return this.definitions.map((d) => d.name).values();
+  }
+
+  override *values(): MapIterator<CelInput> {
+    for (const d of this.definitions) yield this.get(d.name)!;
+  }
+
+  override forEach(callback: (value: CelInput, key: string, map: Map<string, CelInput>) => void): void {
+    for (const [k, v] of this.entries()) callback(v, k, this);
+  }
+
+  override [Symbol.iterator]() {
+    return this.entries();
+  }
 }
 
 function matches(

@@ -1,8 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { EmulatorClock } from '../common/clock.js';
 import { admit, type AdmissionRequest, type RequestUser } from './admission.js';
 import { checkPreconditions, planDeletion, propagationOf, type DeleteOptions } from './deletion.js';
 import { provisionLoadBalancer } from './gke-ingress.js';
-import { deepEqual } from './json-patch.js';
 import { isPlainObject } from './merge-patch.js';
 import { applyCreateDefaults, invalidField, normalize } from './object-defaults.js';
 import { generatedName, invalidNameReason, kubeTimestamp, newUid, specChanged } from './object-meta.js';
@@ -195,7 +195,7 @@ export class KubeApiServer {
     });
     if (ctx.dryRun) return next;
     // A write that changes nothing is not a write: no new resourceVersion, as in the real server.
-    if (deepEqual(next, current)) return current;
+    if (isDeepStrictEqual(next, current)) return current;
     return this.commit(r, next);
   }
 
@@ -245,7 +245,7 @@ export class KubeApiServer {
       );
     const remaining = planDeletion(this.store, this.clock, r, current, policy);
     if (ctx.dryRun) return remaining ? { remaining } : { gone: current };
-    if (remaining) return { remaining: deepEqual(remaining, current) ? current : this.commit(r, remaining) };
+    if (remaining) return { remaining: isDeepStrictEqual(remaining, current) ? current : this.commit(r, remaining) };
     const gone = this.store.remove(r, ns, name)!;
     this.onWrite();
     return { gone };
@@ -293,7 +293,7 @@ export class KubeApiServer {
       object: toScale(next),
       oldObject: toScale(current),
     });
-    if (ctx.dryRun || deepEqual(next, current)) return toScale(next);
+    if (ctx.dryRun || isDeepStrictEqual(next, current)) return toScale(next);
     return toScale(this.commit(r, next));
   }
 

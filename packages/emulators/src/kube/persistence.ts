@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, replacePrivateFile } from '../common/private-files.js';
 import type { ObjectStore, StoreSnapshot } from './store.js';
 
 /**
@@ -34,10 +35,9 @@ export class StatePersistence {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.store.snapshot()));
-    renameSync(tmp, this.file);
+    // Holds Secrets: readable by its owner only.
+    makePrivateDir(dirname(this.file));
+    replacePrivateFile(this.file, JSON.stringify(this.store.snapshot()));
   }
 
   close(): void {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EJSON } from 'bson';
+import { makePrivateDir, replacePrivateFile } from '../common/private-files.js';
 import type { MongoStore } from './store.js';
 import { cloneDoc, type Doc } from './values.js';
 
@@ -37,7 +38,7 @@ export class DebouncedFlusher {
     private readonly store: MongoStore,
     private readonly delayMs = 50,
   ) {
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
   }
 
   markDirty(db: string): void {
@@ -63,7 +64,6 @@ export class DebouncedFlusher {
       database: db,
       collections: Object.fromEntries(collections.map((c) => [c.name, { indexes: c.indexes, documents: c.docs }])),
     };
-    writeFileSync(`${file}.tmp`, EJSON.stringify(content, undefined, 1, { relaxed: false }));
-    renameSync(`${file}.tmp`, file);
+    replacePrivateFile(file, EJSON.stringify(content, undefined, 1, { relaxed: false }));
   }
 }

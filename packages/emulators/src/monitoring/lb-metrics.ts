@@ -16,6 +16,7 @@ export interface LbIdentity {
   urlMap: string;
   forwardingRule: string;
   targetProxy: string;
+  /** The backend service, labelled `backend_target_name` (its `backend_target_type` is `BACKEND_SERVICE`). */
   backendService: string;
 }
 
@@ -118,10 +119,13 @@ export function lbSeries(requests: readonly LbRequest[], lb: LbIdentity): Stored
       url_map_name: lb.urlMap,
       forwarding_rule_name: lb.forwardingRule,
       target_proxy_name: lb.targetProxy,
-      backend_service_name: lb.backendService,
       backend_target_name: lb.backendService,
       backend_target_type: 'BACKEND_SERVICE',
+      // GKE's container-native load balancing: a zonal NEG per zone.
+      backend_name: `k8s1-${lb.backendService}-neg`,
       backend_type: 'NETWORK_ENDPOINT_GROUP',
+      backend_scope: 'europe-west1-b',
+      backend_scope_type: 'ZONE',
       matched_url_path_rule: 'UNMATCHED',
     },
   };
@@ -130,6 +134,8 @@ export function lbSeries(requests: readonly LbRequest[], lb: LbIdentity): Stored
       response_code: String(r.responseCode),
       response_code_class: String(Math.floor(r.responseCode / 100) * 100),
       proxy_continent: 'Europe',
+      client_country: 'United Kingdom',
+      protocol: 'HTTP/1.1',
       cache_result: 'DISABLED',
     };
     const key = `${type}|${labels.response_code}`;

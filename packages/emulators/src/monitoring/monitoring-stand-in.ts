@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { aggregate, AggregationError } from './aggregate.js';
-import { FilterError, parseFilter } from './filter.js';
+import { checkFilterAgainstDescriptors } from './descriptors.js';
+import { InvalidRequest, parseFilter } from './filter.js';
 import {
   defaultLbIdentity,
   LB_LATENCY_BUCKETS,
@@ -57,11 +58,8 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
       try {
         callback(null, listTimeSeries(call.request, lbSeries([...synthetic, ...recorded], lb)));
       } catch (err) {
-        if (err instanceof FilterError)
-          return callback({
-            code: grpc.status.INVALID_ARGUMENT,
-            details: `Field filter had an invalid value: ${err.message}`,
-          });
+        if (err instanceof InvalidRequest)
+          return callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
         if (err instanceof AggregationError) return callback({ code: grpc.status[err.code], details: err.message });
         callback({ code: grpc.status.INTERNAL, details: (err as Error).message });
       }
@@ -120,9 +118,13 @@ interface ListTimeSeriesRequest {
 
 function listTimeSeries(req: ListTimeSeriesRequest, all: StoredSeries[]) {
   const project = /^projects\/([^/]+)$/.exec(req.name)?.[1];
-  if (!project) throw new FilterError(`name must be projects/<project>, got "${req.name}"`);
-  if (!req.interval?.endTime) throw new FilterError('interval.endTime is required');
-  const { metricType, matches } = parseFilter(req.filter);
+  if (!project)
+    throw new InvalidRequest(`Field name had an invalid value of "${req.name}": must be projects/<project>`);
+  // Worded as https://cloud.google.com/monitoring/api/troubleshooting lists it.
+  if (!req.interval?.endTime) throw new InvalidRequest('Request was missing field interval.endTime.');
+  const filter = parseFilter(req.filter);
+  checkFilterAgainstDescriptors(filter);
+  const { metricType, matches } = filter;
   const endMs = toMs(req.interval.endTime);
   const startMs = req.interval.startTime ? toMs(req.interval.startTime) : endMs;
   const selected = all.filter(

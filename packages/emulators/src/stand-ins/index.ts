@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { createLocalCa, type LocalCa } from '../ca/local-ca.js';
 import type { ColdStartConfig } from '../cogrpc/cold-start.js';
 import { startCogrpcStandIn, type CogrpcStandIn } from '../cogrpc/cogrpc-stand-in.js';
+import { makePrivateDir, writePrivateFile } from '../common/private-files.js';
 import type { RequestLog } from '../common/request-log.js';
 import type { LbIdentity } from '../monitoring/lb-metrics.js';
 import { startMonitoringStandIn, type MonitoringStandIn } from '../monitoring/monitoring-stand-in.js';
@@ -160,8 +160,8 @@ export async function startDiagnoseStandIns(opts: DiagnoseStandInsOptions = {}):
   if (opts.config) configure(opts.config);
 
   if (opts.caFile) {
-    mkdirSync(dirname(opts.caFile), { recursive: true });
-    writeFileSync(opts.caFile, ca.caPem);
+    makePrivateDir(dirname(opts.caFile));
+    writePrivateFile(opts.caFile, ca.caPem);
   }
   return {
     poweb: poweb.url,

@@ -11,3 +11,4 @@ export {
 } from './kube.js';
 export { startMongoTarget, usingRealMongo, type MongoTarget } from './mongo.js';
 export { startFirestoreTarget, type FirestoreTarget } from './firestore.js';
+export { acceptsConnections, isLoopback, listeningSockets, networkAddresses, type Listener } from './listeners.js';

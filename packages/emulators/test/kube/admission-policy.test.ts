@@ -270,4 +270,100 @@ describe('destroy protection with a ValidatingAdmissionPolicy', () => {
       await k.admission.deleteValidatingAdmissionPolicy({ name: 'p-warn' });
     }
   });
+
+  test('variables compose lazily: one that fails only matters to the expression that reads it', async () => {
+    // k8s.io/apiserver/pkg/admission/plugin/cel/composition.go: variables are a lazy map, evaluated on first read,
+    // and a failing one reads `composited variable "…" fails to evaluate: …`.
+    const policy = protectionPolicy('p-variables');
+    policy.spec!.variables = [
+      { name: 'protected', expression: "namespaceObject.metadata.labels['gwctl.io/protected'] == 'true'" },
+      { name: 'keepers', expression: "variables.protected ? ['vault'] : []" },
+      { name: 'broken', expression: 'object.metadata.name' },
+    ];
+    policy.spec!.validations = [
+      {
+        expression: '!(oldObject.metadata.name in variables.keepers)',
+        messageExpression: "'  ' + oldObject.metadata.name + ' is kept in ' + namespaceObject.metadata.name + '  '",
+        reason: 'Forbidden',
+      },
+    ];
+    policy.spec!.matchConstraints!.resourceRules = [
+      { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['DELETE'], resources: ['statefulsets'] },
+    ];
+    await k.admission.createValidatingAdmissionPolicy({ body: policy });
+    await k.admission.createValidatingAdmissionPolicyBinding({ body: bindingFor('p-variables', {}) });
+    try {
+      const ns = await gatewayNamespace(PROTECTED);
+      // messageExpression's result is trimmed (validator.go).
+      const kept = await expectStatus(
+        k.apps.deleteNamespacedStatefulSet({ name: 'vault', namespace: ns }),
+        403,
+        'Forbidden',
+      );
+      expect(kept.message).toMatch(new RegExp(`denied request: vault is kept in ${ns}$`));
+
+      policy.spec!.validations = [{ expression: 'variables.broken == "x"', reason: 'Forbidden' }];
+      await k.admission.replaceValidatingAdmissionPolicy({ name: 'p-variables', body: policy });
+      const broken = await expectStatus(
+        k.apps.deleteNamespacedStatefulSet({ name: 'vault', namespace: ns }),
+        422,
+        'Invalid',
+      );
+      expect(broken.message).toMatch(
+        /expression 'variables\.broken == "x"' resulted in error: composited variable "broken" fails to evaluate: /,
+      );
+    } finally {
+      await k.admission.deleteValidatingAdmissionPolicyBinding({ name: 'p-variables-binding' });
+      await k.admission.deleteValidatingAdmissionPolicy({ name: 'p-variables' });
+    }
+  });
+
+  test('a messageExpression with a line break or an error falls back to the static message', async () => {
+    // validator.go: a multi-line or failing messageExpression is dropped for `message`.
+    const policy = protectionPolicy('p-message');
+    policy.spec!.validations = [
+      { expression: 'false', messageExpression: "'two\\nlines'", message: 'static one', reason: 'Forbidden' },
+    ];
+    await k.admission.createValidatingAdmissionPolicy({ body: policy });
+    await k.admission.createValidatingAdmissionPolicyBinding({ body: bindingFor('p-message') });
+    try {
+      const ns = await gatewayNamespace(PROTECTED);
+      const denied = await expectStatus(
+        k.apps.deleteNamespacedStatefulSet({ name: 'vault', namespace: ns }),
+        403,
+        'Forbidden',
+      );
+      expect(denied.message).toMatch(/denied request: static one$/);
+    } finally {
+      await k.admission.deleteValidatingAdmissionPolicyBinding({ name: 'p-message-binding' });
+      await k.admission.deleteValidatingAdmissionPolicy({ name: 'p-message' });
+    }
+  });
+
+  test('a policy can use the Kubernetes list and regex libraries', async () => {
+    // k8s.io/apiserver/pkg/cel/library: lists.go (indexOf), regex.go (find).
+    const policy = protectionPolicy('p-libraries');
+    policy.spec!.validations = [
+      {
+        expression: "['vault', 'public-gateway'].indexOf(oldObject.metadata.name) < 0",
+        messageExpression: "'kept: ' + oldObject.metadata.name.find('[a-z]+')",
+        reason: 'Forbidden',
+      },
+    ];
+    await k.admission.createValidatingAdmissionPolicy({ body: policy });
+    await k.admission.createValidatingAdmissionPolicyBinding({ body: bindingFor('p-libraries') });
+    try {
+      const ns = await gatewayNamespace(PROTECTED);
+      const denied = await expectStatus(
+        k.networking.deleteNamespacedIngress({ name: 'public-gateway', namespace: ns }),
+        403,
+        'Forbidden',
+      );
+      expect(denied.message).toMatch(/denied request: kept: public$/);
+      await k.core.deleteNamespacedPersistentVolumeClaim({ name: 'audit-vault-0', namespace: ns });
+    } finally {
+      await k.admission.deleteValidatingAdmissionPolicyBinding({ name: 'p-libraries-binding' });
+      await k.admission.deleteValidatingAdmissionPolicy({ name: 'p-libraries' });
+    }
+  });
 });

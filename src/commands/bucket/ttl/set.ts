@@ -6,11 +6,11 @@ import { readTtlState } from '../../../lib/lifecycle/bucket-state.js';
 import { resolveBucket } from '../../../lib/lifecycle/bucket-ref.js';
 import { renderRuleDiff } from '../../../lib/lifecycle/render.js';
 import { parseTtlDays, SPEC_MAX_DAYS } from '../../../lib/lifecycle/ttl-days.js';
-import { applyTtlChange, planTtlChange } from '../../../lib/lifecycle/ttl-plan.js';
+import { applyTtlChange, planTtlChange, refuseTtlOnBackups } from '../../../lib/lifecycle/ttl-plan.js';
 
 export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
   static override summary = "Set a bucket's message retention TTL, keeping every other lifecycle rule";
-  static override description = `Changes only the age-based Delete rule gwctl manages (or adds it), sends every other rule back byte for byte, and patches with the metageneration read when planning: if someone changes the bucket in between, nothing is overwritten and the command exits 1. Days must be a whole number from 1 to ${SPEC_MAX_DAYS} (the Relaynet spec's 6 months); more needs --allow-over-spec. On the vault bucket the plan is destructive (a TTL deletes Vault's storage) and needs the environment name typed, or --yes --confirm <env>. See docs/bucket-ttl.md.`;
+  static override description = `Changes only the age-based Delete rule gwctl manages (or adds it), sends every other rule back byte for byte, and patches with the metageneration read when planning: if someone changes the bucket in between, nothing is overwritten and the command exits 1. Days must be a whole number from 1 to ${SPEC_MAX_DAYS} (the Relaynet spec's 6 months); more needs --allow-over-spec. On the vault bucket the plan is destructive (a TTL deletes Vault's storage) and needs the environment name typed, or --yes --confirm <env>. The backups bucket is refused: its blobs are shared between backups, so use backup prune --older-than there. See docs/bucket-ttl.md.`;
   static override examples = [
     '<%= config.bin %> bucket ttl set --env prod --days 90 --dry-run',
     '<%= config.bin %> bucket ttl set --env prod --days 90',
@@ -38,6 +38,7 @@ export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
     const days = parseTtlDays(this.flags.days, { allowOverSpec: this.flags['allow-over-spec'] });
     const env = this.environment();
     const ref = resolveBucket(env, this.flags.bucket);
+    refuseTtlOnBackups(ref);
     const admin = await openBucketAdmin(env);
     const state = await readTtlState(admin, ref.name, { scanHolds: this.flags.holds });
     const { plan, change, diff } = planTtlChange({ env: env.name, ref, state, days });

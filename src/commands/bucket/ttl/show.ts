@@ -21,7 +21,7 @@ export default class BucketTtlShow extends GwctlCommand<typeof BucketTtlShow> {
     const env = this.environment();
     const ref = resolveBucket(env, this.flags.bucket);
     const admin = await openBucketAdmin(env);
-    const report = describeTtl(await readTtlState(admin, ref.name, { scanHolds: this.flags.holds }));
+    const report = describeTtl(await readTtlState(admin, ref.name, { scanHolds: this.flags.holds }), ref.role);
     renderTtlReport(this.ui, report, `${describeRef(ref)} in environment ${env.name}`);
     return { env: env.name, ...(ref.role ? { role: ref.role } : {}), ...report };
   }
