@@ -16,8 +16,11 @@ seeded_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 step env list
 step env show sandbox
 step sandbox status
+step verify infra --env sandbox
 step bucket ttl show --env sandbox --bucket parcels
 step bucket ttl set --env sandbox --bucket parcels --days 7 --yes
+# Live is no longer the code (exit 3), but the audit log explains who changed it and when.
+step verify infra --env sandbox || [ $? -eq 3 ]
 step migrate keyev --env sandbox --to firestore --rename current_private_address=current_id --yes
 step migrate keystore --env sandbox --yes
 step diagnose parcels --env sandbox --requests 5 --hold 3s --since 10m

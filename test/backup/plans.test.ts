@@ -7,7 +7,8 @@ import { blobKey } from '../../src/lib/backup/layout.js';
 import { MANIFEST_FORMAT, type Manifest } from '../../src/lib/backup/manifest.js';
 import { restorePlan } from '../../src/lib/backup/plans.js';
 import { isDestructiveRestore, planRestore } from '../../src/lib/backup/restore.js';
-import { backupCronJob, cronJobYaml, cronSchedule } from '../../src/lib/backup/schedule.js';
+import { backupCronJob, cronSchedule } from '../../src/lib/backup/schedule.js';
+import { cronJobYaml } from '../../src/lib/schedule/gwctl-job.js';
 
 const HOUR = 3_600_000;
 

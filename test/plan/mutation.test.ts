@@ -69,7 +69,7 @@ describe('plan → confirm → apply → audit', () => {
     expect(h.applied).toEqual([]);
   });
 
-  it('applies with --yes, between an intent and an outcome that carry the plan digest', async () => {
+  it('applies with --yes, between an intent and an outcome that carry the plan digest and what its steps acted on', async () => {
     const h = harness({ yes: true });
     const outcome = await runMutation(h.opts);
     expect(outcome.status).toBe('applied');
@@ -82,6 +82,8 @@ describe('plan → confirm → apply → audit', () => {
       result: 'applied',
       planDigest: digest,
       steps: { planned: 1, done: 1 },
+      // What `verify infra` attributes drift with.
+      targets: ['ingress/default/public-gateway'],
     });
   });
 

@@ -4,7 +4,8 @@ import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { backupFlags } from '../../lib/backup/flags.js';
 import { schedulePlan } from '../../lib/backup/plans.js';
-import { backupCronJob, cronJobYaml } from '../../lib/backup/schedule.js';
+import { backupCronJob } from '../../lib/backup/schedule.js';
+import { cronJobYaml } from '../../lib/schedule/gwctl-job.js';
 import { parseDuration } from '../../lib/ui/duration.js';
 
 export default class BackupSchedule extends GwctlCommand<typeof BackupSchedule> {

@@ -9,6 +9,8 @@ interface RecordBase {
   env: string;
   planDigest: string;
   summary: string;
+  /** What the plan's steps acted on (`gs://bucket`, `deployment/default/poweb`): how `verify infra` attributes drift. */
+  targets?: string[];
   /** SHA-256 of the previous line's exact text (GENESIS for the first): the chain. */
   prev: string;
   /** SHA-256 of this record without `hash`: catches an edit of the last line, which has no successor. */

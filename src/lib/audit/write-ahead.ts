@@ -18,7 +18,7 @@ export interface RunContext {
    * For a run whose intent had to come before its plan (its first write happens while planning): the
    * plan it went on to apply, which the outcome records.
    */
-  planned(plan: { digest: string; steps: number }): void;
+  planned(plan: { digest: string; steps: number; targets?: string[] }): void;
 }
 
 export interface IntentDraft {
@@ -29,6 +29,8 @@ export interface IntentDraft {
   summary: string;
   /** How many steps the plan has. */
   steps: number;
+  /** What the plan's steps act on, when the plan is known before the intent. */
+  targets?: string[];
 }
 
 export interface WriteAheadOptions<R> {
@@ -83,7 +85,11 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
     const intent = await appendIntent(o, run, self, warn);
     const done: string[] = [];
     const saveProgress = throttledSave(o.progress, run, done);
-    let plan = { digest: intent.planDigest, steps: intent.steps };
+    let plan: { digest: string; steps: number; targets?: string[] } = {
+      digest: intent.planDigest,
+      steps: intent.steps,
+      ...(intent.targets ? { targets: intent.targets } : {}),
+    };
     let result: R | undefined;
     let error: unknown;
     let ok = false;
@@ -111,6 +117,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
       env: intent.env,
       planDigest: plan.digest,
       summary: intent.summary,
+      ...(plan.targets ? { targets: plan.targets } : {}),
       run,
       result: outcome,
       steps: stepsDone(plan.steps, done, ok),

@@ -1,4 +1,5 @@
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
+import { cronJobPlan } from '../schedule/gwctl-job.js';
 import type { BackupCronJob } from './schedule.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import type { BackupSummary } from './manifest.js';
@@ -177,20 +178,11 @@ export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: 
 }
 
 export function schedulePlan(env: string, job: BackupCronJob, exists: boolean): Plan {
-  const { name, namespace } = job.metadata;
-  return makePlan({
+  return cronJobPlan({
     command: 'backup schedule',
     env,
     summary: `schedule backups of ${env} (${job.spec.schedule} UTC)`,
-    destructive: false,
-    steps: [
-      {
-        id: `cronjob/${namespace}/${name}`,
-        action: exists ? 'replace' : 'create',
-        target: `cronjob/${namespace}/${name}`,
-        description: `runs ${job.metadata.annotations['gwctl/command']} at "${job.spec.schedule}"`,
-        detail: job,
-      },
-    ],
+    job,
+    exists,
   });
 }

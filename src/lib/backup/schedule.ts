@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { UsageError } from '../errors/gwctl-error.js';
+import { gwctlJobLabels, gwctlPodSpec } from '../schedule/gwctl-job.js';
 import { sha256Hex } from './hashes.js';
 
 const HOUR_MS = 3_600_000;
@@ -49,12 +49,7 @@ export interface ScheduleOptions {
 /** The CronJob that runs `gwctl backup create` in the gateway's cluster, as a plain manifest. */
 export function backupCronJob(o: ScheduleOptions) {
   const name = `gwctl-backup-${o.env}`.slice(0, 52).replace(/-$/, '');
-  const labels = {
-    'app.kubernetes.io/name': 'gwctl',
-    'app.kubernetes.io/component': 'backup',
-    'app.kubernetes.io/managed-by': 'gwctl',
-    'gwctl/environment': o.env,
-  };
+  const labels = gwctlJobLabels('backup', o.env);
   // --json: the job's log (Cloud Logging) keeps the result as data; the pod's own audit log goes with the pod.
   const args = [
     'backup',
@@ -92,44 +87,7 @@ export function backupCronJob(o: ScheduleOptions) {
           activeDeadlineSeconds: Math.min(o.everyMs, 24 * HOUR_MS) / 1000,
           template: {
             metadata: { labels },
-            spec: {
-              serviceAccountName: o.serviceAccount,
-              restartPolicy: 'Never',
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 1000,
-                runAsGroup: 1000,
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              containers: [
-                {
-                  name: 'gwctl',
-                  image: o.image,
-                  args,
-                  env: [
-                    { name: 'GWCTL_CONFIG', value: '/etc/gwctl/gwctl.yaml' },
-                    { name: 'GWCTL_HOME', value: '/var/lib/gwctl' },
-                    { name: 'NO_COLOR', value: '1' },
-                  ],
-                  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ['ALL'] },
-                  },
-                  volumeMounts: [
-                    { name: 'config', mountPath: '/etc/gwctl', readOnly: true },
-                    { name: 'state', mountPath: '/var/lib/gwctl' },
-                    { name: 'tmp', mountPath: '/tmp' },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: 'config', configMap: { name: o.configMap } },
-                { name: 'state', emptyDir: {} },
-                { name: 'tmp', emptyDir: {} },
-              ],
-            },
+            spec: gwctlPodSpec({ image: o.image, args, serviceAccount: o.serviceAccount, configMap: o.configMap }),
           },
         },
       },
@@ -138,5 +96,3 @@ export function backupCronJob(o: ScheduleOptions) {
 }
 
 export type BackupCronJob = ReturnType<typeof backupCronJob>;
-
-export const cronJobYaml = (job: BackupCronJob) => stringify(job, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -123,6 +123,8 @@ export const environmentSchema = z.strictObject({
   terraform: z.optional(z.strictObject({ varFile: nonEmpty() })),
   monitoring: z.prefault(monitoring, {}),
   workloads: z.prefault(workloads, {}),
+  /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
+  infra: z.optional(z.strictObject({ manifests: z.optional(nonEmpty()), terraformState: z.optional(nonEmpty()) })),
   /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
   emulators: z.optional(
     z.strictObject({

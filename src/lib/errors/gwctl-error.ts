@@ -3,6 +3,8 @@ export const ExitCode = {
   ok: 0,
   runtime: 1,
   usage: 2,
+  /** A check ran and found the live environment different from its code (`verify infra`). */
+  drift: 3,
   /** A check ran and found the service outside its objective (e.g. `diagnose --slo`). */
   sloBreach: 4,
 } as const;

@@ -55,7 +55,7 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
   }
   await confirmPlan(opts);
   if (opts.within) {
-    opts.within.planned({ digest, steps: plan.steps.length });
+    opts.within.planned({ digest, steps: plan.steps.length, targets: planTargets(plan) });
     // Interrupted while planning: nothing of the plan is applied.
     opts.within.signal.throwIfAborted();
     return { status: 'applied', plan, digest, result: await opts.apply(plan, opts.within) };
@@ -69,6 +69,7 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
       planDigest: digest,
       summary: plan.summary,
       steps: plan.steps.length,
+      targets: planTargets(plan),
     },
     apply: (ctx) => opts.apply(plan, ctx),
     ...(opts.auditDetails ? { details: opts.auditDetails } : {}),
@@ -118,3 +119,6 @@ export function requireYesWhenUnattended(opts: { yes: boolean; interactive: bool
       'refusing to change anything non-interactively without --yes (review it with --dry-run first)',
     );
 }
+
+/** What the plan's steps act on, once each: the records carry it, and `verify infra` attributes drift by it. */
+const planTargets = (plan: Plan) => [...new Set(plan.steps.map((s) => s.target))];

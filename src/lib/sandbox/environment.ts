@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
@@ -58,6 +59,7 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
       caFile: files.ca,
     },
     terraform: { varFile: files.tfvars },
+    infra: { manifests: dirname(files.manifests), terraformState: files.terraformState },
     monitoring: { urlMaps: ['gateway-sandbox-lb'], forwardingRules: [], backendServices: ['gateway-sandbox-poweb'] },
     workloads: {
       deployments: [

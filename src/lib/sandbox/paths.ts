@@ -17,6 +17,9 @@ export const sandboxFiles = (dir: string) => ({
   mongoUri: join(dir, 'mongodb-uri'),
   ca: join(dir, 'ca.pem'),
   tfvars: join(dir, 'terraform', 'sandbox.tfvars'),
+  /** The code the sandbox is built from, for `verify infra`. */
+  manifests: join(dir, 'infra', 'manifests', 'gateway.yaml'),
+  terraformState: join(dir, 'infra', 'terraform-state.json'),
   data: join(dir, 'data'),
   /** Written when seeding has finished: data without it is half-seeded. */
   seeded: join(dir, 'data', '.seeded'),

@@ -12,6 +12,7 @@ import { lockSandboxDir } from './dir-lock.js';
 import { sandboxEnvironmentAt } from './environment.js';
 import { FAULTABLE_SERVICES, type FaultableService } from './faults-flag.js';
 import { sandboxFiles } from './paths.js';
+import { writeSandboxCode } from './infra-code.js';
 import { seedSandbox, type SeedReport } from './seed.js';
 import { ownIdentity, removeSandboxState, writeSandboxState, type SandboxState } from './state.js';
 
@@ -111,6 +112,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       dir: opts.dir,
       endpoints,
     };
+    // The code the sandbox is built from, rewritten on every start: it is code, not state.
+    writeSandboxCode(opts.dir);
     writeSandboxState(opts.dir, state);
     return {
       state,

@@ -3,6 +3,12 @@ import { SEED } from './seed-data.js';
 type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
 
 const ns = SEED.namespace;
+
+/** Images pinned by digest, as the code should name them: a tag can be pushed again, a digest cannot. */
+export const GATEWAY_IMAGE =
+  'relaycorp/relaynet-internet-gateway:1.0.0@sha256:40bbf14d1cebd4fa7470fae57f13142d08fd39b7d1f32d3e61b4cc1fbd31faac';
+export const VAULT_IMAGE =
+  'hashicorp/vault:1.17@sha256:c5d34254204bfc1529fbea6cc36731c38d8878a3793ffa10655e96fea438af96';
 const labels = (component: string) => ({
   'app.kubernetes.io/name': 'public-gateway',
   'app.kubernetes.io/component': component,
@@ -23,7 +29,7 @@ function deployment(name: string): Obj {
           containers: [
             {
               name: component,
-              image: 'relaycorp/relaynet-internet-gateway:1.0.0',
+              image: GATEWAY_IMAGE,
               args: [component],
               env: [
                 { name: 'GATEWAY_KEYSTORE_ADAPTER', value: 'vault' },
@@ -77,7 +83,7 @@ export function seedKubeObjects(): Obj[] {
         selector: { matchLabels: { 'app.kubernetes.io/name': 'vault' } },
         template: {
           metadata: { labels: { 'app.kubernetes.io/name': 'vault' } },
-          spec: { containers: [{ name: 'vault', image: 'hashicorp/vault:1.17' }] },
+          spec: { containers: [{ name: 'vault', image: VAULT_IMAGE }] },
         },
         volumeClaimTemplates: [
           {
@@ -139,9 +145,7 @@ export function seedKubeObjects(): Obj[] {
             template: {
               spec: {
                 restartPolicy: 'OnFailure',
-                containers: [
-                  { name: 'cleanup', image: 'relaycorp/relaynet-internet-gateway:1.0.0', args: ['cleanup'] },
-                ],
+                containers: [{ name: 'cleanup', image: GATEWAY_IMAGE, args: ['cleanup'] }],
               },
             },
           },

@@ -8,6 +8,7 @@ import type { Environment } from '../config/schema.js';
 import { applyProtectionPlan, buildProtectionPlan } from '../protection/plan.js';
 import { readProtection } from '../protection/status.js';
 import { SANDBOX_BUCKETS } from './environment.js';
+import { bucketInsertBody, SANDBOX_BUCKET_CODE } from './infra-code.js';
 import { sandboxFiles } from './paths.js';
 import { seedKubeObjects } from './seed-kube.js';
 import { seedMongoCollections } from './seed-mongo.js';
@@ -38,12 +39,8 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
   const { env } = t;
   const storage = await openStorage(env);
   const { parcels, vault, backups } = SANDBOX_BUCKETS;
-  await storage.createBucket(parcels, {
-    location: 'EUROPE-WEST1',
-    lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2 } }] },
-  } as never);
-  await storage.createBucket(vault, { location: 'EUROPE-WEST1', versioning: { enabled: true } } as never);
-  await storage.createBucket(backups, { location: 'EUROPE-WEST1' } as never);
+  // From the same code `verify infra` compares with: what is seeded is what the code says.
+  for (const b of SANDBOX_BUCKET_CODE) await storage.createBucket(b.name, bucketInsertBody(b) as never);
   const limit = pLimit(16);
   const put = (bucket: string, name: string, body: Buffer, contentType: string, metadata?: Record<string, string>) =>
     limit(() =>

@@ -6,6 +6,7 @@ import { provisionLoadBalancer } from './gke-ingress.js';
 import { isPlainObject } from './merge-patch.js';
 import { applyCreateDefaults, invalidField, normalize } from './object-defaults.js';
 import { generatedName, invalidNameReason, kubeTimestamp, newUid, specChanged } from './object-meta.js';
+import { applySchemaDefaults } from './schema-defaults.js';
 import { applyPatch, PATCH_TYPES, PatchError, type PatchType } from './patch.js';
 import { apiVersionOf, resourceByPath, resourceForObject, type ResourceType } from './resources.js';
 import { replicasOf, toScale } from './scale.js';
@@ -177,6 +178,8 @@ export class KubeApiServer {
             'Forbidden: no new finalizers can be added if the object is being deleted',
           );
       }
+      // Defaults first, as the real server decodes them in: sending back what was read changes nothing.
+      applySchemaDefaults(next);
       if (specChanged(current, next)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
       this.prepare(next, false);
     }
@@ -336,6 +339,18 @@ export class KubeApiServer {
     return out;
   }
 
+  /** A controller's create: the server fills in uid, timestamps and defaults; no admission. */
+  systemCreate(r: ResourceType, o: KubeObject): KubeObject {
+    const m = o.metadata;
+    m.uid = newUid();
+    m.creationTimestamp = kubeTimestamp(this.clock);
+    m.generation = 1;
+    const status = o.status;
+    this.prepare(o, true);
+    if (status !== undefined) o.status = status;
+    return this.commit(r, o);
+  }
+
   /** A controller's write: no admission, same bookkeeping. */
   systemWrite(r: ResourceType, o: KubeObject): KubeObject {
     return this.commit(r, o);
@@ -347,6 +362,7 @@ export class KubeApiServer {
 
   private prepare(o: KubeObject, isNew: boolean): void {
     normalize(o);
+    applySchemaDefaults(o);
     if (isNew) {
       applyCreateDefaults(o);
       provisionLoadBalancer(o);

@@ -36,13 +36,23 @@ export function uidBits(uid: string | undefined): [number, number] {
   return [h[0], Math.max(1, h[1] % 255)];
 }
 
-/** True when two objects differ anywhere but metadata and status: the rule for bumping `generation`. */
+/**
+ * True when two objects differ anywhere but metadata and status: the rule for bumping `generation`.
+ * Key order does not count (a client sends fields in its own order).
+ */
 export function specChanged(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject) =>
-    JSON.stringify(
-      Object.entries(o)
-        .filter(([k]) => k !== 'metadata' && k !== 'status')
-        .sort(([x], [y]) => (x < y ? -1 : 1)),
-    );
+    sortedJson(Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'metadata' && k !== 'status')));
   return strip(a) !== strip(b);
+}
+
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
+    .join(',')}}`;
 }

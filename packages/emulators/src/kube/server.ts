@@ -10,12 +10,14 @@ import { ControlFilteredLog, createControlHandler, isControlRequest } from './co
 import { GarbageCollector } from './garbage-collector.js';
 import { GkeIngressController } from './gke-ingress-controller.js';
 import { NamespaceController } from './namespace-controller.js';
+import { NamespaceDefaultsController } from './namespace-defaults.js';
 import { StatePersistence } from './persistence.js';
 import { resourceByName } from './resources.js';
 import { createRouter } from './router.js';
 import { failureStatus } from './status.js';
 import { ObjectStore, type KubeObject } from './store.js';
 import { WatchHub } from './watch.js';
+import { WorkloadControllers } from './workload-controllers.js';
 
 export interface KubeEmulatorOptions {
   /** 0 (default) lets the OS pick. */
@@ -40,12 +42,24 @@ export interface KubeEmulator extends EmulatorHandle {
   seed(objects: KubernetesObject[]): KubeObject[];
 }
 
-/** The namespaces every cluster starts with. */
-const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: { name },
-}));
+/** What every cluster starts with: its namespaces and the API server's own Service in `default`. */
+const BUILTIN_OBJECTS = [
+  ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  })),
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    },
+    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 443 }] },
+  },
+];
 
 /** Starts an emulated GKE Kubernetes API server that `@kubernetes/client-node` can talk to over HTTP. */
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
@@ -59,10 +73,12 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const controllers = new ControllerManager([
     new GarbageCollector(api),
     new NamespaceController(api, opts.namespaceTeardownMs ?? 100),
+    new NamespaceDefaultsController(api),
+    new WorkloadControllers(api),
     ingress,
   ]);
   api.onWrite = () => controllers.run();
-  if (!restored) api.seed(BUILTIN_NAMESPACES);
+  if (!restored) api.seed(BUILTIN_OBJECTS);
   // Resume what a restored cluster was in the middle of (teardowns, Terminating namespaces).
   controllers.run();
 

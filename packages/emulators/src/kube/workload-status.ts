@@ -4,7 +4,7 @@ import type { KubeObject } from './store.js';
 type Fields = Record<string, unknown>;
 
 /**
- * Stands in for the Deployment, StatefulSet and Job controllers: the status they would reach
+ * Stands in for the Deployment, ReplicaSet, StatefulSet and Job controllers: the status they would reach
  * once pods are running is written with the spec change itself, so a rollout or a scale is
  * complete as soon as the write returns. Zero counts are omitted, as the real API does.
  */
@@ -12,14 +12,14 @@ export function settleWorkloadStatus(o: KubeObject, now: string): void {
   const spec = (isPlainObject(o.spec) ? o.spec : {}) as Fields;
   const status = (isPlainObject(o.status) ? o.status : {}) as Fields;
   const generation = o.metadata.generation ?? 1;
-  if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
+  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet') {
     if (status.observedGeneration === generation) return;
     const n = typeof spec.replicas === 'number' ? spec.replicas : 1;
     const counts = {
       replicas: n,
       readyReplicas: n,
       availableReplicas: n,
-      updatedReplicas: n,
+      ...(o.kind === 'ReplicaSet' ? { fullyLabeledReplicas: n } : { updatedReplicas: n }),
       ...(o.kind === 'StatefulSet' ? { currentReplicas: n } : {}),
     };
     const next: Fields = { ...status, observedGeneration: generation };

@@ -244,7 +244,8 @@ describe('typed clients', () => {
       seen.push(...page.items.map((i) => i.metadata!.name!));
       token = page.metadata?._continue;
     } while (token);
-    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // The root-ca-cert-publisher puts kube-root-ca.crt in every namespace.
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e', 'kube-root-ca.crt']);
   });
 
   test('creating twice is AlreadyExists; reading what is not there is NotFound', async () => {

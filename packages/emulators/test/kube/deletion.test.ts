@@ -125,7 +125,10 @@ describe('propagation policies', () => {
     ])
       await k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels: { tier } } } });
     await k.core.deleteCollectionNamespacedConfigMap({ namespace: ns, labelSelector: 'tier=web' });
-    expect((await k.core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata?.name)).toEqual(['c']);
+    expect((await k.core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata?.name)).toEqual([
+      'c',
+      'kube-root-ca.crt',
+    ]);
   });
 });
 

@@ -55,8 +55,17 @@ describe('patches', () => {
       mergePatch,
     );
     expect(d.metadata?.labels).toEqual({ tier: 'web' });
-    // A merge patch replaces the whole list: the sidecar and env are gone.
-    expect(d.spec?.template.spec?.containers).toEqual([{ name: 'poweb', image: 'gateway:1.1.0' }]);
+    // A merge patch replaces the whole list: the sidecar and env are gone (the server defaults the rest).
+    expect(d.spec?.template.spec?.containers).toEqual([
+      {
+        name: 'poweb',
+        image: 'gateway:1.1.0',
+        imagePullPolicy: 'IfNotPresent',
+        resources: {},
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+      },
+    ]);
   });
 
   test('strategic merge patch merges containers and env by name', async () => {
@@ -87,7 +96,7 @@ describe('patches', () => {
       { name: 'MONGODB_DB', value: 'gw' },
       { name: 'LOG_LEVEL', value: 'debug' },
     ]);
-    expect(poweb.ports).toEqual([{ containerPort: 8080, name: 'http' }]);
+    expect(poweb.ports).toEqual([{ containerPort: 8080, name: 'http', protocol: 'TCP' }]);
     expect(d.metadata?.generation).toBe(2);
   });
 

@@ -1,0 +1,80 @@
+import { Flags } from '@oclif/core';
+import { GwctlCommand, mutatingFlags } from '../../../base-command.js';
+import { openKubeAdmin } from '../../../lib/cloud/kube-resources.js';
+import { UsageError } from '../../../lib/errors/gwctl-error.js';
+import { parseDuration } from '../../../lib/ui/duration.js';
+import { cronJobYaml } from '../../../lib/schedule/gwctl-job.js';
+import { verifyCronJob, verifySchedulePlan } from '../../../lib/verify/schedule.js';
+
+export default class VerifyInfraSchedule extends GwctlCommand<typeof VerifyInfraSchedule> {
+  static override summary = 'Render (or apply) the CronJob that runs verify infra on a schedule';
+  static override description =
+    "Prints a CronJob running gwctl's container image with `verify infra --env <env> --json` every --every (5m to 24h, evenly: 5m, 10m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h). It reads gwctl.yaml from one ConfigMap and the code (manifests.yaml, terraform-state.json) from another, and is meant to run in a separate project's cluster with read-only access to the gateway's (issue #8 option C; docs/verify.md lists the IAM roles and RBAC it needs). Drift fails the Job (exit 3, no retry). --apply creates or replaces it in --namespace of the cluster of --run-in (default: the environment itself).";
+  static override examples = [
+    '<%= config.bin %> verify infra schedule --env prod --every 1h > cronjob.yaml',
+    '<%= config.bin %> verify infra schedule --env prod --every 1h --run-in verifier --apply',
+    '<%= config.bin %> verify infra schedule --env prod --every 15m --skip-kind Secret --apply --yes --json',
+  ];
+  static override flags = {
+    every: Flags.string({ description: 'interval between runs: 5m to 24h, evenly (e.g. 15m, 1h, 6h)', required: true }),
+    namespace: Flags.string({ description: 'namespace the CronJob runs in', default: 'gwctl-verify' }),
+    'run-in': Flags.string({
+      description:
+        "environment whose cluster runs the CronJob with --apply (default: --env; option C: a separate project's)",
+    }),
+    image: Flags.string({ description: "gwctl's container image (default ghcr.io/relaycorp/gwctl:<this version>)" }),
+    'service-account': Flags.string({
+      description: 'Kubernetes service account the job runs as',
+      default: 'gwctl-verify',
+    }),
+    'config-map': Flags.string({
+      description: 'ConfigMap with gwctl.yaml under the key gwctl.yaml',
+      default: 'gwctl-config',
+    }),
+    'code-config-map': Flags.string({
+      description: 'ConfigMap with the code: manifests.yaml and terraform-state.json (default gwctl-verify-code-<env>)',
+    }),
+    'skip-kind': Flags.string({ description: 'passed on to verify infra; repeatable', multiple: true }),
+    apply: Flags.boolean({ description: 'create or replace the CronJob in the cluster', default: false }),
+    ...mutatingFlags,
+  };
+
+  async run() {
+    const everyMs = parseDuration(this.flags.every);
+    if (everyMs === undefined) throw new UsageError(`--every ${this.flags.every}: expected a duration such as 1h`);
+    const env = this.environment();
+    const job = verifyCronJob({
+      env: env.name,
+      namespace: this.flags.namespace,
+      everyMs,
+      image: this.flags.image ?? `ghcr.io/relaycorp/gwctl:${this.config.version}`,
+      serviceAccount: this.flags['service-account'],
+      configMap: this.flags['config-map'],
+      codeConfigMap: this.flags['code-config-map'] ?? `gwctl-verify-code-${env.name}`,
+      skipKinds: this.flags['skip-kind'] ?? [],
+    });
+    if (!this.flags.apply) {
+      this.log(cronJobYaml(job).trimEnd());
+      return { status: 'rendered', cronJob: job };
+    }
+    const runIn = this.environment(this.flags['run-in'] ?? env.name);
+    if (runIn.name === env.name)
+      this.ui.warn(
+        `the CronJob goes into ${env.name}'s own cluster; for an independent check (issue #8 option C), run it from another project with --run-in`,
+      );
+    const admin = await openKubeAdmin(runIn);
+    const exists = Boolean(await admin.get('CronJob', job.metadata.name, job.metadata.namespace));
+    const outcome = await this.mutate(verifySchedulePlan(env.name, job, exists, runIn.name), () => admin.put(job), {
+      auditDetails: (r) => ({ cronJob: job.metadata.name, schedule: job.spec.schedule, runIn: runIn.name, outcome: r }),
+    });
+    if (outcome.status === 'applied')
+      this.ui.success(
+        `cronjob/${job.metadata.namespace}/${job.metadata.name} ${outcome.result} in ${runIn.name}'s cluster: verifies ${env.name} at "${job.spec.schedule}" (UTC)`,
+      );
+    return {
+      status: outcome.status,
+      ...(outcome.status === 'applied' ? { outcome: outcome.result } : {}),
+      cronJob: job,
+    };
+  }
+}
