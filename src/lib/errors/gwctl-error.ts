@@ -3,6 +3,8 @@ export const ExitCode = {
   ok: 0,
   runtime: 1,
   usage: 2,
+  /** A read-only check found live state differing from what it should be (e.g. `monitoring plan --exit-code`). */
+  drift: 3,
   /** A check ran and found the service outside its objective (e.g. `diagnose --slo`). */
   sloBreach: 4,
 } as const;

@@ -39,6 +39,8 @@ export interface MonitoringStandInOptions {
   seed?: MonitoringSeed;
   /** Run the uptime checks this often (Cloud Monitoring: every `period`); off when absent. */
   uptimeIntervalMs?: number;
+  /** A CA (PEM) the uptime checkers trust besides the public ones, as the sandbox's endpoints need. */
+  uptimeCa?: string;
 }
 
 export interface MonitoringStandIn {
@@ -78,7 +80,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   const policies = new ConfigStore<AlertPolicy>('alertPolicies');
   const checks = new ConfigStore<UptimeCheckConfig>('uptimeCheckConfigs');
   const channels = new ConfigStore<NotificationChannel>('notificationChannels');
-  const uptime = new UptimeRunner(checks);
+  const uptime = new UptimeRunner(checks, opts.uptimeCa);
   const projects = () => [lb.projectId, ...(opts.seed ? [opts.seed.project] : [])];
   const alerting = alertPolicyService(policies, (name) => channels.has(name));
   const channelApi = notificationChannelService(channels, (name) =>

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import type { ConfigStore } from './config-store.js';
 import { durationSeconds } from './config-store.js';
 import type { StoredSeries } from './lb-metrics.js';
@@ -19,7 +20,11 @@ const KEPT_POINTS = 60;
 export class UptimeRunner {
   private readonly series = new Map<string, StoredSeries>();
 
-  constructor(private readonly store: ConfigStore<UptimeCheckConfig>) {}
+  constructor(
+    private readonly store: ConfigStore<UptimeCheckConfig>,
+    /** CA certificates the checkers trust besides the public ones (the sandbox's local CA). */
+    private readonly ca?: string,
+  ) {}
 
   /** The series written so far, for ListTimeSeries. */
   all(): StoredSeries[] {
@@ -37,7 +42,7 @@ export class UptimeRunner {
     if (c.monitoredResource?.type !== 'uptime_url' || !host || !isLoopback(host)) return;
     const timeoutMs = (durationSeconds(c.timeout) ?? 10) * 1000;
     const started = performance.now();
-    const passed = await probe(c, host, timeoutMs);
+    const passed = await probe(c, host, timeoutMs, this.ca);
     const latencyMs = performance.now() - started;
     const now = Date.now();
     const id = c.name!.split('/').pop()!;
@@ -90,7 +95,7 @@ export class UptimeRunner {
 
 const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/.test(host);
 
-function probe(c: UptimeCheckConfig, host: string, timeoutMs: number): Promise<boolean> {
+function probe(c: UptimeCheckConfig, host: string, timeoutMs: number, ca: string | undefined): Promise<boolean> {
   if (c.tcpCheck) {
     return new Promise((resolve) => {
       const socket = connect({ host, port: c.tcpCheck!.port! });
@@ -116,6 +121,7 @@ function probe(c: UptimeCheckConfig, host: string, timeoutMs: number): Promise<b
         headers: (h.headers as Record<string, string> | undefined) ?? {},
         // validate_ssl false (the default) accepts any certificate, as Google's checkers do.
         rejectUnauthorized: Boolean(h.validateSsl),
+        ...(ca ? { ca: [...rootCertificates, ca] } : {}),
       },
       (res) => {
         res.resume();
