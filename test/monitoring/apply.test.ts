@@ -200,3 +200,23 @@ describe('monitoring apply: the runbook steps, through the real client against t
     expect((await plan()).plan.steps).toEqual([]);
   });
 });
+
+describe('monitoring apply cut off half way', () => {
+  it('leaves no duplicate, and the next apply creates only what is missing', async () => {
+    const p = await plan();
+    // Calls 1–5 of the apply succeed, the 6th is refused (UNAVAILABLE) and creates are not retried.
+    let call = 0;
+    t.standIn.faults.decide = function () {
+      return ++call === 6 ? '503' : undefined;
+    };
+    await expect(applyMonitoringPlan(admin, p.plan)).rejects.toThrow(/UNAVAILABLE/);
+    t.standIn.faults.decide = () => undefined;
+    const resumed = await plan();
+    expect(resumed.plan.steps.every((s) => s.action.startsWith('create'))).toBe(true);
+    expect(resumed.plan.steps).toHaveLength(12 - 5);
+    await applyMonitoringPlan(admin, resumed.plan);
+    const ids = (await ownedPolicies()).map((x) => x.userLabels?.gwctl_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await plan()).plan.steps).toEqual([]);
+  });
+});

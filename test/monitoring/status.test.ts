@@ -37,7 +37,7 @@ const status = async () =>
   monitoringStatus(
     env.name,
     env.project,
-    planMonitoring(env, await readLiveMonitoring(admin), admin.canonical),
+    planMonitoring(env, await readLiveMonitoring(admin), admin.canonical, { readOnly: true }),
     await admin.uptimeResults(new Date(Date.now() - 1_200_000)),
   );
 
@@ -59,5 +59,13 @@ describe('monitoring status: which alerts fire, from the uptime results Cloud Mo
     // Metric-based policies: the API has no open-incident method.
     expect(row('poweb-delivery-latency').firing).toBe('unknown');
     expect(s.firing).toBe(true);
+  });
+
+  it('still reports when the notification channel was deleted in the console, with a warning and drift', async () => {
+    const [[channel]] = await t.channels.listNotificationChannels({ name: `projects/${env.project}` });
+    await t.channels.deleteNotificationChannel({ name: channel!.name!, force: true });
+    const s = await status();
+    expect(s.warnings.join('\n')).toMatch(/"oncall" does not exist/);
+    expect(s.drift).toBe(true);
   });
 });

@@ -32,7 +32,12 @@ export default class MonitoringStatus extends GwctlCommand<typeof MonitoringStat
         readLiveMonitoring(admin),
         admin.uptimeResults(new Date(Date.now() - Math.max(3 * period, 1200) * 1000)),
       ]);
-      const status = monitoringStatus(env.name, env.project, planMonitoring(env, live, admin.canonical), results);
+      const status = monitoringStatus(
+        env.name,
+        env.project,
+        planMonitoring(env, live, admin.canonical, { readOnly: true }),
+        results,
+      );
       renderStatus(this.ui, status);
       if (this.flags['exit-code'])
         process.exitCode = status.firing ? ExitCode.sloBreach : status.drift ? ExitCode.drift : ExitCode.ok;

@@ -38,6 +38,8 @@ export interface MonitoringPlan {
   skipped: PolicySet['skipped'];
   /** Policies and checks in the project that gwctl did not make for this environment: never touched. */
   foreign: { policies: number; checks: number };
+  /** Channels gwctl.yaml names that the project lacks (read-only plans only; apply refuses them). */
+  unresolvedChannels: string[];
 }
 
 export interface StepDetail {
@@ -59,10 +61,13 @@ export function planMonitoring(
   env: Environment,
   live: LiveMonitoring,
   canonical: (kind: ConfigKind, value: MonitoringJson) => MonitoringJson,
-  command = 'monitoring apply',
+  /** `readOnly`: a missing channel is a warning, not an error (status still reports everything else). */
+  opts: { readOnly?: boolean } = {},
 ): MonitoringPlan {
   const settings = alertingSettings(env);
-  const channels = resolveChannels(settings.notificationChannels, live.channels, env.project);
+  const channels = resolveChannels(settings.notificationChannels, live.channels, env.project, {
+    strict: !opts.readOnly,
+  });
   const set = buildPolicySet(env, settings, channels.names);
   const items: PlanItem[] = [];
   const checkSteps: PlanStep[] = [];
@@ -182,7 +187,7 @@ export function planMonitoring(
     (verb) => `${steps.filter((s) => s.action.startsWith(verb)).length} to ${verb}`,
   );
   const plan = makePlan({
-    command,
+    command: 'monitoring apply',
     env: env.name,
     summary: `alerting of ${env.name} in project ${env.project} as gwctl.yaml says: ${counts.join(', ')}`,
     destructive: false,
@@ -200,6 +205,7 @@ export function planMonitoring(
     plan,
     items,
     skipped: set.skipped,
+    unresolvedChannels: channels.unresolved,
     foreign: {
       policies: live.policies.filter((p) => !ownedId(p, env.name)).length,
       checks: live.checks.filter((c) => !ownedId(c, env.name)).length,

@@ -54,6 +54,7 @@ export function renderStatus(ui: Ui, s: MonitoringStatus): void {
     },
   ]);
   footer(ui, s);
+  for (const w of s.warnings) ui.warn(w);
   ui.info(
     c.dim(
       `  firing is known for uptime checks only: the Monitoring API v3 has no method for open incidents; see https://console.cloud.google.com/monitoring/alerting/incidents?project=${s.project}`,

@@ -21,6 +21,7 @@ export interface MonitoringStatus {
   rows: StatusRow[];
   foreign: MonitoringPlan['foreign'];
   skipped: MonitoringPlan['skipped'];
+  warnings: string[];
   drift: boolean;
   firing: boolean;
 }
@@ -69,7 +70,9 @@ export function monitoringStatus(
     rows,
     foreign: mp.foreign,
     skipped: mp.skipped,
-    drift: rows.some((r) => r.state !== 'in-sync'),
+    warnings: mp.plan.warnings,
+    // A channel gone from the project is drift too: the alerts would notify no one.
+    drift: rows.some((r) => r.state !== 'in-sync') || mp.unresolvedChannels.length > 0,
     firing: rows.some((r) => r.firing === 'yes'),
   };
 }

@@ -83,9 +83,17 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   const uptime = new UptimeRunner(checks, opts.uptimeCa);
   const projects = () => [lb.projectId, ...(opts.seed ? [opts.seed.project] : [])];
   const alerting = alertPolicyService(policies, (name) => channels.has(name));
-  const channelApi = notificationChannelService(channels, (name) =>
-    projects().some((p) => policies.list(p).some((pol) => pol.notificationChannels?.includes(name))),
-  );
+  const usingChannel = (name: string) =>
+    projects()
+      .flatMap((p) => policies.list(p))
+      .filter((pol) => pol.notificationChannels?.includes(name));
+  const channelApi = notificationChannelService(channels, {
+    isReferenced: (name) => usingChannel(name).length > 0,
+    detach: (name) => {
+      for (const pol of usingChannel(name))
+        policies.replace({ ...pol, notificationChannels: pol.notificationChannels!.filter((c) => c !== name) });
+    },
+  });
 
   const sparse = monitoringServices(true);
   const server = new grpc.Server();

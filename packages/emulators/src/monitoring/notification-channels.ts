@@ -31,7 +31,7 @@ const TYPE = 'google.monitoring.v3.NotificationChannel';
 /** NotificationChannelService (notification_service.proto): list, get, create, update with a mask, delete. */
 export function notificationChannelService(
   store: ConfigStore<NotificationChannel>,
-  isReferenced: (name: string) => boolean,
+  policies: { isReferenced(name: string): boolean; detach(name: string): void },
 ) {
   const check = (c: NotificationChannel, field: string) => {
     const descriptor = CHANNEL_TYPES[c.type ?? ''];
@@ -114,13 +114,16 @@ export function notificationChannelService(
     DeleteNotificationChannel(req: { name?: string; force?: boolean }) {
       store.parse(req.name, 'name');
       store.get(req.name!);
-      // "If force is false, the deletion fails if the channel is referenced by an alerting policy" (DeleteNotificationChannelRequest).
-      if (!req.force && isReferenced(req.name!))
+      // DeleteNotificationChannelRequest.force: "If true, the notification channel will be deleted regardless of its
+      // use in alert policies (the policies will be updated to remove the channel). If false, this operation will
+      // fail if the notification channel is referenced by existing alerting policies."
+      if (!req.force && policies.isReferenced(req.name!))
         throw new ApiError(
           'FAILED_PRECONDITION',
           `Notification channel ${req.name} is referenced by an alerting policy; pass force to delete it anyway`,
         );
       store.delete(req.name!);
+      policies.detach(req.name!);
       return {};
     },
   };

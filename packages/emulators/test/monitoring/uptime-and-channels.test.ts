@@ -153,7 +153,7 @@ describe('NotificationChannelService, through the real @google-cloud/monitoring 
       updateMask: { paths: ['display_name'] },
     });
     expect(u).toMatchObject({ displayName: 'gateway alerts', labels: { channel_name: '#alerts' } });
-    await t.alertPolicies.createAlertPolicy({
+    const [policy] = await t.alertPolicies.createAlertPolicy({
       name: parent(),
       alertPolicy: {
         displayName: 'uses the channel',
@@ -170,11 +170,12 @@ describe('NotificationChannelService, through the real @google-cloud/monitoring 
         ],
       },
     });
-    // DeleteNotificationChannelRequest.force: "If false, channels that are still referenced by an existing
-    // alerting policy will fail to be deleted in a delete operation."
+    // DeleteNotificationChannelRequest.force: "If false, this operation will fail if the notification channel is
+    // referenced by existing alerting policies"; if true "the policies will be updated to remove the channel".
     expect(await codeOf(t.channels.deleteNotificationChannel({ name: c.name! }))).toBe(9);
     await t.channels.deleteNotificationChannel({ name: c.name!, force: true });
     expect(await codeOf(t.channels.getNotificationChannel({ name: c.name! }))).toBe(5);
+    expect((await t.alertPolicies.getAlertPolicy({ name: policy.name! }))[0].notificationChannels).toEqual([]);
   });
 
   it('refuses a channel type that does not exist or lacks its label', async () => {
