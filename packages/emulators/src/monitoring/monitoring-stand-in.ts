@@ -121,11 +121,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   );
   server.addService(
     sparse.UptimeCheckService!.service,
-    recordedService(
-      'google.monitoring.v3.UptimeCheckService',
-      uptimeCheckService(checks, () => undefined),
-      rec,
-    ),
+    recordedService('google.monitoring.v3.UptimeCheckService', uptimeCheckService(checks), rec),
   );
   server.addService(
     sparse.NotificationChannelService!.service,

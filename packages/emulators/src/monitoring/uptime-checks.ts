@@ -111,7 +111,7 @@ function check(c: UptimeCheckConfig): void {
 }
 
 /** UptimeCheckService (uptime_service.proto): list, get, create, update (mask limited to what the API updates), delete. */
-export function uptimeCheckService(store: ConfigStore<UptimeCheckConfig>, onChange: () => void) {
+export function uptimeCheckService(store: ConfigStore<UptimeCheckConfig>) {
   return {
     ListUptimeCheckConfigs(req: ListRequest & { parent?: string }) {
       const { page, nextPageToken, totalSize } = listPage(store.list(projectOf(req.parent, 'parent')), req, {
@@ -129,9 +129,7 @@ export function uptimeCheckService(store: ConfigStore<UptimeCheckConfig>, onChan
       const config = withDefaults({ ...req.uptimeCheckConfig });
       delete config.name;
       check(config);
-      const created = store.insert({ ...config, name: store.nameFor(project, checkId(config.displayName!)) });
-      onChange();
-      return created;
+      return store.insert({ ...config, name: store.nameFor(project, checkId(config.displayName!)) });
     },
     UpdateUptimeCheckConfig(req: { updateMask?: { paths?: string[] }; uptimeCheckConfig?: UptimeCheckConfig }) {
       const patch = req.uptimeCheckConfig;
@@ -151,14 +149,11 @@ export function uptimeCheckService(store: ConfigStore<UptimeCheckConfig>, onChan
       }
       next = withDefaults(next);
       check(next);
-      const updated = store.replace({ ...next, name: current.name });
-      onChange();
-      return updated;
+      return store.replace({ ...next, name: current.name });
     },
     DeleteUptimeCheckConfig(req: { name?: string }) {
       store.parse(req.name, 'name');
       store.delete(req.name!);
-      onChange();
       return {};
     },
     ListUptimeCheckIps() {
