@@ -19,7 +19,10 @@ export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests
   static override flags = {
     service: Flags.string({ description: 'only this service', options: [...SANDBOX_SERVICES] }),
     since: Flags.string({ description: 'only requests after TIME (ISO 8601) or within a duration (e.g. 10m)' }),
-    mutating: Flags.boolean({ description: 'only requests that could change state (not GET/HEAD)', default: false }),
+    mutating: Flags.boolean({
+      description: 'only requests that could change state (not GET/HEAD, nor gRPC Get*/List* calls)',
+      default: false,
+    }),
   };
 
   async run() {

@@ -29,25 +29,8 @@ export interface MonitoringReader {
  * one call per metric gives every percentile, and the bucket bounds say how precise each one is.
  */
 export async function openMonitoring(env: Environment): Promise<MonitoringReader> {
-  const emulator = env.emulators?.monitoring;
-  if (!emulator) refuseRealCloudForSandbox(env, 'Cloud Monitoring');
   const { MetricServiceClient } = await import('@google-cloud/monitoring');
-  let client: InstanceType<typeof MetricServiceClient>;
-  if (emulator) {
-    const grpc = await import('@grpc/grpc-js');
-    const { host, port } = splitHostPort(emulator);
-    // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.
-    client = new MetricServiceClient({
-      servicePath: host,
-      apiEndpoint: host,
-      port,
-      sslCreds: grpc.credentials.createInsecure(),
-      projectId: env.project,
-      universeDomain: 'googleapis.com',
-    });
-  } else {
-    client = new MetricServiceClient({ projectId: env.project });
-  }
+  const client = new MetricServiceClient(await clientOptions(env));
   // Build the stub now (it parses the API's protos, blocking for a moment) rather than during the first query,
   // when other probes may be timing requests in this process.
   await client.initialize();
@@ -170,7 +153,30 @@ export function describeApiError(err: unknown): string {
   return `${code}: ${cause.split('\n')[0]}${hint}`;
 }
 
-const timestamp = (d: Date) => ({ seconds: Math.floor(d.getTime() / 1000), nanos: (d.getTime() % 1000) * 1e6 });
+/**
+ * Client options for the environment: Application Default Credentials, or its emulator (`emulators.monitoring`,
+ * host:port) over insecure gRPC without auth.
+ */
+export async function clientOptions(env: Environment) {
+  const emulator = env.emulators?.monitoring;
+  if (!emulator) {
+    refuseRealCloudForSandbox(env, 'Cloud Monitoring');
+    return { projectId: env.project };
+  }
+  const grpc = await import('@grpc/grpc-js');
+  const { host, port } = splitHostPort(emulator);
+  // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.
+  return {
+    servicePath: host,
+    apiEndpoint: host,
+    port,
+    sslCreds: grpc.credentials.createInsecure(),
+    projectId: env.project,
+    universeDomain: 'googleapis.com',
+  };
+}
+
+export const timestamp = (d: Date) => ({ seconds: Math.floor(d.getTime() / 1000), nanos: (d.getTime() % 1000) * 1e6 });
 
 function splitHostPort(address: string): { host: string; port: number } {
   const m = /^(?:https?:\/\/)?\[?([^\]]+?)\]?:(\d+)\/?$/.exec(address.trim());

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ALERTING_DEFAULTS } from './alerting-defaults.js';
 import { BUCKET_NAMING_URL, bucketNameProblem } from './bucket-name.js';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environments.js';
 import { kubeAccessConflict } from './kube-access.js';
@@ -78,11 +79,45 @@ const endpoints = z.strictObject({
   caFile: z.optional(nonEmpty()),
 });
 
+const t = ALERTING_DEFAULTS.thresholds;
+const minutes = (d: number) => z._default(z.int().check(z.minimum(1), z.maximum(1440)), d);
+const alerting = z.strictObject({
+  /** Display names or ids (`projects/<p>/notificationChannels/<id>`) of existing channels: never created. */
+  notificationChannels: z._default(names(), []),
+  thresholds: z.prefault(
+    z.strictObject({
+      deliveryP99Ms: z._default(z.number().check(z.positive()), t.deliveryP99Ms),
+      deliveryForMinutes: minutes(t.deliveryForMinutes),
+      error5xxRatio: z._default(z.number().check(z.gt(0), z.lt(1)), t.error5xxRatio),
+      error5xxForMinutes: minutes(t.error5xxForMinutes),
+      lbTimeoutSeconds: z._default(z.int().check(z.minimum(1)), t.lbTimeoutSeconds),
+      coldStartWindowMinutes: minutes(t.coldStartWindowMinutes),
+      backupIntervalHours: z._default(z.int().check(z.minimum(1), z.maximum(24)), t.backupIntervalHours),
+      uptimePeriodSeconds: z._default(z.union([z.literal(60), z.literal(300), z.literal(600), z.literal(900)]), 60),
+      uptimeTimeoutSeconds: z._default(z.int().check(z.minimum(1), z.maximum(60)), t.uptimeTimeoutSeconds),
+    }),
+    {},
+  ),
+  /** Substrings of the LB's `backend_target_name` that pick each service's backend. */
+  backends: z.prefault(
+    z.strictObject({
+      poweb: z._default(nonEmpty(), ALERTING_DEFAULTS.backends.poweb),
+      pohttp: z._default(nonEmpty(), ALERTING_DEFAULTS.backends.pohttp),
+      cogrpc: z._default(nonEmpty(), ALERTING_DEFAULTS.backends.cogrpc),
+    }),
+    {},
+  ),
+  /** Built-in policies or checks to leave out, by id (see `gwctl monitoring plan`). */
+  disable: z._default(names(), []),
+});
+
 const monitoring = z.strictObject({
   /** Cloud Monitoring label values that identify the gateway's load balancer. */
   urlMaps: z._default(names(), []),
   forwardingRules: z._default(names(), []),
   backendServices: z._default(names(), []),
+  /** What `gwctl monitoring apply` keeps in Cloud Monitoring; absent = every default. */
+  alerting: z.optional(alerting),
 });
 
 const workloads = z.strictObject({

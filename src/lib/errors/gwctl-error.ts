@@ -3,7 +3,7 @@ export const ExitCode = {
   ok: 0,
   runtime: 1,
   usage: 2,
-  /** A check ran and found the live environment different from its code (`verify infra`). */
+  /** A check found live state differing from its code or desired state (`verify infra`, `monitoring plan --exit-code`). */
   drift: 3,
   /** A check ran and found the service outside its objective (e.g. `diagnose --slo`). */
   sloBreach: 4,

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { ALERTING_DEFAULTS } from '../config/alerting-defaults.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
@@ -60,7 +61,17 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
     },
     terraform: { varFile: files.tfvars },
     infra: { manifests: dirname(files.manifests), terraformState: files.terraformState },
-    monitoring: { urlMaps: ['gateway-sandbox-lb'], forwardingRules: [], backendServices: ['gateway-sandbox-poweb'] },
+    monitoring: {
+      urlMaps: ['gateway-sandbox-lb'],
+      forwardingRules: [],
+      backendServices: ['gateway-sandbox-poweb'],
+      alerting: {
+        notificationChannels: ['sandbox-oncall'],
+        thresholds: { ...ALERTING_DEFAULTS.thresholds },
+        backends: { ...ALERTING_DEFAULTS.backends, poweb: 'gateway-sandbox-poweb' },
+        disable: [],
+      },
+    },
     workloads: {
       deployments: [
         'public-gateway-poweb',

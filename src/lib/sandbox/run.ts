@@ -13,6 +13,7 @@ import { sandboxEnvironmentAt } from './environment.js';
 import { FAULTABLE_SERVICES, type FaultableService } from './faults-flag.js';
 import { sandboxFiles } from './paths.js';
 import { writeSandboxCode } from './infra-code.js';
+import { SANDBOX_MONITORING } from './seed-monitoring.js';
 import { seedSandbox, type SeedReport } from './seed.js';
 import { ownIdentity, removeSandboxState, writeSandboxState, type SandboxState } from './state.js';
 
@@ -79,7 +80,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const firestore = await startFirestoreEmulator({ log, faults: faults.firestore });
     closers.push(() => firestore.close());
     const { startDiagnoseStandIns } = await import('@gwctl/emulators/stand-ins');
-    const standIns = await startDiagnoseStandIns({ log, caFile: files.ca });
+    const standIns = await startDiagnoseStandIns({
+      log,
+      caFile: files.ca,
+      monitoring: { seed: SANDBOX_MONITORING, faults: faults.monitoring, uptimeIntervalMs: 15_000 },
+    });
     closers.push(() => standIns.close());
 
     // The URI is a secret in real environments; the sandbox keeps it in a file like one.

@@ -34,6 +34,9 @@ export function aggregate(
     throw new AggregationError('UNIMPLEMENTED', `the stand-in does not implement ${aligner}`);
   if (reducer !== 'REDUCE_NONE' && reducer !== 'REDUCE_SUM')
     throw new AggregationError('UNIMPLEMENTED', `the stand-in does not implement ${reducer}`);
+  // ALIGN_DELTA and ALIGN_SUM are for DELTA (and CUMULATIVE) metrics (Aggregation.Aligner, common.proto).
+  if (aligner !== 'ALIGN_NONE' && series.some((s) => s.metricKind === 'GAUGE' && s.valueType === 'BOOL'))
+    throw new AggregationError('INVALID_ARGUMENT', `${aligner} is not valid for a GAUGE BOOL metric`);
   if (reducer !== 'REDUCE_NONE' && aligner === 'ALIGN_NONE')
     throw new AggregationError('INVALID_ARGUMENT', 'a cross-series reducer requires a per-series aligner');
   if (aligner !== 'ALIGN_NONE' && !((agg.alignmentPeriodMs ?? 0) >= 60_000))
@@ -100,5 +103,5 @@ function keptLabels(s: StoredSeries, groupBy: string[]) {
   return { metric, resource };
 }
 
-const add = (a: number | DistributionValue, b: number | DistributionValue) =>
-  typeof a === 'number' ? a + (b as number) : addDistributions(a, b as DistributionValue);
+const add = (a: StoredPoint['value'], b: StoredPoint['value']) =>
+  typeof a === 'object' ? addDistributions(a, b as DistributionValue) : (a as number) + (b as number);

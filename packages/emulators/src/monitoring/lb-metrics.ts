@@ -49,13 +49,15 @@ export interface DistributionValue {
 export interface StoredPoint {
   startMs: number;
   endMs: number;
-  value: number | DistributionValue;
+  value: number | boolean | DistributionValue;
 }
 
 export interface StoredSeries {
   metric: { type: string; labels: Record<string, string> };
   resource: { type: string; labels: Record<string, string> };
-  valueType: 'DISTRIBUTION' | 'INT64';
+  /** DELTA unless said otherwise (the LB metrics are). */
+  metricKind?: 'GAUGE' | 'DELTA';
+  valueType: 'DISTRIBUTION' | 'INT64' | 'DOUBLE' | 'BOOL';
   unit: string;
   points: StoredPoint[];
 }

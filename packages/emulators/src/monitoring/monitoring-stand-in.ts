@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-import { fromJSON } from '@grpc/proto-loader';
+import { FaultInjector } from '../common/faults.js';
+import type { RequestLog } from '../common/request-log.js';
 import { aggregate, AggregationError } from './aggregate.js';
+import { type AlertPolicy, alertPolicyService } from './alert-policies.js';
+import { ApiError } from './api-error.js';
+import { ConfigStore } from './config-store.js';
 import { checkFilterAgainstDescriptors } from './descriptors.js';
 import { InvalidRequest, parseFilter } from './filter.js';
 import {
@@ -14,11 +16,31 @@ import {
   type LbRequest,
   type StoredSeries,
 } from './lb-metrics.js';
+import { notificationChannelService, type NotificationChannel } from './notification-channels.js';
+import { monitoringServices } from './proto-definitions.js';
+import { recordedService } from './recorded-calls.js';
 import { scenarioRequests, type LbTrafficScenario } from './scenario.js';
+import { uptimeCheckService, type UptimeCheckConfig } from './uptime-checks.js';
+import { UptimeRunner } from './uptime-runner.js';
+
+/** Configuration a project starts with, as if someone had made it in the console. */
+export interface MonitoringSeed {
+  project: string;
+  notificationChannels?: NotificationChannel[];
+  alertPolicies?: AlertPolicy[];
+}
 
 export interface MonitoringStandInOptions {
   lb?: Partial<LbIdentity>;
   scenario?: LbTrafficScenario;
+  /** Every call is recorded here (service `monitoring`). */
+  log?: RequestLog;
+  faults?: FaultInjector;
+  seed?: MonitoringSeed;
+  /** Run the uptime checks this often (Cloud Monitoring: every `period`); off when absent. */
+  uptimeIntervalMs?: number;
+  /** A CA (PEM) the uptime checkers trust besides the public ones, as the sandbox's endpoints need. */
+  uptimeCa?: string;
 }
 
 export interface MonitoringStandIn {
@@ -26,6 +48,9 @@ export interface MonitoringStandIn {
   address: string;
   port: number;
   lb: LbIdentity;
+  faults: FaultInjector;
+  /** Runs every uptime check once, now (tests; the sandbox also runs them every `uptimeIntervalMs`). */
+  runUptimeChecks(): Promise<void>;
   /** A request the LB served (the PoWeb stand-in feeds these in). */
   record(request: LbRequest): void;
   /** Replaces the synthetic traffic; `undefined` leaves only what was recorded. */
@@ -39,9 +64,10 @@ export interface MonitoringStandIn {
 const MAX_RECORDED = 100_000;
 
 /**
- * Cloud Monitoring's `MetricService.ListTimeSeries` for the LB metrics, over insecure gRPC, so the real
- * `@google-cloud/monitoring` client runs unchanged against it. Messages come from the client library's
- * own protobuf definitions, so the wire format is the real one.
+ * Cloud Monitoring over insecure gRPC, so the real `@google-cloud/monitoring` clients run unchanged against it:
+ * `MetricService.ListTimeSeries` for the LB and uptime metrics, and the configuration services alerting needs,
+ * `AlertPolicyService`, `UptimeCheckService` and `NotificationChannelService`. Messages come from the client
+ * library's own protobuf definitions, so the wire format is the real one.
  */
 export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}): Promise<MonitoringStandIn> {
   const lb = { ...defaultLbIdentity(), ...opts.lb };
@@ -49,22 +75,63 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   let scenario = opts.scenario;
   let synthetic = scenario ? scenarioRequests(scenario) : [];
 
-  const server = new grpc.Server();
-  server.addService(metricService(), {
-    ListTimeSeries: (
-      call: grpc.ServerUnaryCall<ListTimeSeriesRequest, unknown>,
-      callback: grpc.sendUnaryData<unknown>,
-    ) => {
-      try {
-        callback(null, listTimeSeries(call.request, lbSeries([...synthetic, ...recorded], lb)));
-      } catch (err) {
-        if (err instanceof InvalidRequest)
-          return callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
-        if (err instanceof AggregationError) return callback({ code: grpc.status[err.code], details: err.message });
-        callback({ code: grpc.status.INTERNAL, details: (err as Error).message });
-      }
+  const faults = opts.faults ?? new FaultInjector();
+  const rec = { log: opts.log, faults };
+  const policies = new ConfigStore<AlertPolicy>('alertPolicies');
+  const checks = new ConfigStore<UptimeCheckConfig>('uptimeCheckConfigs');
+  const channels = new ConfigStore<NotificationChannel>('notificationChannels');
+  const uptime = new UptimeRunner(checks, opts.uptimeCa);
+  const projects = () => [lb.projectId, ...(opts.seed ? [opts.seed.project] : [])];
+  const alerting = alertPolicyService(policies, (name) => channels.has(name));
+  const usingChannel = (name: string) =>
+    projects()
+      .flatMap((p) => policies.list(p))
+      .filter((pol) => pol.notificationChannels?.includes(name));
+  const channelApi = notificationChannelService(channels, {
+    isReferenced: (name) => usingChannel(name).length > 0,
+    detach: (name) => {
+      for (const pol of usingChannel(name))
+        policies.replace({ ...pol, notificationChannels: pol.notificationChannels!.filter((c) => c !== name) });
     },
   });
+
+  const sparse = monitoringServices(true);
+  const server = new grpc.Server();
+  server.addService(
+    monitoringServices(false).MetricService!.service,
+    recordedService(
+      'google.monitoring.v3.MetricService',
+      {
+        ListTimeSeries: (req: ListTimeSeriesRequest) => {
+          try {
+            return listTimeSeries(req, [...lbSeries([...synthetic, ...recorded], lb), ...uptime.all()]);
+          } catch (err) {
+            if (err instanceof InvalidRequest) throw new ApiError('INVALID_ARGUMENT', err.message);
+            if (err instanceof AggregationError) throw new ApiError(err.code, err.message);
+            throw err;
+          }
+        },
+      },
+      rec,
+    ),
+  );
+  server.addService(
+    sparse.AlertPolicyService!.service,
+    recordedService('google.monitoring.v3.AlertPolicyService', alerting, rec),
+  );
+  server.addService(
+    sparse.UptimeCheckService!.service,
+    recordedService('google.monitoring.v3.UptimeCheckService', uptimeCheckService(checks), rec),
+  );
+  server.addService(
+    sparse.NotificationChannelService!.service,
+    recordedService('google.monitoring.v3.NotificationChannelService', channelApi, rec),
+  );
+  if (opts.seed) seedProject(opts.seed, alerting, channelApi);
+  const runUptimeChecks = () => uptime.runAll(projects);
+  const timer = opts.uptimeIntervalMs
+    ? setInterval(() => void runUptimeChecks().catch(() => undefined), opts.uptimeIntervalMs).unref()
+    : undefined;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
@@ -74,6 +141,8 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
     address: `127.0.0.1:${port}`,
     port,
     lb,
+    faults,
+    runUptimeChecks,
     record(request) {
       recorded.push(request);
       if (recorded.length > MAX_RECORDED) recorded.splice(0, recorded.length - MAX_RECORDED);
@@ -87,9 +156,11 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
       recorded.length = 0;
       synthetic = [];
       scenario = undefined;
+      uptime.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
+        if (timer) clearInterval(timer);
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 200).unref();
       }),
@@ -155,19 +226,22 @@ function toProto(s: StoredSeries, headersOnly: boolean) {
   return {
     metric: s.metric,
     resource: s.resource,
-    metricKind: 'DELTA',
+    metricKind: s.metricKind ?? 'DELTA',
     valueType: s.valueType,
     unit: s.unit,
     points: headersOnly
       ? []
       : s.points.map((p) => ({
           interval: { startTime: toTimestamp(p.startMs), endTime: toTimestamp(p.endMs) },
-          value:
-            typeof p.value === 'number'
-              ? { int64Value: String(p.value) }
-              : { distributionValue: toDistribution(p.value) },
+          value: pointValue(s.valueType, p.value),
         })),
   };
+}
+
+function pointValue(valueType: StoredSeries['valueType'], v: StoredSeries['points'][number]['value']) {
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'object') return { distributionValue: toDistribution(v) };
+  return valueType === 'DOUBLE' ? { doubleValue: v } : { int64Value: String(v) };
 }
 
 function toDistribution(d: DistributionValue) {
@@ -183,14 +257,21 @@ function toDistribution(d: DistributionValue) {
 const toMs = (t: Timestamp) => Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
 const toTimestamp = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
 
-/** The client library's bundled protobuf definitions (data only; its code is not loaded here). */
-function metricService(): grpc.ServiceDefinition {
-  const require = createRequire(import.meta.url);
-  const json = JSON.parse(readFileSync(require.resolve('@google-cloud/monitoring/build/protos/protos.json'), 'utf8'));
-  const pkg = grpc.loadPackageDefinition(
-    fromJSON(json, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true }),
-  ) as unknown as {
-    google: { monitoring: { v3: { MetricService: { service: grpc.ServiceDefinition } } } };
-  };
-  return pkg.google.monitoring.v3.MetricService.service;
+/** Creates the seed's channels, then its policies, through the services' own create methods. */
+function seedProject(
+  seed: MonitoringSeed,
+  alerting: ReturnType<typeof alertPolicyService>,
+  channelApi: ReturnType<typeof notificationChannelService>,
+): void {
+  const context = { metadata: seedMetadata() };
+  const name = `projects/${seed.project}`;
+  for (const notificationChannel of seed.notificationChannels ?? [])
+    channelApi.CreateNotificationChannel({ name, notificationChannel }, context);
+  for (const alertPolicy of seed.alertPolicies ?? []) alerting.CreateAlertPolicy({ name, alertPolicy }, context);
+}
+
+function seedMetadata(): grpc.Metadata {
+  const m = new grpc.Metadata();
+  m.set('x-goog-user', 'someone-in-the-console@example.com');
+  return m;
 }

@@ -3,10 +3,15 @@ import { z } from 'zod';
 import { createLocalCa, type LocalCa } from '../ca/local-ca.js';
 import type { ColdStartConfig } from '../cogrpc/cold-start.js';
 import { startCogrpcStandIn, type CogrpcStandIn } from '../cogrpc/cogrpc-stand-in.js';
+import type { FaultInjector } from '../common/faults.js';
 import { makePrivateDir, writePrivateFile } from '../common/private-files.js';
 import type { RequestLog } from '../common/request-log.js';
 import type { LbIdentity } from '../monitoring/lb-metrics.js';
-import { startMonitoringStandIn, type MonitoringStandIn } from '../monitoring/monitoring-stand-in.js';
+import {
+  startMonitoringStandIn,
+  type MonitoringSeed,
+  type MonitoringStandIn,
+} from '../monitoring/monitoring-stand-in.js';
 import type { LbTrafficScenario } from '../monitoring/scenario.js';
 import { powebConfigPatchSchema, type PowebStandInConfig } from '../poweb/config.js';
 import { startPowebStandIn, type PowebStandIn } from '../poweb/poweb-stand-in.js';
@@ -91,6 +96,8 @@ export interface DiagnoseStandInsOptions {
   /** Applied over the `healthy` preset. */
   config?: StandInsPatch;
   log?: RequestLog;
+  /** Cloud Monitoring: alerting configuration the project starts with, injected faults, how often uptime checks run. */
+  monitoring?: { seed?: MonitoringSeed; faults?: FaultInjector; uptimeIntervalMs?: number };
 }
 
 /** What `diagnose parcels` needs, as the environment names it. */
@@ -120,7 +127,13 @@ export interface DiagnoseStandIns {
 export async function startDiagnoseStandIns(opts: DiagnoseStandInsOptions = {}): Promise<DiagnoseStandIns> {
   const ca = opts.ca ?? (await createLocalCa());
   const tls = { key: ca.keyPem, cert: ca.certPem };
-  const monitoring = await startMonitoringStandIn({ lb: { projectId: opts.project ?? 'gwctl-sandbox', ...opts.lb } });
+  // Its uptime checkers trust the local CA, as Google's trust the public ones the real endpoints use.
+  const monitoring = await startMonitoringStandIn({
+    lb: { projectId: opts.project ?? 'gwctl-sandbox', ...opts.lb },
+    log: opts.log,
+    uptimeCa: ca.caPem,
+    ...opts.monitoring,
+  });
   const cogrpc = await startCogrpcStandIn({ tls }).catch(async (err: unknown) => {
     await monitoring.close();
     throw err;

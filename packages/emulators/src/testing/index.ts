@@ -12,3 +12,4 @@ export {
 export { startMongoTarget, usingRealMongo, type MongoTarget } from './mongo.js';
 export { startFirestoreTarget, type FirestoreTarget } from './firestore.js';
 export { acceptsConnections, isLoopback, listeningSockets, networkAddresses, type Listener } from './listeners.js';
+export { startMonitoringTarget, type MonitoringTarget } from './monitoring.js';
