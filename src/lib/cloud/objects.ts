@@ -164,9 +164,9 @@ const REWRITE_FIELDS = `done,rewriteToken,resource(${OBJECT_FIELDS})`;
  * bucket creation, which use the SDK, loaded only when one is needed. Retries are ours, not the SDK's:
  * the SDK retries a rewrite or upload only when `ifGenerationMatch` is set, and to skip one it flips
  * `autoRetry` on the shared Storage object, which under concurrency switches retries off (or on) for
- * unrelated calls in flight. So our Storage instance (ours alone: `openStorage` makes a new one) has SDK
- * retries off, and every call goes through one policy: exponential backoff with jitter on
- * 429/408/5xx/ECONNRESET, the same for every operation.
+ * unrelated calls in flight. So `openStorage` turns SDK retries off, and every call goes through one
+ * policy: exponential backoff with jitter (or Retry-After) on 429/408/5xx/ECONNRESET, up to 10 tries and
+ * the total retry deadline, the same for every operation.
  */
 export class GcsObjectStore implements ObjectStore {
   private readonly retry: RetryOptions;
@@ -408,12 +408,7 @@ export class GcsObjectStore implements ObjectStore {
 
   /** The SDK, for downloads and bucket creation only; its own retries off (see the class comment). */
   private sdk(): Promise<Storage> {
-    this.storage ??= openStorage(this.env).then((storage) => {
-      // Mutated in place: the SDK's request factory holds a reference to this very object.
-      storage.retryOptions.autoRetry = false;
-      storage.retryOptions.maxRetries = 0;
-      return storage;
-    });
+    this.storage ??= openStorage(this.env);
     return this.storage;
   }
 
