@@ -28,6 +28,7 @@ export function describeType(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Date) return 'a date';
   const tag = bsonTypeOf(v);
+  if (tag === 'Int32' || tag === 'Double' || tag === 'Long' || tag === 'Decimal128') return 'a number';
   if (tag) return `a BSON ${tag}`;
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
