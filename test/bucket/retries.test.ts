@@ -81,6 +81,20 @@ describe('a call that keeps failing is tried at most one layer’s worth of time
   });
 });
 
+describe('a request that hangs', () => {
+  it('backup: a request the service never answers is abandoned and tried again, not waited on forever', async () => {
+    let hung = false;
+    standIn = await startInterceptor(emu.url, () => {
+      if (hung) return undefined;
+      hung = true;
+      return new Promise<undefined>(() => {}); // accepted, never answered
+    });
+    const store = await openObjectStore(envAt(standIn.url), { retry: virtualTime().retry, requestTimeoutMs: 200 });
+    expect((await store.stat({ bucket: BUCKET, name: 'parcel-1' }))?.name).toBe('parcel-1');
+    expect(hung).toBe(true);
+  });
+});
+
 describe('the total deadline', () => {
   it('stops retrying once the next wait would end past it, whatever tries are left', async () => {
     // Retry-After makes every wait exactly 1 s: tries at 0, 1 and 2 s; a third wait would end at 3 s > 2.5 s.

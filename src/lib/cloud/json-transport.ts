@@ -42,10 +42,15 @@ export class JsonTransport {
   private readonly send: typeof httpRequest;
   private readonly agent: HttpAgent;
 
-  /** `baseUrl`: the JSON API root, e.g. `https://storage.googleapis.com/storage/v1`. */
+  /**
+   * `baseUrl`: the JSON API root, e.g. `https://storage.googleapis.com/storage/v1`. `timeoutMs`: how long a
+   * request may go without a byte before it is abandoned as ETIMEDOUT (which retries treat as transient),
+   * so a hung connection cannot outlast the retry deadline; 60 s, the SDK's own per-request timeout.
+   */
   constructor(
     baseUrl: string,
     private readonly auth?: AuthHeaders,
+    private readonly timeoutMs = 60_000,
   ) {
     this.base = new URL(baseUrl);
     this.basePath = this.base.pathname.replace(/\/+$/, '');
@@ -149,6 +154,11 @@ export class JsonTransport {
         res.on('error', reject);
       });
       req.on('error', reject);
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(
+          Object.assign(new Error(`${method} ${path}: no answer for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }),
+        ),
+      );
       req.end(body?.data);
     });
   }

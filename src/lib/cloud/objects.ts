@@ -128,6 +128,8 @@ export class PreconditionFailedError extends ConcurrentChangeError {
 
 export interface ObjectStoreOptions {
   retry?: RetryOptions;
+  /** How long a JSON API request may stay silent before it is abandoned and retried (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 export async function openObjectStore(env: Environment, opts: ObjectStoreOptions = {}): Promise<ObjectStore> {
@@ -178,7 +180,7 @@ export class GcsObjectStore implements ObjectStore {
     opts: ObjectStoreOptions = {},
   ) {
     this.retry = { attempts: 10, baseDelayMs: 100, maxDelayMs: 5_000, ...opts.retry };
-    this.json = new JsonTransport(jsonApiRoot(env), storageAuth(env));
+    this.json = new JsonTransport(jsonApiRoot(env), storageAuth(env), opts.requestTimeoutMs);
   }
 
   async *list(bucket: string, opts: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
