@@ -167,6 +167,18 @@ describe('migrate keystore against Firestore’s limits', () => {
     });
   });
 
+  describe('values', () => {
+    it('a regular expression is refused, not copied as an empty map', async () => {
+      await insert('patterns', [{ _id: 'peer-re' as never, match: /^0[0-9a-f]+$/i }]);
+      const run = await prepareKeystoreMigration(env, { collections: ['patterns'] });
+      expect(run.plan.collections[0].documents[0]).toMatchObject({
+        action: 'invalid',
+        reason: 'match is a regular expression, which the keystore migration does not convert',
+      });
+      await run.close();
+    });
+  });
+
   describe('dates', () => {
     it('a date after 9999-12-31 in the last batch refuses the run before the first batch is written', async () => {
       await insert('farfuture', [

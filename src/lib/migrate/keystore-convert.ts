@@ -69,7 +69,8 @@ function convert(v: unknown, path: string, inArray: boolean): FieldValue {
   }
   switch (bsonTypeOf(v)) {
     case undefined:
-      if (typeof v === 'object') {
+      // Embedded documents only: a RegExp (what the driver gives for a BSON regex) would otherwise pass as an empty map.
+      if (typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
         return Object.fromEntries(
           Object.entries(v as object)
             .filter(([, x]) => x !== undefined)
