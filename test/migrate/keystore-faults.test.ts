@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Binary, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratesFromProbability } from '@gwctl/emulators/common';
@@ -10,38 +8,18 @@ import {
   startMongoTarget,
   usingRealMongo,
 } from '@gwctl/emulators/testing';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { migrateWorkspace, type MigrateWorkspace } from '../helpers/migrate-workspace.js';
 
 let mongo: MongoTarget;
 let fs: FirestoreTarget;
-let dir: string;
+let workspace: MigrateWorkspace;
 const PEERS = 1_234;
 
-const gwctl = (args: string[]) =>
-  runGwctl([...args, '--env', 'emu'], {
-    cwd: dir,
-    env: { GWCTL_TEST_MONGODB_URI: mongo.uri, FIRESTORE_EMULATOR_HOST: '' },
-  });
+const gwctl = (args: string[], env: NodeJS.ProcessEnv = {}) => workspace.gwctl(args, { env });
 
 beforeAll(async () => {
   [mongo, fs] = await Promise.all([startMongoTarget('gwctl-keystore-faults'), startFirestoreTarget()]);
-  dir = tempDir('gwctl-keystore-faults-');
-  writeFileSync(
-    join(dir, 'gwctl.yaml'),
-    [
-      'audit:',
-      '  file: ./audit.jsonl',
-      'environments:',
-      '  emu:',
-      `    project: ${fs.projectId}`,
-      '    mongodb:',
-      '      uriEnv: GWCTL_TEST_MONGODB_URI',
-      `      database: ${mongo.database}`,
-      '    emulators:',
-      `      firestore: ${fs.host}`,
-      '',
-    ].join('\n'),
-  );
+  workspace = migrateWorkspace(mongo, fs, 'gwctl-keystore-faults-');
   const db = mongo.client.db(mongo.database);
   // Several pages, and ids of two types (strings sort before ObjectIds): a resumed page must cross between them.
   await db.collection('peerpublickeydatas').insertMany(
@@ -87,4 +65,14 @@ describe.skipIf(usingRealMongo)('gwctl migrate keystore under 20 % injected Mong
     expect(faulted.length).toBeGreaterThan(3);
     expect(faulted.some((r) => r.method === 'find')).toBe(true);
   }, 240_000);
+});
+
+describe('GWCTL_RETRY_DEADLINE', () => {
+  it('a malformed value is a usage error (exit 2, one line) before anything is read, not a silent default', async () => {
+    const r = await gwctl(['migrate', 'keystore', '--dry-run'], { GWCTL_RETRY_DEADLINE: 'a minute' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      'error: GWCTL_RETRY_DEADLINE="a minute" is not a duration; use e.g. 60s, 2m or 500ms (0 turns retries off)',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Environment } from '../config/schema.js';
-import { RuntimeError } from '../errors/gwctl-error.js';
+import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
@@ -98,9 +98,11 @@ export async function openDocumentStore(env: Environment, opts: { retry?: RetryO
   const docName = (collection: string, id: string) => `${database}/documents/${collection}/${id}`;
   const idOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
   const failed = (what: string, err: unknown) =>
-    new RuntimeError(
-      `cannot ${what} in Firestore ${where} (environment ${env.name}): ${String((err as Error).message ?? err).split('\n')[0]}`,
-    );
+    err instanceof GwctlError
+      ? err
+      : new RuntimeError(
+          `cannot ${what} in Firestore ${where} (environment ${env.name}): ${String((err as Error).message ?? err).split('\n')[0]}`,
+        );
   /** A server stream's messages, all of them (a stream that breaks is read again from the start by the caller). */
   const drain = <T>(stream: NodeJS.ReadableStream) =>
     new Promise<T[]>((resolve, reject) => {

@@ -3,7 +3,7 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Environment } from '../config/schema.js';
 import { displayPath } from '../config/environments.js';
 import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from '../config/uri-sources.js';
-import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
+import { GwctlError, RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import { redact } from '../errors/redact.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
@@ -66,6 +66,7 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
     });
   } catch (err) {
     await client.close().catch(() => undefined);
+    if (err instanceof GwctlError) throw err; // e.g. a malformed GWCTL_RETRY_DEADLINE
     throw connectionError(env.name, where, source, mask(reasonOf(err)), err);
   }
   return { client, db: client.db(database), database, where, redact: mask, close: () => client.close() };
@@ -190,9 +191,11 @@ export interface MongoSource {
 export async function openMongoSource(env: Environment, opts: OpenMongoOptions = {}): Promise<MongoSource> {
   const conn = await openMongo(env, opts);
   const failed = (what: string, err: unknown) =>
-    new RuntimeError(
-      `cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`,
-    );
+    err instanceof GwctlError
+      ? err
+      : new RuntimeError(
+          `cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`,
+        );
   const retried = <T>(fn: () => Promise<T>) => withRetry(fn, { ...opts.retry, isRetryable: isTransientMongoError });
   /** Every read goes through here: transient failures retried (reads are idempotent), the rest one line. */
   const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {

@@ -121,9 +121,11 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
       if (elapsed + delay >= deadlineMs)
         throw gaveUp(
           err,
-          asked !== undefined && attempt === 1
-            ? `the service asked to retry in ${formatDuration(asked)}, past the ${formatDuration(deadlineMs)} retry deadline (GWCTL_RETRY_DEADLINE)`
-            : `gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'} in ${formatDuration(elapsed)}: the ${formatDuration(deadlineMs)} retry deadline (GWCTL_RETRY_DEADLINE)`,
+          deadlineMs <= 0
+            ? 'not retried: GWCTL_RETRY_DEADLINE=0 turns retries off'
+            : asked !== undefined && attempt === 1
+              ? `the service asked to retry in ${formatDuration(asked)}, past the ${formatDuration(deadlineMs)} retry deadline (GWCTL_RETRY_DEADLINE)`
+              : `gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'} in ${formatDuration(elapsed)}: the ${formatDuration(deadlineMs)} retry deadline (GWCTL_RETRY_DEADLINE)`,
         );
       await wait(delay);
     }
