@@ -11,7 +11,11 @@ export interface Intercepted {
 export interface CannedResponse {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
+
+/** Forward the request, let the emulator act on it, then drop the connection: the client never sees the answer. */
+export const LOSE_ANSWER = 'lose-answer' as const;
 
 export interface Interceptor {
   url: string;
@@ -31,14 +35,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function startInterceptor(
   target: string,
-  before: (req: Intercepted) => Promise<CannedResponse | undefined> | CannedResponse | undefined,
+  before: (
+    req: Intercepted,
+  ) => Promise<CannedResponse | typeof LOSE_ANSWER | undefined> | CannedResponse | typeof LOSE_ANSWER | undefined,
 ): Promise<Interceptor> {
   const server = createServer(async (req, res) => {
     try {
       const intercepted = { method: req.method ?? 'GET', path: req.url ?? '/', body: await readBody(req) };
       const canned = await before(intercepted);
-      if (canned) {
-        res.writeHead(canned.status, { 'content-type': 'application/json' }).end(JSON.stringify(canned.body));
+      if (canned && canned !== LOSE_ANSWER) {
+        res
+          .writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers })
+          .end(JSON.stringify(canned.body));
         return;
       }
       const headers = Object.fromEntries(
@@ -52,6 +60,7 @@ export async function startInterceptor(
         ...(intercepted.body && !['GET', 'HEAD'].includes(intercepted.method) ? { body: intercepted.body } : {}),
       });
       const text = await upstream.text();
+      if (canned === LOSE_ANSWER) return void req.socket.destroy();
       res
         .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
         .end(text);

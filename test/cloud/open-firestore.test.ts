@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFirestore } from '../../src/lib/cloud/firestore.js';
+import { openDocumentStore } from '../../src/lib/cloud/firestore.js';
 import { startFirestoreTarget, type FirestoreTarget } from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';
 
-describe('openFirestore', () => {
+describe('openDocumentStore', () => {
   let t: FirestoreTarget;
   beforeAll(async () => {
     t = await startFirestoreTarget();
@@ -12,11 +12,11 @@ describe('openFirestore', () => {
   afterAll(() => t.close());
 
   const read = async (env: ReturnType<typeof testEnvironment>) => {
-    const db = await openFirestore(env);
+    const store = await openDocumentStore(env);
     try {
-      return (await db.collection('keyev').doc('current_id').get()).get('value');
+      return (await store.getAll('keyev', ['current_id'])).get('current_id')?.value;
     } finally {
-      await db.terminate();
+      await store.close();
     }
   };
 

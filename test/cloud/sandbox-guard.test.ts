@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { openFirestore } from '../../src/lib/cloud/firestore.js';
+import { openDocumentStore } from '../../src/lib/cloud/firestore.js';
 import { openKubeConfig } from '../../src/lib/cloud/kube.js';
 import { openMonitoring } from '../../src/lib/cloud/monitoring.js';
 import { openStorage, storageAuth } from '../../src/lib/cloud/storage.js';
@@ -30,9 +30,9 @@ describe('a sandbox environment never gets a client for Google', () => {
   });
 
   it('Firestore', async () => {
-    await expect(openFirestore(without({ emulators: { ...sandbox.emulators, firestore: undefined } }))).rejects.toThrow(
-      REFUSED,
-    );
+    await expect(
+      openDocumentStore(without({ emulators: { ...sandbox.emulators, firestore: undefined } })),
+    ).rejects.toThrow(REFUSED);
   });
 
   it('Cloud Monitoring', async () => {

@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Binary, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir, type CliResult } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
+import { migrateWorkspace, type MigrateWorkspace } from '../helpers/migrate-workspace.js';
 import {
   type FirestoreTarget,
   type MongoTarget,
@@ -12,34 +13,17 @@ import {
 
 let mongo: MongoTarget;
 let fs: FirestoreTarget;
-let dir: string;
+let workspace: MigrateWorkspace;
 
 /** `gwctl migrate …` as an operator runs it, in a workspace whose `emu` environment points at the emulators. */
-const gwctl = (args: string[], uri = mongo.uri) =>
-  runGwctl([...args, '--env', 'emu'], { cwd: dir, env: { GWCTL_TEST_MONGODB_URI: uri, FIRESTORE_EMULATOR_HOST: '' } });
+const gwctl = (args: string[], uri?: string) => workspace.gwctl(args, { uri });
 
 const json = (r: CliResult) => JSON.parse(r.stdout);
 const errorLines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.startsWith('error:'));
 
 beforeAll(async () => {
   [mongo, fs] = await Promise.all([startMongoTarget('gwctl-cli'), startFirestoreTarget()]);
-  dir = tempDir('gwctl-migrate-');
-  writeFileSync(
-    join(dir, 'gwctl.yaml'),
-    [
-      'audit:',
-      '  file: ./audit.jsonl',
-      'environments:',
-      '  emu:',
-      `    project: ${fs.projectId}`,
-      '    mongodb:',
-      '      uriEnv: GWCTL_TEST_MONGODB_URI',
-      `      database: ${mongo.database}`,
-      '    emulators:',
-      `      firestore: ${fs.host}`,
-      '',
-    ].join('\n'),
-  );
+  workspace = migrateWorkspace(mongo, fs);
   const db = mongo.client.db(mongo.database);
   await db.collection('configitems').insertMany([
     { key: 'current_private_address', value: '0f00ba' },
@@ -80,7 +64,7 @@ describe('gwctl migrate keyev', () => {
       summary: { created: 2, unchanged: 0, overwritten: 0, failed: 0 },
     });
     expect(r.stderr).toMatch(/2 created, 0 unchanged, 0 overwritten, 0 failed; every key read back/);
-    const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+    const audit = readFileSync(join(workspace.dir, 'audit.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

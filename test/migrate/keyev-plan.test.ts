@@ -104,6 +104,29 @@ describe('planning the keyev migration', () => {
     expect(() => assertKeyevApplicable(plan, { overwrite: true })).not.toThrow();
   });
 
+  it('refuses a value Firestore or Kubernetes would store as U+FFFD, and a reserved key hidden behind U+2028', () => {
+    const plan = planKeyevMigration(
+      base({
+        items: [
+          { id: '1', key: 'public_gateway', value: 'braavos\uD800' },
+          { id: '2', key: '__current\u2028id__', value: '0abc' },
+        ],
+      }),
+    );
+    expect(plan.items.map((i) => [i.key, i.action, i.reason])).toEqual([
+      ['__current\u2028id__', 'invalid', 'Firestore reserves document ids of the form __…__; map it with --rename'],
+      [
+        'public_gateway',
+        'invalid',
+        'the value is not valid UTF-8 (it holds a lone UTF-16 surrogate); keyev would store U+FFFD in its place',
+      ],
+    ]);
+    // The refusal stays one line: the separator is printed escaped.
+    expect(() => assertKeyevApplicable(plan, { overwrite: false })).toThrow(
+      /^2 key\(s\) cannot be migrated \("__current\\u2028id__", public_gateway\): "__current\\u2028id__": Firestore reserves/,
+    );
+  });
+
   it('rejects a malformed --rename', () => {
     expect(() => parseRenames(['current_private_address'])).toThrow(/expected old=new/);
     expect(() => parseRenames(['a=b', 'a=c'])).toThrow(/given twice/);

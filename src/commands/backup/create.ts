@@ -27,7 +27,6 @@ import { backupStep } from '../../lib/backup/step-ids.js';
 import { operatorIdentity } from '../../lib/audit/operator.js';
 import type { RunContext } from '../../lib/audit/write-ahead.js';
 import { openBucketAdmin } from '../../lib/cloud/buckets.js';
-import { retryingBucketAdmin } from '../../lib/cloud/retry.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { requireYesWhenUnattended } from '../../lib/plan/mutation.js';
 
@@ -60,7 +59,7 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
       throw new UsageError(
         `--quiesce: ${workloadLabel(workload)} not found; set workloads.vault in gwctl.yaml or drop --quiesce`,
       );
-    const admin = retryingBucketAdmin(await openBucketAdmin(env));
+    const admin = await openBucketAdmin(env);
     const guard = checkBackupBucket(admin, loc, async () => (await listBackups(store, loc)).at(-1));
     const deps: CreateBackupDeps = {
       store,

@@ -9,7 +9,6 @@ import { formatBytes } from '../../lib/backup/plans.js';
 import { verifyBackup } from '../../lib/backup/verify.js';
 import { checkBackupBucket } from '../../lib/backup/bucket-guard.js';
 import { openBucketAdmin } from '../../lib/cloud/buckets.js';
-import { retryingBucketAdmin } from '../../lib/cloud/retry.js';
 
 export default class BackupVerify extends GwctlCommand<typeof BackupVerify> {
   static override summary = 'Check that a backup is complete and intact';
@@ -31,7 +30,7 @@ export default class BackupVerify extends GwctlCommand<typeof BackupVerify> {
     const env = this.environment();
     const loc = backupLocation(env, this.flags.bucket);
     const store = await openObjectStore(env);
-    const admin = retryingBucketAdmin(await openBucketAdmin(env));
+    const admin = await openBucketAdmin(env);
     const backups = await listBackups(store, loc);
     const summary = selectBackup(backups, this.args.backup, undefined, locationText(loc));
     // Checked while the backup is verified, and said last: a backup intact today is lost tomorrow to a lifecycle rule.

@@ -1,6 +1,8 @@
 import type { Storage } from '@google-cloud/storage';
+import { canonicalJson } from '../audit/record.js';
 import type { Environment } from '../config/schema.js';
-import { gcsError } from './gcs-errors.js';
+import { ConcurrentChangeError, gcsError } from './gcs-errors.js';
+import { withRetry, type RetryOptions } from './retry.js';
 import { openStorage } from './storage.js';
 
 /** A lifecycle rule exactly as the GCS JSON API returns it; unknown fields are kept untouched. */
@@ -54,28 +56,37 @@ export interface SoftDeletedObjects {
 /** One page: enough to say "none", "N" or "at least N" in a single request. */
 export const SOFT_DELETED_PAGE = 1000;
 
-/** Bucket-level operations, rclone-style: small, and the logic never sees an SDK type. */
+/**
+ * Bucket-level operations, rclone-style: small, and the logic never sees an SDK type. Every request is
+ * retried on 429/5xx/dropped connections (one layer, with the total retry deadline).
+ */
 export interface BucketAdmin {
   settings(bucket: string): Promise<BucketSettings>;
-  /** Patches only what is given; with `ifMetageneration` a concurrent change fails instead of being overwritten. */
+  /**
+   * Patches only what is given, always to absolute values (labels, versioning, the whole rule list), so a
+   * repeated patch lands the same state. With `ifMetageneration` a concurrent change fails instead of being
+   * overwritten.
+   */
   patch(bucket: string, patch: BucketSettingsPatch, opts?: { ifMetageneration?: string }): Promise<BucketSettings>;
   inventory(bucket: string): Promise<BucketInventory>;
   softDeleted(bucket: string): Promise<SoftDeletedObjects>;
 }
 
-export async function openBucketAdmin(env: Environment): Promise<BucketAdmin> {
-  return new GcsBucketAdmin(await openStorage(env), env.project);
+export async function openBucketAdmin(env: Environment, opts: { retry?: RetryOptions } = {}): Promise<BucketAdmin> {
+  return new GcsBucketAdmin(await openStorage(env), env.project, opts.retry);
 }
 
+/** The GCS implementation. The Storage client must have its own retries off (`openStorage` does): these are the only ones. */
 export class GcsBucketAdmin implements BucketAdmin {
   constructor(
     private readonly storage: Storage,
     private readonly project?: string,
+    private readonly retry: RetryOptions = {},
   ) {}
 
   async settings(bucket: string): Promise<BucketSettings> {
     try {
-      const [meta] = await this.storage.bucket(bucket).getMetadata();
+      const [meta] = await withRetry(() => this.storage.bucket(bucket).getMetadata(), this.retry);
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
       throw gcsError(err, `bucket gs://${bucket}`);
@@ -93,13 +104,23 @@ export class GcsBucketAdmin implements BucketAdmin {
     if (patch.lifecycleRules) body.lifecycle = { rule: patch.lifecycleRules };
     if (patch.softDeleteRetentionSeconds !== undefined)
       body.softDeletePolicy = { retentionDurationSeconds: patch.softDeleteRetentionSeconds };
+    let tries = 0;
     try {
-      const [meta] = await this.storage
-        .bucket(bucket)
-        .setMetadata(body, opts.ifMetageneration ? { ifMetagenerationMatch: Number(opts.ifMetageneration) } : {});
+      const [meta] = await withRetry(() => {
+        tries++;
+        return this.storage
+          .bucket(bucket)
+          .setMetadata(body, opts.ifMetageneration ? { ifMetagenerationMatch: Number(opts.ifMetageneration) } : {});
+      }, this.retry);
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
-      throw gcsError(err, `updating bucket gs://${bucket}`, this.project);
+      const mapped = gcsError(err, `updating bucket gs://${bucket}`, this.project);
+      // A retried patch whose earlier try landed (its answer lost) fails its own precondition: look at what is there.
+      if (tries > 1 && mapped instanceof ConcurrentChangeError) {
+        const now = await this.settings(bucket);
+        if (patchApplied(now, patch)) return now;
+      }
+      throw mapped;
     }
   }
 
@@ -108,10 +129,12 @@ export class GcsBucketAdmin implements BucketAdmin {
     try {
       let query: Record<string, unknown> | null = { versions: true, maxResults: 1000, autoPaginate: false };
       while (query) {
-        const [files, next] = (await this.storage.bucket(bucket).getFiles(query)) as unknown as [
-          { metadata: Record<string, unknown> }[],
-          Record<string, unknown> | null,
-        ];
+        const page: Record<string, unknown> = query;
+        // Page by page: a failure retries its page, not the listing from the start.
+        const [files, next] = (await withRetry(
+          () => this.storage.bucket(bucket).getFiles(page),
+          this.retry,
+        )) as unknown as [{ metadata: Record<string, unknown> }[], Record<string, unknown> | null];
         for (const f of files) {
           const m = f.metadata;
           if (m.timeDeleted) inv.noncurrent++;
@@ -132,10 +155,10 @@ export class GcsBucketAdmin implements BucketAdmin {
   async softDeleted(bucket: string): Promise<SoftDeletedObjects> {
     try {
       const query = { softDeleted: true, maxResults: SOFT_DELETED_PAGE, autoPaginate: false };
-      const [files, next] = (await this.storage.bucket(bucket).getFiles(query as never)) as unknown as [
-        { metadata: { size?: string | number; hardDeleteTime?: string } }[],
-        unknown,
-      ];
+      const [files, next] = (await withRetry(
+        () => this.storage.bucket(bucket).getFiles(query as never),
+        this.retry,
+      )) as unknown as [{ metadata: { size?: string | number; hardDeleteTime?: string } }[], unknown];
       const until = files.map((f) => f.metadata.hardDeleteTime).filter((t): t is string => Boolean(t));
       return {
         objects: files.length,
@@ -147,6 +170,19 @@ export class GcsBucketAdmin implements BucketAdmin {
       throw gcsError(err, `listing soft-deleted objects of gs://${bucket}`);
     }
   }
+}
+
+/** Whether the bucket already holds every value the patch sets. */
+function patchApplied(s: BucketSettings, patch: BucketSettingsPatch): boolean {
+  if (patch.labels && Object.entries(patch.labels).some(([k, v]) => (s.labels[k] ?? null) !== v)) return false;
+  if (patch.versioning !== undefined && s.versioning !== patch.versioning) return false;
+  if (patch.lifecycleRules && canonicalJson(s.lifecycleRules) !== canonicalJson(patch.lifecycleRules)) return false;
+  if (
+    patch.softDeleteRetentionSeconds !== undefined &&
+    s.softDeletePolicy?.retentionDurationSeconds !== patch.softDeleteRetentionSeconds
+  )
+    return false;
+  return true;
 }
 
 function toSettings(m: Record<string, unknown>): BucketSettings {

@@ -1,42 +1,32 @@
-import type { Firestore } from '@google-cloud/firestore';
 import type { Environment } from '../config/schema.js';
-import { RuntimeError } from '../errors/gwctl-error.js';
+import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
+import { withRetry, type RetryOptions } from './retry.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
- * A Firestore client for the environment's project and database. The sandbox's emulator
- * (`env.emulators.firestore`) wins, then FIRESTORE_EMULATOR_HOST; otherwise Application Default
- * Credentials are used. The SDK is loaded here, on first use, so `gwctl --help` never pays for it.
+ * A number Firestore is to store, and gave back, as a `doubleValue` even when it is integral: the
+ * high-level SDK would write 5 as the integer 5, and read both kinds back as the same JS number.
  */
-export async function openFirestore(env: Environment): Promise<Firestore> {
-  const configured = env.emulators?.firestore;
-  if (!configured) refuseRealCloudForSandbox(env, 'Firestore');
-  const { Firestore } = await import('@google-cloud/firestore');
-  const base = { projectId: env.project, databaseId: env.firestore.databaseId };
-  // The SDK applies FIRESTORE_EMULATOR_HOST itself; the universe domain spares google-auth's metadata-server probe.
-  if (!configured)
-    return new Firestore(process.env.FIRESTORE_EMULATOR_HOST ? { ...base, universeDomain: 'googleapis.com' } : base);
-  // The SDK lets FIRESTORE_EMULATOR_HOST override `host`; hide it while constructing so the environment's emulator wins.
-  const saved = process.env.FIRESTORE_EMULATOR_HOST;
-  delete process.env.FIRESTORE_EMULATOR_HOST;
-  try {
-    return new Firestore({
-      ...base,
-      host: configured.replace(/^https?:\/\//, '').replace(/\/$/, ''),
-      ssl: false,
-      // Saves google-auth's metadata-server probe (half a second and a warning) when no credentials exist.
-      universeDomain: 'googleapis.com',
-      // What the emulator treats as an admin caller (no security rules), as FIRESTORE_EMULATOR_HOST implies.
-      customHeaders: { Authorization: 'Bearer owner' },
-    });
-  } finally {
-    if (saved !== undefined) process.env.FIRESTORE_EMULATOR_HOST = saved;
-  }
+export class FirestoreDouble {
+  constructor(readonly value: number) {}
 }
 
-/** A Firestore field value in plain terms: timestamps come back as Date, bytes as Buffer. */
+/**
+ * A Firestore field value in plain terms: timestamps come back as Date, bytes as Buffer, doubles as
+ * FirestoreDouble, integers as number (bigint beyond 2^53). A plain number is written as an integer when
+ * it is a safe integer, as a double otherwise.
+ */
 export type FieldValue =
-  null | boolean | number | string | Date | Buffer | FieldValue[] | { [field: string]: FieldValue };
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Date
+  | Buffer
+  | FirestoreDouble
+  | FieldValue[]
+  | { [field: string]: FieldValue };
 export type FieldMap = { [field: string]: FieldValue };
 
 export type DocumentWrite =
@@ -58,27 +48,85 @@ export interface DocumentStore {
 /** Firestore's own batch limits; callers split their writes to fit. */
 export const FIRESTORE_BATCH_LIMITS = { writes: 500, bytes: 10 * 1024 * 1024 } as const;
 
-export async function openDocumentStore(env: Environment): Promise<DocumentStore> {
-  const db = await openFirestore(env);
-  const { Timestamp } = await import('@google-cloud/firestore');
+/** gRPC status codes worth another try: the call may not have run, or may run again to the same effect. */
+const TRANSIENT_RPC_CODES = new Set([
+  4, // DEADLINE_EXCEEDED
+  8, // RESOURCE_EXHAUSTED
+  10, // ABORTED
+  13, // INTERNAL
+  14, // UNAVAILABLE
+]);
+
+export const isTransientRpcError = (err: unknown) =>
+  TRANSIENT_RPC_CODES.has((err as { code?: unknown })?.code as number);
+
+/**
+ * The environment's Firestore, through Google's Firestore API client (@google-cloud/firestore-api, which
+ * the high-level SDK is built on): it reads and writes Firestore's own typed values, so a double stays a
+ * double both ways (see firestore-values.ts). The emulator in gwctl.yaml (`emulators.firestore`) wins, then
+ * FIRESTORE_EMULATOR_HOST; otherwise Application Default Credentials are used. Every call is retried here
+ * (one layer, the client library's own retries off): reads, and commits of whole-document sets and
+ * deletes, which a repeat lands the same. Loaded on first use, so `gwctl --help` never pays for it.
+ */
+export async function openDocumentStore(env: Environment, opts: { retry?: RetryOptions } = {}): Promise<DocumentStore> {
+  if (!env.emulators?.firestore) refuseRealCloudForSandbox(env, 'Firestore');
+  const [{ v1 }, { encodeFields, decodeFields }] = await Promise.all([
+    import('@google-cloud/firestore-api'),
+    import('./firestore-values.js'),
+  ]);
+  const database = `projects/${env.project}/databases/${env.firestore.databaseId}`;
+  const emulator = env.emulators?.firestore ?? process.env.FIRESTORE_EMULATOR_HOST;
+  let client: InstanceType<typeof v1.FirestoreClient>;
+  const headers: Record<string, string> = { 'google-cloud-resource-prefix': database };
+  if (emulator) {
+    const { credentials } = await import('@grpc/grpc-js');
+    const { hostname, port } = new URL(`http://${emulator.replace(/^https?:\/\//, '')}`);
+    client = new v1.FirestoreClient({
+      servicePath: hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(port || 8080),
+      sslCreds: credentials.createInsecure(),
+      projectId: env.project,
+      // Saves google-auth's metadata-server probe (half a second and a warning) when no credentials exist.
+      universeDomain: 'googleapis.com',
+    });
+    // What the emulator treats as an admin caller (no security rules), as the SDK sends it to an emulator.
+    headers.Authorization = 'Bearer owner';
+  } else client = new v1.FirestoreClient({ projectId: env.project });
+  const call = { retry: null, timeout: 60_000, otherArgs: { headers } };
+  const retried = <T>(fn: () => Promise<T>) => withRetry(fn, { ...opts.retry, isRetryable: isTransientRpcError });
   const where = `${env.project}/${env.firestore.databaseId}`;
-  const plain = (v: unknown): FieldValue => {
-    if (v instanceof Timestamp) return v.toDate();
-    if (v instanceof Uint8Array) return Buffer.from(v);
-    if (Array.isArray(v)) return v.map(plain);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-    return v as FieldValue;
-  };
+  const docName = (collection: string, id: string) => `${database}/documents/${collection}/${id}`;
+  const idOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
   const failed = (what: string, err: unknown) =>
-    new RuntimeError(
-      `cannot ${what} in Firestore ${where} (environment ${env.name}): ${String((err as Error).message ?? err).split('\n')[0]}`,
-    );
+    err instanceof GwctlError
+      ? err
+      : new RuntimeError(
+          `cannot ${what} in Firestore ${where} (environment ${env.name}): ${String((err as Error).message ?? err).split('\n')[0]}`,
+        );
+  /** A server stream's messages, all of them (a stream that breaks is read again from the start by the caller). */
+  const drain = <T>(stream: NodeJS.ReadableStream) =>
+    new Promise<T[]>((resolve, reject) => {
+      const out: T[] = [];
+      stream.on('data', (m: T) => out.push(m));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(out));
+    });
+  type Doc = { name?: string | null; fields?: Parameters<typeof decodeFields>[0] };
   return {
     where,
     async list(collection) {
       try {
-        const snap = await db.collection(collection).get();
-        return new Map(snap.docs.map((d) => [d.id, plain(d.data()) as FieldMap]));
+        const answers = await retried(() =>
+          drain<{ document?: Doc | null }>(
+            client.runQuery(
+              { parent: `${database}/documents`, structuredQuery: { from: [{ collectionId: collection }] } },
+              call,
+            ),
+          ),
+        );
+        return new Map(
+          answers.flatMap(({ document: d }) => (d?.name ? [[idOf(d.name), decodeFields(d.fields)] as const] : [])),
+        );
       } catch (err) {
         throw failed(`list collection ${collection}`, err);
       }
@@ -87,9 +135,11 @@ export async function openDocumentStore(env: Environment): Promise<DocumentStore
       const out = new Map<string, FieldMap>();
       try {
         for (let i = 0; i < ids.length; i += 300) {
-          const refs = ids.slice(i, i + 300).map((id) => db.collection(collection).doc(id));
-          for (const snap of await db.getAll(...refs))
-            if (snap.exists) out.set(snap.id, plain(snap.data()) as FieldMap);
+          const documents = ids.slice(i, i + 300).map((id) => docName(collection, id));
+          const answers = await retried(() =>
+            drain<{ found?: Doc | null }>(client.batchGetDocuments({ database, documents }, call)),
+          );
+          for (const { found } of answers) if (found?.name) out.set(idOf(found.name), decodeFields(found.fields));
         }
       } catch (err) {
         throw failed(`read documents of ${collection}`, err);
@@ -97,18 +147,20 @@ export async function openDocumentStore(env: Environment): Promise<DocumentStore
       return out;
     },
     async commit(writes) {
+      const request = {
+        database,
+        writes: writes.map((w) =>
+          'delete' in w
+            ? { delete: docName(w.collection, w.id) }
+            : { update: { name: docName(w.collection, w.id), fields: encodeFields(w.data) } },
+        ),
+      };
       try {
-        const batch = db.batch();
-        for (const w of writes) {
-          const ref = db.collection(w.collection).doc(w.id);
-          if ('delete' in w) batch.delete(ref);
-          else batch.set(ref, w.data);
-        }
-        await batch.commit();
+        await retried(() => client.commit(request, call));
       } catch (err) {
         throw failed(`write ${writes.length} document(s)`, err);
       }
     },
-    close: () => db.terminate(),
+    close: () => client.close(),
   };
 }

@@ -42,10 +42,15 @@ export class JsonTransport {
   private readonly send: typeof httpRequest;
   private readonly agent: HttpAgent;
 
-  /** `baseUrl`: the JSON API root, e.g. `https://storage.googleapis.com/storage/v1`. */
+  /**
+   * `baseUrl`: the JSON API root, e.g. `https://storage.googleapis.com/storage/v1`. `timeoutMs`: how long a
+   * request may go without a byte before it is abandoned as ETIMEDOUT (which retries treat as transient),
+   * so a hung connection cannot outlast the retry deadline; 60 s, the SDK's own per-request timeout.
+   */
   constructor(
     baseUrl: string,
     private readonly auth?: AuthHeaders,
+    private readonly timeoutMs = 60_000,
   ) {
     this.base = new URL(baseUrl);
     this.basePath = this.base.pathname.replace(/\/+$/, '');
@@ -119,11 +124,7 @@ export class JsonTransport {
     return parsed as T;
   }
 
-  private async exchange(
-    method: string,
-    path: string,
-    body?: { type: string; data: Buffer },
-  ): Promise<BatchAnswer & { contentType?: string }> {
+  private async exchange(method: string, path: string, body?: { type: string; data: Buffer }): Promise<Answer> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'gwctl' };
     if (this.auth) (await this.auth(new URL(path, this.base).href)).forEach((v, k) => (headers[k] = v));
     if (body) {
@@ -147,11 +148,17 @@ export class JsonTransport {
             status: res.statusCode ?? 0,
             text: Buffer.concat(chunks).toString('utf8'),
             contentType: res.headers['content-type'],
+            retryAfter: res.headers['retry-after'],
           }),
         );
         res.on('error', reject);
       });
       req.on('error', reject);
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(
+          Object.assign(new Error(`${method} ${path}: no answer for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }),
+        ),
+      );
       req.end(body?.data);
     });
   }
@@ -165,8 +172,14 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** An error answer, shaped like the SDK's errors (numeric `code`, the service's message and reasons). */
-export function answerError(answer: BatchAnswer): Error {
+/** An HTTP answer: a batch part, or a whole response with the headers retries look at. */
+type Answer = BatchAnswer & { contentType?: string; retryAfter?: string };
+
+/**
+ * An error answer, shaped like the SDK's errors (numeric `code`, the service's message and reasons),
+ * with the `Retry-After` a 429/503 may carry (withRetry waits that long).
+ */
+export function answerError(answer: Answer): Error {
   const error = (parseJson(answer.text) as { error?: { message?: unknown; errors?: unknown } } | undefined)?.error;
   const message =
     typeof error?.message === 'string' ? error.message : answer.text.trim().split('\n')[0] || `HTTP ${answer.status}`;
@@ -174,5 +187,6 @@ export function answerError(answer: BatchAnswer): Error {
     code: answer.status,
     errors: error?.errors,
     response: { status: answer.status },
+    ...(answer.retryAfter ? { retryAfter: answer.retryAfter } : {}),
   });
 }

@@ -3,8 +3,9 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Environment } from '../config/schema.js';
 import { displayPath } from '../config/environments.js';
 import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from '../config/uri-sources.js';
-import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
+import { GwctlError, RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import { redact } from '../errors/redact.js';
+import { withRetry, type RetryOptions } from './retry.js';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -22,6 +23,8 @@ export interface OpenMongoOptions {
   database?: string;
   /** Fail fast when the server is unreachable (default 5 s; a `serverSelectionTimeoutMS` in the URI wins). */
   serverSelectionTimeoutMS?: number;
+  /** Overrides for the read retries (tests use a virtual clock). */
+  retry?: RetryOptions;
 }
 
 /**
@@ -43,6 +46,9 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
   try {
     client = new MongoClient(uri, {
       appName: 'gwctl',
+      // Reads are retried by gwctl (openMongoSource), with backoff and a total deadline, resuming where they
+      // stopped; the driver's own single retry would run inside ours and multiply the tries.
+      retryReads: false,
       ...(/[?&]serverSelectionTimeoutMS=/i.test(uri)
         ? {}
         : { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000 }),
@@ -53,9 +59,14 @@ export async function openMongo(env: Environment, opts: OpenMongoOptions = {}): 
     );
   }
   try {
-    await client.connect();
+    // An unreachable server fails at once (server selection already waited for it); a dropped or refused first command is retried.
+    await withRetry(() => client.connect(), {
+      ...opts.retry,
+      isRetryable: (err) => isTransientMongoError(err) && (err as Error).name !== 'MongoServerSelectionError',
+    });
   } catch (err) {
     await client.close().catch(() => undefined);
+    if (err instanceof GwctlError) throw err; // e.g. a malformed GWCTL_RETRY_DEADLINE
     throw connectionError(env.name, where, source, mask(reasonOf(err)), err);
   }
   return { client, db: client.db(database), database, where, redact: mask, close: () => client.close() };
@@ -180,15 +191,28 @@ export interface MongoSource {
 export async function openMongoSource(env: Environment, opts: OpenMongoOptions = {}): Promise<MongoSource> {
   const conn = await openMongo(env, opts);
   const failed = (what: string, err: unknown) =>
-    new RuntimeError(
-      `cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`,
-    );
+    err instanceof GwctlError
+      ? err
+      : new RuntimeError(
+          `cannot ${what} on MongoDB at ${conn.where} (environment ${env.name}): ${conn.redact(reasonOf(err))}; check the connection and the user's roles`,
+        );
+  const retried = <T>(fn: () => Promise<T>) => withRetry(fn, { ...opts.retry, isRetryable: isTransientMongoError });
+  /** Every read goes through here: transient failures retried (reads are idempotent), the rest one line. */
+  const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await retried(fn);
+    } catch (err) {
+      throw failed(what, err);
+    }
+  };
   return {
     database: conn.database,
     where: conn.where,
     async listDatabases() {
       try {
-        const r = await conn.client.db('admin').admin().listDatabases({ nameOnly: true, authorizedDatabases: true });
+        const r = await retried(() =>
+          conn.client.db('admin').admin().listDatabases({ nameOnly: true, authorizedDatabases: true }),
+        );
         return r.databases.map((d) => d.name).sort();
       } catch (err) {
         if ((err as { code?: unknown }).code === 13) return undefined; // Unauthorized: fall back to listCollections.
@@ -196,29 +220,147 @@ export async function openMongoSource(env: Environment, opts: OpenMongoOptions =
       }
     },
     async listCollections() {
-      try {
-        return (await conn.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
-      } catch (err) {
-        throw failed(`list the collections of ${conn.database}`, err);
-      }
+      const all = await read(`list the collections of ${conn.database}`, () =>
+        conn.db.listCollections({}, { nameOnly: true }).toArray(),
+      );
+      return all.map((c) => c.name).sort();
     },
     async readAll(collection) {
-      try {
-        return await conn.db.collection(collection).find({}, { batchSize: 1000 }).toArray();
-      } catch (err) {
-        throw failed(`read ${conn.database}.${collection}`, err);
+      // Page by page in _id order, each page a query that starts after the last _id read: a failed page is
+      // asked again from there, so a dropped connection neither skips nor repeats a document.
+      const coll = conn.db.collection(collection);
+      const docs: MongoDocument[] = [];
+      for (;;) {
+        const filter = docs.length ? resumeAfter(docs[docs.length - 1]._id) : {};
+        const page = await read(`read ${conn.database}.${collection}`, () =>
+          coll
+            // promoteValues off: a Double stays a Double (5.0 is not the integer 5), an Int32 an Int32, a Long a Long.
+            .find(filter, { sort: { _id: 1 }, limit: READ_PAGE, batchSize: READ_PAGE, promoteValues: false })
+            .toArray(),
+        );
+        docs.push(...page);
+        if (page.length < READ_PAGE) return docs;
       }
     },
     async ttlIndexes(collection) {
-      try {
-        const indexes = await conn.db.collection(collection).indexes();
-        return indexes
-          .filter((i) => typeof i.expireAfterSeconds === 'number' && Object.keys(i.key).length === 1)
-          .map((i) => ({ field: Object.keys(i.key)[0], expireAfterSeconds: i.expireAfterSeconds! }));
-      } catch (err) {
-        throw failed(`list the indexes of ${conn.database}.${collection}`, err);
-      }
+      const indexes = await read(`list the indexes of ${conn.database}.${collection}`, () =>
+        conn.db.collection(collection).indexes(),
+      );
+      return indexes
+        .filter((i) => typeof i.expireAfterSeconds === 'number' && Object.keys(i.key).length === 1)
+        .map((i) => ({ field: Object.keys(i.key)[0], expireAfterSeconds: i.expireAfterSeconds! }));
     },
     close: conn.close,
   };
+}
+
+/** Documents per query when reading a whole collection. */
+export const READ_PAGE = 1000;
+
+/** Driver errors a read may safely be tried again after (https://github.com/mongodb/specifications, retryable reads). */
+const TRANSIENT_LABELS = [
+  'RetryableError',
+  'SystemOverloadedError',
+  'ResetPool',
+  'RetryableWriteError',
+  'PoolRequestedRetry',
+];
+const TRANSIENT_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  43, // CursorNotFound: the server lost the page's cursor (restart, dropped connection); the page is asked again
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  134, // ReadConcernMajorityNotAvailableYet
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  462, // IngressRequestRateLimitExceeded
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+const TRANSIENT_NAMES = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+  'MongoServerSelectionError',
+]);
+
+/** A dropped connection, a stepping-down or overloaded server: not an answer, worth reading again. */
+export function isTransientMongoError(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown; hasErrorLabel?: (label: string) => boolean } | undefined;
+  if (!e) return false;
+  if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
+  // Number(): a read made with `promoteValues: false` gets the server's error code as an Int32 too.
+  if (e.code !== undefined && e.code !== null && TRANSIENT_CODES.has(Number(e.code))) return true;
+  return typeof e.hasErrorLabel === 'function' && TRANSIENT_LABELS.some((l) => e.hasErrorLabel!(l));
+}
+
+/**
+ * MongoDB's sort order of BSON types, as `$type` aliases, bracket by bracket
+ * (https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/; code and dbPointer after regex,
+ * as the server's canonical type order puts them). `$gt` compares within one bracket only.
+ */
+const TYPE_BRACKETS = [
+  ['minKey'],
+  ['undefined', 'null'],
+  ['double', 'int', 'long', 'decimal'],
+  ['string', 'symbol'],
+  ['object'],
+  ['array'],
+  ['binData'],
+  ['objectId'],
+  ['bool'],
+  ['date'],
+  ['timestamp'],
+  ['regex'],
+  ['dbPointer'],
+  ['javascript', 'javascriptWithScope'],
+  ['maxKey'],
+];
+const BRACKET_OF_TAG: Record<string, number> = {
+  MinKey: 0,
+  Int32: 2,
+  Double: 2,
+  Long: 2,
+  Decimal128: 2,
+  BSONSymbol: 3,
+  DBRef: 4,
+  Binary: 6,
+  ObjectId: 7,
+  Timestamp: 10,
+  BSONRegExp: 11,
+  Code: 13,
+  MaxKey: 14,
+};
+
+function typeBracket(v: unknown): number {
+  if (v === null || v === undefined) return 1;
+  if (typeof v === 'number' || typeof v === 'bigint') return 2;
+  if (typeof v === 'string') return 3;
+  if (typeof v === 'boolean') return 8;
+  if (v instanceof Date) return 9;
+  if (v instanceof RegExp) return 11;
+  if (Array.isArray(v)) return 5;
+  const tag = (v as { _bsontype?: unknown })._bsontype;
+  return typeof tag === 'string' ? (BRACKET_OF_TAG[tag] ?? 4) : 4;
+}
+
+const isNaNValue = (v: unknown) =>
+  (typeof v === 'number' && Number.isNaN(v)) ||
+  ((v as { _bsontype?: unknown })?._bsontype === 'Double' && Number.isNaN((v as { value: number }).value));
+
+/**
+ * The documents sorted after `_id` = `last`: the rest of its type bracket (`$gt`), then every later bracket
+ * (`$type`), so a collection mixing string and ObjectId ids resumes without skipping either.
+ */
+export function resumeAfter(last: unknown): Record<string, unknown> {
+  const bracket = typeBracket(last);
+  // NaN sorts before every other number, yet `$gt: NaN` matches none of them.
+  const rest = { _id: isNaNValue(last) ? { $gte: -Infinity } : { $gt: last } };
+  const later = TYPE_BRACKETS.slice(bracket + 1).flat();
+  return later.length ? { $or: [rest, { _id: { $type: later } }] } : rest;
 }

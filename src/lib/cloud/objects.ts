@@ -128,6 +128,8 @@ export class PreconditionFailedError extends ConcurrentChangeError {
 
 export interface ObjectStoreOptions {
   retry?: RetryOptions;
+  /** How long a JSON API request may stay silent before it is abandoned and retried (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 export async function openObjectStore(env: Environment, opts: ObjectStoreOptions = {}): Promise<ObjectStore> {
@@ -164,9 +166,9 @@ const REWRITE_FIELDS = `done,rewriteToken,resource(${OBJECT_FIELDS})`;
  * bucket creation, which use the SDK, loaded only when one is needed. Retries are ours, not the SDK's:
  * the SDK retries a rewrite or upload only when `ifGenerationMatch` is set, and to skip one it flips
  * `autoRetry` on the shared Storage object, which under concurrency switches retries off (or on) for
- * unrelated calls in flight. So our Storage instance (ours alone: `openStorage` makes a new one) has SDK
- * retries off, and every call goes through one policy: exponential backoff with jitter on
- * 429/408/5xx/ECONNRESET, the same for every operation.
+ * unrelated calls in flight. So `openStorage` turns SDK retries off, and every call goes through one
+ * policy: exponential backoff with jitter (or Retry-After) on 429/408/5xx/ECONNRESET, up to 10 tries and
+ * the total retry deadline, the same for every operation.
  */
 export class GcsObjectStore implements ObjectStore {
   private readonly retry: RetryOptions;
@@ -178,7 +180,7 @@ export class GcsObjectStore implements ObjectStore {
     opts: ObjectStoreOptions = {},
   ) {
     this.retry = { attempts: 10, baseDelayMs: 100, maxDelayMs: 5_000, ...opts.retry };
-    this.json = new JsonTransport(jsonApiRoot(env), storageAuth(env));
+    this.json = new JsonTransport(jsonApiRoot(env), storageAuth(env), opts.requestTimeoutMs);
   }
 
   async *list(bucket: string, opts: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
@@ -408,12 +410,7 @@ export class GcsObjectStore implements ObjectStore {
 
   /** The SDK, for downloads and bucket creation only; its own retries off (see the class comment). */
   private sdk(): Promise<Storage> {
-    this.storage ??= openStorage(this.env).then((storage) => {
-      // Mutated in place: the SDK's request factory holds a reference to this very object.
-      storage.retryOptions.autoRetry = false;
-      storage.retryOptions.maxRetries = 0;
-      return storage;
-    });
+    this.storage ??= openStorage(this.env);
     return this.storage;
   }
 

@@ -18,14 +18,9 @@ export async function openStorage(env: Environment): Promise<Storage> {
   return new Storage({
     projectId: env.project,
     ...(emulator ? { apiEndpoint: emulator, useAuthWithCustomEndpoint: false } : {}),
-    retryOptions: {
-      autoRetry: true,
-      maxRetries: 8,
-      retryDelayMultiplier: 2,
-      // Keep backoff short: the operator is waiting, and 429s clear quickly.
-      totalTimeout: 300,
-      maxRetryDelay: 8,
-    },
+    // One layer of retries per call, with one total deadline: ours (withRetry in buckets.ts and objects.ts).
+    // The SDK's own (up to 8 tries with up to 300 s of backoff) would run inside ours and multiply them.
+    retryOptions: { autoRetry: false, maxRetries: 0 },
   });
 }
 

@@ -2,6 +2,7 @@ import { FIRESTORE_BATCH_LIMITS, type DocumentStore } from '../cloud/firestore.j
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { assertKey, firestoreIdProblem } from './key-rules.js';
 import type { KeyevStore } from './store.js';
+import { quote } from '../ui/printable.js';
 
 /** keyev on Firestore: one document per key (id = key) with fields `value` (string) and `updatedAt`. */
 export function firestoreKeyev(docs: DocumentStore, collection: string): KeyevStore {
@@ -10,7 +11,7 @@ export function firestoreKeyev(docs: DocumentStore, collection: string): KeyevSt
   const valueOf = (id: string, data: Record<string, unknown>): string => {
     if (typeof data.value !== 'string') {
       throw new RuntimeError(
-        `${where}: document ${JSON.stringify(id)} has no string field "value"; fix or delete it, keyev holds strings only`,
+        `${where}: document ${quote(id)} has no string field "value"; fix or delete it, keyev holds strings only`,
       );
     }
     return data.value;
@@ -18,7 +19,7 @@ export function firestoreKeyev(docs: DocumentStore, collection: string): KeyevSt
   const store: KeyevStore = {
     backend: 'firestore',
     where,
-    keyProblem: firestoreIdProblem,
+    keyProblem: (key) => firestoreIdProblem(key),
     async get(key) {
       check(key);
       const data = (await docs.getAll(collection, [key])).get(key);

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors/gwctl-error.js';
 import type { KeyevStore } from '../keyev/store.js';
 import { keyevStep, type KeyevPlan, type KeyevPlanItem } from './keyev-plan.js';
+import { printable } from '../ui/printable.js';
 
 export interface KeyevSummary {
   created: number;
@@ -11,7 +12,7 @@ export interface KeyevSummary {
   failures: { key: string; reason: string }[];
 }
 
-const keysOf = (items: KeyevPlanItem[]) => items.map((i) => i.key).join(', ');
+const keysOf = (items: KeyevPlanItem[]) => items.map((i) => printable(i.key)).join(', ');
 
 /**
  * Refuses a plan that cannot be applied as asked: invalid items always, conflicts unless `overwrite`.
@@ -22,7 +23,7 @@ export function assertKeyevApplicable(plan: KeyevPlan, opts: { overwrite: boolea
   if (invalid.length > 0) {
     const first = invalid[0];
     throw new UsageError(
-      `${invalid.length} key(s) cannot be migrated (${keysOf(invalid)}): ${first.sourceKey}: ${first.reason}; nothing was written`,
+      `${invalid.length} key(s) cannot be migrated (${keysOf(invalid)}): ${printable(first.sourceKey)}: ${first.reason}; nothing was written`,
     );
   }
   const conflicts = plan.items.filter((i) => i.action === 'conflict');

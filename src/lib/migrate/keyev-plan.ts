@@ -1,3 +1,4 @@
+import { LONE_SURROGATE } from '../keyev/key-rules.js';
 import type { KeyevBackend } from '../keyev/store.js';
 import { canonicalValueString } from './canonical-value.js';
 import { describeType } from './plain-value.js';
@@ -92,6 +93,15 @@ export function planKeyevMigration(input: KeyevPlanInput): KeyevPlan {
     }
     const stringified = typeof doc.value !== 'string';
     const value = stringified ? canonicalValueString(doc.value) : (doc.value as string);
+    if (LONE_SURROGATE.test(value)) {
+      invalid.push({
+        ...base,
+        action: 'invalid',
+        reason:
+          'the value is not valid UTF-8 (it holds a lone UTF-16 surrogate); keyev would store U+FFFD in its place',
+      });
+      continue;
+    }
     byKey.set(key, [
       ...(byKey.get(key) ?? []),
       { ...base, action: 'create', value, ...(stringified ? { stringified } : {}) },

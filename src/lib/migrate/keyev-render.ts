@@ -2,12 +2,13 @@ import { makePlan, type Plan } from '../plan/plan.js';
 import type { Ui } from '../ui/ui.js';
 import type { KeyevSummary } from './keyev-apply.js';
 import { keyevStep, type KeyevPlan, type KeyevPlanItem } from './keyev-plan.js';
+import { printable } from '../ui/printable.js';
 
 /** Values are shown quoted and cut short: enough to compare, not a dump. */
 export const showValue = (v: string | undefined) =>
   v === undefined ? '(none)' : JSON.stringify(v.length > 48 ? `${v.slice(0, 45)}...` : v);
 
-const from = (i: KeyevPlanItem) => (i.sourceKey !== i.key ? ` (MongoDB key ${i.sourceKey})` : '');
+const from = (i: KeyevPlanItem) => (i.sourceKey !== i.key ? ` (MongoDB key ${printable(i.sourceKey)})` : '');
 
 /**
  * The keyev migration as a gwctl plan: one step per key written. Unchanged keys are no steps (so a
@@ -17,7 +18,7 @@ export function keyevMutationPlan(env: string, plan: KeyevPlan, opts: { overwrit
   const written = plan.items.filter((i) => i.action === 'create' || (i.action === 'conflict' && opts.overwrite));
   const warnings = [...plan.warnings];
   for (const i of plan.items) {
-    if (i.action === 'invalid') warnings.push(`cannot migrate ${i.key}${from(i)}: ${i.reason}`);
+    if (i.action === 'invalid') warnings.push(`cannot migrate ${printable(i.key)}${from(i)}: ${i.reason}`);
     if (i.action === 'conflict' && !opts.overwrite) {
       warnings.push(
         `conflict: ${i.key} holds ${showValue(i.current)}, MongoDB has ${showValue(i.value)}${from(i)}; --overwrite replaces it`,

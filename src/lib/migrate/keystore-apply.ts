@@ -2,6 +2,7 @@ import type { DocumentStore, FieldMap } from '../cloud/firestore.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import { documentDigest } from './digest.js';
 import { keystoreBatchStep, type KeystorePlan } from './keystore-plan.js';
+import { printable } from '../ui/printable.js';
 
 /** Converted documents by collection, then id: what the plan's batches refer to. */
 export type KeystoreData = ReadonlyMap<string, ReadonlyMap<string, FieldMap>>;
@@ -34,11 +35,11 @@ export function assertKeystoreApplicable(plan: KeystorePlan): void {
   if (invalid.length > 0) {
     const { c, d } = invalid[0];
     throw new UsageError(
-      `${invalid.length} document(s) cannot be copied to Firestore (first: ${c}/${d.id}: ${d.reason}); nothing was written`,
+      `${invalid.length} document(s) cannot be copied to Firestore (first: ${c}/${printable(d.id)}: ${d.reason}); nothing was written`,
     );
   }
   const conflicts = plan.collections.flatMap((c) =>
-    c.documents.filter((d) => d.action === 'conflict').map((d) => `${c.collection}/${d.id}`),
+    c.documents.filter((d) => d.action === 'conflict').map((d) => `${c.collection}/${printable(d.id)}`),
   );
   if (conflicts.length > 0 && !plan.overwrite) {
     throw new UsageError(

@@ -13,6 +13,7 @@ import {
   type KeystorePlan,
 } from './keystore-plan.js';
 import { requireCollections } from './source-check.js';
+import { quote } from '../ui/printable.js';
 
 export interface KeystoreMigrationOptions {
   /** Overrides `mongodb.database`. */
@@ -46,6 +47,10 @@ export async function prepareKeystoreMigration(
       `environment ${env.name} has no mongodb section; add mongodb.uriEnv (or uriFile) to gwctl.yaml`,
     );
   const wanted = opts.collections ?? env.mongodb.keystoreCollections;
+  for (const c of wanted) {
+    const problem = firestoreIdProblem(c, 'collection id');
+    if (problem) throw new UsageError(`collection ${quote(c)} cannot be copied to Firestore: ${problem}`);
+  }
   const source = await deps.openSource(env, { database: opts.database });
   const read: {
     collection: string;
@@ -98,7 +103,7 @@ export async function prepareKeystoreMigration(
 function convertDocument(collection: string, doc: Record<string, unknown>): ConvertedDocument {
   const id = documentId(doc._id);
   const idProblem = firestoreIdProblem(id);
-  if (idProblem) return { id, error: `_id ${JSON.stringify(id)} cannot be a Firestore document id: ${idProblem}` };
+  if (idProblem) return { id, error: `_id ${quote(id)} cannot be a Firestore document id: ${idProblem}` };
   try {
     const fields = toFirestoreFields(doc);
     return { id, fields, bytes: firestoreDocumentSize(collection, id, fields) };

@@ -2,15 +2,18 @@ import { makePlan, type Plan } from '../plan/plan.js';
 import type { Ui } from '../ui/ui.js';
 import type { KeystoreSummary } from './keystore-apply.js';
 import { keystoreBatchStep, type KeystorePlan } from './keystore-plan.js';
+import { printable } from '../ui/printable.js';
 
 /** The keystore copy as a gwctl plan: one step per Firestore commit, so a dry run shows exactly the batches apply sends. */
 export function keystoreMutationPlan(env: string, plan: KeystorePlan): Plan {
   const warnings = [...plan.warnings];
   for (const c of plan.collections) {
     for (const d of c.documents) {
-      if (d.action === 'invalid') warnings.push(`cannot copy ${c.collection}/${d.id}: ${d.reason}`);
+      if (d.action === 'invalid') warnings.push(`cannot copy ${c.collection}/${printable(d.id)}: ${d.reason}`);
       if (d.action === 'conflict' && !plan.overwrite)
-        warnings.push(`conflict: Firestore ${c.collection}/${d.id} differs from MongoDB; --overwrite replaces it`);
+        warnings.push(
+          `conflict: Firestore ${c.collection}/${printable(d.id)} differs from MongoDB; --overwrite replaces it`,
+        );
     }
   }
   const n = plan.counts;

@@ -27,7 +27,9 @@ export function describeType(v: unknown): string {
   if (v === undefined) return 'missing';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Date) return 'a date';
+  if (v instanceof RegExp) return 'a regular expression';
   const tag = bsonTypeOf(v);
+  if (tag === 'Int32' || tag === 'Double' || tag === 'Long' || tag === 'Decimal128') return 'a number';
   if (tag) return `a BSON ${tag}`;
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }

@@ -1,5 +1,15 @@
 import { badValue } from './errors.js';
-import { compareValues, isDoc, truthy, typeRank, valuesEqual, type Doc } from './values.js';
+import {
+  compareValues,
+  isDoc,
+  toNumber,
+  truthy,
+  TYPE_ALIASES,
+  typeAlias,
+  typeRank,
+  valuesEqual,
+  type Doc,
+} from './values.js';
 
 /**
  * The values a dotted path reaches in a document, descending into arrays of documents the way
@@ -95,6 +105,10 @@ function matchesOperator(found: unknown[], op: string, arg: unknown, cond: Doc):
       return compareAny(found, arg, (c) => c <= 0);
     case '$exists':
       return found.length > 0 === truthy(arg);
+    case '$type': {
+      const wanted = typeList(arg);
+      return expand(found).some((v) => wanted.has(typeAlias(v)) || (wanted.has('number') && typeRank(v) === 3));
+    }
     case '$regex': {
       const flags = typeof cond.$options === 'string' ? cond.$options : '';
       const re = typeof arg === 'string' ? new RegExp(arg, flags) : toRegExp(arg);
@@ -114,6 +128,18 @@ function matchesOperator(found: unknown[], op: string, arg: unknown, cond: Doc):
     default:
       throw badValue(`unknown operator: ${op}`);
   }
+}
+
+/** `$type`'s argument: one alias or type number, or an array of them (https://www.mongodb.com/docs/manual/reference/operator/query/type/). */
+function typeList(arg: unknown): Set<string> {
+  const known = new Set([...Object.values(TYPE_ALIASES), 'number']);
+  return new Set(
+    (Array.isArray(arg) ? arg : [arg]).map((t) => {
+      const alias = typeof t === 'string' ? t : TYPE_ALIASES[toNumber(t) ?? Number.NaN];
+      if (alias === undefined || !known.has(alias)) throw badValue(`Unknown type name alias: ${String(t)}`);
+      return alias;
+    }),
+  );
 }
 
 function inList(op: string, arg: unknown): unknown[] {

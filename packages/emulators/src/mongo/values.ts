@@ -88,6 +88,62 @@ export function typeRank(v: unknown): number {
   }
 }
 
+/** `$type` aliases by BSON type number (https://www.mongodb.com/docs/manual/reference/operator/query/type/). */
+export const TYPE_ALIASES: Readonly<Record<number, string>> = {
+  1: 'double',
+  2: 'string',
+  3: 'object',
+  4: 'array',
+  5: 'binData',
+  6: 'undefined',
+  7: 'objectId',
+  8: 'bool',
+  9: 'date',
+  10: 'null',
+  11: 'regex',
+  12: 'dbPointer',
+  13: 'javascript',
+  14: 'symbol',
+  15: 'javascriptWithScope',
+  16: 'int',
+  17: 'timestamp',
+  18: 'long',
+  19: 'decimal',
+  [-1]: 'minKey',
+  127: 'maxKey',
+};
+
+const ALIAS_OF_TAG: Readonly<Record<string, string>> = {
+  Int32: 'int',
+  Double: 'double',
+  Long: 'long',
+  Decimal128: 'decimal',
+  BSONSymbol: 'symbol',
+  Binary: 'binData',
+  ObjectId: 'objectId',
+  Timestamp: 'timestamp',
+  BSONRegExp: 'regex',
+  MinKey: 'minKey',
+  MaxKey: 'maxKey',
+  DBRef: 'object',
+};
+
+/** A stored value's `$type` alias. */
+export function typeAlias(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return 'double';
+  if (typeof v === 'bigint') return 'long';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof Date) return 'date';
+  if (v instanceof RegExp) return 'regex';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Uint8Array) return 'binData';
+  const tag = bsonType(v);
+  if (tag === 'Code') return (v as { scope?: unknown }).scope ? 'javascriptWithScope' : 'javascript';
+  return (tag && ALIAS_OF_TAG[tag]) ?? 'object';
+}
+
 function numeric(v: unknown): number | bigint {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (bsonType(v) === 'Long') return (v as { toBigInt(): bigint }).toBigInt();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Collection, Document } from 'mongodb';
+import { Double, Int32, ObjectId, type Collection, type Document } from 'mongodb';
 import { startMongoTarget, usingRealMongo, type MongoTarget } from '../../src/testing/index.js';
 
 describe('find on the MongoDB emulator', () => {
@@ -85,6 +85,33 @@ describe('find on the MongoDB emulator', () => {
     expect(await items.aggregate([{ $match: { 'meta.owner': 'alice' } }, { $count: 'total' }]).toArray()).toEqual([
       { total: 10 },
     ]);
+  });
+
+  it('matches $type by alias, type number, a list of them, and "number"; ranges stay within a type bracket', async () => {
+    // https://www.mongodb.com/docs/manual/reference/operator/query/type/ and
+    // https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/ (comparison of different BSON types).
+    const mixed = t.client.db(t.database).collection('mixed');
+    const oid = new ObjectId('65a000000000000000000001');
+    await mixed.insertMany([
+      { _id: new Int32(1) as never },
+      { _id: new Double(2.5) as never },
+      { _id: 'b' as never },
+      { _id: oid as never },
+      { _id: new Date('2024-01-01T00:00:00Z') as never },
+    ]);
+    const ids = async (filter: Document) =>
+      (await mixed.find(filter, { sort: { _id: 1 }, promoteValues: false }).toArray()).map((d) => String(d._id));
+    expect(await ids({ _id: { $type: 'string' } })).toEqual(['b']);
+    expect(await ids({ _id: { $type: 7 } })).toEqual([oid.toHexString()]);
+    expect(await ids({ _id: { $type: ['int', 'date'] } })).toEqual(['1', String(new Date('2024-01-01T00:00:00Z'))]);
+    expect(await ids({ _id: { $type: 'number' } })).toEqual(['1', '2.5']);
+    expect(await ids({ _id: { $gt: 'a' } })).toEqual(['b']);
+    expect(await ids({ $or: [{ _id: { $gt: 1 } }, { _id: { $type: ['objectId', 'date'] } }] })).toEqual([
+      '2.5',
+      oid.toHexString(),
+      String(new Date('2024-01-01T00:00:00Z')),
+    ]);
+    await expect(mixed.find({ _id: { $type: 'decimal128' as never } }).toArray()).rejects.toMatchObject({ code: 2 });
   });
 
   it('answers an unknown operator with an error, as the server does', async () => {
