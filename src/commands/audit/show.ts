@@ -2,14 +2,6 @@ import { Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
 
 export default class AuditShow extends GwctlCommand<typeof AuditShow> {
-  static override summary = 'Show the audit log: every change’s intent and outcome';
-  static override description =
-    'Each change appends two hash-chained JSON lines: its intent, before anything is changed, and its outcome (applied, failed, interrupted, or abandoned when a later run found it dead). Both say when, who (the principal that acted), which command, environment and plan digest. Lines that are not records are listed with their line numbers. Runs that died without an outcome are recorded first. See docs/audit.md.';
-  static override examples = [
-    '<%= config.bin %> audit show',
-    '<%= config.bin %> audit show --env prod --limit 20',
-    '<%= config.bin %> audit show --json',
-  ];
   static override flags = { limit: Flags.integer({ description: 'show only the last N records', min: 1 }) };
 
   async run() {
@@ -23,7 +15,7 @@ export default class AuditShow extends GwctlCommand<typeof AuditShow> {
     let records = recordsOf(lines);
     if (this.flags.env) records = records.filter((r) => r.env === this.flags.env);
     if (this.flags.limit) records = records.slice(-this.flags.limit);
-    this.ui.info(c.dim(`audit log: ${log.file}`));
+    this.ui.note(`audit log: ${log.file}`);
     this.ui.table(records, [
       { header: 'seq', get: (r) => r.seq, align: 'right' },
       { header: 'time', get: (r) => r.time },

@@ -22,15 +22,6 @@ const duration = Flags.custom<number>({
 });
 
 export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> {
-  static override summary =
-    'Tear an environment down safely: workloads, Kubernetes objects, load balancers, bucket contents';
-  static override description = `Builds a plan from what exists and shows it: scale Deployments and StatefulSets to 0; delete CronJobs and Jobs; delete each Ingress and wait until GKE has removed its load balancer (bounded by --timeout); delete Services, ConfigMaps, Secrets (not service-account tokens) and PVCs; give every bucket of the environment a lifecycle rule that deletes everything at age 0 (replacing its other rules), with versioning and soft delete off. Then lists what is left to do by hand (the deployment trigger, Terraform). Refuses while any destroy protection is on (gwctl env unprotect). Destructive: type the environment's name, or pass --yes --confirm <env> (the sandbox too). Resumable: finished steps are journalled under $GWCTL_HOME/journal, and running it again continues; on an environment already deprovisioned it does nothing. See docs/deprovision.md.`;
-  static override examples = [
-    '<%= config.bin %> env deprovision staging --dry-run',
-    '<%= config.bin %> env deprovision staging',
-    '<%= config.bin %> env deprovision staging --yes --confirm staging --timeout 20m',
-    '<%= config.bin %> env deprovision sandbox --yes --confirm sandbox --json',
-  ];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
   static override flags = {
     ...destructiveFlags,
@@ -60,7 +51,7 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
     renderPlan(this.ui, plan);
     for (const note of plan.notes) this.ui.info(this.ui.color.dim(`  note: ${note}`));
     if (plan.steps.length && journal.started && !journal.finished)
-      this.ui.info(
+      this.ui.note(
         `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
       );
     if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);

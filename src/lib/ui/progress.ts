@@ -44,6 +44,6 @@ export function statusLine(ui: Ui, quiet: boolean): (text: string) => void {
   return (text) => {
     if (quiet || text === last) return;
     last = text;
-    ui.info(`  … ${text}`);
+    ui.note(`  … ${text}`);
   };
 }
