@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { auditRecords, outcomesIn } from '../helpers/audit.js';
-import { runGwctl } from '../helpers/cli.js';
+import { runGwctl, resultOf } from '../helpers/cli.js';
 import {
   AWKWARD_NAMES,
   rewrites,
@@ -27,7 +27,7 @@ let config: { dir: string; file: string };
 const gwctl = (...args: string[]) =>
   runGwctl([...args, '--env', 'test'], { cwd: config.dir, env: { GWCTL_CONFIG: config.file } });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output, checked field by field
-const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const json = (stdout: string) => resultOf({ stdout }) as Record<string, any>;
 const replicas = () =>
   (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
 

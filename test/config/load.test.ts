@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { environmentNames, resolveEnvironment } from '../../src/lib/config/environments.js';
 import { loadConfig, parseConfig } from '../../src/lib/config/load.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 const valid = `
 environments:
@@ -92,7 +92,7 @@ describe('gwctl env show', () => {
       env: { PROD_MONGODB_URI: 'mongodb://admin:hunter2@db:27017' },
     });
     expect(r.code).toBe(0);
-    const shown = JSON.parse(r.stdout);
+    const shown = resultOf(r);
     expect(shown.mongodb.uri).toBe('from $PROD_MONGODB_URI (set; value hidden)');
     expect(r.stdout + r.stderr).not.toContain('hunter2');
   });
@@ -100,7 +100,7 @@ describe('gwctl env show', () => {
   it('lists the sandbox with no gwctl.yaml', async () => {
     const r = await runGwctl(['env', 'list', '--json'], { cwd: tempDir() });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).environments.map((e: { name: string }) => e.name)).toEqual(['sandbox']);
+    expect(resultOf(r).environments.map((e: { name: string }) => e.name)).toEqual(['sandbox']);
   });
 
   it('exits 2 on an unknown flag', async () => {

@@ -6,7 +6,7 @@ import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js
 import { journalPath, type JournalData } from '../../src/lib/deprovision/journal.js';
 import { protectionBinding, protectionPolicy } from '../../src/lib/protection/kube-policy.js';
 import { intentsIn, outcomesIn } from '../helpers/audit.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { EMPTYING_RULE } from '../../src/lib/deprovision/plan.js';
 import { envBuckets, expectDeprovisioned } from './support.js';
@@ -104,7 +104,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     f = await startGatewayFixture();
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = resultOf(r);
     expect(out.status).toBe('applied');
     expect(out.result.steps).toHaveLength(22);
     // Under --json the plan still goes to stderr, but per-step progress stays quiet.
@@ -117,7 +117,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
       .map((l) => JSON.parse(l));
     expect(audit.at(-1)).toMatchObject({ command: 'env deprovision', env: 'staging', result: 'applied' });
 
-    const before = JSON.parse((await gwctl(f, 'env', 'status', 'staging', '--json')).stdout);
+    const before = resultOf(await gwctl(f, 'env', 'status', 'staging', '--json'));
     expect(before.leftovers.ingresses).toEqual([]);
     expect(before.leftovers.workloads.every((w: { replicas: number }) => w.replicas === 0)).toBe(true);
     expect(
@@ -129,7 +129,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     f.gcs.clock.advance(86_400_000);
     f.gcs.sweep();
     const after = await gwctl(f, 'env', 'status', 'staging', '--json');
-    const status = JSON.parse(after.stdout);
+    const status = resultOf(after);
     expect(status.leftovers.clean).toBe(true);
     expect(status.leftovers.buckets.map((b: { objects: number }) => b.objects)).toEqual(envBuckets(f).map(() => 0));
     expect(after.stderr).toMatch(/Kubernetes: nothing left to remove\n {2}Buckets: empty/);
@@ -291,7 +291,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     f.gcs.sweep();
     f.gcs.log.clear();
     const status = await gwctl(f, 'env', 'status', 'staging', '--json');
-    const left = JSON.parse(status.stdout).leftovers;
+    const left = resultOf(status).leftovers;
     const vaultLeft = left.buckets.find((b: { name: string }) => b.name === f!.buckets.vault);
     expect(vaultLeft.objects).toBe(0);
     expect(vaultLeft.softDeleted).toMatchObject({ objects: versions.length, more: false });

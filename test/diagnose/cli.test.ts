@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 import { startGateway, type Gateway } from './fixtures.js';
 
 let gateway: Gateway;
@@ -43,7 +43,7 @@ describe('gwctl diagnose parcels', () => {
   it('prints the report and the findings with their fix on stderr, every sample as JSON on stdout', async () => {
     const { code, stdout, stderr } = await diagnose('--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    const report = resultOf({ stdout });
     expect(report.probes.http.result.samples).toHaveLength(4);
     expect(report.findings.map((f: { code: string }) => f.code).sort()).toEqual([
       'cogrpc-cold-start',

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MonitoringTarget } from '@gwctl/emulators/testing';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 import { configYaml, PROJECT, startProject } from './harness.js';
 
 let t: MonitoringTarget;
@@ -29,7 +29,7 @@ describe('gwctl monitoring, as an operator runs it', () => {
     expect(applied.stderr).toMatch(/12 created, 0 updated, 0 deleted/);
     const after = await gwctl('monitoring', 'plan', '--exit-code', '--json');
     expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout).plan.steps).toEqual([]);
+    expect(resultOf(after).plan.steps).toEqual([]);
   });
 
   it('--dry-run prints the plan and sends no mutating call', async () => {
@@ -56,7 +56,7 @@ describe('gwctl monitoring, as an operator runs it', () => {
     t.log.clear();
     const again = await gwctl('monitoring', 'apply', '--yes', '--json');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).status).toBe('no-op');
+    expect(resultOf(again).status).toBe('no-op');
     expect(t.log.mutating()).toEqual([]);
     expect(audit()).toHaveLength(2);
   });
@@ -90,8 +90,6 @@ describe('gwctl monitoring, as an operator runs it', () => {
     expect(s.code).toBe(3);
     expect(s.stderr).toMatch(/backend-5xx-ratio\s+drifted: edited outside gwctl \(display_name\)/);
     const json = await gwctl('monitoring', 'status', '--json');
-    expect(JSON.parse(json.stdout).rows.find((r: { id: string }) => r.id === 'backend-5xx-ratio').state).toBe(
-      'drifted',
-    );
+    expect(resultOf(json).rows.find((r: { id: string }) => r.id === 'backend-5xx-ratio').state).toBe('drifted');
   });
 });

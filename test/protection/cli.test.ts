@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { kubeClients } from '@gwctl/emulators/testing';
 
@@ -12,7 +12,7 @@ afterAll(async () => f?.close());
 
 const gwctl = (...args: string[]) => runGwctl(args, { cwd: tempDir(), env: f.cliEnv });
 const status = async () =>
-  JSON.parse((await gwctl('env', 'status', 'prod', '--json')).stdout) as {
+  resultOf(await gwctl('env', 'status', 'prod', '--json')) as {
     protection: { verdict: string; disagreeing: string[] };
   };
 
@@ -65,7 +65,7 @@ describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
     expect(dry.stderr).not.toMatch(/validatingadmissionpolicybinding/);
     const r = await gwctl('env', 'unprotect', 'prod', '--yes', '--confirm', 'prod', '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'applied', protection: { verdict: 'unprotected' } });
+    expect(resultOf(r)).toMatchObject({ status: 'applied', protection: { verdict: 'unprotected' } });
     expect(readFileSync(f.tfvars, 'utf8')).toBe(TFVARS);
     expect((await status()).protection.verdict).toBe('unprotected');
   });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../common/http-emulator.js';
+import { ACCESS_REVIEW_PATH, requestAttributes, type AccessRules } from './access-review.js';
 import { requestContext, type KubeApiServer, type RequestContext } from './api-server.js';
 import type { DeleteOptions } from './deletion.js';
 import { discoveryDocument } from './discovery.js';
@@ -44,8 +45,11 @@ export function parseResourcePath(path: string): ResourceTarget | undefined {
 
 const ACCEPTED_PATCHES = Object.values(PATCH_TYPES).join(', ');
 
-/** The Kubernetes REST API over HTTP: discovery, then CRUD, scale/status subresources and watch. */
-export function createRouter(api: KubeApiServer, watches: WatchHub) {
+/**
+ * The Kubernetes REST API over HTTP: discovery, then CRUD, scale/status subresources and watch, each request
+ * authorized by `access` first; and SelfSubjectAccessReview, which asks `access` without acting.
+ */
+export function createRouter(api: KubeApiServer, watches: WatchHub, access: AccessRules) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://kube.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -61,8 +65,13 @@ export function createRouter(api: KubeApiServer, watches: WatchHub) {
           return;
         }
       }
+      if (method === 'POST' && path === ACCESS_REVIEW_PATH) {
+        const review = access.review(await parseBody(await readBody(req), req.headers['content-type']));
+        return sendJson(res, review.code, review.body);
+      }
       const target = parseResourcePath(path);
       if (!target) throw notFoundPath();
+      access.check(requestAttributes(target, method, url.searchParams));
       const raw = method === 'GET' ? Buffer.alloc(0) : await readBody(req);
       const body = await parseBody(raw, req.headers['content-type']);
       ctx.dryRun = isDryRun(url.searchParams, body);
