@@ -194,7 +194,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
       expect(errorLine(r, expect)).toMatch(
         /^error: gs:\/\/\S+ changed since the plan was made .*nothing was overwritten: re-run/,
       );
-      expect(resultOf(r)).toMatchObject({ error: { exitCode: 1 } });
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: 1, name: 'ConcurrentChangeError', exitCode: 1 });
       expect(await rulesText(bucket)).toEqual(theirs.map((t) => JSON.stringify(t)));
       expect(ws.audit()).toMatchObject([{ kind: 'intent' }, { kind: 'outcome', result: 'failed', steps: { done: 0 } }]);
     } finally {
@@ -261,7 +261,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       'error: bucket gs://no-such-bucket-here: not found (check the bucket name or role in gwctl.yaml)',
     ]);
-    expect(resultOf(r)).toMatchObject({ error: { exitCode: 2 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 2, name: 'UsageError', exitCode: 2 });
   });
 
   it('a role missing from gwctl.yaml is one line, exit 2', async ({ expect }) => {
@@ -317,8 +317,8 @@ describe.concurrent('gwctl bucket ttl show', () => {
     const ws = await workspace();
     const r = await ws.run(['bucket', 'ttl', 'show', '--no-holds']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/no lifecycle rules/);
-    expect(r.stderr).toMatch(/Retention TTL: none/);
+    expect(r.stdout).toMatch(/no lifecycle rules/);
+    expect(r.stdout).toMatch(/Retention TTL: none/);
   });
 
   it('no permission to read the bucket (403) is one line, exit 1', async ({ expect }) => {

@@ -55,10 +55,10 @@ describe('gwctl diagnose parcels', () => {
   });
 
   it('exits 4 on a breached --slo, so cron and CI notice', async () => {
-    const { code, stderr } = await diagnose('--skip', 'websocket,cogrpc,monitoring', '--slo', 'p99=1ms');
+    const { code, stdout } = await diagnose('--skip', 'websocket,cogrpc,monitoring', '--slo', 'p99=1ms');
     expect(code).toBe(4);
-    expect(stderr).toMatch(/✗ p99=1ms: measured \d/);
-    expect(stderr).toContain('SLO breached');
+    expect(stdout).toMatch(/✗ p99=1ms: measured \d/);
+    expect(stdout).toContain('SLO breached');
   });
 
   it('exits 2 on a malformed --slo before measuring anything', async () => {

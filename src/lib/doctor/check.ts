@@ -6,6 +6,8 @@ export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export interface CheckVerdict {
   status: CheckStatus;
   reason: string;
+  /** On a failure that blocks only some of `neededBy` (one verb denied of several): those commands. */
+  blocks?: string[];
 }
 
 /**

@@ -112,7 +112,10 @@ export function kubeAccessChecks(probes: DoctorProbes, namespace: string, needs 
         );
         const denied = answers.filter((a) => !a.allowed);
         if (denied.length === 0) return pass(`${verbs.join(', ')} allowed ${where}`);
-        return fail(`denied ${where}: ${denied.map((d) => `${d.verb} (${n.verbs[d.verb]!.join(', ')})`).join('; ')}`);
+        return {
+          ...fail(`denied ${where}: ${denied.map((d) => `${d.verb} (${n.verbs[d.verb]!.join(', ')})`).join('; ')}`),
+          blocks: [...new Set(denied.flatMap((d) => n.verbs[d.verb]!))],
+        };
       },
     } satisfies DoctorCheck;
   });

@@ -25,6 +25,6 @@ export function renderDoctorReport(ui: Ui, env: string, results: CheckResult[], 
   ui.info(
     `${env}: ${count('pass')} passed, ${count('warn')} warning(s), ${count('fail')} failed, ${count('skip')} skipped`,
   );
-  const failing = [...new Set(results.filter((r) => r.status === 'fail').flatMap((r) => r.neededBy))];
+  const failing = [...new Set(results.filter((r) => r.status === 'fail').flatMap((r) => r.blocks ?? r.neededBy))];
   if (failing.length) ui.info(`${c.red('will fail until fixed:')} ${failing.join(', ')}`);
 }
