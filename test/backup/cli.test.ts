@@ -91,7 +91,7 @@ describe('gwctl backup (CLI)', () => {
     expect(json(listed.stdout).backups).toEqual([
       expect.objectContaining({ id: backup.id, quiesced: true, objects: AWKWARD_NAMES.length }),
     ]);
-    expect((await gwctl('backup', 'list')).stderr).toMatch(new RegExp(`${backup.id}.*yes`));
+    expect((await gwctl('backup', 'list')).stdout).toMatch(new RegExp(`${backup.id}.*yes`));
 
     const verified = await gwctl('backup', 'verify', backup.id, '--deep', '--json');
     expect(verified.code, verified.stderr).toBe(0);
@@ -116,7 +116,7 @@ describe('gwctl backup (CLI)', () => {
     const r = await gwctl('backup', 'restore', '--in-place', '--yes');
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/--confirm test/);
-    expect(r.stderr).toMatch(/overwrite gs:\/\/relaycorp-gateway-test-vault\/hash#fragment/);
+    expect(r.stdout).toMatch(/overwrite gs:\/\/relaycorp-gateway-test-vault\/hash#fragment/);
     const ok = await gwctl('backup', 'restore', '--in-place', '--yes', '--confirm', 'test', '--json');
     expect(ok.code, ok.stderr).toBe(0);
     expect(json(ok.stdout)).toMatchObject({ restored: 3, unchanged: AWKWARD_NAMES.length - 3 });

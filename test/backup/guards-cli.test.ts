@@ -106,7 +106,7 @@ describe('5. a quiesced backup killed with SIGKILL does not leave Vault down', (
     kube.log.clear();
     const dry = await gwctl('backup', 'create', '--quiesce', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stderr).toContain(`0 → 3 replica(s) (recorded by a previous run at ${at}`);
+    expect(dry.stdout).toContain(`0 → 3 replica(s) (recorded by a previous run at ${at}`);
     expect(kube.log.mutating()).toEqual([]);
     expect(replicas()).toBe(0);
 

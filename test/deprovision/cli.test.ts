@@ -36,17 +36,17 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     clearLogs(f);
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/scale-down deployment\/default\/public-gateway-poweb — replicas 2 → 0/);
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(/scale-down deployment\/default\/public-gateway-poweb — replicas 2 → 0/);
+    expect(r.stdout).toMatch(
       /delete ingress\/default\/public-gateway — and wait until GKE has torn down its load balancer \(load balancer 34\.120\.10\.20\)/,
     );
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       new RegExp(
         `set-lifecycle gs://${f.buckets.vault} — lifecycle: Delete at age 0; versioning off; soft delete 7 day\\(s\\) → off`,
       ),
     );
-    expect(r.stderr).toContain('dry run: nothing was changed');
-    expect(r.stderr).toContain(`terraform destroy -var-file=${f.tfvars}`);
+    expect(r.stdout).toContain('dry run: nothing was changed');
+    expect(r.stdout).toContain(`terraform destroy -var-file=${f.tfvars}`);
     expect(f.kube.log.list().length).toBeGreaterThan(0);
     expectNoMutation(f);
     expect(existsSync(journalPath('staging', f.home))).toBe(false);
@@ -137,7 +137,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     clearLogs(f);
     const again = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
+    expect(again.stdout).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
     expectNoMutation(f);
   });
 
@@ -190,7 +190,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming the deprovision started .*: 8 step\(s\) already done/);
-    expect(r.stderr).toMatch(/delete ingress\/default\/public-gateway — already deleting since/);
+    expect(r.stdout).toMatch(/delete ingress\/default\/public-gateway — already deleting since/);
     expect(r.stderr).toMatch(
       /an earlier env deprovision on staging \(run [0-9a-f]+\) died without recording its outcome/,
     );
@@ -282,7 +282,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
         `warning: gs://${f.buckets.vault} holds ${versions.length} soft-deleted object\\(s\\) \\([^)]+\\), billed until \\S+: turning soft delete off does not purge them`,
       ),
     );
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       /soft delete 7 day\(s\) → off \(what is already soft-deleted stays until its hard-delete time\)/,
     );
     expect(files.length).toBeGreaterThan(0);

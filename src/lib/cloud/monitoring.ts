@@ -1,5 +1,6 @@
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
+import { authOptions } from './google-auth.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 import type { BucketLayout, LatencyDistribution } from '../diagnose/distribution.js';
 import { mergeDistributions } from '../diagnose/distribution.js';
@@ -161,7 +162,7 @@ export async function clientOptions(env: Environment) {
   const emulator = env.emulators?.monitoring;
   if (!emulator) {
     refuseRealCloudForSandbox(env, 'Cloud Monitoring');
-    return { projectId: env.project };
+    return { projectId: env.project, ...(await authOptions(env)) };
   }
   const grpc = await import('@grpc/grpc-js');
   const { host, port } = splitHostPort(emulator);

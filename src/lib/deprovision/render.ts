@@ -36,7 +36,7 @@ export function progressHooks(
       if (lastWait?.id === step.id && info.elapsedMs - lastWait.at < everyMs) return;
       lastWait = { id: step.id, at: info.elapsedMs };
       const lb = info.loadBalancer.length ? `, load balancer ${info.loadBalancer.join(', ')}` : '';
-      ui.info(
+      ui.note(
         `  … ${step.target}: waiting for GKE to remove the load balancer (${formatDuration(info.elapsedMs)} of ${formatDuration(info.timeoutMs)}; finalizers: ${info.finalizers.join(', ') || 'none'}${lb})`,
       );
     },
