@@ -125,4 +125,69 @@ describe('gwctl doctor', () => {
     });
     expect(byId(all, 'firestore.database').status).toBe('pass');
   });
+
+  it('--context and --kubeconfig point this run at another cluster, as kubectl’s do; gwctl.yaml is unchanged', async () => {
+    const dir = tempDir('gwctl-doctor-overrides-');
+    const { gcs, firestore, monitoring, kube } = sandbox.state.endpoints;
+    // Kubeconfigs as `kubectl config view` writes them (Kubernetes docs, "Organizing Cluster Access Using
+    // kubeconfig Files"): gwctl.yaml's names a cluster that does not answer; the other context is the sandbox's.
+    const kubeconfig = (name: string, contexts: Record<string, string>) => {
+      const file = join(dir, name);
+      writeFileSync(
+        file,
+        `apiVersion: v1
+kind: Config
+clusters:
+${Object.entries(contexts)
+  .map(([ctx, server]) => `- name: ${ctx}\n  cluster: { server: "${server}", insecure-skip-tls-verify: true }`)
+  .join('\n')}
+users:
+- name: sre
+  user: { token: not-a-real-token }
+contexts:
+${Object.keys(contexts)
+  .map((ctx) => `- name: ${ctx}\n  context: { cluster: ${ctx}, user: sre }`)
+  .join('\n')}
+current-context: ${Object.keys(contexts)[0]}
+`,
+      );
+      return file;
+    };
+    const configured = kubeconfig('kubeconfig', { 'gke-staging': 'http://127.0.0.1:9', rehearsal: kube });
+    const other = kubeconfig('other-kubeconfig', { 'gke-staging': kube });
+    writeFileSync(
+      join(dir, 'gwctl.yaml'),
+      `environments:
+  staging:
+    project: gwctl-sandbox
+    kube: { kubeconfig: ${configured}, context: gke-staging }
+    buckets: { parcels: ${SANDBOX_BUCKETS.parcels}, vault: ${SANDBOX_BUCKETS.vault} }
+    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}" }
+`,
+    );
+    const doctor = (...extra: string[]) =>
+      runGwctl(['doctor', '--env', 'staging', '--json', ...extra], { cwd: dir, env: { GWCTL_HOME: home } });
+    const kubeApi = async (...extra: string[]) => byId(checks(await doctor(...extra)), 'kube.api').status;
+    expect(await kubeApi()).toBe('fail');
+    const before = sandbox.log.list().length;
+    const viaContext = checks(await doctor('--context', 'rehearsal'));
+    expect(byId(viaContext, 'kube.api'), JSON.stringify(byId(viaContext, 'kube.api'))).toMatchObject({
+      status: 'pass',
+    });
+    expect(
+      sandbox.log
+        .list()
+        .slice(before)
+        .some((c) => c.service === 'kube'),
+    ).toBe(true);
+    expect(await kubeApi('--kubeconfig', other)).toBe('pass');
+    const r = await doctor('--project', 'gwctl-other-project');
+    expect(resultOf<{ project: string }>(r).project).toBe('gwctl-other-project');
+    const bad = await doctor('--context', 'rehearsal', '--project', 'Not A Project');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      status: 2,
+      message: expect.stringMatching(/--project "Not A Project"/),
+    });
+  });
 });
