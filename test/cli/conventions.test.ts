@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Config } from '@oclif/core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,23 @@ describe('exit codes in every command’s help', () => {
       for (const code of ['0', '1', '2', ...(own[c.id] ?? [])])
         expect(section, `${c.id} exit ${code}`).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, 'm'));
     }
+  });
+});
+
+describe('help text in messages files', () => {
+  it('every command has messages/<topic>.<verb>.md, and no command class carries its own text', async () => {
+    const config = await Config.load(ROOT);
+    for (const c of config.commands.filter((x) => x.pluginName === 'gwctl')) {
+      const file = join(ROOT, 'messages', `${c.id.replaceAll(':', '.')}.md`);
+      expect(existsSync(file), file).toBe(true);
+      expect(c.summary, c.id).toBe(/# summary\n\n(.+)\n/.exec(readFileSync(file, 'utf8'))?.[1]);
+    }
+    const inline = readdirSync(join(ROOT, 'src/commands'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) =>
+        /static (override )?(summary|description|examples) =/.test(readFileSync(join(ROOT, 'src/commands', f), 'utf8')),
+      );
+    expect(inline).toEqual([]);
   });
 });
 

@@ -47,7 +47,7 @@ export default class BackupSchedule extends GwctlCommand<typeof BackupSchedule> 
       configMap: this.flags['config-map'],
     });
     if (!this.flags.apply) {
-      this.log(cronJobYaml(job).trimEnd());
+      this.ui.info(cronJobYaml(job).trimEnd());
       return { status: 'rendered', cronJob: job };
     }
     const admin = await openKubeAdmin(env);

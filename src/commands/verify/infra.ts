@@ -48,7 +48,7 @@ export default class VerifyInfra extends GwctlCommand<typeof VerifyInfra> {
       progress.stop();
     }
     await appendEntry(log, verificationEntry(report, operatorIdentity()));
-    if (report.drifts.length > 0) this.log(renderDriftTable(report.drifts, this.ui.color));
+    if (report.drifts.length > 0) this.ui.info(renderDriftTable(report.drifts, this.ui.color));
     this.ui.info(renderVerdict(report, this.ui.color));
     if (report.result === 'drift') process.exitCode = ExitCode.drift;
     return report;

@@ -46,7 +46,7 @@ export default class VerifyInfraSchedule extends GwctlCommand<typeof VerifyInfra
       skipKinds: this.flags['skip-kind'] ?? [],
     });
     if (!this.flags.apply) {
-      this.log(cronJobYaml(job).trimEnd());
+      this.ui.info(cronJobYaml(job).trimEnd());
       return { status: 'rendered', cronJob: job };
     }
     const runIn = this.environment(this.flags['run-in'] ?? env.name);
