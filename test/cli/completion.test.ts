@@ -49,6 +49,15 @@ describe('completion candidates', () => {
     expect(completions(COMMANDS, ['env', 'protect', ''], envs)).toEqual(['prod', 'staging']);
   });
 
+  it('complete --flag=value, as zsh and fish pass it (one word) and as bash does (`=` breaks words)', () => {
+    expect(completions(COMMANDS, ['backup', 'list', '--env=p'], envs)).toEqual(['--env=prod']);
+    expect(completions(COMMANDS, ['diagnose', 'parcels', '--skip='], envs)).toEqual([
+      '--skip=http',
+      '--skip=websocket',
+    ]);
+    expect(completions(COMMANDS, ['backup', 'list', '--env', '=', 's'], envs)).toEqual(['staging']);
+  });
+
   it('propose nothing after an unknown word, or where a command takes no argument', () => {
     expect(completions(COMMANDS, ['bakup', ''], envs)).toEqual([]);
     expect(completions(COMMANDS, ['env', 'list', ''], envs)).toEqual([]);
@@ -124,14 +133,15 @@ describe('gwctl autocomplete', () => {
       );
     expect(complete(['gwctl', 'backup', 'li'])).toEqual(['list', 'complete -o default -F _gwctl_complete gwctl']);
     expect(complete(['gwctl', 'env', 'show', '--env', 'st'])).toContain('staging');
+    expect(complete(['gwctl', 'env', 'show', '--env', '=', 'p'])).toContain('prod');
   });
 
   it.skipIf(!has('fish'))('fish: Tab completes a subcommand and an environment', () => {
     const out = inShell(
       'fish',
-      `gwctl autocomplete fish | source; complete -C 'gwctl backup li'; complete -C 'gwctl env show --env st'`,
+      `gwctl autocomplete fish | source; complete -C 'gwctl backup li'; complete -C 'gwctl env show --env st'; complete -C 'gwctl env show --env=p'`,
     );
-    expect(out).toEqual(['list', 'staging']);
+    expect(out).toEqual(['list', 'staging', '--env=prod']);
   });
 
   it.skipIf(!has('zsh'))('zsh: the completion function offers what gwctl answers, else files', () => {

@@ -20,10 +20,19 @@ export function completions(commands: CompletableCommand[], words: string[], env
     path.push(w);
   }
   const command = longestCommand(commands, path);
+  const values = (flag: ReturnType<typeof findFlag>) =>
+    flag?.type === 'option' ? (flag.name === 'env' ? environments() : [...(flag.options ?? [])]) : undefined;
+  // `--env=st`: zsh and fish pass it as one word, bash as three (`--env`, `=`, `st`: `=` breaks words there).
+  const inline = /^(--[^=]+)=(.*)$/.exec(current);
+  if (inline) {
+    const found = values(findFlag(command, inline[1]!))?.filter((v) => v.startsWith(inline[2]!)) ?? [];
+    return [...new Set(found)].sort().map((v) => `${inline[1]}=${v}`);
+  }
   const candidates = (() => {
-    const previous = before.at(-1);
+    const previous = before.at(-1) === '=' ? before.at(-2) : before.at(-1);
     const flag = previous?.startsWith('-') && !previous.includes('=') ? findFlag(command, previous) : undefined;
-    if (flag?.type === 'option') return flag.name === 'env' ? environments() : [...(flag.options ?? [])];
+    const flagValues = values(flag);
+    if (flagValues) return flagValues;
     if (current.startsWith('-')) {
       if (!command) return ['--help', '--version'];
       return [
