@@ -58,7 +58,11 @@ export const READ_ONLY_METHODS = new Set([
   ...[...MONGO_READ_COMMANDS].map((m) => m.toUpperCase()),
 ]);
 
-export const isMutating = (r: RecordedRequest) => !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !r.fault;
+/** gRPC calls are all POSTs: the read-only ones are Google's standard Get and List methods (AIP-131, AIP-132). */
+const GRPC_READ = /^\/[\w.]+\/(Get|List|BatchGet)[A-Z]/;
+
+export const isMutating = (r: RecordedRequest) =>
+  !READ_ONLY_METHODS.has(r.method.toUpperCase()) && !GRPC_READ.test(r.path) && !r.fault;
 
 /**
  * Every request an emulator answers, in order. Optionally mirrored to a JSONL file so

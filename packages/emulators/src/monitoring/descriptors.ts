@@ -1,5 +1,6 @@
 import { InvalidRequest, type ParsedFilter } from './filter.js';
 import { LB_METRICS, LB_RESOURCE_TYPE } from './lb-metrics.js';
+import { GCS_BUCKET_RESOURCE, STORAGE_METRICS } from './storage-metrics.js';
 
 /**
  * The labels Cloud Monitoring defines for the load balancer's resource and metrics: a filter may name only these.
@@ -21,6 +22,8 @@ export const RESOURCE_LABELS: Record<string, readonly string[]> = {
     'backend_scope',
     'backend_scope_type',
   ],
+  // https://cloud.google.com/monitoring/api/resources#tag_gcs_bucket
+  [GCS_BUCKET_RESOURCE]: ['project_id', 'bucket_name', 'location'],
 };
 
 const HTTPS_METRIC_LABELS = [
@@ -37,6 +40,8 @@ export const METRIC_LABELS: Record<string, readonly string[]> = {
   [LB_METRICS.totalLatencies]: HTTPS_METRIC_LABELS,
   [LB_METRICS.backendLatencies]: HTTPS_METRIC_LABELS,
   [LB_METRICS.requestCount]: HTTPS_METRIC_LABELS,
+  [STORAGE_METRICS.objectCount]: ['storage_class'],
+  [STORAGE_METRICS.totalBytes]: ['storage_class'],
 };
 
 /** The monitored resource types each metric is written against. */
@@ -44,6 +49,8 @@ export const METRIC_RESOURCE_TYPES: Record<string, readonly string[]> = {
   [LB_METRICS.totalLatencies]: [LB_RESOURCE_TYPE],
   [LB_METRICS.backendLatencies]: [LB_RESOURCE_TYPE],
   [LB_METRICS.requestCount]: [LB_RESOURCE_TYPE],
+  [STORAGE_METRICS.objectCount]: [GCS_BUCKET_RESOURCE],
+  [STORAGE_METRICS.totalBytes]: [GCS_BUCKET_RESOURCE],
 };
 
 /**

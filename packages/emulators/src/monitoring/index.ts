@@ -4,3 +4,4 @@ export {
   type MonitoringStandInOptions,
 } from './monitoring-stand-in.js';
 export { scenarioRequests, type LbTrafficScenario } from './scenario.js';
+export { STORAGE_METRICS, type BucketUsage } from './storage-metrics.js';

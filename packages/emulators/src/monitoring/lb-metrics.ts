@@ -55,7 +55,9 @@ export interface StoredPoint {
 export interface StoredSeries {
   metric: { type: string; labels: Record<string, string> };
   resource: { type: string; labels: Record<string, string> };
-  valueType: 'DISTRIBUTION' | 'INT64';
+  /** DELTA unless said (the LB metrics are DELTA; storage usage is a GAUGE). */
+  metricKind?: 'DELTA' | 'GAUGE';
+  valueType: 'DISTRIBUTION' | 'INT64' | 'DOUBLE';
   unit: string;
   points: StoredPoint[];
 }

@@ -15,10 +15,13 @@ import {
   type StoredSeries,
 } from './lb-metrics.js';
 import { scenarioRequests, type LbTrafficScenario } from './scenario.js';
+import { storageSeries, type BucketUsage, type StorageMeasurement } from './storage-metrics.js';
 
 export interface MonitoringStandInOptions {
   lb?: Partial<LbIdentity>;
   scenario?: LbTrafficScenario;
+  /** Cloud Storage usage to report: measured at start and every `measureEveryMs` (Google measures daily; default 1 day). */
+  storage?: { project: string; measure: () => BucketUsage[]; measureEveryMs?: number };
 }
 
 export interface MonitoringStandIn {
@@ -31,6 +34,8 @@ export interface MonitoringStandIn {
   /** Replaces the synthetic traffic; `undefined` leaves only what was recorded. */
   setScenario(scenario: LbTrafficScenario | undefined): void;
   scenario(): LbTrafficScenario | undefined;
+  /** Takes the day's storage measurement now (or records the given one, as of `at`): object_count and total_bytes. */
+  measureStorage(usage?: BucketUsage[], at?: Date): void;
   clear(): void;
   close(): Promise<void>;
 }
@@ -48,6 +53,18 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   const recorded: LbRequest[] = [];
   let scenario = opts.scenario;
   let synthetic = scenario ? scenarioRequests(scenario) : [];
+  let measured: StorageMeasurement | undefined;
+  const measureStorage = (usage = opts.storage?.measure() ?? [], at = new Date()) => {
+    measured = { atMs: at.getTime(), usage };
+  };
+  if (opts.storage) measureStorage();
+  const storageTimer = opts.storage
+    ? setInterval(() => measureStorage(), opts.storage.measureEveryMs ?? 86_400_000).unref()
+    : undefined;
+  const series = () => [
+    ...lbSeries([...synthetic, ...recorded], lb),
+    ...storageSeries(measured, opts.storage?.project ?? lb.projectId, Date.now()),
+  ];
 
   const server = new grpc.Server();
   server.addService(metricService(), {
@@ -56,7 +73,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
       callback: grpc.sendUnaryData<unknown>,
     ) => {
       try {
-        callback(null, listTimeSeries(call.request, lbSeries([...synthetic, ...recorded], lb)));
+        callback(null, listTimeSeries(call.request, series()));
       } catch (err) {
         if (err instanceof InvalidRequest)
           return callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
@@ -83,6 +100,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
       synthetic = next ? scenarioRequests(next) : [];
     },
     scenario: () => scenario,
+    measureStorage,
     clear() {
       recorded.length = 0;
       synthetic = [];
@@ -90,6 +108,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
     },
     close: () =>
       new Promise<void>((resolve) => {
+        if (storageTimer) clearInterval(storageTimer);
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 200).unref();
       }),
@@ -155,7 +174,7 @@ function toProto(s: StoredSeries, headersOnly: boolean) {
   return {
     metric: s.metric,
     resource: s.resource,
-    metricKind: 'DELTA',
+    metricKind: s.metricKind ?? 'DELTA',
     valueType: s.valueType,
     unit: s.unit,
     points: headersOnly
@@ -163,9 +182,11 @@ function toProto(s: StoredSeries, headersOnly: boolean) {
       : s.points.map((p) => ({
           interval: { startTime: toTimestamp(p.startMs), endTime: toTimestamp(p.endMs) },
           value:
-            typeof p.value === 'number'
-              ? { int64Value: String(p.value) }
-              : { distributionValue: toDistribution(p.value) },
+            typeof p.value !== 'number'
+              ? { distributionValue: toDistribution(p.value) }
+              : s.valueType === 'DOUBLE'
+                ? { doubleValue: p.value }
+                : { int64Value: String(p.value) },
         })),
   };
 }

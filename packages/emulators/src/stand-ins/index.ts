@@ -6,7 +6,11 @@ import { startCogrpcStandIn, type CogrpcStandIn } from '../cogrpc/cogrpc-stand-i
 import { makePrivateDir, writePrivateFile } from '../common/private-files.js';
 import type { RequestLog } from '../common/request-log.js';
 import type { LbIdentity } from '../monitoring/lb-metrics.js';
-import { startMonitoringStandIn, type MonitoringStandIn } from '../monitoring/monitoring-stand-in.js';
+import {
+  startMonitoringStandIn,
+  type MonitoringStandIn,
+  type MonitoringStandInOptions,
+} from '../monitoring/monitoring-stand-in.js';
 import type { LbTrafficScenario } from '../monitoring/scenario.js';
 import { powebConfigPatchSchema, type PowebStandInConfig } from '../poweb/config.js';
 import { startPowebStandIn, type PowebStandIn } from '../poweb/poweb-stand-in.js';
@@ -91,6 +95,8 @@ export interface DiagnoseStandInsOptions {
   /** Applied over the `healthy` preset. */
   config?: StandInsPatch;
   log?: RequestLog;
+  /** Cloud Storage usage for the monitoring stand-in's object_count and total_bytes (see MonitoringStandInOptions). */
+  storage?: MonitoringStandInOptions['storage'];
 }
 
 /** What `diagnose parcels` needs, as the environment names it. */
@@ -120,7 +126,10 @@ export interface DiagnoseStandIns {
 export async function startDiagnoseStandIns(opts: DiagnoseStandInsOptions = {}): Promise<DiagnoseStandIns> {
   const ca = opts.ca ?? (await createLocalCa());
   const tls = { key: ca.keyPem, cert: ca.certPem };
-  const monitoring = await startMonitoringStandIn({ lb: { projectId: opts.project ?? 'gwctl-sandbox', ...opts.lb } });
+  const monitoring = await startMonitoringStandIn({
+    lb: { projectId: opts.project ?? 'gwctl-sandbox', ...opts.lb },
+    ...(opts.storage ? { storage: opts.storage } : {}),
+  });
   const cogrpc = await startCogrpcStandIn({ tls }).catch(async (err: unknown) => {
     await monitoring.close();
     throw err;
