@@ -16,6 +16,7 @@ const sandbox = sandboxEnvironmentAt(tempDir(), {
   mongodb: 'mongodb://127.0.0.1:1',
   firestore: '127.0.0.1:1',
   monitoring: '127.0.0.1:1',
+  cloudbuild: '127.0.0.1:1',
 });
 const without = (patch: Partial<Environment>): Environment => ({ ...sandbox, ...patch });
 const REFUSED = /^the sandbox is not running: start it with `gwctl sandbox start` \(no .* emulator endpoint/;

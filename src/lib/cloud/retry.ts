@@ -66,6 +66,7 @@ export function retryingBucketAdmin(admin: BucketAdmin, opts: RetryOptions = {})
     settings: (bucket) => withRetry(() => admin.settings(bucket), opts),
     patch: (bucket, patch, o) => withRetry(() => admin.patch(bucket, patch, o), opts),
     inventory: (bucket) => withRetry(() => admin.inventory(bucket), opts),
+    isEmpty: (bucket) => withRetry(() => admin.isEmpty(bucket), opts),
     softDeleted: (bucket) => withRetry(() => admin.softDeleted(bucket), opts),
   };
 }
