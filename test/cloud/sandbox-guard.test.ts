@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { openTriggerAdmin } from '../../src/lib/cloud/cloudbuild.js';
 import { openFirestore } from '../../src/lib/cloud/firestore.js';
 import { openKubeConfig } from '../../src/lib/cloud/kube.js';
 import { openMonitoring } from '../../src/lib/cloud/monitoring.js';
@@ -39,6 +40,12 @@ describe('a sandbox environment never gets a client for Google', () => {
   it('Cloud Monitoring', async () => {
     await expect(
       openMonitoring(without({ emulators: { ...sandbox.emulators, monitoring: undefined } })),
+    ).rejects.toThrow(REFUSED);
+  });
+
+  it('Cloud Build', async () => {
+    await expect(
+      openTriggerAdmin(without({ emulators: { ...sandbox.emulators, cloudbuild: undefined } })),
     ).rejects.toThrow(REFUSED);
   });
 
