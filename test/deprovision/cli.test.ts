@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { intentsIn, outcomesIn } from '../helpers/audit.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { EMPTYING_RULE } from '../../src/lib/deprovision/plan.js';
-import { envBuckets, expectDeprovisioned } from './support.js';
+import { deprovisionUntilWaiting, envBuckets, expectDeprovisioned } from './support.js';
 
 let f: GatewayFixture | undefined;
 afterEach(async () => {
@@ -148,35 +147,6 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     expect(again.stderr).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
     expectNoMutation(f);
   });
-
-  /** Starts `env deprovision` and resolves once it is waiting for GKE to remove the load balancer (step 10 of 23). */
-  async function deprovisionUntilWaiting(fx: GatewayFixture) {
-    const child = spawn(
-      process.execPath,
-      [
-        resolve(import.meta.dirname, '../../bin/run.js'),
-        'env',
-        'deprovision',
-        'staging',
-        '--yes',
-        '--confirm',
-        'staging',
-      ],
-      {
-        cwd: tempDir(),
-        env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...fx.cliEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(stderr).toContain('waiting for GKE to remove the load balancer');
-    return { child, exited, stderr: () => stderr };
-  }
 
   const auditFile = (fx: GatewayFixture) => resolve(fx.dir, 'home/audit.jsonl');
 

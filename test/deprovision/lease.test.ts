@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { intentsIn, outcomesIn } from '../helpers/audit.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.js';
-import { expectDeprovisioned } from './support.js';
+import { deprovisionUntilWaiting, expectDeprovisioned } from './support.js';
 
 let f: GatewayFixture | undefined;
 afterEach(async () => {
@@ -44,35 +43,6 @@ function foreignLease(fx: GatewayFixture, agoMs: number) {
       },
     } as never,
   ]);
-}
-
-/** Starts `env deprovision` and resolves once it holds the lease and waits for GKE to remove the load balancer. */
-async function deprovisionUntilWaiting(fx: GatewayFixture) {
-  const child = spawn(
-    process.execPath,
-    [
-      resolve(import.meta.dirname, '../../bin/run.js'),
-      'env',
-      'deprovision',
-      'staging',
-      '--yes',
-      '--confirm',
-      'staging',
-    ],
-    {
-      cwd: tempDir(),
-      env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...fx.cliEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const deadline = Date.now() + 30_000;
-  while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-  expect(stderr).toContain('waiting for GKE to remove the load balancer');
-  return { child, exited, stderr: () => stderr };
 }
 
 // coordination.k8s.io/v1 Lease, as client-go's leader election uses it: holderIdentity, acquireTime, renewTime,
