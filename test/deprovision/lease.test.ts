@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openLeaseAdmin } from '../../src/lib/cloud/kube-lease.js';
+import { acquireLease, DeprovisionLeaseHeldError, type HeldLease } from '../../src/lib/deprovision/lease.js';
 import { intentsIn, outcomesIn } from '../helpers/audit.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.js';
@@ -128,5 +130,48 @@ describe('one deprovision at a time, across machines: the Lease', { timeout: 240
     expect(await run.exited).toBe(143);
     expect(leases(f)).toEqual([]);
     expect(outcomesIn(auditFile(f)).map((o) => o.result)).toEqual(['interrupted']);
+  });
+});
+
+describe('the Lease, as the deprovision engine takes it', { timeout: 60_000 }, () => {
+  const options = (run: string, durationSeconds = 60) => ({
+    env: 'staging',
+    namespace: 'default',
+    run,
+    operator: 'os:test@host',
+    durationSeconds,
+  });
+
+  it('of two runs racing for a free lease exactly one wins: every write is a compare-and-swap', async () => {
+    f = await startGatewayFixture();
+    const admin = await openLeaseAdmin(f.env());
+    const results = await Promise.allSettled([
+      acquireLease(admin, options('aaaa')),
+      acquireLease(admin, options('bbbb')),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(DeprovisionLeaseHeldError);
+    const held = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<HeldLease>;
+    await held.value.release();
+    expect(leases(f)).toEqual([]);
+  });
+
+  it('a run whose lease is taken over while it runs is told, through the signal it checks between steps', async () => {
+    f = await startGatewayFixture();
+    const admin = await openLeaseAdmin(f.env());
+    const held = await acquireLease(admin, options('cccc', 3));
+    const [current] = leases(f);
+    f.kube.seed([
+      { ...current!, spec: { ...(current!.spec as object), holderIdentity: 'mallory@elsewhere' } } as never,
+    ]);
+    const deadline = Date.now() + 5_000;
+    while (!held.lost.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((held.lost.reason as Error).message).toMatch(
+      /^lost Lease default\/gwctl-deprovision-staging to mallory@elsewhere: another run may be deprovisioning staging/,
+    );
+    // Released? No: it is not ours any more.
+    await held.release();
+    expect(leases(f)).toHaveLength(1);
   });
 });
