@@ -49,10 +49,14 @@ describe('the deployment trigger', { timeout: 240_000 }, () => {
 
   it('Cloud Build faults (UNAVAILABLE) are retried; a re-run leaves the disabled trigger alone', async () => {
     f = await startGatewayFixture();
+    // Every third call fails with UNAVAILABLE: reads are retried by the client library, the update by gwctl.
+    let calls = 0;
+    (f.cloudbuild.faults as unknown as { random: () => number }).random = () => (calls++ % 3 === 0 ? 0 : 0.99);
     f.cloudbuild.faults.set({ p503: 0.3 });
     const stopped = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(trigger(f).disabled).toBe(true);
+    expect(f.cloudbuild.log.list().some((q) => q.fault)).toBe(true);
     f.cloudbuild.faults.set({});
     f.cloudbuild.log.clear();
     const again = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');

@@ -42,7 +42,8 @@ export const triggerName = (r: TriggerRef) => `projects/${r.project}/locations/$
 // gRPC codes: NOT_FOUND, and those worth another try (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE).
 const NOT_FOUND = 5;
 const TRANSIENT = new Set([4, 8, 14]);
-const CALL_OPTIONS = { timeout: 30_000 };
+/** The library retries reads on UNAVAILABLE for up to 10 minutes by default; an operator wants the reason sooner. */
+const CALL_OPTIONS = { timeout: 30_000, maxRetries: 2 };
 
 /**
  * Cloud Build's trigger API through `@google-cloud/cloudbuild` (gRPC), loaded on first use: Application Default
@@ -58,29 +59,30 @@ export async function openTriggerAdmin(env: Environment): Promise<TriggerAdmin> 
   const open = () =>
     (client ??= (async () => {
       const { CloudBuildClient } = await import('@google-cloud/cloudbuild');
-      if (!emulator) return new CloudBuildClient({ projectId: env.project });
+      // Initialised here, awaited: left to the first call, a credentials failure escapes as an unhandled rejection.
+      if (!emulator) return initialised(new CloudBuildClient({ projectId: env.project }));
       const grpc = await import('@grpc/grpc-js');
       const { host, port } = splitHostPort(emulator, 'cloudbuild');
       // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.
-      return new CloudBuildClient({
-        servicePath: host,
-        apiEndpoint: host,
-        port,
-        sslCreds: grpc.credentials.createInsecure(),
-        projectId: env.project,
-        universeDomain: 'googleapis.com',
-      });
+      return initialised(
+        new CloudBuildClient({
+          servicePath: host,
+          apiEndpoint: host,
+          port,
+          sslCreds: grpc.credentials.createInsecure(),
+          projectId: env.project,
+          universeDomain: 'googleapis.com',
+        }),
+      );
     })());
   const fail = (what: string, project: string) => (err: unknown) => {
     throw triggerError(err, what, project);
   };
   return {
     async get(ref) {
-      const c = await open();
       try {
-        const [t] = await withRetry(() => c.getBuildTrigger({ name: triggerName(ref) }, CALL_OPTIONS), {
-          isRetryable: isTransientGrpc,
-        });
+        const c = await open();
+        const [t] = await c.getBuildTrigger({ name: triggerName(ref) }, CALL_OPTIONS);
         return toTrigger(t);
       } catch (err) {
         if (codeOf(err) === NOT_FOUND) return undefined;
@@ -88,9 +90,10 @@ export async function openTriggerAdmin(env: Environment): Promise<TriggerAdmin> 
       }
     },
     async update(t, change) {
-      const c = await open();
       const project = /^projects\/([^/]+)\//.exec(t.resourceName)?.[1] ?? env.project;
-      // Setting the same two fields again is harmless, so a call that may have landed is retried.
+      const what = `${change.disabled ? 'disabling' : 'enabling'} Cloud Build trigger ${t.name}`;
+      const c = await open().catch(fail(what, project));
+      // The library does not retry updates; setting the same two fields again is harmless, so gwctl does.
       const [updated] = await withRetry(
         () =>
           c.updateBuildTrigger(
@@ -102,14 +105,19 @@ export async function openTriggerAdmin(env: Environment): Promise<TriggerAdmin> 
             },
             CALL_OPTIONS,
           ),
-        { isRetryable: isTransientGrpc },
-      ).catch(fail(`${change.disabled ? 'disabling' : 'enabling'} Cloud Build trigger ${t.name}`, project));
+        { attempts: 4, isRetryable: isTransientGrpc },
+      ).catch(fail(what, project));
       return toTrigger(updated);
     },
     close: async () => {
-      if (client) await (await client).close();
+      if (client) await (await client.catch(() => undefined))?.close();
     },
   };
+}
+
+async function initialised<C extends { initialize(): Promise<unknown> }>(client: C): Promise<C> {
+  await client.initialize();
+  return client;
 }
 
 interface SdkTrigger {

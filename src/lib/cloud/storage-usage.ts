@@ -43,7 +43,8 @@ export function openStorageUsage(env: Environment): StorageUsageReader {
       return Object.fromEntries(Object.keys(objects).map((b) => [b, { objects: objects[b]!, bytes: bytes[b] ?? 0 }]));
     },
     close: async () => {
-      if (reader) await (await reader).close();
+      // A reader that failed to open (no credentials) has nothing to close; its error was reported by `usage`.
+      if (reader) await (await reader.catch(() => undefined))?.close();
     },
   };
 }
