@@ -1,9 +1,10 @@
 import { Args } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
 import { vaultQuiesceStatus } from '../../lib/backup/quiesce.js';
-import { openEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
+import { withEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
 import { readInventory } from '../../lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../lib/deprovision/journal.js';
+import { currentHolder } from '../../lib/deprovision/lease.js';
 import { leftovers } from '../../lib/deprovision/leftovers.js';
 import { renderLeftovers } from '../../lib/deprovision/render.js';
 import { renderProtection } from '../../lib/protection/render.js';
@@ -14,15 +15,22 @@ export default class EnvStatus extends GwctlCommand<typeof EnvStatus> {
 
   async run() {
     const env = this.environment(this.args.env ?? this.flags.env);
-    const admins = await openEnvironmentAdmins(env);
-    const [reading, inventory] = await Promise.all([readProtection(env, admins), readInventory(env, admins)]);
-    const protection = protectionStatus(reading);
-    const journal = DeprovisionJournal.load(journalPath(env.name));
-    const left = leftovers(inventory, journal.data, journal.started ? journal.file : undefined);
-    const vault = vaultQuiesceStatus(env.workloads.vault, env.kube.namespace, inventory.kube, env.name);
-    renderProtection(this.ui, protection);
-    renderLeftovers(this.ui, left);
-    if (vault?.warning) this.ui.warn(vault.warning);
-    return { env: env.name, protection, leftovers: left, ...(vault ? { vault } : {}) };
+    return withEnvironmentAdmins(env, async (admins) => {
+      const [reading, inventory, runningNow] = await Promise.all([
+        readProtection(env, admins),
+        readInventory(env, admins),
+        currentHolder(admins.leases, env.name, env.kube.namespace),
+      ]);
+      const protection = protectionStatus(reading);
+      const journal = DeprovisionJournal.load(journalPath(env.name));
+      const left = leftovers(inventory, journal.data, journal.started ? journal.file : undefined, runningNow);
+      const vault = vaultQuiesceStatus(env.workloads.vault, env.kube.namespace, inventory.kube, env.name);
+      renderProtection(this.ui, protection);
+      renderLeftovers(this.ui, left);
+      if (vault?.warning) this.ui.warn(vault.warning);
+      if (inventory.usageProblem)
+        this.ui.warn(`object counts unavailable: Cloud Monitoring: ${inventory.usageProblem}`);
+      return { env: env.name, protection, leftovers: left, ...(vault ? { vault } : {}) };
+    });
   }
 }

@@ -7,26 +7,11 @@ export interface ManualStep {
   commands: string[];
 }
 
-/** What remains after gwctl's part: stop redeploys, let the buckets empty, then Terraform. */
-export function manualSteps(
-  inv: Pick<DeprovisionInventory, 'env' | 'project' | 'region' | 'buckets'>,
-  varFile?: string,
-): ManualStep[] {
-  const loc = `--project=${inv.project} --region=${inv.region}`;
+/** What remains after gwctl's part (the deployment trigger included): let the buckets empty, then Terraform. */
+export function manualSteps(inv: Pick<DeprovisionInventory, 'env' | 'buckets'>, varFile?: string): ManualStep[] {
   const tfvars = varFile ?? '<the environment’s .tfvars>';
   const present = inv.buckets.filter((b) => b.settings);
   return [
-    {
-      id: 'disable-deployment-trigger',
-      title:
-        'Disable the deployment trigger, so CI does not redeploy the gateway (do this before, or right after, the run)',
-      commands: [
-        `gcloud builds triggers list ${loc}`,
-        `gcloud builds triggers export TRIGGER ${loc} --destination=trigger.yaml`,
-        `# set "disabled: true" in trigger.yaml, then:`,
-        `gcloud builds triggers import ${loc} --source=trigger.yaml`,
-      ],
-    },
     {
       id: 'wait-for-empty-buckets',
       title:
