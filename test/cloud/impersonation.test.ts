@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startIamCredentialsStandIn, type IamCredentialsStandIn } from '@gwctl/emulators/iamcredentials';
 import { environmentSchema, type Environment } from '../../src/lib/config/schema.js';
+import { cloudBuildOptions } from '../../src/lib/cloud/cloudbuild.js';
 import { clientOptions } from '../../src/lib/cloud/monitoring.js';
 import { openStorage, storageAuth } from '../../src/lib/cloud/storage.js';
 import { tempDir } from '../helpers/cli.js';
@@ -83,11 +84,12 @@ describe('impersonating a service account', () => {
     expect(generate.body.delegates).toEqual([`projects/-/serviceAccounts/${a}`]);
   });
 
-  it('Cloud Monitoring and Firestore clients get the impersonated credentials too', async () => {
-    const opts = await clientOptions(staging(TARGET));
-    expect((opts as { authClient?: unknown }).authClient).toBeDefined();
-    const { authClient } = opts as { authClient: { getAccessToken(): Promise<{ token?: string | null }> } };
-    expect((await authClient.getAccessToken()).token).toMatch(new RegExp(`^impersonated-${TARGET}-`));
+  it('Cloud Monitoring, Cloud Build and Firestore clients get the impersonated credentials too', async () => {
+    for (const opts of [await clientOptions(staging(TARGET)), await cloudBuildOptions(staging(TARGET))]) {
+      expect((opts as { authClient?: unknown }).authClient).toBeDefined();
+      const { authClient } = opts as { authClient: { getAccessToken(): Promise<{ token?: string | null }> } };
+      expect((await authClient.getAccessToken()).token).toMatch(new RegExp(`^impersonated-${TARGET}-`));
+    }
   });
 
   it('a refused impersonation fails the call with IAM’s reason', async () => {
@@ -99,6 +101,7 @@ describe('impersonating a service account', () => {
 
   it('without impersonation the clients use Application Default Credentials as they are', async () => {
     expect(await clientOptions(staging())).not.toHaveProperty('authClient');
+    expect(await cloudBuildOptions(staging())).not.toHaveProperty('authClient');
     const storage = await openStorage(staging());
     expect(await storage.authClient.getAccessToken()).toMatch(/^source-token-\d+$/);
     expect(iam.calls.some((c) => c.path.endsWith(':generateAccessToken'))).toBe(false);

@@ -31,7 +31,10 @@ function probes(over: Partial<DoctorProbes> = {}): DoctorProbes {
     metricDescriptor: async (type) =>
       type.endsWith('check_passed')
         ? { metricKind: 'GAUGE', valueType: 'BOOL' }
-        : { metricKind: 'DELTA', valueType: type.endsWith('request_count') ? 'INT64' : 'DISTRIBUTION' },
+        : type.startsWith('storage.')
+          ? { metricKind: 'GAUGE', valueType: type.endsWith('object_count') ? 'INT64' : 'DOUBLE' }
+          : { metricKind: 'DELTA', valueType: type.endsWith('request_count') ? 'INT64' : 'DISTRIBUTION' },
+    buildTrigger: async () => ({ name: 'gateway-gke-deployment', disabled: false }),
     mongo: async () => ({
       where: 'db:27017',
       database: 'awala-gateway',
@@ -123,6 +126,30 @@ describe('gwctl doctor: verdicts', () => {
     expect(find(results, 'monitoring.metric.https/total_latencies')).toMatchObject({
       status: 'fail',
       reason: expect.stringMatching(/is CUMULATIVE DISTRIBUTION; gwctl reads it as DELTA DISTRIBUTION/),
+    });
+  });
+
+  it('no deployment trigger of that name is a warning (a deprovision would have none to disable); a denied read fails', async () => {
+    const absent = await run(
+      env({ cloudBuild: { trigger: 'deploy-gateway' } }),
+      probes({ buildTrigger: async () => undefined }),
+    );
+    expect(find(absent, 'cloudbuild.trigger')).toMatchObject({
+      status: 'warn',
+      calls: 'GetBuildTrigger projects/relaycorp-gateway-staging/locations/europe-west1/triggers/deploy-gateway',
+      reason: expect.stringMatching(/no trigger deploy-gateway .*set cloudBuild\.trigger/),
+    });
+    const denied = await run(
+      env(),
+      probes({
+        buildTrigger: async () => {
+          throw new Error('reading Cloud Build trigger …: PERMISSION_DENIED: cloudbuild.builds.get');
+        },
+      }),
+    );
+    expect(find(denied, 'cloudbuild.trigger')).toMatchObject({
+      status: 'fail',
+      neededBy: ['env deprovision', 'env protect', 'env status'],
     });
   });
 

@@ -38,7 +38,7 @@ describe('gwctl doctor', () => {
     expect(r.stdout).toMatch(/^CHECK\s+RESULT\s+REASON$/m);
     expect(r.stdout).toMatch(/^gcs\.batch\s+pass\s+rewrites with null attributes are taken inside batches/m);
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\/scale\s+pass\s+update allowed in namespace default$/m);
-    expect(r.stdout).toMatch(/sandbox: 24 passed, 0 warning\(s\), 0 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/sandbox: 28 passed, 0 warning\(s\), 0 failed, 0 skipped/);
     expect(r.stderr).toBe('');
   });
 
@@ -51,6 +51,7 @@ describe('gwctl doctor', () => {
     expect(paths).toContain('POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews');
     expect(paths).toContain('POST /batch/storage/v1');
     expect(paths).toContain('POST /google.monitoring.v3.MetricService/GetMetricDescriptor');
+    expect(paths).toContain('POST /google.devtools.cloudbuild.v1.CloudBuild/GetBuildTrigger');
     // Read-only: the only POSTs are reviews, the batch (a read and a rewrite of nothing) and gRPC reads.
     const writes = calls.filter((c) => ['PUT', 'PATCH', 'DELETE'].includes(c.method));
     expect(writes).toEqual([]);
@@ -77,7 +78,7 @@ describe('gwctl doctor', () => {
     );
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\/scale\s+FAIL\s+denied in namespace default: update/m);
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\s+pass/m);
-    expect(r.stdout).toMatch(/sandbox: 22 passed, 0 warning\(s\), 2 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/sandbox: 26 passed, 0 warning\(s\), 2 failed, 0 skipped/);
     expect(r.stdout).toMatch(/will fail until fixed: env deprovision$/m);
   });
 
@@ -95,7 +96,7 @@ describe('gwctl doctor', () => {
 
   it('a cluster that does not answer fails once; its access reviews are skipped', async () => {
     const dir = tempDir('gwctl-doctor-yaml-');
-    const { gcs, firestore, monitoring } = sandbox.state.endpoints;
+    const { gcs, firestore, monitoring, cloudbuild } = sandbox.state.endpoints;
     writeFileSync(
       join(dir, 'gwctl.yaml'),
       `environments:
@@ -103,7 +104,7 @@ describe('gwctl doctor', () => {
     project: gwctl-sandbox
     kube: { server: "http://127.0.0.1:9" }
     buckets: { parcels: ${SANDBOX_BUCKETS.parcels}, vault: ${SANDBOX_BUCKETS.vault}, backups: no-such-backups-bucket }
-    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}" }
+    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}", cloudbuild: "${cloudbuild}" }
 `,
     );
     const r = await runGwctl(['doctor', '--env', 'staging', '--json'], { cwd: dir, env: { GWCTL_HOME: home } });
@@ -128,7 +129,7 @@ describe('gwctl doctor', () => {
 
   it('--context and --kubeconfig point this run at another cluster, as kubectl’s do; gwctl.yaml is unchanged', async () => {
     const dir = tempDir('gwctl-doctor-overrides-');
-    const { gcs, firestore, monitoring, kube } = sandbox.state.endpoints;
+    const { gcs, firestore, monitoring, kube, cloudbuild } = sandbox.state.endpoints;
     // Kubeconfigs as `kubectl config view` writes them (Kubernetes docs, "Organizing Cluster Access Using
     // kubeconfig Files"): gwctl.yaml's names a cluster that does not answer; the other context is the sandbox's.
     const kubeconfig = (name: string, contexts: Record<string, string>) => {
@@ -162,7 +163,7 @@ current-context: ${Object.keys(contexts)[0]}
     project: gwctl-sandbox
     kube: { kubeconfig: ${configured}, context: gke-staging }
     buckets: { parcels: ${SANDBOX_BUCKETS.parcels}, vault: ${SANDBOX_BUCKETS.vault} }
-    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}" }
+    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}", cloudbuild: "${cloudbuild}" }
 `,
     );
     const doctor = (...extra: string[]) =>

@@ -1,6 +1,7 @@
 import type { Environment } from '../config/schema.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import type { DoctorProbes } from '../doctor/probes.js';
+import { deploymentTriggerRef, openTriggerAdmin } from './cloudbuild.js';
 import { openDocumentStore } from './firestore.js';
 import { gcsError, httpStatusOf } from './gcs-errors.js';
 import { JsonTransport, parseJson } from './json-transport.js';
@@ -95,6 +96,15 @@ export function openDoctorProbes(env: Environment): DoctorProbes {
         throw new RuntimeError(
           `Cloud Monitoring (project ${env.project}): ${String((err as Error).message).split('\n')[0]}`,
         );
+      }
+    },
+    async buildTrigger() {
+      const admin = await openTriggerAdmin(env);
+      try {
+        const t = await admin.get(deploymentTriggerRef(env));
+        return t && { name: t.name, disabled: t.disabled };
+      } finally {
+        await admin.close();
       }
     },
     async mongo() {

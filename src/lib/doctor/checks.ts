@@ -1,3 +1,4 @@
+import { deploymentTriggerRef, triggerName } from '../cloud/cloudbuild.js';
 import type { Environment } from '../config/schema.js';
 import { fail, pass, skip, warn, type DoctorCheck } from './check.js';
 import { kubeAccessChecks } from './kube-access.js';
@@ -21,6 +22,7 @@ export function doctorChecks(env: Environment, probes: DoctorProbes): DoctorChec
     },
     ...kubeAccessChecks(probes, env.kube.namespace),
     ...metricChecks(probes),
+    triggerCheck(env, probes),
     mongoCheck(env, probes),
     firestoreCheck(env, probes),
   ];
@@ -130,6 +132,19 @@ const METRICS: { type: string; metricKind: string; valueType: string; neededBy: 
     valueType: 'INT64',
     neededBy: ['diagnose parcels', 'monitoring plan/apply'],
   },
+  // Object counts and sizes of buckets, measured daily: deprovision plans from them instead of listing buckets.
+  {
+    type: 'storage.googleapis.com/storage/object_count',
+    metricKind: 'GAUGE',
+    valueType: 'INT64',
+    neededBy: ['env deprovision', 'env status'],
+  },
+  {
+    type: 'storage.googleapis.com/storage/total_bytes',
+    metricKind: 'GAUGE',
+    valueType: 'DOUBLE',
+    neededBy: ['env deprovision', 'env status'],
+  },
   {
     type: 'monitoring.googleapis.com/uptime_check/check_passed',
     metricKind: 'GAUGE',
@@ -153,6 +168,26 @@ function metricChecks(probes: DoctorProbes): DoctorCheck[] {
       return pass(`${m.metricKind} ${m.valueType}, as gwctl reads it`);
     },
   }));
+}
+
+/** The deployment trigger a deprovision disables first (and env protect enables again). */
+function triggerCheck(env: Environment, probes: DoctorProbes): DoctorCheck {
+  const ref = deploymentTriggerRef(env);
+  return {
+    id: 'cloudbuild.trigger',
+    area: 'cloudbuild',
+    calls: `GetBuildTrigger ${triggerName(ref)}`,
+    expects: 'found (reading needs cloudbuild.builds.get; disabling it needs cloudbuild.builds.update, not checked)',
+    neededBy: ['env deprovision', 'env protect', 'env status'],
+    async run() {
+      const t = await probes.buildTrigger();
+      if (!t)
+        return warn(
+          `no trigger ${ref.trigger} in ${ref.project}/${ref.region}: a deprovision would have none to disable (set cloudBuild.trigger)`,
+        );
+      return pass(`trigger ${t.name} readable (${t.disabled ? 'disabled' : 'enabled'})`);
+    },
+  };
 }
 
 function mongoCheck(env: Environment, probes: DoctorProbes): DoctorCheck {

@@ -18,7 +18,7 @@ const PROTECT = 'env protect/unprotect';
  * The Kubernetes RBAC gwctl needs, verb by verb: `backup create --quiesce` reads and patches the Vault workload,
  * `env deprovision` lists the namespace and scales or deletes what is in it, the schedules create or replace their
  * CronJob, `env protect` puts and removes its ValidatingAdmissionPolicy, keyev's ConfigMap backend reads and
- * writes one ConfigMap, and `verify infra` lists what the manifests declare.
+ * writes one ConfigMap, `verify infra` lists what the manifests declare, and a deprovision holds a Lease.
  */
 export const KUBE_NEEDS: KubeNeed[] = [
   {
@@ -73,6 +73,13 @@ export const KUBE_NEEDS: KubeNeed[] = [
     resource: 'persistentvolumeclaims',
     namespaced: true,
     verbs: { list: [DEPROVISION], delete: [DEPROVISION] },
+  },
+  {
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    namespaced: true,
+    // One deprovision at a time: the Lease gwctl-deprovision-<env> is read, taken, renewed and released.
+    verbs: { get: [DEPROVISION, 'env status'], create: [DEPROVISION], update: [DEPROVISION], delete: [DEPROVISION] },
   },
   ...['validatingadmissionpolicies', 'validatingadmissionpolicybindings'].map((resource) => ({
     group: 'admissionregistration.k8s.io',

@@ -13,6 +13,8 @@ export interface DoctorProbes {
   canI(attributes: KubeAccess): Promise<{ allowed: boolean; reason?: string }>;
   /** `MetricService.GetMetricDescriptor` in the environment's project; undefined when NOT_FOUND. */
   metricDescriptor(type: string): Promise<{ metricKind: string; valueType: string } | undefined>;
+  /** `GetBuildTrigger` of the environment's deployment trigger (cloudBuild in gwctl.yaml); undefined when NOT_FOUND. */
+  buildTrigger(): Promise<{ name: string; disabled: boolean } | undefined>;
   /** Connects, pings, and lists the database's collections (names only). */
   mongo(): Promise<{ where: string; database: string; collections: string[] }>;
   /** Reads one (missing) document of `collection` in the environment's Firestore database. */
