@@ -101,6 +101,20 @@ export class JsonTransport {
     return this.json<T>('POST', path, { type: `multipart/related; boundary=${boundary}`, data: body });
   }
 
+  /**
+   * An object's bytes (`alt=media`) with its generation, or undefined when it does not exist. Bytes stay
+   * bytes: tiles and entry bundles are binary.
+   */
+  async download(bucket: string, name: string): Promise<{ data: Buffer; generation: string } | undefined> {
+    const answer = await this.exchange(
+      'GET',
+      this.callPath(bucket, { uri: `/o/${encodeURIComponent(name)}`, qs: { alt: 'media' } }),
+    );
+    if (answer.status === 404) return undefined;
+    if (answer.status < 200 || answer.status > 299) throw answerError(answer);
+    return { data: answer.data, generation: answer.generation ?? '' };
+  }
+
   private callPath(bucket: string, call: BucketCall): string {
     // Built by hand: URLSearchParams costs more than the rest of a batched call's encoding.
     let query = '';
@@ -123,7 +137,7 @@ export class JsonTransport {
     method: string,
     path: string,
     body?: { type: string; data: Buffer },
-  ): Promise<BatchAnswer & { contentType?: string }> {
+  ): Promise<BatchAnswer & { contentType?: string; data: Buffer; generation?: string }> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'gwctl' };
     if (this.auth) (await this.auth(new URL(path, this.base).href)).forEach((v, k) => (headers[k] = v));
     if (body) {
@@ -142,13 +156,17 @@ export class JsonTransport {
       const req = this.send(reqOpts, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
+        res.on('end', () => {
+          const data = Buffer.concat(chunks);
+          const generation = res.headers['x-goog-generation'];
           resolve({
             status: res.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString('utf8'),
+            text: data.toString('utf8'),
+            data,
             contentType: res.headers['content-type'],
-          }),
-        );
+            ...(typeof generation === 'string' ? { generation } : {}),
+          });
+        });
         res.on('error', reject);
       });
       req.on('error', reject);
