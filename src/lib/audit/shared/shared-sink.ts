@@ -1,0 +1,125 @@
+import type { AuditLine } from '../lines.js';
+import { canonicalJson, type AuditEntry, type AuditRecord } from '../record.js';
+import type { AuditSink } from '../sink.js';
+import type { SharedLog, LogState } from './shared-log.js';
+import type { LogVerdict } from './verify-log.js';
+
+/** Heartbeats of runs in progress: `<prefix>runs/<run>`, rewritten every minute while the change is applied. */
+export const RUNS_DIR = 'runs/';
+const HEARTBEAT_MS = 60_000;
+
+export interface SharedSinkOptions {
+  /** Intents of changes started on this machine and not yet closed (their progress files), for reconciliation. */
+  localRuns: () => AuditLine[];
+  /** Reads and checks the whole log (verifySharedLog with this machine's last checkpoint). */
+  verify: () => Promise<LogVerdict>;
+  heartbeatMs?: number;
+}
+
+/**
+ * The write-ahead protocol's sink over the shared log. An append sequences its records (durable: the change may
+ * start) and integrates them in the background; the next append, or settle(), waits for that integration, so
+ * an intent's integration runs beside the apply and the outcome's append starts from the checkpoint it left.
+ * Each stored entry is the record's canonical JSON with its log index and time.
+ */
+export class SharedAuditSink implements AuditSink {
+  readonly location: string;
+  /** The verdict of the last read(): problems found on the way. */
+  lastVerdict: LogVerdict | undefined;
+  private background: Promise<LogState> | undefined;
+  private end: number | undefined;
+  private readonly beating = new Map<string, NodeJS.Timeout>();
+  private readonly chores: Promise<unknown>[] = [];
+
+  constructor(
+    readonly log: SharedLog,
+    private readonly o: SharedSinkOptions,
+  ) {
+    this.location = log.store.location;
+  }
+
+  /** Every integrated record, checked against the signed checkpoint (sequenced ones are integrated first). */
+  async read(): Promise<AuditLine[]> {
+    await this.settle().catch(() => undefined);
+    await this.log.integratePending().catch(() => undefined); // read-only here, or a broken log: verify says why
+    const verdict = await this.o.verify();
+    this.lastVerdict = verdict;
+    return verdict.entries.map((e) => entryLine(e.index, e.bytes));
+  }
+
+  async append(next: (log: readonly AuditLine[]) => AuditEntry[]): Promise<AuditRecord[]> {
+    const entries = next(this.o.localRuns());
+    if (entries.length === 0) return [];
+    // After our own previous batch: start from the checkpoint its integration left, when it finished.
+    const known = this.background ? await this.background.catch(() => undefined) : undefined;
+    const after = known?.size ?? this.end;
+    const time = new Date().toISOString();
+    const intents = entries.flatMap((e) => (e.kind === 'intent' ? [e.run] : []));
+    const [sequenced] = await Promise.all([
+      this.log.sequence((index) => entries.map((e, i) => Buffer.from(encodeEntry(e, index + i, time))), after),
+      ...intents.map((run) => this.beat(run)),
+    ]);
+    this.end = sequenced.start + sequenced.count;
+    this.background = this.log.integrate(this.end, sequenced.state ?? known);
+    this.background.catch(() => undefined); // surfaced by settle() or the next append
+    for (const e of entries) if (e.kind === 'outcome') this.stopBeating(e.run);
+    for (const run of intents) this.keepBeating(run);
+    return entries.map(
+      (e, i) => ({ ...e, index: sequenced.start + i, seq: sequenced.start + i, time }) as unknown as AuditRecord,
+    );
+  }
+
+  /** Waits for the last append's integration: its records are then in a signed checkpoint. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.chores.splice(0));
+    if (this.background) await this.background;
+  }
+
+  /** When each run in progress last showed it was alive (server time of its heartbeat). */
+  async heartbeats(): Promise<Map<string, string>> {
+    const listed = await this.log.store.list(RUNS_DIR);
+    return new Map(listed.map((o) => [o.name.slice(RUNS_DIR.length), o.updated]));
+  }
+
+  private beat(run: string): Promise<unknown> {
+    return this.log.store.put(`${RUNS_DIR}${run}`, Buffer.from(new Date().toISOString()), {
+      contentType: 'text/plain',
+    });
+  }
+
+  private keepBeating(run: string): void {
+    const timer = setInterval(() => void this.beat(run).catch(() => undefined), this.o.heartbeatMs ?? HEARTBEAT_MS);
+    timer.unref();
+    this.beating.set(run, timer);
+  }
+
+  private stopBeating(run: string): void {
+    clearInterval(this.beating.get(run));
+    this.beating.delete(run);
+    this.chores.push(this.log.store.delete(`${RUNS_DIR}${run}`).catch(() => undefined));
+  }
+}
+
+/** What the log stores for a record: its canonical JSON with the index it lands at and the time it was sequenced. */
+export function encodeEntry(entry: AuditEntry, index: number, time: string): string {
+  return canonicalJson({ ...entry, index, time });
+}
+
+/** A stored entry as the audit code reads records (seq = index); an entry that is not a record is a problem. */
+export function entryLine(index: number, bytes: Uint8Array): AuditLine {
+  const text = Buffer.from(bytes).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { line: index, text, problem: { kind: 'unparseable', message: `entry ${index} is not JSON` } };
+  }
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    typeof (value as { command?: unknown }).command !== 'string'
+  )
+    return { line: index, text, problem: { kind: 'not-a-record', message: `entry ${index} is not an audit record` } };
+  return { line: index, text, record: { ...(value as AuditRecord), seq: index } };
+}
