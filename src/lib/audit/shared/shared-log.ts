@@ -7,6 +7,7 @@ import {
   leafHash,
   openCheckpoint,
   signCheckpoint,
+  TileHashReader,
   treeRootFromTiles,
   type NoteSigner,
   type NoteVerifier,
@@ -79,8 +80,11 @@ export class SharedLog {
   /** The newest state this process read or wrote. */
   private latest: LogState | undefined;
   private signer: Promise<NoteSigner> | undefined;
-  /** Size of the last checkpoint this machine saw; null: none. */
-  private seen: number | null | undefined;
+  /** The last checkpoint this machine saw; null: none. */
+  private seen: { size: number; rootHash: Uint8Array } | null | undefined;
+  /** Roots known to extend what this machine saw. */
+  private readonly vouched = new Set<string>();
+  private readonly checks = new Map<string, Promise<void>>();
 
   constructor(private readonly o: SharedLogOptions) {
     this.store = o.store;
@@ -138,7 +142,7 @@ export class SharedLog {
       const chain = await this.pendingUpTo(state.size, target);
       const entries = (await Promise.all(chain.map((b) => this.batchEntries(b)))).flat();
       const next = await this.extend(state, entries);
-      if (next) return this.remember(next);
+      if (next) return this.remember(next, state);
       if (attempt >= (this.o.maxAttempts ?? 100))
         throw new Error(`the checkpoint kept changing under ${attempt} attempts to integrate`);
       // Lost the race: someone else integrated, most likely the same batches. Back off a little once it recurs.
@@ -186,10 +190,14 @@ export class SharedLog {
     } catch (err) {
       throw new TamperedLogError(`${this.store.location}${CHECKPOINT}: ${(err as Error).message}`);
     }
-    const seen = this.seenSize();
-    if (seen !== undefined && checkpoint.size < seen)
+    const seen = this.seenHead();
+    if (seen && checkpoint.size < seen.size)
       throw new TamperedLogError(
-        `${this.store.location}: the checkpoint has ${checkpoint.size} entries, but this machine saw ${seen}: the log was rolled back`,
+        `${this.store.location}: the checkpoint has ${checkpoint.size} entries, but this machine saw ${seen.size}: the log was rolled back`,
+      );
+    if (seen && checkpoint.size === seen.size && !bytesEqual(checkpoint.rootHash, seen.rootHash))
+      throw new TamperedLogError(
+        `${this.store.location}: the checkpoint of size ${seen.size} is not the one this machine saw: the log forked or was rewritten`,
       );
     const edge = guess === checkpoint.size && guessed ? guessed : await this.readEdge(checkpoint.size);
     const root = await treeRootFromTiles(checkpoint.size, async (p) => edge.get(p)!).catch(() => undefined);
@@ -287,32 +295,77 @@ export class SharedLog {
     for (const [start, b] of batchesOf(await this.store.list(SEQ_DIR, seqName(from)))) this.batches.set(start, b);
   }
 
-  private remember(state: LogState): LogState {
+  /**
+   * Keeps `state` as the newest known, and as the last checkpoint this machine saw once it is known to extend
+   * the previous one: at once when it is that one, or was built here on a state known to (`base`); else after a
+   * consistency check against the tiles, in the background (consistency() waits for it and throws if it fails).
+   */
+  private remember(state: LogState, base?: LogState): LogState {
     if (!this.latest || state.size >= this.latest.size) this.latest = state;
-    if (state.note && state.size > (this.seenSize() ?? -1)) {
-      this.seen = state.size;
-      try {
-        const nodes = edgeNodes(state.size, state.edge).map((n) => encodeBase64(n.hash));
-        this.o.seen?.save({ note: state.note, nodes }, state.size);
-      } catch {
-        // Only a hint for the next run's reads, and the base of its rollback check; the log itself is intact.
-      }
+    if (!state.note) return state;
+    const seen = this.seenHead();
+    const root = encodeBase64(state.rootHash);
+    if (!seen || (base && this.vouched.has(encodeBase64(base.rootHash))) || this.vouched.has(root)) this.vouch(state);
+    else if (!this.checks.has(root)) {
+      const check = this.extendsSeen(state, seen).then((ok) => {
+        if (!ok)
+          throw new TamperedLogError(
+            `${this.store.location}: the checkpoint of size ${state.size} does not extend the one of size ${seen.size} this machine saw: the log's history was rewritten (run gwctl audit verify)`,
+          );
+        this.vouch(state);
+      });
+      check.catch(() => undefined);
+      this.checks.set(root, check);
     }
     return state;
   }
 
-  /** The size of the last checkpoint this machine saw (read once per process, then kept up to date). */
-  private seenSize(): number | undefined {
+  /** Waits for the consistency checks of checkpoints read from the store; throws if one failed. */
+  async consistency(): Promise<void> {
+    await Promise.all(this.checks.values());
+  }
+
+  private async extendsSeen(state: LogState, seen: { size: number; rootHash: Uint8Array }): Promise<boolean> {
+    if (state.size === seen.size) return bytesEqual(state.rootHash, seen.rootHash);
+    const reader = new TileHashReader(state, async (p) => {
+      const o = state.edge.get(p) ?? (await this.store.get(p))?.data;
+      if (!o) throw new Error(`${p} is missing`);
+      return o;
+    });
+    const old = await reader.rootAt(seen.size).catch(() => undefined);
+    return old !== undefined && bytesEqual(old, seen.rootHash);
+  }
+
+  private vouch(state: LogState): void {
+    this.vouched.add(encodeBase64(state.rootHash));
+    const seen = this.seenHead();
+    if (seen && state.size <= seen.size) return;
+    this.seen = { size: state.size, rootHash: state.rootHash };
+    try {
+      const nodes = edgeNodes(state.size, state.edge).map((n) => encodeBase64(n.hash));
+      this.o.seen?.save({ note: state.note, nodes }, state.size);
+    } catch {
+      // The log itself is intact; this machine only holds it to a slightly older checkpoint next time.
+    }
+  }
+
+  /** The last checkpoint this machine saw (read once per process, then kept up to date). */
+  private seenHead(): { size: number; rootHash: Uint8Array } | undefined {
     if (this.seen === undefined) {
       const note = this.o.seen?.load()?.note;
       this.seen = null;
       if (note)
         try {
-          this.seen = openCheckpoint(note, [this.o.verifier], this.origin).checkpoint.size;
+          const { checkpoint } = openCheckpoint(note, [this.o.verifier], this.origin);
+          this.seen = { size: checkpoint.size, rootHash: checkpoint.rootHash };
         } catch {
           // Not a checkpoint of this log under this key: no guess, and nothing to hold the log to.
         }
     }
     return this.seen ?? undefined;
+  }
+
+  private seenSize(): number | undefined {
+    return this.seenHead()?.size;
   }
 }

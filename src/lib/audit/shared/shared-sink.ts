@@ -73,6 +73,7 @@ export class SharedAuditSink implements AuditSink {
   async settle(): Promise<void> {
     await Promise.allSettled(this.chores.splice(0));
     if (this.background) await this.background;
+    await this.log.consistency();
   }
 
   /** When each run in progress last showed it was alive (server time of its heartbeat). */

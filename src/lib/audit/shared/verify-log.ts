@@ -43,6 +43,8 @@ export interface LogVerdict {
   cosigned: Cosigned[];
   /** The checkpoint this machine had seen before, checked for consistency. */
   seen?: { size: number; consistent: boolean };
+  /** The verified tree's compact range (base64), kept with the checkpoint once this machine has seen it. */
+  nodes?: string[];
 }
 
 export interface VerifyOptions {
@@ -169,8 +171,16 @@ export async function verifySharedLog(o: VerifyOptions): Promise<LogVerdict> {
     seenResult = { size: seen.size, consistent };
   }
   entries.sort((a, b) => a.index - b.index);
-  const cosigned = await readCosignatures(o.store, note, o.witnesses ?? []);
-  return verdict(size, rootHash, note, { entries, cosigned, ...(seenResult ? { seen: seenResult } : {}) });
+  const [cosigned, nodes] = await Promise.all([
+    readCosignatures(o.store, note, o.witnesses ?? []),
+    Promise.all(rangeNodes(0, size).map(async (n) => encodeBase64(await reader.nodeHash(n)))).catch(() => undefined),
+  ]);
+  return verdict(size, rootHash, note, {
+    entries,
+    cosigned,
+    ...(seenResult ? { seen: seenResult } : {}),
+    ...(nodes ? { nodes } : {}),
+  });
 }
 
 function openSeen(note: string, o: VerifyOptions): Checkpoint | undefined {
