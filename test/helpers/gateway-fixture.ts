@@ -9,7 +9,7 @@ import type { Environment } from '../../src/lib/config/schema.js';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import type { FaultInjector } from '@gwctl/emulators/common';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
-import { SANDBOX_BUCKETS, sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
+import { SANDBOX_AUDIT_BUCKET, SANDBOX_BUCKETS, sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
 import { sandboxDir, sandboxFiles } from '../../src/lib/sandbox/paths.js';
 import { ownIdentity, writeSandboxState, type SandboxState } from '../../src/lib/sandbox/state.js';
 import { tempDir } from './cli.js';
@@ -95,6 +95,8 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
   };
   const counts = { parcels: 40, vault: 30, backups: 5, extra: 3, ...opts.objects };
   await seedBuckets(storage, buckets, counts);
+  // The sandbox records every change in its shared audit log, as `gwctl sandbox start` sets it up.
+  if (opts.sandbox) await storage.createBucket(SANDBOX_AUDIT_BUCKET);
   seedKube(kube, namespace);
 
   const dir = tempDir('gwctl-gateway-');

@@ -61,7 +61,7 @@ export default class AuditShow extends GwctlCommand<typeof AuditShow> {
           r.kind === 'intent' ? r.steps : r.kind === 'outcome' ? `${r.steps?.done ?? '?'}/${r.steps?.planned}` : '',
         align: 'right',
       },
-      { header: 'run', get: (r) => (r.kind ? r.run : '') },
+      { header: 'run', get: (r) => (r.kind === 'intent' || r.kind === 'outcome' ? r.run : '') },
       { header: 'summary', get: (r) => r.summary },
       { header: 'operator', get: (r) => r.operator },
     ]);

@@ -1,6 +1,7 @@
 import type { AuditLine } from '../lines.js';
 import { canonicalJson, type AuditEntry, type AuditRecord } from '../record.js';
 import type { AuditSink } from '../sink.js';
+import { MAX_BATCH } from './batches.js';
 import type { SharedLog, LogState } from './shared-log.js';
 import type { LogVerdict } from './verify-log.js';
 
@@ -67,6 +68,27 @@ export class SharedAuditSink implements AuditSink {
     return entries.map(
       (e, i) => ({ ...e, index: sequenced.start + i, seq: sequenced.start + i, time }) as unknown as AuditRecord,
     );
+  }
+
+  /**
+   * Appends entries exactly as given (an imported chain's lines), in batches one after the other, and
+   * integrates them. Returns the index of the first and of the last.
+   */
+  async appendRaw(texts: readonly string[]): Promise<{ first: number; last: number }> {
+    let first: number | undefined;
+    let last = -1;
+    for (let i = 0; i < texts.length; i += MAX_BATCH) {
+      const known = this.background ? await this.background.catch(() => undefined) : undefined;
+      const batch = texts.slice(i, i + MAX_BATCH).map((t) => Buffer.from(t));
+      const s = await this.log.sequence(() => batch, known?.size ?? this.end);
+      first ??= s.start;
+      last = s.start + s.count - 1;
+      this.end = s.start + s.count;
+      this.background = this.log.integrate(this.end, s.state ?? known);
+      this.background.catch(() => undefined);
+    }
+    await this.settle();
+    return { first: first ?? -1, last };
   }
 
   /** Waits for the last append's integration: its records are then in a signed checkpoint. */
