@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../../errors/gwctl-error.js';
 import {
@@ -65,12 +65,26 @@ export function readKeyFile(file: string, origin: string): LogKey | undefined {
  */
 export function createKeyFile(file: string, origin: string): LogKey {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  publishOnce(file, `${generateKeyPair(origin).signerKey}\n`);
+  return readKeyFile(file, origin)!;
+}
+
+/**
+ * Writes `file` whole or not at all, only if it does not exist: written aside, then hard-linked into place
+ * (atomic, and EEXIST when another process got there first). A reader never sees a half-written key.
+ */
+export function publishOnce(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
   try {
-    writeFileSync(file, `${generateKeyPair(origin).signerKey}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(tmp, file);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    rmSync(tmp, { force: true });
   }
-  return readKeyFile(file, origin)!;
 }
 
 /** A key held by Cloud KMS: nobody holds the private half; gwctl asks KMS to sign each checkpoint. */

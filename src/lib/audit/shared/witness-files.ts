@@ -10,6 +10,7 @@ import {
   type NoteSigner,
 } from '../../tlog/index.js';
 import type { LogStore } from './log-store.js';
+import { publishOnce } from './signers.js';
 import type { WitnessState } from './witness.js';
 
 /**
@@ -31,14 +32,8 @@ export function witnessKey(
   if (text === undefined) {
     if (!name) throw new UsageError(`--witness-key ${file} does not exist: pass --name <witness name> to create it`);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    text = generateKeyPair(name, SIG_TYPE_COSIGNATURE_V1).signerKey;
-    try {
-      writeFileSync(file, `${text}\n`, { mode: 0o600, flag: 'wx' });
-      created = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      text = readFileSync(file, 'utf8').trim();
-    }
+    created = publishOnce(file, `${generateKeyPair(name, SIG_TYPE_COSIGNATURE_V1).signerKey}\n`);
+    text = readFileSync(file, 'utf8').trim();
   }
   let key;
   try {
