@@ -106,7 +106,7 @@ export async function verifySharedLog(o: VerifyOptions): Promise<LogVerdict> {
     return got.data;
   });
   const limit = pLimit(o.concurrency ?? 16);
-  const leaves: (Uint8Array | undefined)[] = new Array(size);
+  const leaves: (Uint8Array | undefined)[] = Array.from({ length: size }, () => undefined);
   const entries: { index: number; bytes: Uint8Array }[] = [];
   await Promise.all(
     bundlePaths(size).map(({ path, first, width }) =>
@@ -145,7 +145,8 @@ export async function verifySharedLog(o: VerifyOptions): Promise<LogVerdict> {
       }),
     ),
   );
-  if (leaves.every((l) => l !== undefined) && !bytesEqual(rootFromLeafHashes(leaves as Uint8Array[]), rootHash))
+  // A cross-check of the per-entry one: all entries, hashed as RFC 6962 says, give the signed root.
+  if (problems.length === 0 && !bytesEqual(rootFromLeafHashes(leaves as Uint8Array[]), rootHash))
     problems.push({ kind: 'root', message: `the ${size} entries do not hash to the checkpoint's root` });
   let seenResult: LogVerdict['seen'];
   if (seen) {
