@@ -96,6 +96,14 @@ describe('tampering with the shared log is caught and located', () => {
     await expect(open(b.store).sequence(() => [record(99)])).rejects.toThrow(/checkpoint/);
   });
 
+  it('an entry changed in the last, partial bundle stops every append (it would be carried into the next)', async () => {
+    await fill(open(b.store), 10);
+    const bundle = (await b.store.get('tile/entries/000.p/10'))!.data;
+    bundle[5] ^= 0x01;
+    await b.store.put('tile/entries/000.p/10', bundle);
+    await expect(open(b.store).sequence(() => [record(99)])).rejects.toThrow(/last bundle do not match/);
+  });
+
   it('a right-edge tile that no longer hashes to the checkpoint stops every append', async () => {
     await fill(open(b.store), 10);
     await b.store.put(

@@ -2,12 +2,18 @@ import {
   appendToBundles,
   appendToTiles,
   bytesEqual,
+  decodeEntryBundle,
+  decodeHashTile,
+  div,
   emptyRoot,
+  entryBundlePath,
   encodeBase64,
   leafHash,
   openCheckpoint,
   signCheckpoint,
+  TILE_WIDTH,
   TileHashReader,
+  tilePath,
   treeRootFromTiles,
   type NoteSigner,
   type NoteVerifier,
@@ -205,6 +211,11 @@ export class SharedLog {
       throw new TamperedLogError(
         `${this.store.location}: the tiles at the log's right edge do not hash to its checkpoint's root`,
       );
+    // The partial entry bundle is carried into the next one: its entries must be the ones the tiles hash.
+    if (!edgeBundleMatches(checkpoint.size, edge))
+      throw new TamperedLogError(
+        `${this.store.location}: the entries of the log's last bundle do not match their hashes in the tiles`,
+      );
     return this.remember({
       size: checkpoint.size,
       rootHash: checkpoint.rootHash,
@@ -367,5 +378,18 @@ export class SharedLog {
 
   private seenSize(): number | undefined {
     return this.seenHead()?.size;
+  }
+}
+
+function edgeBundleMatches(size: number, edge: ReadonlyMap<string, Uint8Array>): boolean {
+  const width = size % TILE_WIDTH;
+  if (width === 0) return true;
+  const index = div(size, TILE_WIDTH);
+  try {
+    const entries = decodeEntryBundle(edge.get(entryBundlePath(index, width))!, width);
+    const hashes = decodeHashTile(edge.get(tilePath(0, index, width))!, width);
+    return entries.every((e, i) => bytesEqual(leafHash(e), hashes[i]!));
+  } catch {
+    return false;
   }
 }
