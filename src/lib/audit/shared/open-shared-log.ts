@@ -12,7 +12,6 @@ import { SharedAuditSink } from './shared-sink.js';
 import { CHECKPOINT, SharedLog } from './shared-log.js';
 import { createKeyFile, readKeyFile, remoteLogKey, type LogKey, type RemoteEd25519 } from './signers.js';
 import { SEQ_DIR } from './batches.js';
-import { signatureNames, verifySharedLog } from './verify-log.js';
 
 /** What the shared log needs from the cloud layer, injected so this core module imports no SDK. */
 export interface SharedLogDeps {
@@ -62,8 +61,9 @@ export async function openSharedLog(
   });
   const sink = new SharedAuditSink(log, {
     localRuns: () => localRuns(opts.progress, deps.store.location),
-    verify: () =>
-      verifySharedLog({
+    // Loaded when a command reads the whole log, not on every append.
+    verify: async () =>
+      (await import('./verify-log.js')).verifySharedLog({
         store: deps.store,
         origin: config.origin,
         verifier: key.verifier,
@@ -114,6 +114,7 @@ async function logKey(config: SharedLogConfig, deps: SharedLogDeps, opts: OpenSh
   if (opts.create) {
     const [checkpoint, sequenced] = await Promise.all([deps.store.get(CHECKPOINT), deps.store.list(SEQ_DIR)]);
     if (!checkpoint && sequenced.length === 0) return createKeyFile(s.keyFile, config.origin);
+    const { signatureNames } = await import('./verify-log.js');
     const signers = checkpoint ? signatureNames(Buffer.from(checkpoint.data).toString('utf8')).join(', ') : '';
     throw new UsageError(
       `${config.url} already holds an audit log${signers ? ` signed by ${signers}` : ''}, and its key file ${s.keyFile} is not on this machine: copy the team's key there (0600), or set audit.signer in gwctl.yaml; nothing was changed`,

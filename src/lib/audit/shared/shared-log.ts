@@ -152,7 +152,7 @@ export class SharedLog {
       if (attempt >= (this.o.maxAttempts ?? 100))
         throw new Error(`the checkpoint kept changing under ${attempt} attempts to integrate`);
       // Lost the race: someone else integrated, most likely the same batches. Back off a little once it recurs.
-      if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      if (attempt > 0) await sleep(Math.random() * 5 * attempt);
       guess = state.size + entries.length;
       state = undefined;
       this.latest = undefined;
@@ -393,3 +393,5 @@ function edgeBundleMatches(size: number, edge: ReadonlyMap<string, Uint8Array>):
     return false;
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

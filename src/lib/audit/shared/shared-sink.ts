@@ -51,17 +51,18 @@ export class SharedAuditSink implements AuditSink {
   async append(next: (log: readonly AuditLine[]) => AuditEntry[]): Promise<AuditRecord[]> {
     const entries = next(this.o.localRuns());
     if (entries.length === 0) return [];
-    // After our own previous batch: start from the checkpoint its integration left, when it finished.
-    const known = this.background ? await this.background.catch(() => undefined) : undefined;
-    const after = known?.size ?? this.end;
+    // Right after our own previous batch, while its integration may still be under way: the two overlap, and
+    // this batch's integration starts from the checkpoint that one leaves.
+    const previous = this.background;
     const time = new Date().toISOString();
     const intents = entries.flatMap((e) => (e.kind === 'intent' ? [e.run] : []));
     const [sequenced] = await Promise.all([
-      this.log.sequence((index) => entries.map((e, i) => Buffer.from(encodeEntry(e, index + i, time))), after),
+      this.log.sequence((index) => entries.map((e, i) => Buffer.from(encodeEntry(e, index + i, time))), this.end),
       ...intents.map((run) => this.beat(run)),
     ]);
+    const known = sequenced.state ?? (previous ? await previous.catch(() => undefined) : undefined);
     this.end = sequenced.start + sequenced.count;
-    this.background = this.log.integrate(this.end, sequenced.state ?? known);
+    this.background = this.log.integrate(this.end, known);
     this.background.catch(() => undefined); // surfaced by settle() or the next append
     for (const e of entries) if (e.kind === 'outcome') this.stopBeating(e.run);
     for (const run of intents) this.keepBeating(run);
@@ -78,9 +79,10 @@ export class SharedAuditSink implements AuditSink {
     let first: number | undefined;
     let last = -1;
     for (let i = 0; i < texts.length; i += MAX_BATCH) {
-      const known = this.background ? await this.background.catch(() => undefined) : undefined;
+      const previous = this.background;
       const batch = texts.slice(i, i + MAX_BATCH).map((t) => Buffer.from(t));
-      const s = await this.log.sequence(() => batch, known?.size ?? this.end);
+      const s = await this.log.sequence(() => batch, this.end);
+      const known = s.state ?? (previous ? await previous.catch(() => undefined) : undefined);
       first ??= s.start;
       last = s.start + s.count - 1;
       this.end = s.start + s.count;
