@@ -55,7 +55,8 @@ export function backupCronJob(o: ScheduleOptions) {
     'app.kubernetes.io/managed-by': 'gwctl',
     'gwctl/environment': o.env,
   };
-  // --json: the job's log (Cloud Logging) keeps the result as data; the pod's own audit log goes with the pod.
+  // --json: the job's log (Cloud Logging) keeps the result as data. With audit.log set, its intent and outcome go
+  // to the environment's shared audit log (a local file log would go with the pod).
   const args = [
     'backup',
     'create',

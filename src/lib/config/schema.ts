@@ -102,7 +102,8 @@ const workloads = z.strictObject({
   ),
 });
 
-const KMS_KEY_VERSION = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/[^/]+$/;
+const KMS_KEY_VERSION =
+  /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/[^/]+$/;
 
 /** The shared audit log (docs/audit.md): a C2SP tlog-tiles log in a bucket, and the key that signs its checkpoints. */
 const audit = z.strictObject({
@@ -115,9 +116,11 @@ const audit = z.strictObject({
     z.union([
       z.strictObject({ keyFile: nonEmpty() }),
       z.strictObject({
-        kms: z.string().check(
-          z.regex(KMS_KEY_VERSION, 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>/cryptoKeyVersions/<v>'),
-        ),
+        kms: z
+          .string()
+          .check(
+            z.regex(KMS_KEY_VERSION, 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>/cryptoKeyVersions/<v>'),
+          ),
       }),
     ]),
   ),

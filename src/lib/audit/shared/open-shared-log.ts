@@ -52,11 +52,11 @@ export async function openSharedLog(
     signer: key.signer,
     seen,
   });
-  const witnesses = config.witnesses.flatMap((w) => {
+  const witnesses = config.witnesses.map((w, i) => {
     try {
-      return [cosignatureVerifierFromKey(w)];
-    } catch {
-      return [];
+      return cosignatureVerifierFromKey(w);
+    } catch (err) {
+      throw new UsageError(`audit.witnesses[${i}] of ${config.env}: ${(err as Error).message}`);
     }
   });
   const sink = new SharedAuditSink(log, {
