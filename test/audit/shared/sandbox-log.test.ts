@@ -95,6 +95,13 @@ describe("the sandbox's shared audit log, end to end", () => {
     expect(await independentReader(f, key)).toMatchObject({ ok: true, size: 4 + 3 + 3 });
   });
 
+  it('a dry run, and a plan the operator does not confirm, touch no audit log', async () => {
+    f.gcs.log.clear();
+    expect((await gwctl(f, 'bucket', 'ttl', 'set', '--env', 'sandbox', '-d', '9', '--dry-run')).code).toBe(0);
+    expect((await gwctl(f, 'bucket', 'ttl', 'set', '--env', 'sandbox', '-d', '9')).code).toBe(2); // no --yes, no TTY
+    expect(f.gcs.log.list().filter((r) => r.path.includes(SANDBOX_AUDIT_BUCKET))).toEqual([]);
+  });
+
   it('a byte flipped in an entry bundle fails audit verify with the entry index, and the independent reader', async () => {
     const file = f.storage.bucket(SANDBOX_AUDIT_BUCKET).file('log/tile/entries/000.p/10');
     const [data] = await file.download();
