@@ -98,13 +98,11 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   /**
    * Where a change to `envName` is recorded: the environment's shared log (`audit.log` in gwctl.yaml; its key
    * file is created on first use of a new log), else the local file. An environment that cannot be resolved
-   * (a stopped sandbox, no --env) has no shared log.
+   * (`sandbox reset` of a stopped sandbox, no --env) has no shared log: a command that needs the environment
+   * itself fails on it before changing anything.
    */
   protected async auditLog(envName: string | undefined = this.flags.env): Promise<AuditSink> {
-    const shared = await this.sharedAuditLog(envName, { create: true }).catch((err: unknown) => {
-      if (envName === undefined) return undefined;
-      throw err;
-    });
+    const shared = await this.sharedAuditLog(envName, { create: true }, 'none');
     if (shared) return shared.sink;
     const [{ FileAuditSink }, { auditLogPath }] = await Promise.all([
       import('./lib/audit/file-sink.js'),
@@ -113,12 +111,22 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     return new FileAuditSink(auditLogPath(this.config_));
   }
 
-  /** The environment's shared audit log, or undefined when it has none configured. */
+  /**
+   * The environment's shared audit log, or undefined when it has none configured, or when no environment is
+   * named and none is the default (the local file log then).
+   */
   protected async sharedAuditLog(
     envName: string | undefined = this.flags.env,
     opts: Omit<OpenSharedLogOptions, 'progress'> = {},
+    unresolvable: 'throw' | 'none' = envName === undefined ? 'none' : 'throw',
   ): Promise<OpenedSharedLog | undefined> {
-    const env = this.environment(envName);
+    let env: Environment;
+    try {
+      env = this.environment(envName);
+    } catch (err) {
+      if (unresolvable === 'none') return undefined;
+      throw err;
+    }
     const { sharedLogConfig } = await import('./lib/audit/shared/log-config.js');
     const config = sharedLogConfig(env);
     if (!config) return undefined;
