@@ -95,6 +95,20 @@ describe("the sandbox's shared audit log, end to end", () => {
     expect(await independentReader(f, key)).toMatchObject({ ok: true, size: 4 + 3 + 3 });
   });
 
+  it('a witness run by another party cosigns the checkpoint, and audit verify lists it', async () => {
+    const witnessKey = join(tempDir('gwctl-witness-'), 'witness.key');
+    const log = `gs://${SANDBOX_AUDIT_BUCKET}/log/`;
+    const args = ['audit', 'witness', '--env', 'sandbox', '--log', log, '--key', key, '--witness-key', witnessKey];
+    const first = await gwctl(f, ...args, '--name', 'witness.example.org', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(json(first)).toMatchObject({ status: 'cosigned', witness: 'witness.example.org' });
+    expect(json(first).witnessKey).toMatch(/^witness\.example\.org\+[0-9a-f]{8}\+B/); // type 0x04: cosignature/v1
+    const verified = json(await gwctl(f, 'audit', 'verify', '--env', 'sandbox', '--json'));
+    expect(verified.cosigned).toEqual([expect.objectContaining({ witness: 'witness.example.org', latest: true })]);
+    const bad = await gwctl(f, 'audit', 'witness', '--log', log, '--key', 'not+a+key', '--witness-key', witnessKey);
+    expect(bad.code).toBe(2);
+  });
+
   it('a dry run, and a plan the operator does not confirm, touch no audit log', async () => {
     f.gcs.log.clear();
     expect((await gwctl(f, 'bucket', 'ttl', 'set', '--env', 'sandbox', '-d', '9', '--dry-run')).code).toBe(0);
