@@ -5,7 +5,10 @@ import { MAX_BATCH } from './batches.js';
 import type { SharedLog, LogState } from './shared-log.js';
 import type { LogVerdict } from './verify-log.js';
 
-/** Heartbeats of runs in progress: `<prefix>runs/<run>`, rewritten every minute while the change is applied. */
+/**
+ * Heartbeats of runs in progress: `<prefix>runs/<run>`, written every minute while the change is applied (the
+ * intent's time counts as the first), deleted with the outcome.
+ */
 export const RUNS_DIR = 'runs/';
 const HEARTBEAT_MS = 60_000;
 
@@ -14,7 +17,6 @@ export interface SharedSinkOptions {
   localRuns: () => AuditLine[];
   /** Reads and checks the whole log (verifySharedLog with this machine's last checkpoint). */
   verify: () => Promise<LogVerdict>;
-  heartbeatMs?: number;
 }
 
 /**
@@ -30,6 +32,9 @@ export class SharedAuditSink implements AuditSink {
   private background: Promise<LogState> | undefined;
   private end: number | undefined;
   private readonly beating = new Map<string, NodeJS.Timeout>();
+  /** Runs whose intent this process appended, and those it wrote a heartbeat for. */
+  private readonly started = new Set<string>();
+  private readonly beaten = new Set<string>();
   private readonly chores: Promise<unknown>[] = [];
 
   constructor(
@@ -56,16 +61,19 @@ export class SharedAuditSink implements AuditSink {
     const previous = this.background;
     const time = new Date().toISOString();
     const intents = entries.flatMap((e) => (e.kind === 'intent' ? [e.run] : []));
-    const [sequenced] = await Promise.all([
-      this.log.sequence((index) => entries.map((e, i) => Buffer.from(encodeEntry(e, index + i, time))), this.end),
-      ...intents.map((run) => this.beat(run)),
-    ]);
+    const sequenced = await this.log.sequence(
+      (index) => entries.map((e, i) => Buffer.from(encodeEntry(e, index + i, time))),
+      this.end,
+    );
     const known = sequenced.state ?? (previous ? await previous.catch(() => undefined) : undefined);
     this.end = sequenced.start + sequenced.count;
     this.background = this.log.integrate(this.end, known);
     this.background.catch(() => undefined); // surfaced by settle() or the next append
     for (const e of entries) if (e.kind === 'outcome') this.stopBeating(e.run);
-    for (const run of intents) this.keepBeating(run);
+    for (const run of intents) {
+      this.started.add(run);
+      this.keepBeating(run);
+    }
     return entries.map(
       (e, i) => ({ ...e, index: sequenced.start + i, seq: sequenced.start + i, time }) as unknown as AuditRecord,
     );
@@ -112,8 +120,12 @@ export class SharedAuditSink implements AuditSink {
     });
   }
 
+  /** The intent's own time is the first sign of life: a command shorter than a heartbeat writes none. */
   private keepBeating(run: string): void {
-    const timer = setInterval(() => void this.beat(run).catch(() => undefined), this.o.heartbeatMs ?? HEARTBEAT_MS);
+    const timer = setInterval(() => {
+      this.beaten.add(run);
+      void this.beat(run).catch(() => undefined);
+    }, HEARTBEAT_MS);
     timer.unref();
     this.beating.set(run, timer);
   }
@@ -121,7 +133,9 @@ export class SharedAuditSink implements AuditSink {
   private stopBeating(run: string): void {
     clearInterval(this.beating.get(run));
     this.beating.delete(run);
-    this.chores.push(this.log.store.delete(`${RUNS_DIR}${run}`).catch(() => undefined));
+    // A run reconciled from elsewhere may have left one too: only the runs this process knows it never beat skip it.
+    if (this.beaten.has(run) || !this.started.has(run))
+      this.chores.push(this.log.store.delete(`${RUNS_DIR}${run}`).catch(() => undefined));
   }
 }
 
