@@ -11,7 +11,12 @@ import type { FaultInjector } from '@gwctl/emulators/common';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { startCloudBuildEmulator, type CloudBuildEmulator } from '@gwctl/emulators/cloudbuild';
 import { startMonitoringStandIn, type MonitoringStandIn } from '@gwctl/emulators/monitoring';
-import { SANDBOX_BUCKETS, SANDBOX_OUTLINE, sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
+import {
+  SANDBOX_AUDIT_BUCKET,
+  SANDBOX_BUCKETS,
+  SANDBOX_OUTLINE,
+  sandboxEnvironment,
+} from '../../src/lib/sandbox/environment.js';
 import { sandboxDir, sandboxFiles } from '../../src/lib/sandbox/paths.js';
 import { ownIdentity, writeSandboxState, type SandboxState } from '../../src/lib/sandbox/state.js';
 import { tempDir } from './cli.js';
@@ -103,6 +108,8 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
   };
   const counts = { parcels: 40, vault: 30, backups: 5, extra: 3, ...opts.objects };
   await seedBuckets(storage, buckets, counts);
+  // The sandbox records every change in its shared audit log, as `gwctl sandbox start` sets it up.
+  if (opts.sandbox) await storage.createBucket(SANDBOX_AUDIT_BUCKET);
   seedKube(kube, namespace);
   const project = opts.sandbox ? SANDBOX_OUTLINE.project : `relaycorp-gateway-${envName}`;
   const region = opts.sandbox ? SANDBOX_OUTLINE.region : 'europe-west1';

@@ -1,11 +1,10 @@
 import { Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
-import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { readSandboxRequests } from '../../lib/sandbox/requests.js';
 import { isMutating } from '@gwctl/emulators/common';
 import { SANDBOX_SERVICES } from '../../lib/sandbox/faults-flag.js';
-import { parseDuration } from '../../lib/ui/duration.js';
+import { parseSince } from '../../lib/ui/duration.js';
 
 export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests> {
   static override flags = {
@@ -30,13 +29,4 @@ export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests
     ]);
     return { requests };
   }
-}
-
-function parseSince(text: string): Date {
-  const ms = parseDuration(text);
-  if (ms !== undefined) return new Date(Date.now() - ms);
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime()))
-    throw new UsageError(`--since ${text}: expected an ISO 8601 time or a duration such as 10m`);
-  return date;
 }

@@ -11,6 +11,10 @@ export const SANDBOX_BUCKETS = {
   backups: 'relaycorp-gateway-sandbox-backups',
 } as const;
 
+/** The sandbox's shared audit log (docs/audit.md): every gwctl run against the sandbox appends there. */
+export const SANDBOX_AUDIT_BUCKET = 'relaycorp-gateway-sandbox-audit';
+export const SANDBOX_AUDIT_LOG = `gs://${SANDBOX_AUDIT_BUCKET}/log/`;
+
 /** What every command says, with exit 2, when asked for `--env sandbox` while no sandbox runs. */
 export const SANDBOX_NOT_RUNNING = 'the sandbox is not running: start it with `gwctl sandbox start`';
 
@@ -85,6 +89,8 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
       vault: 'statefulset/vault',
     },
     cloudBuild: { trigger: 'gateway-gke-deployment' },
+    // The key lives with the emulators' data: a reset makes a new log, signed by a new key.
+    audit: { log: SANDBOX_AUDIT_LOG, signer: { keyFile: files.auditKey }, witnesses: [] },
     emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring, cloudbuild: ep.cloudbuild },
   };
 }

@@ -23,4 +23,6 @@ export const sandboxFiles = (dir: string) => ({
   data: join(dir, 'data'),
   /** Written when seeding has finished: data without it is half-seeded. */
   seeded: join(dir, 'data', '.seeded'),
+  /** The sandbox audit log's signing key (created on first use). */
+  auditKey: join(dir, 'data', 'audit-signer.key'),
 });

@@ -20,7 +20,7 @@ export function auditEntriesFor(target: string, records: readonly AuditRecord[])
   const out: AuditTouch[] = [];
   for (const r of records) {
     // Intents say what was about to happen; outcomes (and one-record entries) what did.
-    if (r.kind === 'intent' || r.result !== 'applied') continue;
+    if (r.kind === 'intent' || r.kind === 'import' || r.result !== 'applied') continue;
     const targets = r.targets ?? legacyTargets(r);
     if (!targets.includes(target)) continue;
     out.push({
