@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { startIamCredentialsStandIn, type IamCredentialsStandIn } from '@gwctl/emulators/iamcredentials';
 import { environmentSchema, type Environment } from '../../src/lib/config/schema.js';
 import { cloudBuildOptions } from '../../src/lib/cloud/cloudbuild.js';
+import { kmsOptions } from '../../src/lib/cloud/kms.js';
 import { clientOptions } from '../../src/lib/cloud/monitoring.js';
 import { openStorage, storageAuth } from '../../src/lib/cloud/storage.js';
 import { tempDir } from '../helpers/cli.js';
@@ -84,8 +85,9 @@ describe('impersonating a service account', () => {
     expect(generate.body.delegates).toEqual([`projects/-/serviceAccounts/${a}`]);
   });
 
-  it('Cloud Monitoring, Cloud Build and Firestore clients get the impersonated credentials too', async () => {
-    for (const opts of [await clientOptions(staging(TARGET)), await cloudBuildOptions(staging(TARGET))]) {
+  it('Cloud Monitoring, Cloud Build, Cloud KMS and Firestore clients get the impersonated credentials too', async () => {
+    const env = staging(TARGET);
+    for (const opts of [await clientOptions(env), await cloudBuildOptions(env), await kmsOptions(env)]) {
       expect((opts as { authClient?: unknown }).authClient).toBeDefined();
       const { authClient } = opts as { authClient: { getAccessToken(): Promise<{ token?: string | null }> } };
       expect((await authClient.getAccessToken()).token).toMatch(new RegExp(`^impersonated-${TARGET}-`));
@@ -102,6 +104,7 @@ describe('impersonating a service account', () => {
   it('without impersonation the clients use Application Default Credentials as they are', async () => {
     expect(await clientOptions(staging())).not.toHaveProperty('authClient');
     expect(await cloudBuildOptions(staging())).not.toHaveProperty('authClient');
+    expect(await kmsOptions(staging())).not.toHaveProperty('authClient');
     const storage = await openStorage(staging());
     expect(await storage.authClient.getAccessToken()).toMatch(/^source-token-\d+$/);
     expect(iam.calls.some((c) => c.path.endsWith(':generateAccessToken'))).toBe(false);
