@@ -35,6 +35,7 @@ function probes(over: Partial<DoctorProbes> = {}): DoctorProbes {
           ? { metricKind: 'GAUGE', valueType: type.endsWith('object_count') ? 'INT64' : 'DOUBLE' }
           : { metricKind: 'DELTA', valueType: type.endsWith('request_count') ? 'INT64' : 'DISTRIBUTION' },
     buildTrigger: async () => ({ name: 'gateway-gke-deployment', disabled: false }),
+    kmsPublicKey: async () => ({ algorithm: 'EC_SIGN_ED25519' }),
     mongo: async () => ({
       where: 'db:27017',
       database: 'awala-gateway',
@@ -52,7 +53,11 @@ const find = (results: CheckResult[], id: string) => results.find((r) => r.id ==
 describe('gwctl doctor: verdicts', () => {
   it('passes everything when every API answers as gwctl expects', async () => {
     process.env.DOCTOR_TEST_MONGODB_URI = 'mongodb://db:27017';
-    const results = await run(env(), probes());
+    const audit = {
+      log: 'gs://relaycorp-gateway-staging-audit/log/',
+      signer: { kms: 'projects/p/locations/l/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1' },
+    };
+    const results = await run(env({ audit }), probes());
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
     for (const r of results) expect(r.calls && r.expects && r.neededBy.length, r.id).toBeTruthy();
   });
@@ -150,6 +155,51 @@ describe('gwctl doctor: verdicts', () => {
     expect(find(denied, 'cloudbuild.trigger')).toMatchObject({
       status: 'fail',
       neededBy: ['env deprovision', 'env protect', 'env status'],
+    });
+  });
+
+  it('the shared audit log: its bucket and its Cloud KMS key, which every change needs', async () => {
+    const kms = 'projects/p/locations/europe/keyRings/gwctl/cryptoKeys/audit/cryptoKeyVersions/1';
+    const withLog = env({ audit: { log: 'gs://relaycorp-gateway-staging-audit/log/', signer: { kms } } });
+    const ok = await run(withLog, probes());
+    expect(find(ok, 'audit.log.bucket')).toMatchObject({
+      status: 'pass',
+      calls: expect.stringContaining('gs://relaycorp-gateway-staging-audit'),
+    });
+    expect(find(ok, 'audit.log.signer')).toMatchObject({
+      status: 'pass',
+      calls: `KeyManagementService.GetPublicKey ${kms}`,
+    });
+    const rsa = await run(withLog, probes({ kmsPublicKey: async () => ({ algorithm: 'RSA_SIGN_PSS_2048_SHA256' }) }));
+    expect(find(rsa, 'audit.log.signer')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/is RSA_SIGN_PSS_2048_SHA256; checkpoints are signed with EC_SIGN_ED25519/),
+      neededBy: expect.arrayContaining(['every command that changes something']),
+    });
+    const missingFile = await run(
+      env({
+        audit: { log: 'gs://relaycorp-gateway-staging-audit/log/', signer: { keyFile: '/nonexistent/audit.key' } },
+      }),
+      probes(),
+    );
+    expect(find(missingFile, 'audit.log.signer')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/the log has entries: copy the key that signed them here/),
+    });
+    const newLog = await run(
+      env({
+        audit: { log: 'gs://relaycorp-gateway-staging-audit/log/', signer: { keyFile: '/nonexistent/audit.key' } },
+      }),
+      probes({ readBucket: async () => ({ listed: 0 }) }),
+    );
+    expect(find(newLog, 'audit.log.signer')).toMatchObject({
+      status: 'pass',
+      reason: expect.stringMatching(/the first change creates/),
+    });
+    const none = await run(env(), probes());
+    expect(find(none, 'audit.log.bucket')).toMatchObject({
+      status: 'skip',
+      reason: expect.stringMatching(/local audit file/),
     });
   });
 

@@ -38,7 +38,7 @@ describe('gwctl doctor', () => {
     expect(r.stdout).toMatch(/^CHECK\s+RESULT\s+REASON$/m);
     expect(r.stdout).toMatch(/^gcs\.batch\s+pass\s+rewrites with null attributes are taken inside batches/m);
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\/scale\s+pass\s+update allowed in namespace default$/m);
-    expect(r.stdout).toMatch(/sandbox: 28 passed, 0 warning\(s\), 0 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/sandbox: 30 passed, 0 warning\(s\), 0 failed, 0 skipped/);
     expect(r.stderr).toBe('');
   });
 
@@ -78,7 +78,7 @@ describe('gwctl doctor', () => {
     );
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\/scale\s+FAIL\s+denied in namespace default: update/m);
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\s+pass/m);
-    expect(r.stdout).toMatch(/sandbox: 26 passed, 0 warning\(s\), 2 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/sandbox: 28 passed, 0 warning\(s\), 2 failed, 0 skipped/);
     expect(r.stdout).toMatch(/will fail until fixed: env deprovision$/m);
   });
 

@@ -2,6 +2,7 @@ import type { Environment } from '../config/schema.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import type { DoctorProbes } from '../doctor/probes.js';
 import { deploymentTriggerRef, openTriggerAdmin } from './cloudbuild.js';
+import { kmsClient } from './kms.js';
 import { openDocumentStore } from './firestore.js';
 import { gcsError, httpStatusOf } from './gcs-errors.js';
 import { JsonTransport, parseJson } from './json-transport.js';
@@ -105,6 +106,17 @@ export function openDoctorProbes(env: Environment): DoctorProbes {
         return t && { name: t.name, disabled: t.disabled };
       } finally {
         await admin.close();
+      }
+    },
+    async kmsPublicKey(keyVersion) {
+      const client = await kmsClient(env);
+      try {
+        const [key] = await client.getPublicKey({ name: keyVersion }, { timeout: 30_000, maxRetries: 0 });
+        return { algorithm: String(key.algorithm) };
+      } catch (err) {
+        throw new RuntimeError(`Cloud KMS ${keyVersion}: ${String((err as Error).message).split('\n')[0]}`);
+      } finally {
+        await client.close();
       }
     },
     async mongo() {

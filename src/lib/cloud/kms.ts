@@ -60,7 +60,8 @@ export async function kmsOptions(env: Environment) {
   return { projectId: env.project, ...(await authOptions(env)) };
 }
 
-async function kmsClient(env: Environment): Promise<KmsClient> {
+/** A KMS client for the environment: its emulator (`emulators.kms`), or the real API. */
+export async function kmsClient(env: Environment): Promise<KmsClient> {
   const emulator = env.emulators?.kms;
   if (!emulator) refuseRealCloudForSandbox(env, 'Cloud KMS');
   const { KeyManagementServiceClient } = await import('@google-cloud/kms');

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { sharedLogConfig } from '../audit/shared/log-config.js';
 import { deploymentTriggerRef, triggerName } from '../cloud/cloudbuild.js';
 import type { Environment } from '../config/schema.js';
 import { fail, pass, skip, warn, type DoctorCheck } from './check.js';
@@ -12,6 +14,7 @@ export function doctorChecks(env: Environment, probes: DoctorProbes): DoctorChec
   return [
     ...bucketChecks(env, probes),
     batchCheck(env, probes),
+    ...auditLogChecks(env, probes),
     {
       id: 'kube.api',
       area: 'kubernetes',
@@ -53,6 +56,66 @@ function bucketChecks(env: Environment, probes: DoctorProbes): DoctorCheck[] {
       return pass(`gs://${bucket} readable (${listed ? 'objects listed' : 'empty'})`);
     },
   }));
+}
+
+/** Every change is recorded in the shared audit log first: without it, nothing is changed. */
+const RECORDING = ['every command that changes something', 'audit show/verify'];
+
+/** The environment's shared audit log (`audit.log`): its bucket, and the key that signs its checkpoints. */
+function auditLogChecks(env: Environment, probes: DoctorProbes): DoctorCheck[] {
+  const log = sharedLogConfig(env);
+  let entries: number | undefined;
+  const bucket: DoctorCheck = {
+    id: 'audit.log.bucket',
+    area: 'gcs',
+    calls: `storage.buckets.get, storage.objects.list (maxResults 1) on ${log ? `gs://${log.bucket}` : 'audit.log'}`,
+    expects: '200 for both (appending also needs storage.objects.create, not checked)',
+    neededBy: RECORDING,
+    async run() {
+      if (!log) return skip('no audit.log in gwctl.yaml: changes are recorded in the local audit file');
+      const { listed } = await probes.readBucket(log.bucket);
+      entries = listed;
+      return pass(`gs://${log.bucket} readable (${listed ? 'the log has entries' : 'empty: a new log'})`);
+    },
+  };
+  if (log?.signer.kind !== 'kms') {
+    const keyFile = log?.signer.kind === 'file' ? log.signer.keyFile : undefined;
+    return [
+      bucket,
+      {
+        id: 'audit.log.signer',
+        area: 'kms',
+        calls: keyFile ? `read ${keyFile}` : 'audit.signer',
+        expects:
+          'the key file that signs the checkpoints is on this machine (or the log is new: the first change creates it)',
+        neededBy: RECORDING,
+        needs: 'audit.log.bucket',
+        async run() {
+          if (!keyFile) return skip('no audit.log in gwctl.yaml');
+          if (existsSync(keyFile)) return pass(`key file ${keyFile} present`);
+          if (entries === 0) return pass(`no key file yet: the first change creates ${keyFile} for this new log`);
+          return fail(`no key file ${keyFile}, and the log has entries: copy the key that signed them here`);
+        },
+      },
+    ];
+  }
+  const keyVersion = log.signer.keyVersion;
+  return [
+    bucket,
+    {
+      id: 'audit.log.signer',
+      area: 'kms',
+      calls: `KeyManagementService.GetPublicKey ${keyVersion}`,
+      expects: 'EC_SIGN_ED25519 (signing also needs cloudkms.cryptoKeyVersions.useToSign, not checked)',
+      neededBy: RECORDING,
+      async run() {
+        const { algorithm } = await probes.kmsPublicKey(keyVersion);
+        return algorithm === 'EC_SIGN_ED25519'
+          ? pass(`Ed25519 key version readable`)
+          : fail(`${keyVersion} is ${algorithm}; checkpoints are signed with EC_SIGN_ED25519`);
+      },
+    },
+  ];
 }
 
 /** The fields a copy clears with null (cloud/objects.ts attributesBody), so nothing carries over from the source. */

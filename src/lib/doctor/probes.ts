@@ -15,6 +15,8 @@ export interface DoctorProbes {
   metricDescriptor(type: string): Promise<{ metricKind: string; valueType: string } | undefined>;
   /** `GetBuildTrigger` of the environment's deployment trigger (cloudBuild in gwctl.yaml); undefined when NOT_FOUND. */
   buildTrigger(): Promise<{ name: string; disabled: boolean } | undefined>;
+  /** Cloud KMS `GetPublicKey` of a key version: its algorithm (EC_SIGN_ED25519 signs the shared audit log). */
+  kmsPublicKey(keyVersion: string): Promise<{ algorithm: string }>;
   /** Connects, pings, and lists the database's collections (names only). */
   mongo(): Promise<{ where: string; database: string; collections: string[] }>;
   /** Reads one (missing) document of `collection` in the environment's Firestore database. */
