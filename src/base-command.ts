@@ -6,6 +6,7 @@ import { noConfig, resolveEnvironment, type LoadedConfig } from './lib/config/en
 import { locateConfig } from './lib/config/locate.js';
 import type { Environment } from './lib/config/schema.js';
 import { ExitCode } from './lib/errors/gwctl-error.js';
+import { sandboxEnvironment } from './lib/sandbox/environment.js';
 import type { MutationOptions, MutationOutcome } from './lib/plan/mutation.js';
 import type { Plan } from './lib/plan/plan.js';
 import { startProgress, type Progress } from './lib/ui/progress.js';
@@ -91,7 +92,7 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
 
   /** The environment named by --env (or the given name), validated; `sandbox` always exists. */
   protected environment(name: string | undefined = this.flags.env): Environment {
-    return resolveEnvironment(this.config_, name);
+    return resolveEnvironment(this.config_, name, sandboxEnvironment);
   }
 
   protected async auditLog(): Promise<FileAuditSink> {

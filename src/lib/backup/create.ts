@@ -10,19 +10,26 @@ import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
-import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
+import { listBlobs, type BlobIndex } from './catalog.js';
+import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, prepareEntries, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import type { BackupPreview } from './plans.js';
 import { backupStep } from './step-ids.js';
+
+/** What the plan of a backup counts. */
+export interface BackupPreview {
+  objects: number;
+  bytes: number;
+  newBlobs: number;
+  newBytes: number;
+  /** Objects whose content the backup bucket holds already. */
+  storedObjects: number;
+}
 
 /** The source bucket as listed at one moment. */
 export interface SourceSnapshot {
   objects: ObjectInfo[];
   listedAt: Date;
 }
-
-/** Blobs already in the backup bucket, by key. */
-export type BlobIndex = Map<string, ObjectInfo>;
 
 export async function listSource(
   store: ObjectStore,
@@ -37,22 +44,6 @@ export async function listSource(
     objects.push(...page);
   }
   return { objects, listedAt };
-}
-
-/**
- * Every stored blob. Keys start with a hex CRC32C, so the listing splits into 16 prefixes listed side
- * by side: pages of one listing come one after another, and a large backup bucket has many.
- */
-export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
-  const prefix = blobsPrefix(loc);
-  const index: BlobIndex = new Map();
-  await Promise.all(
-    [...'0123456789abcdef'].map(async (digit) => {
-      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` }))
-        for (const o of page) index.set(o.name.slice(prefix.length), o);
-    }),
-  );
-  return index;
 }
 
 /** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */

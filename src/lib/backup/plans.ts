@@ -1,6 +1,7 @@
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
 import { cronJobPlan } from '../schedule/gwctl-job.js';
 import type { BackupCronJob } from './schedule.js';
+import type { BackupPreview } from './create.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import type { BackupSummary } from './manifest.js';
 import type { GarbageScan, PruneSelection } from './prune.js';
@@ -21,15 +22,6 @@ export function formatBytes(n: number): string {
 }
 
 const gs = (bucket: string, name = '') => `gs://${bucket}/${name}`;
-
-export interface BackupPreview {
-  objects: number;
-  bytes: number;
-  newBlobs: number;
-  newBytes: number;
-  /** Objects whose content the backup bucket holds already. */
-  storedObjects: number;
-}
 
 export function createPlan(
   loc: BackupLocation,

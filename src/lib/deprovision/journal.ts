@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RuntimeError } from '../errors/gwctl-error.js';
-import { gwctlHome } from '../sandbox/paths.js';
+import { gwctlHome } from '../home/gwctl-home.js';
 
 export interface JournalStep {
   finishedAt: string;

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { ALERTING_DEFAULTS } from '../config/alerting-defaults.js';
+import { SANDBOX_NOT_RUNNING } from '../config/environment-names.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
@@ -10,9 +11,6 @@ export const SANDBOX_BUCKETS = {
   vault: 'relaycorp-gateway-sandbox-vault',
   backups: 'relaycorp-gateway-sandbox-backups',
 } as const;
-
-/** What every command says, with exit 2, when asked for `--env sandbox` while no sandbox runs. */
-export const SANDBOX_NOT_RUNNING = 'the sandbox is not running: start it with `gwctl sandbox start`';
 
 /** What `env list` shows of the sandbox, running or not. */
 export const SANDBOX_OUTLINE = {
