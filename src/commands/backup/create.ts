@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { openKubeAdmin } from '../../lib/cloud/kube-resources.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import {
   createBackup,
   listSource,

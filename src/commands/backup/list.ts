@@ -1,5 +1,5 @@
 import { GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { listBackups } from '../../lib/backup/catalog.js';
 import { backupFlags } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';

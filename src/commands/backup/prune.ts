@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { listBackups } from '../../lib/backup/catalog.js';
 import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { ExitCode } from '../../lib/errors/gwctl-error.js';
 import { listBackups, locationText, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';

@@ -1,4 +1,4 @@
-import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { blobName, type BackupLocation } from './layout.js';
 

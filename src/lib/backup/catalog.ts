@@ -1,4 +1,4 @@
-import type { ObjectInfo, ObjectStore } from '../cloud/objects.js';
+import type { ObjectInfo, ObjectStore } from '../cloud/object-store.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';

@@ -1,10 +1,4 @@
-import {
-  ATTRIBUTE_FIELDS,
-  ObjectNotFoundError,
-  PreconditionFailedError,
-  type ObjectInfo,
-  type ObjectStore,
-} from '../cloud/objects.js';
+import { ATTRIBUTE_FIELDS, ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';

@@ -1,4 +1,4 @@
-import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { batchSize } from './batched-copies.js';

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../cloud/objects.js';
+import type { ObjectStore } from '../cloud/object-store.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { forEachBounded } from './bounded.js';
 import { listBlobs, loadManifest } from './catalog.js';
