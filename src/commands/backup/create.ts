@@ -11,7 +11,8 @@ import {
 } from '../../lib/backup/create.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';
-import { createPlan, formatBytes } from '../../lib/backup/plans.js';
+import { createPlan } from '../../lib/backup/plans.js';
+import { formatBytes } from '../../lib/ui/bytes.js';
 import {
   kubeScaler,
   parseWorkload,
@@ -29,6 +30,7 @@ import type { RunContext } from '../../lib/audit/write-ahead.js';
 import { openBucketAdmin } from '../../lib/cloud/buckets.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { requireYesWhenUnattended } from '../../lib/plan/mutation.js';
+import { gsUrl } from '../../lib/config/gs-url.js';
 
 export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
   static override summary = "Back up a bucket (Vault's by default) into the environment's backup bucket";
@@ -71,7 +73,7 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
     // An unknown --bucket stops here, before anything is written (the audit intent included).
     if (!(await store.bucketExists(loc.sourceBucket)))
       throw new UsageError(
-        `--bucket ${this.flags.bucket}: gs://${loc.sourceBucket} does not exist (or is not visible to these credentials); nothing was written`,
+        `--bucket ${this.flags.bucket}: ${gsUrl(loc.sourceBucket)} does not exist (or is not visible to these credentials); nothing was written`,
       );
     const warnings = await guard;
     for (const w of warnings) this.ui.warn(w);
@@ -124,7 +126,7 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
         if (outcome.status !== 'applied') return { status: outcome.status, plan, preview, warnings };
         const r = outcome.result;
         this.ui.success(
-          `backup ${r.id} of gs://${r.sourceBucket}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
+          `backup ${r.id} of ${gsUrl(r.sourceBucket)}: ${r.objects} objects (${formatBytes(r.bytes)}); ${r.blobs.copied} new blob(s) copied (${formatBytes(r.blobs.copiedBytes)}), ${r.blobs.reused} already stored; quiesced: ${r.quiesced ? 'yes' : 'no'}`,
         );
         return { status: outcome.status, ...r, warnings };
       } finally {
@@ -137,7 +139,7 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
       {
         command: 'backup create',
         env: env.name,
-        summary: `back up gs://${loc.sourceBucket}${workload ? ' quiesced' : ''}`,
+        summary: `back up ${gsUrl(loc.sourceBucket)}${workload ? ' quiesced' : ''}`,
         steps: workload ? 4 : 2,
         asked: { location: loc, quiesce: workload ?? null },
       },

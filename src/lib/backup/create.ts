@@ -1,4 +1,11 @@
-import { ATTRIBUTE_FIELDS, ObjectNotFoundError, PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ATTRIBUTE_FIELDS,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
@@ -8,6 +15,7 @@ import { listBlobs, type BlobIndex } from './catalog.js';
 import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, prepareEntries, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { backupStep } from './step-ids.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** What the plan of a backup counts. */
 export interface BackupPreview {
@@ -278,7 +286,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     }
     return {
       id,
-      manifest: `gs://${loc.backupBucket}/${manifestName(loc, id)}`,
+      manifest: gsUrl(loc.backupBucket, manifestName(loc, id)),
       sourceBucket: loc.sourceBucket,
       backupBucket: loc.backupBucket,
       startedAt: manifest.startedAt,
@@ -303,7 +311,7 @@ async function waitForPrunes(
   intent: Intent,
   declaredAt: number,
 ): Promise<void> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = deps.sleep ?? sleep;
   const deadline = Date.now() + PRUNE_INTENT_TTL_MS;
   let told = false;
   for (;;) {
@@ -315,11 +323,11 @@ async function waitForPrunes(
       throw new BackupInterruptedError('backup interrupted while waiting for a prune to finish; nothing was written');
     if (Date.now() > deadline)
       throw new RuntimeError(
-        `a prune (${prunes[0]!.id}) is still collecting blobs in gs://${loc.backupBucket}/${loc.prefix}; try again later`,
+        `a prune (${prunes[0]!.id}) is still collecting blobs in ${gsUrl(loc.backupBucket, loc.prefix)}; try again later`,
       );
     if (!told) deps.warn?.(`waiting for prune ${prunes[0]!.id} to finish collecting unreferenced blobs`);
     told = true;
-    await sleep(PRUNE_POLL_MS);
+    await wait(PRUNE_POLL_MS);
   }
 }
 
@@ -352,7 +360,7 @@ async function recopyChanged(
     }
   }
   throw new RuntimeError(
-    `gs://${listed.bucket}/${listed.name} keeps changing while it is copied; re-run with --quiesce`,
+    `${gsUrl(listed.bucket, listed.name)} keeps changing while it is copied; re-run with --quiesce`,
   );
 }
 
@@ -370,7 +378,7 @@ async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: 
     const there = await store.stat(ref);
     if (there?.metadata['gwctl-sha256'] !== sealed.sha256)
       throw new RuntimeError(
-        `manifest gs://${ref.bucket}/${ref.name} already exists with other content; backup ids must be unique`,
+        `manifest ${gsUrl(ref.bucket, ref.name)} already exists with other content; backup ids must be unique`,
       );
   }
 }

@@ -22,6 +22,7 @@ import { gcsError, httpStatusOf, violatedConstraint } from './gcs-errors.js';
 import { isTransient, withRetry, type RetryOptions } from './retry.js';
 import { answerError, JsonTransport, parseJson, type BucketCall, type Json } from './json-transport.js';
 import { jsonApiRoot, openStorage, storageAuth } from './storage.js';
+import { gsUrl } from '../config/gs-url.js';
 
 export interface ObjectStoreOptions {
   retry?: RetryOptions;
@@ -99,7 +100,7 @@ export class GcsObjectStore implements ObjectStore {
     try {
       return toInfo(
         ref.bucket,
-        await this.call(`reading ${url(ref)}`, () =>
+        await this.call(`reading ${gsUrl(ref.bucket, ref.name)}`, () =>
           this.json.request<Json>(ref.bucket, { uri: objectPath(ref.name), qs }),
         ),
       );
@@ -187,7 +188,7 @@ export class GcsObjectStore implements ObjectStore {
     if (opts.ifGenerationMatch !== undefined) qs.ifGenerationMatch = opts.ifGenerationMatch;
     return toInfo(
       destination.bucket,
-      await this.call(`writing ${url(destination)}`, () =>
+      await this.call(`writing ${gsUrl(destination.bucket, destination.name)}`, () =>
         this.json.upload<Json>(destination.bucket, resource, data, qs),
       ),
     );
@@ -197,14 +198,14 @@ export class GcsObjectStore implements ObjectStore {
     const file = await this.file(ref);
     // Checked by the caller against the manifest's hashes; `decompress: false` keeps stored bytes as they are.
     return this.call(
-      `reading ${url(ref)}`,
+      `reading ${gsUrl(ref.bucket, ref.name)}`,
       async () => (await file.download({ validation: false, decompress: false }))[0],
     );
   }
 
   async hash(ref: ObjectRef): Promise<StreamedHashes> {
     const file = await this.file(ref);
-    return this.call(`reading ${url(ref)}`, async () => {
+    return this.call(`reading ${gsUrl(ref.bucket, ref.name)}`, async () => {
       const md5 = createHash('md5');
       let crc = 0;
       let size = 0;
@@ -223,7 +224,9 @@ export class GcsObjectStore implements ObjectStore {
   async delete(ref: ObjectRef, opts: { ifGenerationMatch?: string } = {}): Promise<'deleted' | 'gone'> {
     const { uri, qs } = deleteCall({ ref, ifGenerationMatch: opts.ifGenerationMatch });
     try {
-      await this.call(`deleting ${url(ref)}`, () => this.json.request(ref.bucket, { method: 'DELETE', uri, qs }));
+      await this.call(`deleting ${gsUrl(ref.bucket, ref.name)}`, () =>
+        this.json.request(ref.bucket, { method: 'DELETE', uri, qs }),
+      );
       return 'deleted';
     } catch (err) {
       if (err instanceof ObjectNotFoundError) return 'gone';
@@ -233,7 +236,7 @@ export class GcsObjectStore implements ObjectStore {
 
   async deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]> {
     const alone = (d: DeleteRequest) =>
-      this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${url(d.ref)}`));
+      this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${gsUrl(d.ref.bucket, d.ref.name)}`));
     const answers = await this.inBatch(`deleting ${deletes.length} objects in one batch`, () =>
       deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) })),
     );
@@ -245,7 +248,7 @@ export class GcsObjectStore implements ObjectStore {
         const failure = answerError(a);
         // Throttled or unavailable inside its batch: retried on its own (a first attempt that landed then reads as gone).
         if (isTransient(failure)) return alone(d);
-        const err = objectError(failure, `deleting ${url(d.ref)}`);
+        const err = objectError(failure, `deleting ${gsUrl(d.ref.bucket, d.ref.name)}`);
         return err instanceof ObjectNotFoundError ? ('gone' as const) : err;
       }),
     );
@@ -253,7 +256,7 @@ export class GcsObjectStore implements ObjectStore {
 
   async bucketExists(bucket: string): Promise<boolean> {
     try {
-      await this.call(`reading bucket gs://${bucket}`, () =>
+      await this.call(`reading bucket ${gsUrl(bucket)}`, () =>
         this.json.request(bucket, { uri: '', qs: { fields: 'name' } }),
       );
       return true;
@@ -266,7 +269,7 @@ export class GcsObjectStore implements ObjectStore {
   async createBucket(bucket: string, opts: { location?: string } = {}): Promise<void> {
     const storage = await this.sdk();
     try {
-      await this.call(`creating bucket gs://${bucket}`, () =>
+      await this.call(`creating bucket ${gsUrl(bucket)}`, () =>
         storage.createBucket(bucket, opts.location ? { location: opts.location } : {}),
       );
     } catch (err) {
@@ -339,7 +342,8 @@ function deleteCall(d: DeleteRequest): { uri: string; qs: Record<string, string>
   return { uri: objectPath(d.ref.name), qs };
 }
 
-const copyWhat = (c: CopyRequest) => `copying ${url(c.source)} to ${url(c.destination)}`;
+const copyWhat = (c: CopyRequest) =>
+  `copying ${gsUrl(c.source.bucket, c.source.name)} to ${gsUrl(c.destination.bucket, c.destination.name)}`;
 
 function objectError(err: unknown, what: string): GwctlError {
   if (err instanceof GwctlError) return err;
@@ -357,7 +361,6 @@ function objectError(err: unknown, what: string): GwctlError {
 }
 
 const objectPath = (name: string) => `/o/${encodeURIComponent(name)}`;
-const url = (ref: { bucket: string; name: string }) => `gs://${ref.bucket}/${ref.name}`;
 
 /** The body of a copy (absent attributes cleared with null, so nothing carries over from the source) or an upload. */
 function attributesBody(a: ObjectAttributes, opts: { clear: boolean } = { clear: true }): Json {

@@ -14,6 +14,7 @@ import {
   type StreamedHashes,
   type WriteOptions,
 } from './object-store.js';
+import { gsUrl } from '../config/gs-url.js';
 
 interface Stored {
   info: ObjectInfo;
@@ -34,7 +35,7 @@ export class InMemoryObjectStore implements ObjectStore {
 
   async *list(bucket: string, opts: ObjectListOptions = {}): AsyncIterable<ObjectInfo[]> {
     const prefix = opts.prefix ?? '';
-    const names = [...this.objects(bucket, `listing gs://${bucket}/${prefix}`).keys()]
+    const names = [...this.objects(bucket, `listing ${gsUrl(bucket, prefix)}`).keys()]
       .filter((n) => n.startsWith(prefix))
       .sort(byteOrder);
     const pageSize = opts.pageSize ?? 1000;
@@ -52,7 +53,7 @@ export class InMemoryObjectStore implements ObjectStore {
 
   async copy(source: ObjectRef, destination: { bucket: string; name: string }, opts: WriteOptions = {}) {
     const from = this.stored(source);
-    if (!from) throw new ObjectNotFoundError(`copying gs://${source.bucket}/${source.name}: no such object`);
+    if (!from) throw new ObjectNotFoundError(`copying ${gsUrl(source.bucket, source.name)}: no such object`);
     return this.put(destination, from.data, opts.attributes ?? attributesOf(from.info), opts.ifGenerationMatch);
   }
 
@@ -66,7 +67,7 @@ export class InMemoryObjectStore implements ObjectStore {
 
   async read(ref: ObjectRef): Promise<Buffer> {
     const found = this.stored(ref);
-    if (!found) throw new ObjectNotFoundError(`reading gs://${ref.bucket}/${ref.name}: no such object`);
+    if (!found) throw new ObjectNotFoundError(`reading ${gsUrl(ref.bucket, ref.name)}: no such object`);
     return Buffer.from(found.data);
   }
 
@@ -79,7 +80,7 @@ export class InMemoryObjectStore implements ObjectStore {
     const found = this.stored(ref);
     if (!found) return 'gone';
     if (opts.ifGenerationMatch !== undefined && opts.ifGenerationMatch !== found.info.generation)
-      throw new PreconditionFailedError(`deleting gs://${ref.bucket}/${ref.name}: the object changed`);
+      throw new PreconditionFailedError(`deleting ${gsUrl(ref.bucket, ref.name)}: the object changed`);
     this.objects(ref.bucket, 'deleting').delete(ref.name);
     return 'deleted';
   }
@@ -98,7 +99,7 @@ export class InMemoryObjectStore implements ObjectStore {
 
   private objects(bucket: string, what: string): Map<string, Stored> {
     const objects = this.buckets.get(bucket);
-    if (!objects) throw new RuntimeError(`${what}: gs://${bucket} does not exist`);
+    if (!objects) throw new RuntimeError(`${what}: ${gsUrl(bucket)} does not exist`);
     return objects;
   }
 
@@ -113,11 +114,11 @@ export class InMemoryObjectStore implements ObjectStore {
     attributes: ObjectAttributes,
     ifGenerationMatch: string | undefined,
   ): ObjectInfo {
-    const objects = this.objects(destination.bucket, `writing gs://${destination.bucket}/${destination.name}`);
+    const objects = this.objects(destination.bucket, `writing ${gsUrl(destination.bucket, destination.name)}`);
     const current = objects.get(destination.name);
     if (ifGenerationMatch !== undefined && ifGenerationMatch !== (current?.info.generation ?? '0'))
       throw new PreconditionFailedError(
-        `writing gs://${destination.bucket}/${destination.name}: the destination exists or changed (precondition failed)`,
+        `writing ${gsUrl(destination.bucket, destination.name)}: the destination exists or changed (precondition failed)`,
       );
     const { md5, crc32c } = gcsHashes(data);
     const time = this.now().toISOString();

@@ -4,7 +4,8 @@ import type { Ui } from '../ui/ui.js';
 import type { ApplyHooks } from './apply.js';
 import type { Leftovers } from './leftovers.js';
 import type { ManualStep } from './manual.js';
-import { days, formatBytes, softDeletedBilled } from './plan.js';
+import { formatBytes } from '../ui/bytes.js';
+import { days, softDeletedBilled } from './plan.js';
 
 export function renderManualSteps(ui: Ui, steps: ManualStep[]): void {
   ui.heading('Then, by hand:');
