@@ -147,11 +147,11 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   }
 
   /** Plan → print → confirm → audit intent → apply → audit outcome, with this command's --dry-run/--yes/--confirm. */
-  protected async mutate<R>(
-    plan: Plan,
-    apply: MutationOptions<R>['apply'],
-    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render' | 'within'>> = {},
-  ): Promise<MutationOutcome<R>> {
+  protected async mutate<R, P extends Plan = Plan>(
+    plan: P,
+    apply: MutationOptions<R, P>['apply'],
+    extra: Partial<Pick<MutationOptions<R, P>, 'auditDetails' | 'render' | 'within'>> = {},
+  ): Promise<MutationOutcome<R, P>> {
     const f = this.flags as Record<string, unknown>;
     const { runMutation } = await import('./lib/plan/mutation.js');
     return runMutation({

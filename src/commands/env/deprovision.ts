@@ -6,9 +6,13 @@ import { protectionRefusal } from '../../lib/deprovision/guard.js';
 import { readInventory } from '../../lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../lib/deprovision/journal.js';
 import { buildDeprovisionPlan } from '../../lib/deprovision/plan.js';
-import { progressHooks, renderManualSteps } from '../../lib/deprovision/render.js';
+import {
+  nothingToDeprovision,
+  progressHooks,
+  renderDeprovisionPlan,
+  renderManualSteps,
+} from '../../lib/deprovision/render.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
-import { renderPlan } from '../../lib/plan/render.js';
 import { varFilePath } from '../../lib/protection/terraform.js';
 import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 import { parseDuration } from '../../lib/ui/duration.js';
@@ -57,39 +61,26 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
       ...(varFile ? { varFile } : {}),
     });
     const journal = DeprovisionJournal.load(journalPath(env.name));
-    renderPlan(this.ui, plan);
-    for (const note of plan.notes) this.ui.info(this.ui.color.dim(`  note: ${note}`));
-    if (plan.steps.length && journal.started && !journal.finished)
-      this.ui.info(
-        `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
-      );
+    renderDeprovisionPlan(this.ui, plan, journal);
     if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
-    const quiet = this.jsonEnabled();
+    const scope = { project: env.project, namespace: env.kube.namespace };
     const outcome = await this.mutate(
       plan,
       (p, ctx) =>
         applyDeprovision(
-          p as typeof plan,
+          p,
           admins,
           journal,
-          { project: env.project, namespace: env.kube.namespace },
+          scope,
           { timeoutMs: this.flags.timeout, signal: ctx.signal },
-          progressHooks(this.ui, quiet, ctx.stepDone),
+          progressHooks(this.ui, this.jsonEnabled(), ctx.stepDone),
         ),
       { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
     );
     if (outcome.status === 'no-op') {
-      // A run that finished its last step but not its journal (killed in between): close it, unless only looking.
-      if (journal.started && !journal.finished && !this.flags['dry-run']) {
-        journal.beginRun({ env: env.name, project: env.project, namespace: env.kube.namespace });
-        journal.markFinished();
-      }
-      const when = journal.data?.finishedAt;
-      this.ui.success(
-        journal.started
-          ? `${env.name} is already deprovisioned${when ? ` (finished ${when})` : ''}: nothing to do`
-          : `${env.name} has nothing to deprovision: no workload running, no Kubernetes object to remove, every bucket already emptying or absent`,
-      );
+      // Nothing left to do, unless only looking: a run killed between its last step and its journal is closed.
+      if (!this.flags['dry-run']) journal.closeFinishedRun({ env: env.name, ...scope });
+      this.ui.success(nothingToDeprovision(env.name, journal));
     }
     if (outcome.status === 'applied')
       this.ui.success(

@@ -103,6 +103,16 @@ export class DeprovisionJournal {
     this.save();
   }
 
+  /**
+   * Closes a run killed after its last step but before `markFinished`, once a re-run finds nothing left
+   * to do: the next deprovision then starts a journal of its own instead of resuming this one.
+   */
+  closeFinishedRun(scope: { env: string; project: string; namespace: string }): void {
+    if (!this.started || this.finished) return;
+    this.beginRun(scope);
+    this.markFinished();
+  }
+
   private require(): JournalData {
     if (!this.data) throw new Error('journal: beginRun() first');
     return this.data;
