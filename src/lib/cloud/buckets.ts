@@ -54,6 +54,9 @@ export interface SoftDeletedObjects {
   billedUntil?: string;
 }
 
+/** Pages of one object followed before a bucket in which none was seen is still called "not empty". */
+const EMPTINESS_PAGES = 3;
+
 /** One page: enough to say "none", "N" or "at least N" in a single request. */
 export const SOFT_DELETED_PAGE = 1000;
 
@@ -70,6 +73,8 @@ export interface BucketAdmin {
    */
   patch(bucket: string, patch: BucketSettingsPatch, opts?: { ifMetageneration?: string }): Promise<BucketSettings>;
   inventory(bucket: string): Promise<BucketInventory>;
+  /** Whether the bucket holds any object, live or noncurrent: a listing of one object, never the whole bucket. */
+  isEmpty(bucket: string): Promise<boolean>;
   softDeleted(bucket: string): Promise<SoftDeletedObjects>;
 }
 
@@ -148,6 +153,25 @@ export class GcsBucketAdmin implements BucketAdmin {
         query = next;
       }
       return inv;
+    } catch (err) {
+      throw gcsError(err, `listing ${gsUrl(bucket)}`);
+    }
+  }
+
+  async isEmpty(bucket: string): Promise<boolean> {
+    try {
+      // A page may come back empty with a token (GCS may stop a page early): follow a few before saying "not empty".
+      let query: Record<string, unknown> | null = { versions: true, maxResults: 1, autoPaginate: false };
+      for (let page = 0; query && page < EMPTINESS_PAGES; page++) {
+        const q = query;
+        const [files, next] = (await withRetry(
+          () => this.storage.bucket(bucket).getFiles(q),
+          this.retry,
+        )) as unknown as [unknown[], Record<string, unknown> | null];
+        if (files.length > 0) return false;
+        query = next;
+      }
+      return !query;
     } catch (err) {
       throw gcsError(err, `listing ${gsUrl(bucket)}`);
     }

@@ -79,7 +79,7 @@ export class GcsObjectStore implements ObjectStore {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, fields: LIST_FIELDS };
       if (opts.prefix) qs.prefix = opts.prefix;
       if (pageToken) qs.pageToken = pageToken;
-      const page = this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () =>
+      const page = this.call(`listing ${gsUrl(bucket, opts.prefix ?? '')}`, () =>
         this.json.request<Page>(bucket, { uri: '/o', qs }),
       );
       page.catch(() => undefined); // awaited below; a caller that stops early leaves it unawaited

@@ -137,6 +137,15 @@ const workloads = z.strictObject({
   ),
 });
 
+/** The Cloud Build trigger that deploys the gateway to GKE: deprovisioning disables it first. */
+const cloudBuild = z.strictObject({
+  trigger: z._default(nonEmpty(), 'gateway-gke-deployment'),
+  /** Default: the environment's project. */
+  project: z.optional(nonEmpty()),
+  /** Default: the environment's region; `global` for a global trigger. */
+  region: z.optional(nonEmpty()),
+});
+
 export const environmentSchema = z.strictObject({
   project: nonEmpty(),
   region: z._default(nonEmpty(), 'europe-west1'),
@@ -160,12 +169,15 @@ export const environmentSchema = z.strictObject({
   workloads: z.prefault(workloads, {}),
   /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
   infra: z.optional(z.strictObject({ manifests: z.optional(nonEmpty()), terraformState: z.optional(nonEmpty()) })),
+  cloudBuild: z.prefault(cloudBuild, {}),
   /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
   emulators: z.optional(
     z.strictObject({
       storage: z.optional(httpUrl()),
       firestore: z.optional(z.string()),
       monitoring: z.optional(z.string()),
+      /** host:port of a Cloud Build emulator (insecure gRPC). */
+      cloudbuild: z.optional(z.string()),
     }),
   ),
 });

@@ -1,5 +1,7 @@
 import type { BucketSettingsPatch } from '../cloud/buckets.js';
+import type { TriggerRef } from '../cloud/cloudbuild.js';
 import type { KubeKind, KubeManifest } from '../cloud/kube-resources.js';
+import { DEPROVISION_TAG, describeTrigger, enableTrigger, triggerState } from '../deprovision/trigger.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
 import { isLabelled, PROTECTED_LABEL, VAULT_SOFT_DELETE_SECONDS, vaultHardened } from './buckets.js';
@@ -14,7 +16,8 @@ export type ProtectionOp =
   | { op: 'set-terraform-var'; file: string; value: boolean }
   | { op: 'put-kube'; manifest: KubeManifest }
   | { op: 'delete-kube'; kind: KubeKind; name: string }
-  | { op: 'patch-bucket'; bucket: string; patch: BucketSettingsPatch };
+  | { op: 'patch-bucket'; bucket: string; patch: BucketSettingsPatch }
+  | { op: 'enable-trigger'; trigger: TriggerRef };
 
 export interface ProtectionPlan extends Plan {
   /** What the operator still has to do (Terraform is never run by gwctl). */
@@ -149,6 +152,26 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
       );
     }
   }
+  if (protect && r.trigger) {
+    // A deprovision that was abandoned left CI stopped: a protected environment is one that lives, and deploys.
+    const state = triggerState(r.trigger);
+    const what = describeTrigger(r.trigger);
+    if (state === 'disabled by gwctl env deprovision')
+      steps.push(
+        step(
+          `enable-trigger/${r.trigger.ref.region}/${r.trigger.ref.trigger}`,
+          'enable',
+          `cloudbuild-trigger/${r.trigger.ref.project}/${r.trigger.ref.region}/${r.trigger.ref.trigger}`,
+          `disabled by gwctl env deprovision: CI deploys the gateway again (drops the ${DEPROVISION_TAG} tag)`,
+          { op: 'enable-trigger', trigger: r.trigger.ref },
+        ),
+      );
+    if (state === 'disabled') warnings.push(`${what} is disabled, and not by gwctl env deprovision: left disabled`);
+    if (state === 'unknown')
+      warnings.push(
+        `could not read ${what} (${r.trigger.problem}): if a deprovision disabled it, enable it by hand: gcloud builds triggers export ${r.trigger.ref.trigger} --project=${r.trigger.ref.project} --region=${r.trigger.ref.region} --destination=trigger.yaml, set disabled: false, then gcloud builds triggers import --project=${r.trigger.ref.project} --region=${r.trigger.ref.region} --source=trigger.yaml`,
+      );
+  }
   if (!protect && r.buckets.some((b) => b.role === 'vault' && b.settings && vaultHardened(b.settings)))
     warnings.push(
       'the Vault bucket keeps versioning and soft delete: they protect data, not the environment (deprovision lifts them on the buckets it empties)',
@@ -196,6 +219,9 @@ export async function applyProtectionPlan(plan: Plan, deps: ProtectionDeps, run:
       case 'patch-bucket':
         await deps.buckets.patch(op.bucket, op.patch);
         out.push({ id: s.id, outcome: 'patched' });
+        break;
+      case 'enable-trigger':
+        out.push({ id: s.id, outcome: await enableTrigger(deps.triggers, op.trigger) });
         break;
     }
     run.stepDone?.(s.id);

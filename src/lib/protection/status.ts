@@ -1,7 +1,9 @@
 import type { BucketAdmin } from '../cloud/buckets.js';
+import { deploymentTriggerRef, type TriggerAdmin } from '../cloud/cloudbuild.js';
 import type { KubeAdmin } from '../cloud/kube-resources.js';
 import { isNotFound } from '../cloud/retry.js';
 import type { Environment } from '../config/schema.js';
+import type { TriggerFacts } from '../deprovision/trigger.js';
 import {
   classifyBucketProtection,
   environmentBuckets,
@@ -18,6 +20,7 @@ import { gsUrl } from '../config/gs-url.js';
 export interface ProtectionDeps {
   kube: KubeAdmin;
   buckets: BucketAdmin;
+  triggers: TriggerAdmin;
 }
 
 export type PartName = 'terraform' | 'kubernetes' | 'buckets';
@@ -39,6 +42,8 @@ export interface ProtectionReading {
   terraform: TerraformState;
   kube: KubeProtection;
   buckets: BucketReading[];
+  /** The deployment trigger, when asked for (`env protect` enables it again if a deprovision disabled it). */
+  trigger?: TriggerFacts;
 }
 
 export interface ProtectionStatus {
@@ -49,10 +54,18 @@ export interface ProtectionStatus {
   disagreeing: PartName[];
 }
 
-/** Reads the three places protection lives. Absent buckets are read as absent, not as errors. */
-export async function readProtection(env: Environment, deps: ProtectionDeps): Promise<ProtectionReading> {
+/**
+ * Reads the three places protection lives (and, with `trigger`, the deployment trigger, which does not vote).
+ * Absent buckets are read as absent, not as errors; a trigger that cannot be read is a problem noted, not an error.
+ */
+export async function readProtection(
+  env: Environment,
+  deps: ProtectionDeps,
+  opts: { trigger?: boolean } = {},
+): Promise<ProtectionReading> {
   const name = policyName(env.name);
-  const [policy, binding, buckets] = await Promise.all([
+  const ref = deploymentTriggerRef(env);
+  const [policy, binding, buckets, trigger] = await Promise.all([
     deps.kube.get('ValidatingAdmissionPolicy', name),
     deps.kube.get('ValidatingAdmissionPolicyBinding', name),
     Promise.all(
@@ -65,6 +78,12 @@ export async function readProtection(env: Environment, deps: ProtectionDeps): Pr
         }
       }),
     ),
+    opts.trigger
+      ? deps.triggers.get(ref).then(
+          (found): TriggerFacts => ({ ref, ...(found ? { found } : {}) }),
+          (err: unknown): TriggerFacts => ({ ref, problem: (err as Error).message }),
+        )
+      : undefined,
   ]);
   return {
     env: env.name,
@@ -72,6 +91,7 @@ export async function readProtection(env: Environment, deps: ProtectionDeps): Pr
     terraform: readTerraformState(env),
     kube: classifyKubeProtection(env.name, env.kube.namespace, policy, binding),
     buckets,
+    ...(trigger ? { trigger } : {}),
   };
 }
 

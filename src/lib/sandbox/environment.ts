@@ -82,7 +82,8 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
       backendConfig: 'cogrpc',
       vault: 'statefulset/vault',
     },
-    emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring },
+    cloudBuild: { trigger: 'gateway-gke-deployment' },
+    emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring, cloudbuild: ep.cloudbuild },
   };
 }
 
@@ -91,7 +92,7 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
  * instead), and all on this machine, as the sandbox only ever listens: a hand-edited state file sends nothing away.
  */
 function usableEndpoints(ep: Partial<SandboxState['endpoints']> | undefined): boolean {
-  if (!ep?.gcs || !ep.kube || !ep.firestore || !ep.monitoring) return false;
+  if (!ep?.gcs || !ep.kube || !ep.firestore || !ep.monitoring || !ep.cloudbuild) return false;
   return Object.values(ep).every((e) => typeof e === 'string' && isLocal(e));
 }
 

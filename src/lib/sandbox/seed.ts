@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makePrivateDir, writePrivateFile } from '@gwctl/emulators/common';
 import pLimit from 'p-limit';
-import { openEnvironmentAdmins } from '../cloud/environment-admins.js';
+import { withEnvironmentAdmins } from '../cloud/environment-admins.js';
 import { openStorage } from '../cloud/storage.js';
 import type { Environment } from '../config/schema.js';
 import { applyProtectionPlan, buildProtectionPlan } from '../protection/plan.js';
@@ -88,6 +88,7 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
 
 /** Real gateways start protected (prevent_destruction defaults to true), so the sandbox does too. */
 async function protectLikeProduction(env: Environment): Promise<void> {
-  const admins = await openEnvironmentAdmins(env);
-  await applyProtectionPlan(buildProtectionPlan(await readProtection(env, admins), true), admins);
+  await withEnvironmentAdmins(env, async (admins) =>
+    applyProtectionPlan(buildProtectionPlan(await readProtection(env, admins), true), admins),
+  );
 }

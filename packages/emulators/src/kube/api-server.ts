@@ -4,6 +4,7 @@ import { admit, type AdmissionRequest, type RequestUser } from './admission.js';
 import { checkPreconditions, planDeletion, propagationOf, type DeleteOptions } from './deletion.js';
 import { provisionLoadBalancer } from './gke-ingress.js';
 import { isPlainObject } from './merge-patch.js';
+import { undecodable } from './micro-time.js';
 import { applyCreateDefaults, invalidField, normalize } from './object-defaults.js';
 import { generatedName, invalidNameReason, kubeTimestamp, newUid, specChanged } from './object-meta.js';
 import { applySchemaDefaults } from './schema-defaults.js';
@@ -406,6 +407,8 @@ export class KubeApiServer {
       throw badRequest(
         `the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the expected ${apiVersionOf(r)} ${r.kind}`,
       );
+    const cannotDecode = undecodable(r, body);
+    if (cannotDecode) throw badRequest(cannotDecode);
     const o = structuredClone(body) as KubeObject;
     o.kind = r.kind;
     o.apiVersion = apiVersionOf(r);
