@@ -1,18 +1,16 @@
 import { gcsHashes } from '../checksums/gcs-hashes.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
-import {
-  ATTRIBUTE_FIELDS,
-  ObjectNotFoundError,
-  PreconditionFailedError,
-  type CopyRequest,
-  type DeleteRequest,
-  type ObjectAttributes,
-  type ObjectInfo,
-  type ObjectListOptions,
-  type ObjectRef,
-  type ObjectStore,
-  type StreamedHashes,
-  type WriteOptions,
+import { ATTRIBUTE_FIELDS, ObjectNotFoundError, PreconditionFailedError } from './object-store.js';
+import type {
+  CopyRequest,
+  DeleteRequest,
+  ObjectAttributes,
+  ObjectInfo,
+  ObjectListOptions,
+  ObjectRef,
+  ObjectStore,
+  StreamedHashes,
+  WriteOptions,
 } from './object-store.js';
 import { gsUrl } from '../config/gs-url.js';
 
