@@ -1,8 +1,7 @@
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
-import type { BucketLayout, LatencyDistribution } from '../diagnose/distribution.js';
-import { mergeDistributions } from '../diagnose/distribution.js';
+import { mergeDistributions, type BucketLayout, type LatencyDistribution } from '../stats/distribution.js';
 
 export interface MetricQuery {
   metricType: string;
