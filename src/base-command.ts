@@ -8,6 +8,7 @@ import { locateConfig } from './lib/config/locate.js';
 import { applyOverrides } from './lib/config/overrides.js';
 import type { Environment } from './lib/config/schema.js';
 import { ExitCode } from './lib/errors/gwctl-error.js';
+import { sandboxEnvironment } from './lib/sandbox/environment.js';
 import type { MutationOptions, MutationOutcome } from './lib/plan/mutation.js';
 import type { Plan } from './lib/plan/plan.js';
 import { commandHelpText } from './lib/ui/help-text.js';
@@ -142,7 +143,7 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
 
   /** The environment named by --env (or the given name), validated, with this run's overrides; `sandbox` always exists. */
   protected environment(name: string | undefined = this.flags.env): Environment {
-    return applyOverrides(resolveEnvironment(this.config_, name), {
+    return applyOverrides(resolveEnvironment(this.config_, name, sandboxEnvironment), {
       project: this.flags.project,
       context: this.flags.context,
       kubeconfig: this.flags.kubeconfig,
@@ -237,11 +238,11 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   }
 
   /** Plan → print → confirm → audit intent → apply → audit outcome, with this command's --dry-run/--yes/--confirm. */
-  protected async mutate<R>(
-    plan: Plan,
-    apply: MutationOptions<R>['apply'],
-    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render' | 'within'>> = {},
-  ): Promise<MutationOutcome<R>> {
+  protected async mutate<R, P extends Plan = Plan>(
+    plan: P,
+    apply: MutationOptions<R, P>['apply'],
+    extra: Partial<Pick<MutationOptions<R, P>, 'auditDetails' | 'render' | 'within'>> = {},
+  ): Promise<MutationOutcome<R, P>> {
     const f = this.flags as Record<string, unknown>;
     const [{ runMutation }, { LazyAuditSink }] = await Promise.all([
       import('./lib/plan/mutation.js'),

@@ -1,5 +1,6 @@
 import { GwctlCommand } from '../base-command.js';
-import { environmentNames, SANDBOX_ENV } from '../lib/config/environments.js';
+import { SANDBOX_ENV } from '../lib/config/environment-names.js';
+import { environmentNames } from '../lib/config/environments.js';
 import { completions, type CompletableCommand } from '../lib/completion/candidates.js';
 
 /** What the completion scripts of `gwctl autocomplete` ask: the words that may come next, one a line. */

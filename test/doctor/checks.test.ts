@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentSchema, type Environment, type EnvironmentInput } from '../../src/lib/config/schema.js';
 import { runChecks, type CheckResult } from '../../src/lib/doctor/check.js';
 import { doctorChecks } from '../../src/lib/doctor/checks.js';
-import type { DoctorProbes, KubeAccess } from '../../src/lib/doctor/probes.js';
+import type { DoctorProbes, KubeAccess } from '../../src/lib/cloud/doctor-probes.js';
 
 // The verdicts doctor draws from what each API answers, over an in-memory stand-in for the probes (the calls
 // themselves are tested over the wire in cli.test.ts).

@@ -191,7 +191,7 @@ environments:
     env: () =>
       opts.sandbox
         ? sandboxEnvironment(sandboxDir({ GWCTL_HOME: home }))
-        : resolveEnvironment(loadConfig({ flag: configFile }), envName),
+        : resolveEnvironment(loadConfig({ flag: configFile }), envName, sandboxEnvironment),
     cliEnv: { GWCTL_CONFIG: configFile, GWCTL_HOME: home, NO_COLOR: '1', STORAGE_EMULATOR_HOST: '' },
     async close() {
       await Promise.all([gcs.close(), kube.close(), cloudbuild.close(), monitoring.close()]);

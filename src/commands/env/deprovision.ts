@@ -2,18 +2,21 @@ import { Args, Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
 import { withEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
 import { applyDeprovision } from '../../lib/deprovision/apply.js';
-import { protectionRefusal } from '../../lib/deprovision/guard.js';
+import { deprovisionRefusals } from '../../lib/deprovision/guard.js';
 import { readInventory } from '../../lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../lib/deprovision/journal.js';
 import { buildDeprovisionPlan } from '../../lib/deprovision/plan.js';
-import { progressHooks, renderManualSteps } from '../../lib/deprovision/render.js';
+import {
+  nothingToDeprovision,
+  progressHooks,
+  renderDeprovisionPlan,
+  renderManualSteps,
+} from '../../lib/deprovision/render.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { operatorIdentity } from '../../lib/audit/operator.js';
 import type { Environment } from '../../lib/config/schema.js';
-import { currentHolder, DeprovisionLeaseHeldError, heldMessage, withLease } from '../../lib/deprovision/lease.js';
-import { renderPlan } from '../../lib/plan/render.js';
+import { withLease } from '../../lib/deprovision/lease.js';
 import { varFilePath } from '../../lib/protection/terraform.js';
-import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 import { parseDuration } from '../../lib/ui/duration.js';
 
 const duration = Flags.custom<number>({
@@ -56,58 +59,37 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
     const env = this.environment(this.args.env ?? this.flags.env);
     if (this.flags.emit) return this.emitCloudBuild(env);
     return withEnvironmentAdmins(env, async (admins) => {
-      const dryRun = this.flags['dry-run'];
-      const refusal = protectionRefusal(protectionStatus(await readProtection(env, admins)));
-      if (refusal && !dryRun) throw refusal;
-      // Checked before planning, so a second operator is told at once; the lease itself is taken before step 1.
-      const holder = await currentHolder(admins.leases, env.name, env.kube.namespace);
-      const running = holder && heldMessage(env.name, env.kube.namespace, holder);
-      if (running && !dryRun) throw new DeprovisionLeaseHeldError(running);
-      const keepSoftDelete = this.flags['keep-soft-delete'];
+      const { protection, running } = await deprovisionRefusals(env, admins, this.flags['dry-run']);
       const varFile = varFilePath(env);
       const plan = buildDeprovisionPlan(await readInventory(env, admins), {
-        keepSoftDelete,
+        keepSoftDelete: this.flags['keep-soft-delete'],
         ...(varFile ? { varFile } : {}),
       });
       const journal = DeprovisionJournal.load(journalPath(env.name));
-      renderPlan(this.ui, plan);
-      for (const note of plan.notes) this.ui.info(this.ui.color.dim(`  note: ${note}`));
-      if (plan.steps.length && journal.started && !journal.finished)
-        this.ui.note(
-          `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
-        );
-      if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
+      renderDeprovisionPlan(this.ui, plan, journal);
+      if (protection) this.ui.warn(`applying would be refused: ${protection.message}`);
       if (running) this.ui.warn(`applying now would be refused: ${running}`);
-      const quiet = this.jsonEnabled();
-      const warn = (m: string) => this.ui.warn(m);
-      const lease = { env: env.name, namespace: env.kube.namespace, operator: operatorIdentity(), warn };
+      const scope = { project: env.project, namespace: env.kube.namespace };
+      const lease = { env: env.name, namespace: env.kube.namespace, operator: operatorIdentity() };
       const outcome = await this.mutate(
         plan,
         (p, ctx) =>
-          withLease(admins.leases, { ...lease, run: ctx.run }, (lost) =>
+          withLease(admins.leases, { ...lease, run: ctx.run, warn: (m) => this.ui.warn(m) }, (lost) =>
             applyDeprovision(
-              p as typeof plan,
+              p,
               admins,
               journal,
-              { project: env.project, namespace: env.kube.namespace },
+              scope,
               { timeoutMs: this.flags.timeout, signal: AbortSignal.any([ctx.signal, lost]) },
-              progressHooks(this.ui, quiet, ctx.stepDone),
+              progressHooks(this.ui, this.jsonEnabled(), ctx.stepDone),
             ),
           ),
         { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
       );
       if (outcome.status === 'no-op') {
-        // A run that finished its last step but not its journal (killed in between): close it, unless only looking.
-        if (journal.started && !journal.finished && !this.flags['dry-run']) {
-          journal.beginRun({ env: env.name, project: env.project, namespace: env.kube.namespace });
-          journal.markFinished();
-        }
-        const when = journal.data?.finishedAt;
-        this.ui.success(
-          journal.started
-            ? `${env.name} is already deprovisioned${when ? ` (finished ${when})` : ''}: nothing to do`
-            : `${env.name} has nothing to deprovision: no workload running, no Kubernetes object to remove, every bucket already emptying or absent`,
-        );
+        // Nothing left to do, unless only looking: a run killed between its last step and its journal is closed.
+        if (!this.flags['dry-run']) journal.closeFinishedRun({ env: env.name, ...scope });
+        this.ui.success(nothingToDeprovision(env.name, journal));
       }
       if (outcome.status === 'applied')
         this.ui.success(
@@ -117,7 +99,7 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
       return {
         env: env.name,
         status: outcome.status,
-        refusedBecauseProtected: refusal?.message,
+        refusedBecauseProtected: protection?.message,
         steps: plan.steps,
         warnings: plan.warnings,
         notes: plan.notes,

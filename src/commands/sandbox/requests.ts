@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { readSandboxRequests } from '../../lib/sandbox/requests.js';
-import { isMutating } from '@gwctl/emulators/common';
 import { SANDBOX_SERVICES } from '../../lib/sandbox/faults-flag.js';
 import { parseSince } from '../../lib/ui/duration.js';
 
@@ -18,8 +17,8 @@ export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests
 
   async run() {
     const since = this.flags.since ? parseSince(this.flags.since) : undefined;
-    let requests = readSandboxRequests(sandboxDir(), { service: this.flags.service, since });
-    if (this.flags.mutating) requests = requests.filter(isMutating);
+    const { service, mutating } = this.flags;
+    const requests = readSandboxRequests(sandboxDir(), { service, since, mutating });
     this.ui.table(requests, [
       { header: 'time', get: (r) => r.time },
       { header: 'service', get: (r) => r.service },

@@ -1,12 +1,14 @@
-import type { ObjectStore } from '../cloud/objects.js';
+import type { ObjectInfo, ObjectStore } from '../cloud/object-store.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
-import { manifestsPrefix, type BackupLocation } from './layout.js';
+import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import { summaryOf, type BackupSummary, type Manifest } from './manifest.js';
+import { gsUrl } from '../config/gs-url.js';
+
+/** Where a location's backups are, as messages name it. */
+export const locationText = (loc: BackupLocation) => gsUrl(loc.backupBucket, loc.prefix);
 
 /** Every committed backup of the location, newest first: one listing, manifests' metadata only. */
-export const locationText = (loc: BackupLocation) => `gs://${loc.backupBucket}/${loc.prefix}`;
-
 export async function listBackups(store: ObjectStore, loc: BackupLocation): Promise<BackupSummary[]> {
   const found: BackupSummary[] = [];
   for await (const page of store.list(loc.backupBucket, { prefix: manifestsPrefix(loc) })) {
@@ -68,5 +70,24 @@ export async function loadManifest(store: ObjectStore, summary: BackupSummary): 
   const data = await store.read({ bucket, name, generation });
   // Loaded here, not up front: the schema library is needed only to open a manifest, never to write one.
   const { openManifest } = await import('./open-manifest.js');
-  return openManifest(data, { id: summary.id, sha256: summary.sha256, where: `gs://${bucket}/${name}` });
+  return openManifest(data, { id: summary.id, sha256: summary.sha256, where: gsUrl(bucket, name) });
+}
+
+/** Blobs already in the backup bucket, by key. */
+export type BlobIndex = Map<string, ObjectInfo>;
+
+/**
+ * Every stored blob. Keys start with a hex CRC32C, so the listing splits into 16 prefixes listed side
+ * by side: pages of one listing come one after another, and a large backup bucket has many.
+ */
+export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
+  const prefix = blobsPrefix(loc);
+  const index: BlobIndex = new Map();
+  await Promise.all(
+    [...'0123456789abcdef'].map(async (digit) => {
+      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` }))
+        for (const o of page) index.set(o.name.slice(prefix.length), o);
+    }),
+  );
+  return index;
 }

@@ -1,28 +1,37 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ATTRIBUTE_FIELDS,
   ObjectNotFoundError,
   PreconditionFailedError,
   type ObjectInfo,
   type ObjectStore,
-} from '../cloud/objects.js';
+} from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
-import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
+import { listBlobs, type BlobIndex } from './catalog.js';
+import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, prepareEntries, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import type { BackupPreview } from './plans.js';
 import { backupStep } from './step-ids.js';
+import { gsUrl } from '../config/gs-url.js';
+
+/** What the plan of a backup counts. */
+export interface BackupPreview {
+  objects: number;
+  bytes: number;
+  newBlobs: number;
+  newBytes: number;
+  /** Objects whose content the backup bucket holds already. */
+  storedObjects: number;
+}
 
 /** The source bucket as listed at one moment. */
 export interface SourceSnapshot {
   objects: ObjectInfo[];
   listedAt: Date;
 }
-
-/** Blobs already in the backup bucket, by key. */
-export type BlobIndex = Map<string, ObjectInfo>;
 
 export async function listSource(
   store: ObjectStore,
@@ -37,22 +46,6 @@ export async function listSource(
     objects.push(...page);
   }
   return { objects, listedAt };
-}
-
-/**
- * Every stored blob. Keys start with a hex CRC32C, so the listing splits into 16 prefixes listed side
- * by side: pages of one listing come one after another, and a large backup bucket has many.
- */
-export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
-  const prefix = blobsPrefix(loc);
-  const index: BlobIndex = new Map();
-  await Promise.all(
-    [...'0123456789abcdef'].map(async (digit) => {
-      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` }))
-        for (const o of page) index.set(o.name.slice(prefix.length), o);
-    }),
-  );
-  return index;
 }
 
 /** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
@@ -293,7 +286,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     }
     return {
       id,
-      manifest: `gs://${loc.backupBucket}/${manifestName(loc, id)}`,
+      manifest: gsUrl(loc.backupBucket, manifestName(loc, id)),
       sourceBucket: loc.sourceBucket,
       backupBucket: loc.backupBucket,
       startedAt: manifest.startedAt,
@@ -318,7 +311,7 @@ async function waitForPrunes(
   intent: Intent,
   declaredAt: number,
 ): Promise<void> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = deps.sleep ?? sleep;
   const deadline = Date.now() + PRUNE_INTENT_TTL_MS;
   let told = false;
   for (;;) {
@@ -330,11 +323,11 @@ async function waitForPrunes(
       throw new BackupInterruptedError('backup interrupted while waiting for a prune to finish; nothing was written');
     if (Date.now() > deadline)
       throw new RuntimeError(
-        `a prune (${prunes[0]!.id}) is still collecting blobs in gs://${loc.backupBucket}/${loc.prefix}; try again later`,
+        `a prune (${prunes[0]!.id}) is still collecting blobs in ${gsUrl(loc.backupBucket, loc.prefix)}; try again later`,
       );
     if (!told) deps.warn?.(`waiting for prune ${prunes[0]!.id} to finish collecting unreferenced blobs`);
     told = true;
-    await sleep(PRUNE_POLL_MS);
+    await wait(PRUNE_POLL_MS);
   }
 }
 
@@ -367,7 +360,7 @@ async function recopyChanged(
     }
   }
   throw new RuntimeError(
-    `gs://${listed.bucket}/${listed.name} keeps changing while it is copied; re-run with --quiesce`,
+    `${gsUrl(listed.bucket, listed.name)} keeps changing while it is copied; re-run with --quiesce`,
   );
 }
 
@@ -385,7 +378,7 @@ async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: 
     const there = await store.stat(ref);
     if (there?.metadata['gwctl-sha256'] !== sealed.sha256)
       throw new RuntimeError(
-        `manifest gs://${ref.bucket}/${ref.name} already exists with other content; backup ids must be unique`,
+        `manifest ${gsUrl(ref.bucket, ref.name)} already exists with other content; backup ids must be unique`,
       );
   }
 }

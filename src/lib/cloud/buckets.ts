@@ -4,6 +4,7 @@ import type { Environment } from '../config/schema.js';
 import { ConcurrentChangeError, gcsError } from './gcs-errors.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { openStorage } from './storage.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** A lifecycle rule exactly as the GCS JSON API returns it; unknown fields are kept untouched. */
 export interface LifecycleRule {
@@ -94,7 +95,7 @@ export class GcsBucketAdmin implements BucketAdmin {
       const [meta] = await withRetry(() => this.storage.bucket(bucket).getMetadata(), this.retry);
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
-      throw gcsError(err, `bucket gs://${bucket}`);
+      throw gcsError(err, `bucket ${gsUrl(bucket)}`);
     }
   }
 
@@ -119,7 +120,7 @@ export class GcsBucketAdmin implements BucketAdmin {
       }, this.retry);
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
-      const mapped = gcsError(err, `updating bucket gs://${bucket}`, this.project);
+      const mapped = gcsError(err, `updating bucket ${gsUrl(bucket)}`, this.project);
       // A retried patch whose earlier try landed (its answer lost) fails its own precondition: look at what is there.
       if (tries > 1 && mapped instanceof ConcurrentChangeError) {
         const now = await this.settings(bucket);
@@ -153,7 +154,7 @@ export class GcsBucketAdmin implements BucketAdmin {
       }
       return inv;
     } catch (err) {
-      throw gcsError(err, `listing gs://${bucket}`);
+      throw gcsError(err, `listing ${gsUrl(bucket)}`);
     }
   }
 
@@ -172,7 +173,7 @@ export class GcsBucketAdmin implements BucketAdmin {
       }
       return !query;
     } catch (err) {
-      throw gcsError(err, `listing gs://${bucket}`);
+      throw gcsError(err, `listing ${gsUrl(bucket)}`);
     }
   }
 
@@ -191,7 +192,7 @@ export class GcsBucketAdmin implements BucketAdmin {
         ...(until.length ? { billedUntil: until.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)) } : {}),
       };
     } catch (err) {
-      throw gcsError(err, `listing soft-deleted objects of gs://${bucket}`);
+      throw gcsError(err, `listing soft-deleted objects of ${gsUrl(bucket)}`);
     }
   }
 }

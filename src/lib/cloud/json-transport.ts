@@ -35,8 +35,7 @@ export type AuthHeaders = (url: string) => Promise<Headers>;
  * service's message and reasons), so retries and error mapping treat both alike.
  */
 export class JsonTransport {
-  /** Whether the endpoint takes batches; false once it showed it does not (another emulator, a proxy). */
-  batches = true;
+  private batchesRefused = false;
   private readonly base: URL;
   private readonly basePath: string;
   private readonly send: typeof httpRequest;
@@ -67,6 +66,11 @@ export class JsonTransport {
     return this.json<T>(call.method ?? 'GET', path, body && { type: 'application/json', data: body });
   }
 
+  /** Whether the endpoint takes batches: false once it answered one 400/404/405/501 (another emulator, a proxy). */
+  get takesBatches(): boolean {
+    return !this.batchesRefused;
+  }
+
   /**
    * Up to 100 calls in one request (`/batch/storage/v1`). The outer request carries the auth
    * headers, which apply to every call inside; the answers come back in call order, each with its status.
@@ -79,7 +83,10 @@ export class JsonTransport {
       type: contentType,
       data: body,
     });
-    if (answer.status < 200 || answer.status > 299) throw answerError(answer);
+    if (answer.status < 200 || answer.status > 299) {
+      if ([400, 404, 405, 501].includes(answer.status)) this.batchesRefused = true;
+      throw answerError(answer);
+    }
     return decodeBatch(answer.contentType, answer.text, calls.length);
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ListedObject, LogStore, PutOptions, StoredObject } from '../audit/shared/log-store.js';
 import { crc32c, crc32cBase64 } from '../checksums/gcs-hashes.js';
+import { gsUrl } from '../config/gs-url.js';
 import type { Environment } from '../config/schema.js';
 import { gcsError, httpStatusOf, violatedConstraint } from './gcs-errors.js';
 import { JsonTransport, type Json } from './json-transport.js';
@@ -26,7 +27,7 @@ export class GcsLogStore implements LogStore {
     private readonly prefix: string,
     retry: RetryOptions = {},
   ) {
-    this.location = `gs://${bucket}/${prefix}`;
+    this.location = gsUrl(bucket, prefix);
     this.json = new JsonTransport(jsonApiRoot(env), storageAuth(env));
     this.retry = { attempts: 8, baseDelayMs: 50, maxDelayMs: 2_000, isRetryable: isTransient, ...retry };
   }

@@ -2,8 +2,7 @@ import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { authOptions } from './google-auth.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
-import type { BucketLayout, LatencyDistribution } from '../diagnose/distribution.js';
-import { mergeDistributions } from '../diagnose/distribution.js';
+import { mergeDistributions, type BucketLayout, type LatencyDistribution } from '../stats/distribution.js';
 
 export interface MetricQuery {
   metricType: string;

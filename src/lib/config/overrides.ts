@@ -1,5 +1,5 @@
 import { UsageError } from '../errors/gwctl-error.js';
-import { SANDBOX_ENV } from './environments.js';
+import { SANDBOX_ENV } from './environment-names.js';
 import type { Environment } from './schema.js';
 
 /** Per-run overrides, as gcloud's and kubectl's global flags: they win over gwctl.yaml for this run only. */

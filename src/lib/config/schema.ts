@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ALERTING_DEFAULTS } from './alerting-defaults.js';
 import { BUCKET_NAMING_URL, bucketNameProblem } from './bucket-name.js';
-import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environments.js';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environment-names.js';
 import { kubeAccessConflict } from './kube-access.js';
 import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from './uri-sources.js';
 

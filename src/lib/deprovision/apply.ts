@@ -1,5 +1,6 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { OrgPolicyError, SOFT_DELETE_CONSTRAINT } from '../cloud/gcs-errors.js';
-import { isNotFound, sleep as realSleep } from '../cloud/retry.js';
+import { isNotFound } from '../cloud/retry.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
 import type { PlanStep } from '../plan/plan.js';
 import type { DeprovisionDeps } from './inventory.js';

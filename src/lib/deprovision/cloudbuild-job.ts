@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { SANDBOX_ENV } from '../config/environments.js';
+import { SANDBOX_ENV } from '../config/environment-names.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 

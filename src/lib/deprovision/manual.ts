@@ -1,4 +1,5 @@
 import type { DeprovisionInventory } from './inventory.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** A step only a human (or another pipeline) can take, with the exact commands. */
 export interface ManualStep {
@@ -18,7 +19,7 @@ export function manualSteps(inv: Pick<DeprovisionInventory, 'env' | 'buckets'>, 
         'Wait until every bucket is empty: lifecycle rules run about once a day, and Terraform cannot delete a bucket that still holds objects',
       commands: [
         `gwctl env status ${inv.env}`,
-        ...present.map((b) => `gcloud storage ls --all-versions --recursive gs://${b.name} | head`),
+        ...present.map((b) => `gcloud storage ls --all-versions --recursive ${gsUrl(b.name)} | head`),
       ],
     },
     {

@@ -4,6 +4,8 @@ import type { KubeItem } from '../cloud/kube-resources.js';
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
 import type { BucketFacts, DeprovisionInventory, NamespacedKind } from './inventory.js';
 import { manualSteps, type ManualStep } from './manual.js';
+import { formatBytes } from '../ui/bytes.js';
+import { gsUrl } from '../config/gs-url.js';
 import { DEPROVISION_TAG, describeTrigger, triggerState, type TriggerFacts } from './trigger.js';
 
 /** The only lifecycle rule of a bucket being emptied: delete every object, live or noncurrent, at the next run. */
@@ -136,7 +138,7 @@ export function buildDeprovisionPlan(inv: DeprovisionInventory, opts: Deprovisio
 
   for (const b of inv.buckets) {
     if (!b.settings) {
-      notes.push(`gs://${b.name} (${b.role}) does not exist: nothing to empty`);
+      notes.push(`${gsUrl(b.name)} (${b.role}) does not exist: nothing to empty`);
       continue;
     }
     warnings.push(...bucketWarnings(b, opts.keepSoftDelete ?? false));
@@ -181,7 +183,7 @@ function emptyBucketStep(b: BucketFacts, keepSoftDelete: boolean): PlanStep {
   return {
     id: `empty-bucket/${b.name}`,
     action: 'set-lifecycle',
-    target: `gs://${b.name}`,
+    target: gsUrl(b.name),
     description: changes.join('; '),
     detail: {
       op: 'empty-bucket',
@@ -200,19 +202,19 @@ export function bucketWarnings(b: BucketFacts, keepSoftDelete: boolean): string[
   if (rp && rp.retentionPeriod > 0) {
     const fix = rp.isLocked
       ? 'it is locked and cannot be removed'
-      : `remove it with: gcloud storage buckets update gs://${b.name} --clear-retention-period`;
+      : `remove it with: gcloud storage buckets update ${gsUrl(b.name)} --clear-retention-period`;
     out.push(
-      `gs://${b.name} has a retention policy of ${days(rp.retentionPeriod)}: objects younger than that stay until they expire (${fix})`,
+      `${gsUrl(b.name)} has a retention policy of ${days(rp.retentionPeriod)}: objects younger than that stay until they expire (${fix})`,
     );
   }
   if (s.defaultEventBasedHold)
     out.push(
-      `gs://${b.name} puts an event-based hold on new objects (defaultEventBasedHold): turn it off with gcloud storage buckets update gs://${b.name} --no-default-event-based-hold`,
+      `${gsUrl(b.name)} puts an event-based hold on new objects (defaultEventBasedHold): turn it off with gcloud storage buckets update ${gsUrl(b.name)} --no-default-event-based-hold`,
     );
   const soft = s.softDeletePolicy?.retentionDurationSeconds ?? 0;
   if (keepSoftDelete && soft > 0)
     out.push(
-      `gs://${b.name} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.measured ? ` (about ${formatBytes(b.measured.bytes)} now)` : ''}`,
+      `${gsUrl(b.name)} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.measured ? ` (about ${formatBytes(b.measured.bytes)} now)` : ''}`,
     );
   const billed = softDeletedBilled(b.name, b.softDeleted);
   if (billed) out.push(billed);
@@ -258,7 +260,7 @@ export function usageText(b: BucketFacts): string {
 export function softDeletedBilled(bucket: string, d: SoftDeletedObjects | undefined): string | undefined {
   if (!d || d.objects === 0) return undefined;
   const count = `${d.objects}${d.more ? '+' : ''} soft-deleted object(s) (${d.more ? 'at least ' : ''}${formatBytes(d.bytes)})`;
-  return `gs://${bucket} holds ${count}, billed until ${d.billedUntil ?? 'their hard-delete time'}: turning soft delete off does not purge them; list them with gcloud storage ls --soft-deleted gs://${bucket}/**`;
+  return `${gsUrl(bucket)} holds ${count}, billed until ${d.billedUntil ?? 'their hard-delete time'}: turning soft delete off does not purge them; list them with gcloud storage ls --soft-deleted ${gsUrl(bucket, '**')}`;
 }
 
 /** Objects of a kind still to delete; those already terminating are noted, not deleted again. */
@@ -278,14 +280,3 @@ function pending(kind: DeletedKind, inv: DeprovisionInventory, notes: string[]):
 const sorted = (items: KubeItem[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
 
 export const days = (seconds: number) => `${+(seconds / 86_400).toFixed(2)} day(s)`;
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}

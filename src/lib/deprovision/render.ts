@@ -1,10 +1,32 @@
 import type { PlanStep } from '../plan/plan.js';
+import { renderPlan } from '../plan/render.js';
 import { formatDuration } from '../ui/duration.js';
 import type { Ui } from '../ui/ui.js';
 import type { ApplyHooks } from './apply.js';
+import type { DeprovisionJournal } from './journal.js';
 import type { Leftovers } from './leftovers.js';
 import type { ManualStep } from './manual.js';
-import { days, formatBytes, softDeletedBilled } from './plan.js';
+import { formatBytes } from '../ui/bytes.js';
+import { gsUrl } from '../config/gs-url.js';
+import { days, softDeletedBilled, type DeprovisionPlan } from './plan.js';
+
+/** The plan, its notes, and where a resumed run picks up. */
+export function renderDeprovisionPlan(ui: Ui, plan: DeprovisionPlan, journal: DeprovisionJournal): void {
+  renderPlan(ui, plan);
+  for (const note of plan.notes) ui.info(ui.color.dim(`  note: ${note}`));
+  if (plan.steps.length && journal.started && !journal.finished)
+    ui.note(
+      `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
+    );
+}
+
+/** What a run with nothing to do says: the environment was deprovisioned before, or never needed it. */
+export function nothingToDeprovision(env: string, journal: DeprovisionJournal): string {
+  const when = journal.data?.finishedAt;
+  return journal.started
+    ? `${env} is already deprovisioned${when ? ` (finished ${when})` : ''}: nothing to do`
+    : `${env} has nothing to deprovision: no workload running, no Kubernetes object to remove, every bucket already emptying or absent`;
+}
 
 export function renderManualSteps(ui: Ui, steps: ManualStep[]): void {
   ui.heading('Then, by hand:');
@@ -110,7 +132,7 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
     c.dim("  empty: listed now (one object); objects and size: Cloud Monitoring's measurement, taken once a day"),
   );
   ui.table(l.buckets, [
-    { header: '  bucket', get: (b) => `  gs://${b.name}` },
+    { header: '  bucket', get: (b) => `  ${gsUrl(b.name)}` },
     { header: 'role', get: (b) => b.role },
     { header: 'empty', get: (b) => (b.exists ? (b.empty ? 'yes' : 'no') : 'absent') },
     {

@@ -4,7 +4,7 @@ import { deploymentTriggerRef, triggerName } from '../cloud/cloudbuild.js';
 import type { Environment } from '../config/schema.js';
 import { fail, pass, skip, warn, type DoctorCheck } from './check.js';
 import { kubeAccessChecks } from './kube-access.js';
-import type { DoctorProbes } from './probes.js';
+import type { DoctorProbes } from '../cloud/doctor-probes.js';
 
 /**
  * Every check `gwctl doctor` runs on an environment, as data: read-only calls to each API gwctl uses, with

@@ -1,5 +1,5 @@
 import { fail, pass, type DoctorCheck } from './check.js';
-import type { DoctorProbes, KubeAccess } from './probes.js';
+import type { DoctorProbes, KubeAccess } from '../cloud/doctor-probes.js';
 
 /** A resource gwctl calls, and for each verb the commands that call it (src/lib/cloud/kube-resources.ts, keyev). */
 interface KubeNeed {

@@ -9,6 +9,7 @@ import { policyName, protectionBinding, protectionPolicy } from './kube-policy.j
 import type { ProtectionDeps, ProtectionReading } from './status.js';
 import { terraformFollowUp, writeTerraformProtection } from './terraform.js';
 import { PROTECTION_VARIABLE } from './tfvars.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** What a protection step does when applied; kept in the step so the plan alone says everything. */
 export type ProtectionOp =
@@ -114,13 +115,13 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
 
   for (const b of r.buckets) {
     if (!b.settings) {
-      if (protect) warnings.push(`gs://${b.name} (${b.role}) does not exist: nothing to label`);
+      if (protect) warnings.push(`${gsUrl(b.name)} (${b.role}) does not exist: nothing to label`);
       continue;
     }
     const labelled = isLabelled(b.settings);
     if (protect && !labelled)
       steps.push(
-        step(`label-bucket/${b.name}`, 'set-label', `gs://${b.name}`, `${PROTECTED_LABEL}=true`, {
+        step(`label-bucket/${b.name}`, 'set-label', gsUrl(b.name), `${PROTECTED_LABEL}=true`, {
           op: 'patch-bucket',
           bucket: b.name,
           patch: { labels: { [PROTECTED_LABEL]: 'true' } },
@@ -128,7 +129,7 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
       );
     if (!protect && b.settings.labels[PROTECTED_LABEL] !== undefined)
       steps.push(
-        step(`unlabel-bucket/${b.name}`, 'remove-label', `gs://${b.name}`, `drop ${PROTECTED_LABEL}`, {
+        step(`unlabel-bucket/${b.name}`, 'remove-label', gsUrl(b.name), `drop ${PROTECTED_LABEL}`, {
           op: 'patch-bucket',
           bucket: b.name,
           patch: { labels: { [PROTECTED_LABEL]: null } },
@@ -140,7 +141,7 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
         step(
           `harden-vault-bucket/${b.name}`,
           'set',
-          `gs://${b.name}`,
+          gsUrl(b.name),
           `versioning on (now ${b.settings.versioning ? 'on' : 'off'}), soft delete ${Math.max(soft, VAULT_SOFT_DELETE_SECONDS) / 86_400} days (now ${soft / 86_400})`,
           {
             op: 'patch-bucket',

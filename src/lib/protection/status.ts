@@ -14,6 +14,7 @@ import {
 import { classifyKubeProtection, policyName, type KubeProtection } from './kube-policy.js';
 import { PROTECTION_VARIABLE } from './tfvars.js';
 import { readTerraformState, type TerraformState } from './terraform.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** The cloud calls protection needs, injected (tests and the sandbox pass emulator-backed ones). */
 export interface ProtectionDeps {
@@ -156,7 +157,7 @@ export function bucketPart(
   if (readings.length === 0)
     return { ...base, state: 'not-configured', engaged: false, summary: 'no buckets in gwctl.yaml', problems: [] };
   const present = b.labelled.length + b.unlabelled.length;
-  const absent = b.absent.length ? `; absent: ${b.absent.map((n) => `gs://${n}`).join(', ')}` : '';
+  const absent = b.absent.length ? `; absent: ${b.absent.map((n) => gsUrl(n)).join(', ')}` : '';
   if (b.labelled.length === 0)
     return {
       ...base,

@@ -1,5 +1,7 @@
 import { dirname } from 'node:path';
 import { ALERTING_DEFAULTS } from '../config/alerting-defaults.js';
+import { SANDBOX_NOT_RUNNING } from '../config/environment-names.js';
+import { gsUrl } from '../config/gs-url.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
@@ -13,10 +15,7 @@ export const SANDBOX_BUCKETS = {
 
 /** The sandbox's shared audit log (docs/audit.md): every gwctl run against the sandbox appends there. */
 export const SANDBOX_AUDIT_BUCKET = 'relaycorp-gateway-sandbox-audit';
-export const SANDBOX_AUDIT_LOG = `gs://${SANDBOX_AUDIT_BUCKET}/log/`;
-
-/** What every command says, with exit 2, when asked for `--env sandbox` while no sandbox runs. */
-export const SANDBOX_NOT_RUNNING = 'the sandbox is not running: start it with `gwctl sandbox start`';
+export const SANDBOX_AUDIT_LOG = gsUrl(SANDBOX_AUDIT_BUCKET, 'log/');
 
 /** What `env list` shows of the sandbox, running or not. */
 export const SANDBOX_OUTLINE = {

@@ -1,10 +1,7 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { gwctlHome } from '../home/gwctl-home.js';
 
 /** Where the sandbox keeps its state: `$GWCTL_HOME/sandbox`, else `.gwctl/sandbox` under the cwd. */
-export function gwctlHome(env = process.env, cwd = process.cwd()): string {
-  return env.GWCTL_HOME ? resolve(cwd, env.GWCTL_HOME) : resolve(cwd, '.gwctl');
-}
-
 export function sandboxDir(env = process.env, cwd = process.cwd()): string {
   return join(gwctlHome(env, cwd), 'sandbox');
 }

@@ -64,8 +64,6 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
   const ctx: GcsContext = {
     store,
     clock,
-    uploads: new Map(),
-    rewrites: new Map(),
     rewriteChunkBytes: opts.rewriteChunkBytes ?? DEFAULT_REWRITE_CHUNK_BYTES,
     log: apiLog,
     faults,

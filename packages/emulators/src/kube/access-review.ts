@@ -1,5 +1,5 @@
 import { isPlainObject } from './merge-patch.js';
-import type { ResourceTarget } from './router.js';
+import type { ResourceTarget } from './resource-path.js';
 import { failureStatus, KubeApiError } from './status.js';
 
 /**

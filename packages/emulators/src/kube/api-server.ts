@@ -23,7 +23,7 @@ import {
   notFound,
   staleResourceVersion,
 } from './status.js';
-import type { KubeObject, ObjectMeta, ObjectStore } from './store.js';
+import type { KubeObject, ObjectMeta, KubeObjectStore } from './store.js';
 import { settleWorkloadStatus } from './workload-status.js';
 
 /** Who is asking and how: carried through a request so admission sees the user and warnings reach the response. */
@@ -45,7 +45,7 @@ export const requestContext = (user: RequestUser = ADMIN_USER, dryRun = false): 
   warnings: [],
 });
 
-export interface ListOptions {
+export interface KubeListOptions {
   labelSelector?: string;
   fieldSelector?: string;
   limit?: number;
@@ -85,7 +85,7 @@ export class KubeApiServer {
   onWrite: () => void = () => {};
 
   constructor(
-    readonly store: ObjectStore,
+    readonly store: KubeObjectStore,
     readonly clock: EmulatorClock,
   ) {}
 
@@ -95,7 +95,7 @@ export class KubeApiServer {
     return o;
   }
 
-  list(r: ResourceType, ns: string | undefined, opts: ListOptions = {}): KubeList {
+  list(r: ResourceType, ns: string | undefined, opts: KubeListOptions = {}): KubeList {
     let items = this.store.list(r, ns);
     if (opts.labelSelector) {
       const reqs = parseLabelSelector(opts.labelSelector);
@@ -255,7 +255,7 @@ export class KubeApiServer {
   deleteCollection(
     r: ResourceType,
     ns: string | undefined,
-    list: ListOptions,
+    list: KubeListOptions,
     opts: DeleteOptions,
     ctx: RequestContext,
   ): KubeList {

@@ -26,7 +26,7 @@ export default class AuditWitness extends GwctlCommand<typeof AuditWitness> {
         import('../../../lib/audit/shared/witness-files.js'),
         import('../../../lib/audit/shared/witness.js'),
         import('../../../lib/cloud/log-bucket.js'),
-        import('../../../lib/sandbox/paths.js'),
+        import('../../../lib/home/gwctl-home.js'),
       ]);
     const parse = (url: string, flag: string) => {
       try {

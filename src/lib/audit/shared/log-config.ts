@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Environment } from '../../config/schema.js';
-import { gwctlHome } from '../../sandbox/paths.js';
+import { gwctlHome } from '../../home/gwctl-home.js';
 import { parseLogUrl } from './log-store.js';
 
 /** Where an environment's shared audit log is, what it is called, and what signs it. */

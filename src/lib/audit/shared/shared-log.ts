@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   appendToBundles,
   appendToTiles,
@@ -393,5 +394,3 @@ function edgeBundleMatches(size: number, edge: ReadonlyMap<string, Uint8Array>):
     return false;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
