@@ -27,7 +27,7 @@ export default class AuditWitnessSchedule extends GwctlCommand<typeof AuditWitne
   async run() {
     const [{ parseDuration }, { witnessCronJob }, { stringify }] = await Promise.all([
       import('../../../lib/ui/duration.js'),
-      import('../../../lib/audit/shared/witness-schedule.js'),
+      import('../../../lib/schedule/witness-schedule.js'),
       import('yaml'),
     ]);
     const everyMs = parseDuration(this.flags.every);
