@@ -17,13 +17,16 @@ const MESSAGES = new URL('../../../messages/', import.meta.url);
 
 const cache = new Map<string, CommandHelpText>();
 
-/** The help of command `id` (`env:list` → `messages/env.list.md`); empty when it has no file. */
+/**
+ * The help of command `id` (`env:list` or, as oclif's help renames it for a space separator, `env list` →
+ * `messages/env.list.md`); empty when it has no file.
+ */
 export function commandHelpText(id: string): CommandHelpText {
   let help = cache.get(id);
   if (!help) {
     let text: string;
     try {
-      text = readFileSync(new URL(`${id.replaceAll(':', '.')}.md`, MESSAGES), 'utf8');
+      text = readFileSync(new URL(`${id.replace(/[: ]/g, '.')}.md`, MESSAGES), 'utf8');
     } catch {
       text = '';
     }
