@@ -16,6 +16,7 @@ seeded_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 step env list
 step env show sandbox
 step sandbox status
+step doctor --env sandbox
 step verify infra --env sandbox
 step bucket ttl show --env sandbox --bucket parcels
 step bucket ttl set --env sandbox --bucket parcels --days 7 --yes
@@ -24,6 +25,8 @@ step verify infra --env sandbox || [ $? -eq 3 ]
 step migrate keyev --env sandbox --to firestore --rename current_private_address=current_id --yes
 step migrate keystore --env sandbox --yes
 step diagnose parcels --env sandbox --requests 5 --hold 3s --since 10m
+step monitoring plan --env sandbox
+step monitoring apply --env sandbox --yes
 step backup create --env sandbox --quiesce --yes
 step backup create --env sandbox --yes
 step backup list --env sandbox
@@ -35,6 +38,7 @@ step env deprovision sandbox --dry-run
 step env unprotect sandbox --yes --confirm sandbox
 step env deprovision sandbox --yes --confirm sandbox --timeout 2m
 step env status sandbox
-step audit show
-step audit verify
+step audit show --env sandbox --limit 12
+step audit verify --env sandbox
+step audit key --env sandbox
 step sandbox requests --mutating --since "$seeded_at"
