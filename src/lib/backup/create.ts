@@ -5,6 +5,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../cloud/objects.js';
+import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
@@ -24,6 +25,9 @@ export interface SourceSnapshot {
 /** Blobs already in the backup bucket, by key. */
 export type BlobIndex = Map<string, ObjectInfo>;
 
+/** Listing requests in flight at once, over ranges of a bucket's keyspace (see listInParallel). */
+export const LISTERS = 32;
+
 export async function listSource(
   store: ObjectStore,
   loc: BackupLocation,
@@ -31,27 +35,20 @@ export async function listSource(
 ): Promise<SourceSnapshot> {
   const listedAt = now();
   const objects: ObjectInfo[] = [];
-  for await (const page of store.list(loc.sourceBucket)) {
-    // Each object's blob key is needed by the plan; computed now, while the next page is on its way.
+  for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) {
+    // Each object's blob key is needed by the plan; computed now, while other pages are on their way.
     for (const o of page) blobKey(o);
     objects.push(...page);
   }
   return { objects, listedAt };
 }
 
-/**
- * Every stored blob. Keys start with a hex CRC32C, so the listing splits into 16 prefixes listed side
- * by side: pages of one listing come one after another, and a large backup bucket has many.
- */
+/** Every stored blob, listed over ranges of the keyspace side by side. */
 export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
   const prefix = blobsPrefix(loc);
   const index: BlobIndex = new Map();
-  await Promise.all(
-    [...'0123456789abcdef'].map(async (digit) => {
-      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` }))
-        for (const o of page) index.set(o.name.slice(prefix.length), o);
-    }),
-  );
+  for await (const page of listInParallel(store, loc.backupBucket, { prefix, concurrency: LISTERS }))
+    for (const o of page) index.set(o.name.slice(prefix.length), o);
   return index;
 }
 

@@ -5,9 +5,12 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../cloud/objects.js';
+import { compareNames } from '../cloud/name-order.js';
+import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
+import { LISTERS } from './create.js';
 import { forEachBounded } from './bounded.js';
 import { blobName, type BackupLocation } from './layout.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
@@ -293,6 +296,7 @@ export async function applyRestore(
 export async function readTarget(store: ObjectStore, bucket: string): Promise<RestoreTarget> {
   if (!(await store.bucketExists(bucket))) return { bucket, exists: false, objects: [] };
   const objects: ObjectInfo[] = [];
-  for await (const page of store.list(bucket)) objects.push(...page);
-  return { bucket, exists: true, objects };
+  for await (const page of listInParallel(store, bucket, { concurrency: LISTERS })) objects.push(...page);
+  // Pages come in no set order; plans list what they delete in name order.
+  return { bucket, exists: true, objects: objects.sort((a, b) => compareNames(a.name, b.name)) };
 }

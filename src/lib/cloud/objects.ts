@@ -69,8 +69,21 @@ export interface DeleteRequest {
 
 export interface ListOptions {
   prefix?: string;
+  /** Only names at or after this one (code point order, as GCS sorts). */
+  startOffset?: string;
+  /** Only names before this one. */
+  endOffset?: string;
   /** Objects per page (GCS caps it at 1000). */
   pageSize?: number;
+}
+
+/** One page of a listing with a delimiter: the objects directly under the prefix and the "directories" below it. */
+export interface DirectoryPage {
+  objects: ObjectInfo[];
+  /** Sorted; each ends with the delimiter. */
+  prefixes: string[];
+  /** More objects or prefixes follow the last one on this page. */
+  truncated: boolean;
 }
 
 /**
@@ -82,6 +95,8 @@ export interface ListOptions {
 export interface ObjectStore {
   /** Live objects page by page, with their metadata, in name order. */
   list(bucket: string, opts?: ListOptions): AsyncIterable<ObjectInfo[]>;
+  /** The first page of a listing with a delimiter (default `/`): where a bucket's keyspace can be split. */
+  listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage>;
   /** The object, or undefined when it does not exist. */
   stat(ref: ObjectRef): Promise<ObjectInfo | undefined>;
   /** Server-side copy (across buckets too): the bytes never pass through this process. */
@@ -159,6 +174,7 @@ const OBJECT_FIELDS = [
   ...ATTRIBUTE_FIELDS,
 ].join(',');
 const LIST_FIELDS = `nextPageToken,items(${OBJECT_FIELDS})`;
+const DIRECTORY_FIELDS = `nextPageToken,prefixes,items(${OBJECT_FIELDS})`;
 const REWRITE_FIELDS = `done,rewriteToken,resource(${OBJECT_FIELDS})`;
 
 /**
@@ -188,6 +204,8 @@ export class GcsObjectStore implements ObjectStore {
     const fetchPage = (pageToken?: string) => {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, fields: LIST_FIELDS };
       if (opts.prefix) qs.prefix = opts.prefix;
+      if (opts.startOffset) qs.startOffset = opts.startOffset;
+      if (opts.endOffset) qs.endOffset = opts.endOffset;
       if (pageToken) qs.pageToken = pageToken;
       const page = this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () =>
         this.json.request<Page>(bucket, { uri: '/o', qs }),
@@ -202,6 +220,19 @@ export class GcsObjectStore implements ObjectStore {
       next = page.nextPageToken ? fetchPage(page.nextPageToken) : undefined;
       yield (page.items ?? []).map((item) => toInfo(bucket, item));
     }
+  }
+
+  async listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage> {
+    const qs: Record<string, string | number> = { delimiter: opts.delimiter ?? '/', fields: DIRECTORY_FIELDS };
+    if (opts.prefix) qs.prefix = opts.prefix;
+    const page = await this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () =>
+      this.json.request<{ items?: Json[]; prefixes?: string[]; nextPageToken?: string }>(bucket, { uri: '/o', qs }),
+    );
+    return {
+      objects: (page.items ?? []).map((item) => toInfo(bucket, item)),
+      prefixes: page.prefixes ?? [],
+      truncated: Boolean(page.nextPageToken),
+    };
   }
 
   async stat(ref: ObjectRef): Promise<ObjectInfo | undefined> {
