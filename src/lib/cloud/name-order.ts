@@ -115,3 +115,46 @@ export function splitPoints(low: string, high: string | undefined, sample: NameS
   if (found.length <= count) return found;
   return Array.from({ length: count }, (_, i) => found[Math.floor(((i + 1) * found.length) / (count + 1))]!);
 }
+
+/** Code points of a name past `from` that place it in the keyspace: enough for a double's precision. */
+const PLACES = 8;
+
+/**
+ * Where a name lies, in [0, 1), among the names that share its first `from` code points and use the
+ * sample's alphabet; `low`'s first `from` code points being the only ones, a name past all of them is 1.
+ */
+function place(name: string, low: string, from: number, alphabet: number[]): number {
+  const n = [...name];
+  const l = [...low];
+  for (let i = 0; i < from; i++) {
+    const d = compareNames(n[i] ?? '', l[i] ?? '');
+    if (d !== 0) return d > 0 ? 1 : 0;
+  }
+  let v = 0;
+  let scale = 1;
+  for (let i = from; i < Math.min(n.length, from + PLACES); i++) {
+    scale /= alphabet.length + 1;
+    const c = n[i]!.codePointAt(0)!;
+    let below = 0;
+    while (below < alphabet.length && alphabet[below]! < c) below++;
+    v += (below + (alphabet[below] === c ? 0.5 : 0)) * scale;
+  }
+  return v;
+}
+
+/**
+ * About how many names lie between `low` and `high` (absent: the end) if they are as dense as the
+ * sorted sample just listed, which ends at `low`: its names' places in the keyspace against the gap
+ * left. Names spread evenly (hashes, ids) are estimated well; any estimate only sets how many ranges a
+ * listing is cut into, never what it lists.
+ */
+export function namesLeft(sortedSample: string[], sample: NameSample, low: string, high?: string): number {
+  const first = sortedSample[0];
+  if (first === undefined || sortedSample.length < 2) return 0;
+  const from = Math.max(0, sample.shared - 1);
+  const a = sample.alphabet;
+  const spanned = place(low, low, from, a) - place(first, low, from, a);
+  const left = (high === undefined ? 1 : place(high, low, from, a)) - place(low, low, from, a);
+  if (!(spanned > 0)) return Infinity;
+  return ((sortedSample.length - 1) * left) / spanned;
+}

@@ -1,4 +1,12 @@
-import { compareNames, prefixEnd, sampleNames, splitPoint, splitPoints, type NameSample } from './name-order.js';
+import {
+  compareNames,
+  namesLeft,
+  prefixEnd,
+  sampleNames,
+  splitPoint,
+  splitPoints,
+  type NameSample,
+} from './name-order.js';
 import type { ObjectInfo, ObjectStore } from './objects.js';
 
 export interface ParallelListOptions {
@@ -178,28 +186,36 @@ class RangeLister {
     const descend = prefixes.length < this.opts.concurrency && dir.depth < MAX_DEPTH;
     const ranges: Range[] = [];
     if (descend) for (const p of prefixes) this.add({ kind: 'directory', prefix: p, depth: dir.depth + 1 });
-    else ranges.push(...groupDirectories(prefixes, 4 * this.opts.concurrency));
+    else ranges.push(...groupDirectories(prefixes, this.opts.concurrency));
     if (page.truncated) {
       const lastObject = objects.at(-1)?.name;
       const lastPrefix = prefixes.at(-1);
       const afterPrefix =
         lastPrefix !== undefined && (lastObject === undefined || compareNames(lastPrefix, lastObject) > 0);
       const from = afterPrefix ? prefixEnd(lastPrefix!) : lastObject;
-      // Nothing sorts after a prefix without an end. What follows the page is most of a large directory: it
-      // starts cut into its share of the listers (the others are busy with its siblings), not waiting for them
-      // to go idle one by one.
-      if (from !== undefined)
+      // Nothing sorts after a prefix without an end. What follows the page may be most of a large directory:
+      // it starts cut into as many ranges as its names likely fill pages, up to its share of the listers (the
+      // others list its siblings), not waiting for listers to go idle one by one.
+      if (from !== undefined) {
+        const seen = [...prefixes, ...objects.map((o) => o.name)].sort(compareNames);
+        const sample = sampleNames(seen);
+        const pieces = this.piecesFor(namesLeft(seen, sample, seen.at(-1)!, end), this.opts.concurrency / this.active);
         ranges.push(
-          ...cutRange(
-            { kind: 'range', from, skip: afterPrefix ? undefined : from, to: end },
-            Math.ceil(this.opts.concurrency / this.active),
-            sampleNames([...prefixes, ...objects.map((o) => o.name)].sort(compareNames)),
-          ),
+          ...cutRange({ kind: 'range', from, skip: afterPrefix ? undefined : from, to: end }, pieces, sample),
         );
+      }
     }
     // Objects a range will list anyway are left to it (grouped directories span the objects between them).
     await this.emit(objects.filter((o) => !ranges.some((r) => inRange(o.name, r))));
     for (const r of ranges) this.add(r);
+  }
+
+  /**
+   * Ranges to cut what is left into: a page's worth of names each by the estimate (each range ends in a
+   * page that is not full, so more ranges cost more requests), at most `most`.
+   */
+  private piecesFor(namesLeft: number, most: number): number {
+    return Math.max(1, Math.min(Math.ceil(most), Math.ceil(namesLeft / (this.opts.pageSize ?? 1000))));
   }
 
   /** A range page by page; cut in two, at a name past the last one listed, whenever a lister has nothing to do. */
@@ -218,11 +234,10 @@ class RangeLister {
         // A full page is likely not the last (a short one may still not be: the iteration says when it is).
         const full = last !== undefined && page.length >= (this.opts.pageSize ?? 1000);
         if (full && this.idle > 0 && this.queue.length === 0) {
-          const [rest, ...others] = cutRange(
-            { kind: 'range', from: last, skip: last, to: current.to },
-            this.idle + 1,
-            sampleNames(page.map((o) => o.name)),
-          );
+          const names = page.map((o) => o.name);
+          const sample = sampleNames(names);
+          const pieces = this.piecesFor(namesLeft(names, sample, last, current.to), this.idle + 1);
+          const [rest, ...others] = cutRange({ kind: 'range', from: last, skip: last, to: current.to }, pieces, sample);
           if (others.length > 0) {
             for (const r of others) this.add(r);
             cut = rest;
@@ -256,6 +271,7 @@ function groupDirectories(prefixes: string[], count: number): Range[] {
  * listed (a range's own last page, a directory's first); at a point in the middle when it gives none.
  */
 function cutRange(range: Range, pieces: number, sample: NameSample): Range[] {
+  if (pieces < 2) return [range];
   const from = range.from ?? '';
   let points = splitPoints(from, range.to, sample, pieces - 1);
   if (points.length === 0) {
