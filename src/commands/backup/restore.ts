@@ -16,7 +16,7 @@ import {
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override summary = 'Restore a backup into a new bucket, or in place';
   static override description =
-    "Plans first: what is created, overwritten and (with --delete-extra) deleted. By default the objects go into a new bucket (--to-bucket, else <bucket>-restore-<time>), leaving the damaged one untouched for inspection. --in-place restores into the backed-up bucket and needs the environment's name typed (or --yes --confirm <env>). Every blob is downloaded and its CRC32C and MD5 checked before anything is written, and every restored object's CRC32C is checked against the manifest: any mismatch fails loudly (exit 1). Objects already as backed up are skipped, so re-running a failed restore finishes it.";
+    "Plans first: what is created, overwritten and (with --delete-extra) deleted. By default the objects go into a new bucket (--to-bucket, else <bucket>-restore-<time>), leaving the damaged one untouched for inspection. --in-place restores into the backed-up bucket and needs the environment's name typed (or --yes --confirm <env>). Every restored object's CRC32C and MD5, as the copy answers them, is checked against the manifest, and GCS validates each server-side copy against the stored CRC32C: any mismatch fails loudly (exit 1). --deep first downloads every blob and recomputes both hashes, and writes nothing if one is corrupt. Objects already as backed up are skipped, so re-running a failed restore finishes it.";
   static override examples = [
     '<%= config.bin %> backup restore latest --env prod --dry-run',
     '<%= config.bin %> backup restore --env prod --at 2025-06-01T12:00:00Z --to-bucket relaycorp-gateway-prod-vault-restored',
@@ -43,6 +43,10 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     }),
     'in-place': Flags.boolean({
       description: 'restore into the backed-up bucket itself (destructive)',
+      default: false,
+    }),
+    deep: Flags.boolean({
+      description: 'first download every blob and recompute its CRC32C and MD5; write nothing if one is corrupt',
       default: false,
     }),
     'delete-extra': Flags.boolean({
@@ -85,7 +89,12 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
           },
           loc,
           value,
-          { concurrency: this.flags.concurrency, batchSize: this.flags['batch-size'], location: env.region },
+          {
+            concurrency: this.flags.concurrency,
+            batchSize: this.flags['batch-size'],
+            location: env.region,
+            deep: this.flags.deep,
+          },
         ),
       { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
     );
