@@ -1,8 +1,15 @@
-import type { ObjectStore } from '../cloud/objects.js';
+import { ObjectNotFoundError, type ObjectStore } from '../cloud/objects.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
 import { manifestsPrefix, type BackupLocation } from './layout.js';
-import { summaryOf, type BackupSummary, type Manifest } from './manifest.js';
+import {
+  ManifestError,
+  summaryOf,
+  type BackupSummary,
+  type Manifest,
+  type ManifestEntry,
+  type PartRef,
+} from './manifest.js';
 
 /** Every committed backup of the location, newest first: one listing, manifests' metadata only. */
 export const locationText = (loc: BackupLocation) => `gs://${loc.backupBucket}/${loc.prefix}`;
@@ -62,11 +69,64 @@ export function parseAt(text: string, now: Date): Date {
   return new Date(t);
 }
 
-/** Reads a backup's manifest and checks its checksum; throws ManifestError when it cannot be trusted. */
+/** Reads a backup's manifest and every part of it, checking each checksum; throws ManifestError when it cannot be trusted. */
 export async function loadManifest(store: ObjectStore, summary: BackupSummary): Promise<Manifest> {
+  const { manifest, parts } = await openSeal(store, summary);
+  if (!parts) return manifest;
+  const objects: Manifest['objects'] = [];
+  for await (const entries of parts) objects.push(...entries);
+  return { ...manifest, objects };
+}
+
+/**
+ * A backup's entries part by part, in name order, each part checked before it is handed over: a reader
+ * that keeps only what it needs of each (prune keeps blob keys) holds one part at a time.
+ */
+export async function* manifestEntries(store: ObjectStore, summary: BackupSummary): AsyncIterable<ManifestEntry[]> {
+  const { manifest, parts } = await openSeal(store, summary);
+  if (parts) yield* parts;
+  else yield manifest.objects;
+}
+
+/** Parts read ahead of the one being handed over. */
+const PARTS_AHEAD = 4;
+
+async function openSeal(
+  store: ObjectStore,
+  summary: BackupSummary,
+): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]> }> {
   const { bucket, name, generation } = summary.manifest;
+  const where = `gs://${bucket}/${name}`;
   const data = await store.read({ bucket, name, generation });
   // Loaded here, not up front: the schema library is needed only to open a manifest, never to write one.
-  const { openManifest } = await import('./open-manifest.js');
-  return openManifest(data, { id: summary.id, sha256: summary.sha256, where: `gs://${bucket}/${name}` });
+  const { openManifest, openPart } = await import('./open-manifest.js');
+  const opened = openManifest(data, { id: summary.id, sha256: summary.sha256, where });
+  if (!('parts' in opened)) return { manifest: opened };
+  const { parts: refs, ...header } = opened;
+  const readPart = (ref: PartRef) =>
+    store.read({ bucket, name: ref.name }).then(
+      (bytes) => openPart(bytes, ref, where),
+      (err: unknown) => {
+        if (err instanceof ObjectNotFoundError)
+          throw new ManifestError(
+            `manifest ${where} is damaged (part ${ref.name} is missing); this backup cannot be trusted: verify or restore another one`,
+          );
+        throw err;
+      },
+    );
+  async function* parts(): AsyncIterable<ManifestEntry[]> {
+    const ahead = refs.slice(0, PARTS_AHEAD).map(readPart);
+    for (const p of ahead) p.catch(() => undefined); // awaited in turn below
+    for (let i = 0; i < refs.length; i++) {
+      const entries = await ahead[i]!;
+      if (i + PARTS_AHEAD < refs.length) {
+        const next = readPart(refs[i + PARTS_AHEAD]!);
+        next.catch(() => undefined);
+        ahead.push(next);
+      }
+      ahead[i] = Promise.resolve([]); // let the part go once handed over
+      yield entries;
+    }
+  }
+  return { manifest: { ...header, objects: [] }, parts: parts() };
 }
