@@ -16,7 +16,14 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Emulators bind OS-picked ports, so files can run in parallel safely.
+    // Emulators bind OS-picked ports, so files can run in parallel safely. Most of a test's time is waiting
+    // (gwctl processes starting, emulator round trips, timers), so more files run at once than there are cores
+    // (vitest's default is one fewer than the cores: a single file at a time on a 2-core machine).
     fileParallelism: true,
+    maxWorkers: 4,
+    // A worker runs file after file with its module cache kept: the SDKs and emulators load once per worker,
+    // not once per file. Safe because no test leaves process-wide state behind: environment variables are
+    // restored (vi.stubEnv/unstubAllEnvs, or set and deleted in finally), no module is mocked.
+    isolate: false,
   },
 });

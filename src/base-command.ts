@@ -1,11 +1,13 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import type { FileAuditSink } from './lib/audit/file-sink.js';
+import type { OpenedSharedLog, OpenSharedLogOptions } from './lib/audit/shared/open-shared-log.js';
 import type { RunProgress } from './lib/audit/run-progress.js';
+import type { AuditSink } from './lib/audit/sink.js';
 import type { RunContext } from './lib/audit/write-ahead.js';
 import { noConfig, resolveEnvironment, type LoadedConfig } from './lib/config/environments.js';
 import { locateConfig } from './lib/config/locate.js';
 import type { Environment } from './lib/config/schema.js';
 import { ExitCode } from './lib/errors/gwctl-error.js';
+import { sandboxEnvironment } from './lib/sandbox/environment.js';
 import type { MutationOptions, MutationOutcome } from './lib/plan/mutation.js';
 import type { Plan } from './lib/plan/plan.js';
 import { startProgress, type Progress } from './lib/ui/progress.js';
@@ -91,15 +93,49 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
 
   /** The environment named by --env (or the given name), validated; `sandbox` always exists. */
   protected environment(name: string | undefined = this.flags.env): Environment {
-    return resolveEnvironment(this.config_, name);
+    return resolveEnvironment(this.config_, name, sandboxEnvironment);
   }
 
-  protected async auditLog(): Promise<FileAuditSink> {
+  /**
+   * Where a change to `envName` is recorded: the environment's shared log (`audit.log` in gwctl.yaml; its key
+   * file is created on first use of a new log), else the local file. An environment that cannot be resolved
+   * (`sandbox reset` of a stopped sandbox, no --env) has no shared log: a command that needs the environment
+   * itself fails on it before changing anything.
+   */
+  protected async auditLog(envName: string | undefined = this.flags.env): Promise<AuditSink> {
+    const shared = await this.sharedAuditLog(envName, { create: true }, 'none');
+    if (shared) return shared.sink;
     const [{ FileAuditSink }, { auditLogPath }] = await Promise.all([
       import('./lib/audit/file-sink.js'),
       import('./lib/audit/location.js'),
     ]);
     return new FileAuditSink(auditLogPath(this.config_));
+  }
+
+  /**
+   * The environment's shared audit log, or undefined when it has none configured, or when no environment is
+   * named and none is the default (the local file log then).
+   */
+  protected async sharedAuditLog(
+    envName: string | undefined = this.flags.env,
+    opts: Omit<OpenSharedLogOptions, 'progress'> = {},
+    unresolvable: 'throw' | 'none' = envName === undefined ? 'none' : 'throw',
+  ): Promise<OpenedSharedLog | undefined> {
+    let env: Environment;
+    try {
+      env = this.environment(envName);
+    } catch (err) {
+      if (unresolvable === 'none') return undefined;
+      throw err;
+    }
+    const { sharedLogConfig } = await import('./lib/audit/shared/log-config.js');
+    const config = sharedLogConfig(env);
+    if (!config) return undefined;
+    const [{ openSharedLog }, { sharedLogDeps }] = await Promise.all([
+      import('./lib/audit/shared/open-shared-log.js'),
+      import('./lib/cloud/shared-log-deps.js'),
+    ]);
+    return openSharedLog(config, sharedLogDeps(env, config), { ...opts, progress: await this.runProgress() });
   }
 
   /** Where running changes keep their steps done, for the reconciliation of one that is killed. */
@@ -135,8 +171,9 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
       import('./lib/plan/plan.js'),
     ]);
     const { asked, ...intent } = request;
+    const { LazyAuditSink } = await import('./lib/audit/lazy-sink.js');
     return runWriteAhead({
-      sink: await this.auditLog(),
+      sink: new LazyAuditSink(() => this.auditLog(request.env)),
       progress: await this.runProgress(),
       intent: { ...intent, operator: operatorIdentity(), planDigest: requestDigest({ ...intent, asked }) },
       apply: body,
@@ -146,13 +183,16 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
   }
 
   /** Plan → print → confirm → audit intent → apply → audit outcome, with this command's --dry-run/--yes/--confirm. */
-  protected async mutate<R>(
-    plan: Plan,
-    apply: MutationOptions<R>['apply'],
-    extra: Partial<Pick<MutationOptions<R>, 'auditDetails' | 'render' | 'within'>> = {},
-  ): Promise<MutationOutcome<R>> {
+  protected async mutate<R, P extends Plan = Plan>(
+    plan: P,
+    apply: MutationOptions<R, P>['apply'],
+    extra: Partial<Pick<MutationOptions<R, P>, 'auditDetails' | 'render' | 'within'>> = {},
+  ): Promise<MutationOutcome<R, P>> {
     const f = this.flags as Record<string, unknown>;
-    const { runMutation } = await import('./lib/plan/mutation.js');
+    const [{ runMutation }, { LazyAuditSink }] = await Promise.all([
+      import('./lib/plan/mutation.js'),
+      import('./lib/audit/lazy-sink.js'),
+    ]);
     return runMutation({
       plan,
       apply,
@@ -162,7 +202,7 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
       interactive: this.interactive,
       ui: this.ui,
       prompter: this.prompter,
-      audit: await this.auditLog(),
+      audit: new LazyAuditSink(() => this.auditLog(plan.env)),
       progress: await this.runProgress(),
       ...extra,
     });

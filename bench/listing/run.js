@@ -13,7 +13,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { startGcsEmulator } from '@gwctl/emulators/gcs';
-import { GcsObjectStore } from '../../dist/lib/cloud/objects.js';
+import { GcsObjectStore } from '../../dist/lib/cloud/gcs-object-store.js';
 import { listInParallel } from '../../dist/lib/cloud/parallel-listing.js';
 
 const OBJECTS = Number(process.env.OBJECTS ?? 100_000);

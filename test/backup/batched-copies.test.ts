@@ -2,12 +2,12 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  GcsObjectStore,
   ObjectNotFoundError,
   PreconditionFailedError,
   type CopyRequest,
   type ObjectInfo,
-} from '../../src/lib/cloud/objects.js';
+} from '../../src/lib/cloud/object-store.js';
+import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { environment, seedFast, vaultLike } from './harness.js';

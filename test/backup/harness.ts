@@ -2,11 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { stringify } from 'yaml';
-import { GcsObjectStore, type ObjectInfo, type ObjectStore } from '../../src/lib/cloud/objects.js';
+import { type ObjectInfo, type ObjectStore } from '../../src/lib/cloud/object-store.js';
+import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
 import { environmentSchema, type Environment } from '../../src/lib/config/schema.js';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { backupLocation, type BackupLocation } from '../../src/lib/backup/layout.js';
 import { gcsClient } from '@gwctl/emulators/testing';
+import { InMemoryObjectStore } from '../../src/lib/cloud/in-memory-object-store.js';
 import { tempDir } from '../helpers/cli.js';
 
 export const VAULT = 'relaycorp-gateway-test-vault';
@@ -54,6 +56,35 @@ export async function startFixture(opts: { faults?: boolean } = {}): Promise<Fix
     retry: { baseDelayMs: opts.faults ? 20 : 50, maxDelayMs: 500, attempts: 12 },
   });
   return { emu, gcs, env, loc: backupLocation(env), store, close: () => emu.close() };
+}
+
+/** The same buckets in memory (Velero's in-memory object store), for logic tests that need no HTTP; `advance` moves its clock. */
+export interface MemoryFixture {
+  store: InMemoryObjectStore;
+  loc: BackupLocation;
+  advance(ms: number): void;
+  seed(objects: Seeded[]): Promise<void>;
+}
+
+export async function memoryFixture(): Promise<MemoryFixture> {
+  let now = Date.now();
+  const store = new InMemoryObjectStore(() => new Date(now));
+  await store.createBucket(VAULT);
+  await store.createBucket(BACKUPS);
+  return {
+    store,
+    // No emulator: nothing goes to this address.
+    loc: backupLocation(environment('http://127.0.0.1:9')),
+    advance: (ms) => {
+      now += ms;
+    },
+    seed: async (objects) => {
+      for (const o of objects)
+        await store.write({ bucket: VAULT, name: o.name }, o.data, {
+          attributes: { contentType: o.contentType, metadata: o.metadata },
+        });
+    },
+  };
 }
 
 export interface Seeded {

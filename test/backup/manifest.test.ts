@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectInfo } from '../../src/lib/cloud/objects.js';
+import type { ObjectInfo } from '../../src/lib/cloud/object-store.js';
 import { planCopies } from '../../src/lib/backup/create.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import {

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { ObjectInfo } from '../../src/lib/cloud/objects.js';
+import type { ObjectInfo } from '../../src/lib/cloud/object-store.js';
 import { manifestEntry } from '../../src/lib/backup/create.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';

@@ -5,39 +5,53 @@ import { declareIntent } from '../../src/lib/backup/intents.js';
 import { newBackupId } from '../../src/lib/backup/layout.js';
 import { prune, selectForPrune } from '../../src/lib/backup/prune.js';
 import { verifyBackup } from '../../src/lib/backup/verify.js';
-import { listAll, seed, startFixture, VAULT, vaultLike, type Fixture } from './harness.js';
+import type { ObjectStore } from '../../src/lib/cloud/object-store.js';
+import type { BackupLocation } from '../../src/lib/backup/layout.js';
+import {
+  listAll,
+  memoryFixture,
+  seed,
+  startFixture,
+  VAULT,
+  vaultLike,
+  type Fixture,
+  type MemoryFixture,
+  type Seeded,
+} from './harness.js';
 
 const HOUR = 3_600_000;
 const GRACE = 24 * HOUR;
 
-let f: Fixture;
-beforeEach(async () => {
-  f = await startFixture();
-});
-afterEach(async () => {
-  await f.close();
-});
-
-const take = () => createBackup({ store: f.store }, { location: f.loc, concurrency: 8, quiesced: false });
-const blobs = async () => (await listAll(f.store, f.loc.backupBucket, `${f.loc.prefix}blobs/`)).length;
-const pruneKeeping = async (keep: number) => {
-  const selection = selectForPrune(await listBackups(f.store, f.loc), { keep }, new Date());
-  return prune({ store: f.store }, f.loc, selection, { graceMs: GRACE, concurrency: 8 });
+const take = (store: ObjectStore, loc: BackupLocation) =>
+  createBackup({ store }, { location: loc, concurrency: 8, quiesced: false });
+const blobCount = async (store: ObjectStore, loc: BackupLocation) =>
+  (await listAll(store, loc.backupBucket, `${loc.prefix}blobs/`)).length;
+const pruneKeepingIn = async (store: ObjectStore, loc: BackupLocation, keep: number) => {
+  const selection = selectForPrune(await listBackups(store, loc), { keep }, new Date());
+  return prune({ store }, loc, selection, { graceMs: GRACE, concurrency: 8 });
 };
 
 /** Two backups: the second after 10 objects were rewritten, so 10 blobs are the first backup's alone. */
-async function twoBackups() {
-  await seed(f.gcs, VAULT, vaultLike(30));
-  await take();
-  await seed(
-    f.gcs,
-    VAULT,
-    vaultLike(10).map((o) => ({ ...o, data: Buffer.from(`rotated ${o.name}`) })),
-  );
-  await take();
+async function twoBackupsOf(seedVault: (objects: Seeded[]) => Promise<void>, store: ObjectStore, loc: BackupLocation) {
+  await seedVault(vaultLike(30));
+  await take(store, loc);
+  await seedVault(vaultLike(10).map((o) => ({ ...o, data: Buffer.from(`rotated ${o.name}`) })));
+  await take(store, loc);
 }
 
-describe('backup prune', () => {
+// On the wire: how a prune talks to GCS (batches) and what it does when the service hands back damaged bytes.
+describe('backup prune against the GCS emulator', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await startFixture();
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+  const blobs = () => blobCount(f.store, f.loc);
+  const pruneKeeping = (keep: number) => pruneKeepingIn(f.store, f.loc, keep);
+  const twoBackups = () => twoBackupsOf((objects) => seed(f.gcs, VAULT, objects), f.store, f.loc);
+
   it('removes old backups, then the blobs only they held once past the grace period; the kept backup stays whole', async () => {
     await twoBackups();
     expect(await blobs()).toBe(40);
@@ -59,36 +73,6 @@ describe('backup prune', () => {
     expect((await verifyBackup({ store: f.store }, f.loc, kept!, { deep: true, concurrency: 8 })).ok).toBe(true);
   });
 
-  it('keeps unreferenced blobs younger than the grace period: a running backup may be about to reference them', async () => {
-    await twoBackups();
-    const r = await pruneKeeping(1);
-    expect(r.removed).toHaveLength(1);
-    expect(r.blobs).toMatchObject({ deleted: 0, young: 10 });
-    expect(await blobs()).toBe(40);
-  });
-
-  it('collects no blob while a backup is running, since it may reuse old unreferenced blobs', async () => {
-    await twoBackups();
-    f.emu.clock.advance(GRACE + HOUR);
-    const running = await declareIntent(f.store, f.loc, 'create', newBackupId(new Date()));
-    const r = await pruneKeeping(1);
-    expect(r.removed).toHaveLength(1);
-    expect(r.deferred).toMatch(/is running/);
-    expect(await blobs()).toBe(40);
-    await running.release();
-    expect((await pruneKeeping(1)).blobs.deleted).toBe(10);
-  });
-
-  it('ignores (and removes) the intent of a backup that died longer ago than the grace period', async () => {
-    await twoBackups();
-    await declareIntent(f.store, f.loc, 'create', newBackupId(new Date()));
-    f.emu.clock.advance(GRACE + HOUR);
-    const r = await pruneKeeping(1);
-    expect(r.staleIntentsRemoved).toBe(1);
-    expect(r.blobs.deleted).toBe(10);
-    expect(await listAll(f.store, f.loc.backupBucket, `${f.loc.prefix}intents/`)).toEqual([]);
-  });
-
   it('collects nothing while a manifest cannot be read: the blobs it needs are unknown', async () => {
     await twoBackups();
     f.emu.clock.advance(GRACE + HOUR);
@@ -98,20 +82,61 @@ describe('backup prune', () => {
     expect(r.deferred).toMatch(/cannot be read/);
     expect(await blobs()).toBe(40);
   });
+});
+
+// The prune's decisions (grace period, intents, waits) over the in-memory object store: no HTTP needed.
+describe('backup prune', () => {
+  let m: MemoryFixture;
+  beforeEach(async () => {
+    m = await memoryFixture();
+  });
+  const blobsInMemory = () => blobCount(m.store, m.loc);
+  const pruneKeepingInMemory = (keep: number) => pruneKeepingIn(m.store, m.loc, keep);
+  const twoBackupsInMemory = () => twoBackupsOf(m.seed, m.store, m.loc);
+
+  it('keeps unreferenced blobs younger than the grace period: a running backup may be about to reference them', async () => {
+    await twoBackupsInMemory();
+    const r = await pruneKeepingInMemory(1);
+    expect(r.removed).toHaveLength(1);
+    expect(r.blobs).toMatchObject({ deleted: 0, young: 10 });
+    expect(await blobsInMemory()).toBe(40);
+  });
+
+  it('collects no blob while a backup is running, since it may reuse old unreferenced blobs', async () => {
+    await twoBackupsInMemory();
+    m.advance(GRACE + HOUR);
+    const running = await declareIntent(m.store, m.loc, 'create', newBackupId(new Date()));
+    const r = await pruneKeepingInMemory(1);
+    expect(r.removed).toHaveLength(1);
+    expect(r.deferred).toMatch(/is running/);
+    expect(await blobsInMemory()).toBe(40);
+    await running.release();
+    expect((await pruneKeepingInMemory(1)).blobs.deleted).toBe(10);
+  });
+
+  it('ignores (and removes) the intent of a backup that died longer ago than the grace period', async () => {
+    await twoBackupsInMemory();
+    await declareIntent(m.store, m.loc, 'create', newBackupId(new Date()));
+    m.advance(GRACE + HOUR);
+    const r = await pruneKeepingInMemory(1);
+    expect(r.staleIntentsRemoved).toBe(1);
+    expect(r.blobs.deleted).toBe(10);
+    expect(await listAll(m.store, m.loc.backupBucket, `${m.loc.prefix}intents/`)).toEqual([]);
+  });
 
   it('a backup started during a prune waits for it, then completes', async () => {
-    await seed(f.gcs, VAULT, vaultLike(10));
-    const pruning = await declareIntent(f.store, f.loc, 'prune', newBackupId(new Date()));
+    await m.seed(vaultLike(10));
+    const pruning = await declareIntent(m.store, m.loc, 'prune', newBackupId(new Date()));
     const waits: string[] = [];
     const r = await createBackup(
       {
-        store: f.store,
-        warn: (m) => waits.push(m),
+        store: m.store,
+        warn: (message) => waits.push(message),
         sleep: async () => {
           await pruning.release();
         },
       },
-      { location: f.loc, concurrency: 4, quiesced: false },
+      { location: m.loc, concurrency: 4, quiesced: false },
     );
     expect(waits.join()).toMatch(/waiting for prune/);
     expect(r.objects).toBe(10);

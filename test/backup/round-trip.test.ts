@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBackups, loadManifest } from '../../src/lib/backup/catalog.js';
 import { BackupInterruptedError, createBackup } from '../../src/lib/backup/create.js';
-import type { ObjectStore } from '../../src/lib/cloud/objects.js';
+import type { ObjectStore } from '../../src/lib/cloud/object-store.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey, blobName } from '../../src/lib/backup/layout.js';
 import { applyRestore, planRestore, readTarget, RestoreIntegrityError } from '../../src/lib/backup/restore.js';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openBucketAdmin, type LifecycleRule } from '../../src/lib/cloud/buckets.js';
 import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js';
-import { openObjectStore } from '../../src/lib/cloud/objects.js';
+import { openObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
 import type { RetryOptions } from '../../src/lib/cloud/retry.js';
 import type { RecordedRequest } from '@gwctl/emulators/common';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';

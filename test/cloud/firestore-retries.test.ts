@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FirestoreDouble, openDocumentStore, type DocumentStore } from '../../src/lib/cloud/firestore.js';
+import { FirestoreDouble, type DocumentStore } from '../../src/lib/cloud/document-store.js';
+import { openDocumentStore } from '../../src/lib/cloud/firestore.js';
 import { ratesFromProbability } from '@gwctl/emulators/common';
 import { startFirestoreTarget, type FirestoreTarget } from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';

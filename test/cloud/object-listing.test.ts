@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GcsObjectStore } from '../../src/lib/cloud/objects.js';
+import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
 import { FaultInjector } from '@gwctl/emulators/common';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { environment, seedFast, vaultLike } from '../backup/harness.js';

@@ -3,7 +3,7 @@ import { FaultInjector } from '@gwctl/emulators/common';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { compareNames, prefixEnd, splitPoint } from '../../src/lib/cloud/name-order.js';
-import { GcsObjectStore } from '../../src/lib/cloud/objects.js';
+import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
 import { listInParallel } from '../../src/lib/cloud/parallel-listing.js';
 import { environment, seedFast, type Seeded } from '../backup/harness.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { openTriggerAdmin } from '../../src/lib/cloud/cloudbuild.js';
 import { openDocumentStore } from '../../src/lib/cloud/firestore.js';
 import { openKubeConfig } from '../../src/lib/cloud/kube.js';
 import { openMonitoring } from '../../src/lib/cloud/monitoring.js';
@@ -16,6 +17,7 @@ const sandbox = sandboxEnvironmentAt(tempDir(), {
   mongodb: 'mongodb://127.0.0.1:1',
   firestore: '127.0.0.1:1',
   monitoring: '127.0.0.1:1',
+  cloudbuild: '127.0.0.1:1',
 });
 const without = (patch: Partial<Environment>): Environment => ({ ...sandbox, ...patch });
 const REFUSED = /^the sandbox is not running: start it with `gwctl sandbox start` \(no .* emulator endpoint/;
@@ -38,6 +40,12 @@ describe('a sandbox environment never gets a client for Google', () => {
   it('Cloud Monitoring', async () => {
     await expect(
       openMonitoring(without({ emulators: { ...sandbox.emulators, monitoring: undefined } })),
+    ).rejects.toThrow(REFUSED);
+  });
+
+  it('Cloud Build', async () => {
+    await expect(
+      openTriggerAdmin(without({ emulators: { ...sandbox.emulators, cloudbuild: undefined } })),
     ).rejects.toThrow(REFUSED);
   });
 

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { environmentNames, resolveEnvironment } from '../../src/lib/config/environments.js';
 import { loadConfig, parseConfig } from '../../src/lib/config/load.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
+import { sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
 import { runGwctl, tempDir } from '../helpers/cli.js';
 
 const valid = `
@@ -58,10 +59,12 @@ describe('gwctl.yaml', () => {
     const loaded = loadConfig({ cwd: tempDir(), env: {} });
     vi.stubEnv('GWCTL_HOME', tempDir());
     expect(environmentNames(loaded)).toEqual(['sandbox']);
-    expect(() => resolveEnvironment(loaded, 'sandbox')).toThrow(
+    expect(() => resolveEnvironment(loaded, 'sandbox', sandboxEnvironment)).toThrow(
       'the sandbox is not running: start it with `gwctl sandbox start`',
     );
-    expect(() => resolveEnvironment(loaded, 'prod')).toThrow(/unknown environment "prod".*known: sandbox/);
+    expect(() => resolveEnvironment(loaded, 'prod', sandboxEnvironment)).toThrow(
+      /unknown environment "prod".*known: sandbox/,
+    );
     vi.unstubAllEnvs();
   });
 });

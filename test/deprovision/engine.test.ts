@@ -80,7 +80,7 @@ describe('deprovisioning a seeded gateway', () => {
         (e: Error) => e,
       );
       expect(err?.message).toMatch(
-        /etcdserver: request timed out — stopped at step 9\/22 \(delete-ingress\/default\/public-gateway\)/,
+        /etcdserver: request timed out — stopped at step 10\/23 \(delete-ingress\/default\/public-gateway\)/,
       );
       expect(err?.message).toMatch(
         /step\(s\) done so far are recorded in .*staging-deprovision\.json; re-run gwctl env deprovision staging to continue/,

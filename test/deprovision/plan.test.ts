@@ -69,7 +69,8 @@ function seeded(): DeprovisionInventory {
         settings: bucket('gateway-staging-parcels-9f8e7d', {
           lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }],
         }),
-        contents: { objects: 120, bytes: 4096, held: 0, noncurrent: 0 },
+        empty: false,
+        measured: { objects: 120, bytes: 4096 },
       },
       {
         name: 'relaycorp-gateway-staging-vault',
@@ -78,7 +79,8 @@ function seeded(): DeprovisionInventory {
           versioning: true,
           softDeletePolicy: { retentionDurationSeconds: 604_800 },
         }),
-        contents: { objects: 300, bytes: 90_000, held: 2, noncurrent: 5 },
+        empty: false,
+        measured: { objects: 305, bytes: 90_000 },
       },
       {
         name: 'relaycorp-gateway-staging-backups',
@@ -86,10 +88,20 @@ function seeded(): DeprovisionInventory {
         settings: bucket('relaycorp-gateway-staging-backups', {
           retentionPolicy: { retentionPeriod: 86_400 * 30, isLocked: true },
         }),
-        contents: { objects: 4, bytes: 10, held: 0, noncurrent: 0 },
+        empty: false,
       },
       { name: 'gateway-staging-extra', role: 'extra' },
     ],
+    trigger: {
+      ref: { project: 'relaycorp-gateway-staging', region: 'europe-west1', trigger: 'gateway-gke-deployment' },
+      found: {
+        resourceName: 'projects/relaycorp-gateway-staging/locations/europe-west1/triggers/5e0c…',
+        id: '5e0c…',
+        name: 'gateway-gke-deployment',
+        disabled: false,
+        tags: ['gke'],
+      },
+    },
   };
 }
 
@@ -98,6 +110,7 @@ describe('the deprovision plan', () => {
     const plan = buildDeprovisionPlan(seeded());
     expect(plan.destructive).toBe(true);
     expect(plan.steps.map((s) => s.id)).toEqual([
+      'disable-trigger/europe-west1/gateway-gke-deployment',
       'scale-down/deployment/default/public-gateway-cogrpc',
       'scale-down/deployment/default/public-gateway-poweb',
       'scale-down/statefulset/default/vault',
@@ -132,15 +145,45 @@ describe('the deprovision plan', () => {
       patch: { lifecycleRules: [EMPTYING_RULE] },
       previous: { lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 2 } }] },
     });
-    expect(parcels.description).toMatch(/replaces 1 rule\(s\).*120 object\(s\)/);
+    expect(parcels.description).toMatch(
+      /replaces 1 rule\(s\).*about 120 object\(s\), 4\.0 KiB \(Cloud Monitoring, measured daily\) go at the next lifecycle run/,
+    );
+    const backups = buildDeprovisionPlan(seeded()).steps.find(
+      (s) => s.id === 'empty-bucket/relaycorp-gateway-staging-backups',
+    )!;
+    expect(backups.description).toMatch(/not counted: Cloud Monitoring has no measurement of this bucket yet/);
+  });
+
+  it('disables the deployment trigger first, keeping what it was; none to disable is a warning, a disabled one a note', () => {
+    const first = buildDeprovisionPlan(seeded()).steps[0]!;
+    expect(first).toMatchObject({
+      action: 'disable',
+      target: 'cloudbuild-trigger/relaycorp-gateway-staging/europe-west1/gateway-gke-deployment',
+      detail: { op: 'disable-trigger', previous: { disabled: false, tags: ['gke'] } },
+    });
+    const absent = seeded();
+    delete absent.trigger.found;
+    const plan = buildDeprovisionPlan(absent);
+    expect(plan.steps[0]!.id).not.toMatch(/^disable-trigger/);
+    expect(plan.warnings.join('\n')).toMatch(
+      /no Cloud Build trigger gateway-gke-deployment \(projects\/relaycorp-gateway-staging\/locations\/europe-west1\/triggers\/gateway-gke-deployment\): nothing to disable/,
+    );
+    const disabled = seeded();
+    disabled.trigger.found!.disabled = true;
+    const already = buildDeprovisionPlan(disabled);
+    expect(already.steps[0]!.id).not.toMatch(/^disable-trigger/);
+    expect(already.notes.join('\n')).toMatch(/gateway-gke-deployment .* is already disabled/);
   });
 
   it('reports what retention policies and holds keep, and warns about the cost of keeping soft delete', () => {
     const plan = buildDeprovisionPlan(seeded(), { keepSoftDelete: true });
     const w = plan.warnings.join('\n');
     expect(w).toMatch(/gs:\/\/relaycorp-gateway-staging-backups has a retention policy of 30 day\(s\).*locked/);
-    expect(w).toMatch(/gs:\/\/relaycorp-gateway-staging-vault: 2 object\(s\) under a hold/);
-    expect(w).toMatch(/keeps soft delete \(7 day\(s\)\): every object the rule deletes stays billable/);
+    expect(w).toMatch(
+      /keeps soft delete \(7 day\(s\)\): every object the rule deletes stays billable for that long \(about 87\.9 KiB now\)/,
+    );
+    // Holds are per object: finding them would mean listing every object, which planning never does.
+    expect(plan.notes.join('\n')).toMatch(/objects under a temporary or event-based hold outlive the lifecycle rule/);
     const vault = plan.steps.find((s) => s.id === 'empty-bucket/relaycorp-gateway-staging-vault')!;
     expect((vault.detail as { patch: object }).patch).not.toHaveProperty('softDeleteRetentionSeconds');
   });
@@ -168,6 +211,7 @@ describe('the deprovision plan', () => {
       Secret: [o('Secret', 'default-token-abcde', { type: 'kubernetes.io/service-account-token' })],
       PersistentVolumeClaim: inv.kube.PersistentVolumeClaim.filter((p) => p.deletionTimestamp),
     };
+    inv.trigger.found!.disabled = true;
     inv.buckets = inv.buckets.map((b) =>
       b.settings
         ? {
@@ -196,12 +240,11 @@ describe('the deprovision plan', () => {
     expect(step.description).toMatch(/already deleting since 2024-05-01T10:00:00Z/);
   });
 
-  it('lists the manual steps with exact commands', () => {
+  it('lists the manual steps with exact commands (the trigger is no longer one of them)', () => {
     const plan = buildDeprovisionPlan(seeded(), { varFile: '/infra/staging/terraform.tfvars' });
     const text = plan.manual.map((m) => [m.title, ...m.commands].join('\n')).join('\n');
-    expect(text).toContain(
-      'gcloud builds triggers import --project=relaycorp-gateway-staging --region=europe-west1 --source=trigger.yaml',
-    );
+    expect(plan.manual.map((m) => m.id)).toEqual(['wait-for-empty-buckets', 'terraform-destroy', 'verify']);
+    expect(text).not.toContain('gcloud builds triggers');
     expect(text).toContain('terraform destroy -var-file=/infra/staging/terraform.tfvars');
     expect(text).toContain('gwctl env status staging');
   });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js';
 import type { KubeAdmin } from '../../src/lib/cloud/kube-resources.js';
@@ -6,6 +8,7 @@ import { readInventory } from '../../src/lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../src/lib/deprovision/journal.js';
 import { buildDeprovisionPlan, EMPTYING_RULE, type DeprovisionPlan } from '../../src/lib/deprovision/plan.js';
 import { DAY_MS } from '@gwctl/emulators/gcs';
+import { tempDir } from '../helpers/cli.js';
 import type { GatewayFixture } from '../helpers/gateway-fixture.js';
 
 /** The engine as the command drives it, minus the prompt: inventory → plan → apply with the journal. */
@@ -84,4 +87,33 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Starts `env deprovision` and resolves once it is waiting for GKE to remove the load balancer (step 10 of 23). */
+export async function deprovisionUntilWaiting(fx: GatewayFixture) {
+  const child = spawn(
+    process.execPath,
+    [
+      resolve(import.meta.dirname, '../../bin/run.js'),
+      'env',
+      'deprovision',
+      'staging',
+      '--yes',
+      '--confirm',
+      'staging',
+    ],
+    {
+      cwd: tempDir(),
+      env: { ...process.env, NODE_ENV: 'production', GWCTL_ENV: '', ...fx.cliEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const deadline = Date.now() + 30_000;
+  while (!stderr.includes('waiting for GKE to remove the load balancer') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  expect(stderr).toContain('waiting for GKE to remove the load balancer');
+  return { child, exited, stderr: () => stderr };
 }

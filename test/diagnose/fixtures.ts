@@ -36,6 +36,7 @@ export function environmentFor(
     endpoints: { poweb: s.poweb, cogrpc: s.cogrpc, caFile },
     monitoring: { urlMaps: [s.lb.urlMap], forwardingRules: [], backendServices: [s.lb.backendService] },
     workloads: { deployments: [], ingress: 'public-gateway', backendConfig: 'cogrpc', vault: 'statefulset/vault' },
+    cloudBuild: { trigger: 'gateway-gke-deployment' },
     emulators: { monitoring: s.monitoring },
   };
 }

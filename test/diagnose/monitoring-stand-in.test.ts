@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMonitoring, type MonitoringReader } from '../../src/lib/cloud/monitoring.js';
-import { distributionPercentile } from '../../src/lib/diagnose/distribution.js';
+import { distributionPercentile } from '../../src/lib/stats/distribution.js';
 import { lbFilter, LB_METRIC_TYPES, probeMonitoring } from '../../src/lib/diagnose/monitoring-probe.js';
 import { type MonitoringStandIn, scenarioRequests, startMonitoringStandIn } from '@gwctl/emulators/monitoring';
 import { environmentFor } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketBounds, distributionPercentile, type LatencyDistribution } from '../../src/lib/diagnose/distribution.js';
+import { bucketBounds, distributionPercentile, type LatencyDistribution } from '../../src/lib/stats/distribution.js';
 import { percentile, summarize } from '../../src/lib/diagnose/percentiles.js';
 
 describe('percentiles of measured requests', () => {

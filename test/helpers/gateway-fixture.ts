@@ -9,7 +9,14 @@ import type { Environment } from '../../src/lib/config/schema.js';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import type { FaultInjector } from '@gwctl/emulators/common';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
-import { SANDBOX_BUCKETS, sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
+import { startCloudBuildEmulator, type CloudBuildEmulator } from '@gwctl/emulators/cloudbuild';
+import { startMonitoringStandIn, type MonitoringStandIn } from '@gwctl/emulators/monitoring';
+import {
+  SANDBOX_AUDIT_BUCKET,
+  SANDBOX_BUCKETS,
+  SANDBOX_OUTLINE,
+  sandboxEnvironment,
+} from '../../src/lib/sandbox/environment.js';
 import { sandboxDir, sandboxFiles } from '../../src/lib/sandbox/paths.js';
 import { ownIdentity, writeSandboxState, type SandboxState } from '../../src/lib/sandbox/state.js';
 import { tempDir } from './cli.js';
@@ -37,6 +44,12 @@ export interface GatewayFixture {
   envName: string;
   gcs: GcsEmulator;
   kube: KubeEmulator;
+  /** Serves the environment's deployment trigger, `gateway-gke-deployment`, enabled. */
+  cloudbuild: CloudBuildEmulator;
+  /** Reports the buckets' object_count and total_bytes, measured from the GCS emulator at start (measureStorage()). */
+  monitoring: MonitoringStandIn;
+  project: string;
+  region: string;
   storage: Storage;
   /** `extra` is in `extraBuckets` (none in sandbox mode: the built-in sandbox has no extra bucket). */
   buckets: { parcels: string; vault: string; backups: string; extra: string };
@@ -95,7 +108,17 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
   };
   const counts = { parcels: 40, vault: 30, backups: 5, extra: 3, ...opts.objects };
   await seedBuckets(storage, buckets, counts);
+  // The sandbox records every change in its shared audit log, as `gwctl sandbox start` sets it up.
+  if (opts.sandbox) await storage.createBucket(SANDBOX_AUDIT_BUCKET);
   seedKube(kube, namespace);
+  const project = opts.sandbox ? SANDBOX_OUTLINE.project : `relaycorp-gateway-${envName}`;
+  const region = opts.sandbox ? SANDBOX_OUTLINE.region : 'europe-west1';
+  const [cloudbuild, monitoring] = await Promise.all([
+    startCloudBuildEmulator({
+      seed: [{ project, location: region, trigger: { name: 'gateway-gke-deployment', filename: 'cloudbuild.yaml' } }],
+    }),
+    startMonitoringStandIn({ lb: { projectId: project }, storage: { project, measure: () => gcs.usage() } }),
+  ]);
 
   const dir = tempDir('gwctl-gateway-');
   const home = join(dir, 'home');
@@ -117,7 +140,8 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
         kube: kube.url,
         mongodb: 'mongodb://127.0.0.1:1',
         firestore: '127.0.0.1:1',
-        monitoring: '127.0.0.1:1',
+        monitoring: monitoring.address,
+        cloudbuild: cloudbuild.host,
       },
     };
     writeSandboxState(sandbox, state);
@@ -131,8 +155,8 @@ export async function startGatewayFixture(opts: FixtureOptions = {}): Promise<Ga
   file: ./home/audit.jsonl
 environments:
   ${envName}:
-    project: relaycorp-gateway-${envName}
-    region: europe-west1
+    project: ${project}
+    region: ${region}
     kube:
       server: ${kube.url}
       namespace: ${namespace}
@@ -145,12 +169,18 @@ environments:
       varFile: ./infra/${envName}.tfvars
     emulators:
       storage: ${gcs.url}
+      monitoring: ${monitoring.address}
+      cloudbuild: ${cloudbuild.host}
 `,
   );
   return {
     envName,
     gcs,
     kube,
+    cloudbuild,
+    monitoring,
+    project,
+    region,
     storage,
     buckets,
     namespace,
@@ -161,10 +191,10 @@ environments:
     env: () =>
       opts.sandbox
         ? sandboxEnvironment(sandboxDir({ GWCTL_HOME: home }))
-        : resolveEnvironment(loadConfig({ flag: configFile }), envName),
+        : resolveEnvironment(loadConfig({ flag: configFile }), envName, sandboxEnvironment),
     cliEnv: { GWCTL_CONFIG: configFile, GWCTL_HOME: home, NO_COLOR: '1', STORAGE_EMULATOR_HOST: '' },
     async close() {
-      await Promise.all([gcs.close(), kube.close()]);
+      await Promise.all([gcs.close(), kube.close(), cloudbuild.close(), monitoring.close()]);
     },
   };
 }

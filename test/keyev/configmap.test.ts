@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { configMapKeyev } from '../../src/lib/keyev/configmap-backend.js';
-import { openConfigMapApi } from '../../src/lib/keyev/configmap-kube.js';
+import { openConfigMapApi } from '../../src/lib/cloud/kube-configmaps.js';
 import { openKeyev, type KeyevStore } from '../../src/lib/keyev/index.js';
 import { kubeClients } from '@gwctl/emulators/testing';
 import { testEnvironment } from '../helpers/migrate-env.js';

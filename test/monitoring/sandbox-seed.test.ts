@@ -17,6 +17,7 @@ const sandboxEnv = () =>
     mongodb: 'mongodb://127.0.0.1:1',
     firestore: '127.0.0.1:1',
     monitoring: t.address,
+    cloudbuild: '127.0.0.1:1',
   });
 
 beforeAll(async () => {

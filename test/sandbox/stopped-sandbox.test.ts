@@ -148,6 +148,7 @@ describe('--env sandbox while the sandbox is stopped', () => {
         mongodb: 'mongodb://127.0.0.1:1',
         firestore: '127.0.0.1:1',
         monitoring: 'monitoring.googleapis.com:443',
+        cloudbuild: 'cloudbuild.googleapis.com:443',
       },
     });
     const r = await runGwctl(['bucket', 'ttl', 'show', '--env', 'sandbox'], { cwd: tempDir(), env });

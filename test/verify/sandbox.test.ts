@@ -49,7 +49,14 @@ async function expectClean(): Promise<void> {
   expect(code).toBe(0);
 }
 
-const auditRecords = () => recordsIn(join(home, 'audit.jsonl'));
+/** The sandbox's records, from its shared audit log, as `gwctl audit show` reads them. */
+async function sandboxRecords(): Promise<AuditRecord[]> {
+  const r = await gwctl('audit', 'show', '--env', 'sandbox', '--json');
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { records: AuditRecord[] }).records;
+}
+/** Environments without `audit.log` (a third party's gwctl.yaml) record in the local file. */
+const fileRecords = () => recordsIn(join(home, 'audit.jsonl'));
 
 describe('gwctl verify infra --env sandbox', () => {
   it('a fresh sandbox verifies clean (exit 0), server defaults and status included, and the run is audited', async () => {
@@ -71,7 +78,7 @@ describe('gwctl verify infra --env sandbox', () => {
       reason: 'owned by deployment/public-gateway-poweb',
     });
 
-    const last = auditRecords().at(-1) as LegacyRecord;
+    const last = (await sandboxRecords()).at(-1) as LegacyRecord;
     expect(last).toMatchObject({ command: 'verify infra', env: 'sandbox', result: 'applied' });
     expect(last.details).toMatchObject({
       verdict: 'clean',
@@ -205,7 +212,7 @@ describe('gwctl verify infra --env sandbox', () => {
 
     const set = await gwctl('bucket', 'ttl', 'set', '--env', 'sandbox', '--days', '30', '--yes');
     expect(set.code, set.stderr).toBe(0);
-    const entry = auditRecords().findLast((r: AuditRecord) => r.command === 'bucket ttl set')!;
+    const entry = (await sandboxRecords()).findLast((r: AuditRecord) => r.command === 'bucket ttl set')!;
     expect(entry.targets).toEqual([`gs://${SANDBOX_BUCKETS.parcels}`]);
     const byGwctl = await verify();
     expect(byGwctl.code).toBe(3);
@@ -314,11 +321,11 @@ describe('gwctl verify infra from a gwctl.yaml', () => {
     expect(plan.code).toBe(2);
     expect(plan.stderr).toMatch(/a plan, not a state/);
 
-    const before = auditRecords().length;
+    const before = fileRecords().length;
     const down = await verifyWith('unreachable');
     expect(down.code, down.stderr).toBe(1);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
-    const failed = auditRecords().slice(before);
+    const failed = fileRecords().slice(before);
     expect(failed).toEqual([
       expect.objectContaining({ command: 'verify infra', env: 'unreachable', result: 'failed' }),
     ]);

@@ -1,23 +1,83 @@
 import { Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
+import type { OpenedSharedLog } from '../../lib/audit/shared/open-shared-log.js';
 import { ExitCode } from '../../lib/errors/gwctl-error.js';
 
 export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
-  static override summary = 'Check that no audit line was edited, dropped or reordered';
+  static override summary = 'Check that no audit record was edited, dropped, reordered or rewritten';
   static override description =
-    "Recomputes every line's hash and its link to the previous line; a line that is not a record (not JSON, null, a number) is named with its line number. Exits 1 when the log was tampered with. The printed head hash identifies the whole log: keep it elsewhere and pass it back later with --expect-head: the check passes while the log has only grown since (it says by how many records) and fails when it was cut below that point or rewritten. Runs that died without an outcome are recorded first. See docs/audit.md.";
+    "With --env and `audit.log` in gwctl.yaml: the environment's shared transparency log is checked as any C2SP tlog-tiles reader would: the checkpoint's Ed25519 signature, every entry against the hash tiles, every tile up to the signed root, and consistency with the last checkpoint this machine saw (kept under $GWCTL_HOME/audit), so a rewritten history is caught even when re-signed; each problem names the first entry index it touches, and the witnesses that cosigned the latest checkpoint are listed. Without a shared log: the local hash-chained file, line by line; its printed head hash can be passed back with --expect-head. Runs that died without an outcome are recorded first. Exits 1 when anything fails. See docs/audit.md.";
   static override examples = [
-    '<%= config.bin %> audit verify',
+    '<%= config.bin %> audit verify --env prod',
+    '<%= config.bin %> audit verify --env prod --key "storage.googleapis.com/…+1a2b3c4d+AQ…"',
     '<%= config.bin %> audit verify --expect-head 3f2a…',
-    '<%= config.bin %> audit verify --json',
   ];
   static override flags = {
     'expect-head': Flags.string({
-      description: 'a head hash printed earlier: fails unless the log still holds that line (it may have grown since)',
+      description:
+        'local file log: a head hash printed earlier; fails unless the log still holds that line (it may have grown since)',
     }),
+    key: Flags.string({ description: "shared log: verify with this verifier key instead of the configured signer's" }),
   };
 
   async run() {
+    const shared = await this.sharedAuditLog(this.flags.env, this.flags.key ? { verifierKey: this.flags.key } : {});
+    return shared ? this.verifyShared(shared) : this.verifyFile();
+  }
+
+  private async verifyShared(shared: OpenedSharedLog) {
+    const { reconcileSharedLog } = await import('../../lib/audit/shared/open-reconciled.js');
+    const { describeOpenRun } = await import('../../lib/audit/open-log.js');
+    const c = this.ui.color;
+    const { open } = await reconcileSharedLog(shared.sink, 'audit verify', await this.runProgress(), (m) =>
+      this.ui.warn(m),
+    );
+    const verdict = shared.sink.lastVerdict!;
+    const pending = await shared.log.pendingCount(verdict.size).catch(() => 0);
+    this.ui.info(c.dim(`audit log: ${shared.sink.location} (origin ${shared.config.origin})`));
+    this.ui.info(c.dim(`key: ${shared.key.verifierKey}`));
+    for (const p of verdict.problems)
+      this.ui.info(`${c.red('✗')} ${p.index === undefined ? '' : `index ${p.index}: `}${p.message}`);
+    if (verdict.seen?.consistent)
+      this.ui.info(`${c.green('✓')} extends the checkpoint of size ${verdict.seen.size} this machine saw before`);
+    for (const w of verdict.cosigned) {
+      const what = w.latest ? 'cosigned the latest checkpoint' : `last cosigned size ${w.size}`;
+      const when = w.timestamp ? ` at ${new Date(w.timestamp * 1000).toISOString()}` : '';
+      if (w.problem) this.ui.info(`${c.red('✗')} witness ${w.witness}: ${w.problem}`);
+      else if (w.verified)
+        this.ui.info(`${w.latest ? c.green('✓') : c.yellow('~')} witness ${w.witness} ${what}${when}`);
+      else this.ui.info(c.dim(`? witness ${w.witness} ${what} (not in audit.witnesses: signature not checked)`));
+    }
+    if (pending > 0) this.ui.info(c.yellow(`${pending} entry(ies) sequenced but not yet in a checkpoint`));
+    for (const r of open) this.ui.info(c.yellow(`open: ${describeOpenRun(r)}`));
+    const { entries, note, nodes, ...rest } = verdict;
+    const result = {
+      log: shared.sink.location,
+      origin: shared.config.origin,
+      key: shared.key.verifierKey,
+      ...rest,
+      checkpoint: note,
+      entries: entries.length,
+      pending,
+      open: open.map((r) => ({ index: r.intent.seq, run: r.intent.run, state: r.state })),
+    };
+    if (!verdict.ok) {
+      const where = verdict.firstBadIndex === undefined ? '' : `; first bad index ${verdict.firstBadIndex}`;
+      this.ui.info(
+        `${c.red('error:')} audit log ${shared.sink.location} failed verification (${verdict.problems.length} problem(s)${where})`,
+      );
+      process.exitCode = ExitCode.runtime;
+      return result;
+    }
+    if (nodes && verdict.size > 0) shared.seen.save({ note, nodes }, verdict.size); // this machine has now seen it
+    const witnessed = verdict.cosigned.filter((w) => w.verified && w.latest).length;
+    this.ui.success(
+      `${verdict.size} entries intact; checkpoint root ${verdict.rootHash} signed by ${shared.config.origin}${witnessed ? `, cosigned by ${witnessed} witness(es)` : ''}`,
+    );
+    return result;
+  }
+
+  private async verifyFile() {
     const [{ openAuditLog, describeOpenRun }, { verifyAuditLines, checkExpectedHead }] = await Promise.all([
       import('../../lib/audit/open-log.js'),
       import('../../lib/audit/verify.js'),
@@ -28,12 +88,12 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
     const expected = this.flags['expect-head'];
     const head = expected === undefined ? undefined : checkExpectedHead(lines, expected);
     const c = this.ui.color;
-    this.ui.info(c.dim(`audit log: ${log.file}`));
+    this.ui.info(c.dim(`audit log: ${log.location}`));
     for (const p of verdict.problems) this.ui.info(`${c.red('✗')} ${p.message}`);
     if (head && !head.ok) this.ui.info(`${c.red('✗')} ${head.message}`);
     for (const r of open) this.ui.info(c.yellow(`open: ${describeOpenRun(r)}`));
     const result = {
-      file: log.file,
+      file: log.location,
       ...verdict,
       ok: verdict.ok && (head?.ok ?? true),
       ...(head ? { expectedHead: head.ok ? { found: true, added: head.added } : { found: false } } : {}),
@@ -42,7 +102,7 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
     if (!result.ok) {
       // The verdict is the result, under --json too (one document on stdout); the exit code says it failed.
       const n = verdict.problems.length + (head?.ok === false ? 1 : 0);
-      this.ui.info(`${c.red('error:')} audit log ${log.file} failed verification (${n} problem(s))`);
+      this.ui.info(`${c.red('error:')} audit log ${log.location} failed verification (${n} problem(s))`);
       process.exitCode = ExitCode.runtime;
       return result;
     }

@@ -1,9 +1,10 @@
 import { GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { listBackups } from '../../lib/backup/catalog.js';
 import { backupFlags } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';
-import { formatBytes } from '../../lib/backup/plans.js';
+import { formatBytes } from '../../lib/ui/bytes.js';
+import { gsUrl } from '../../lib/config/gs-url.js';
 
 export default class BackupList extends GwctlCommand<typeof BackupList> {
   static override summary = 'List the backups of a bucket, newest first';
@@ -20,7 +21,7 @@ export default class BackupList extends GwctlCommand<typeof BackupList> {
     const env = this.environment();
     const loc = backupLocation(env, this.flags.bucket);
     const backups = await listBackups(await openObjectStore(env), loc);
-    this.ui.info(this.ui.color.dim(`backups of gs://${loc.sourceBucket} in gs://${loc.backupBucket}/${loc.prefix}`));
+    this.ui.info(this.ui.color.dim(`backups of ${gsUrl(loc.sourceBucket)} in ${gsUrl(loc.backupBucket, loc.prefix)}`));
     if (backups.length === 0) this.ui.info('no backups yet: take one with `gwctl backup create`');
     else
       this.ui.table(backups, [

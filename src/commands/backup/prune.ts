@@ -1,11 +1,12 @@
 import { Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { listBackups } from '../../lib/backup/catalog.js';
 import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';
-import { formatBytes, prunePlan } from '../../lib/backup/plans.js';
+import { prunePlan } from '../../lib/backup/plans.js';
+import { formatBytes } from '../../lib/ui/bytes.js';
 import { findGarbage, prune, selectForPrune } from '../../lib/backup/prune.js';
 import { parseDuration } from '../../lib/ui/duration.js';
 

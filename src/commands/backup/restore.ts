@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';
-import { formatBytes, restorePlan } from '../../lib/backup/plans.js';
+import { restorePlan } from '../../lib/backup/plans.js';
+import { formatBytes } from '../../lib/ui/bytes.js';
 import { applyRestore, planRestore, readTarget } from '../../lib/backup/restore.js';
 import {
   bucketsOf,
@@ -12,6 +13,7 @@ import {
   inPlaceTarget,
   restoreTargetBucket,
 } from '../../lib/backup/restore-target.js';
+import { gsUrl } from '../../lib/config/gs-url.js';
 
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override summary = 'Restore a backup into a new bucket, or in place';
@@ -102,7 +104,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
     const r = outcome.result;
     this.ui.success(
-      `restored backup ${r.id} into gs://${r.targetBucket}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted`,
+      `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted`,
     );
     return { status: outcome.status, ...base, ...r };
   }

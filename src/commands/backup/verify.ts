@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
-import { openObjectStore } from '../../lib/cloud/objects.js';
+import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
 import { ExitCode } from '../../lib/errors/gwctl-error.js';
 import { listBackups, locationText, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, concurrencyFlag } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';
-import { formatBytes } from '../../lib/backup/plans.js';
+import { formatBytes } from '../../lib/ui/bytes.js';
 import { verifyBackup } from '../../lib/backup/verify.js';
 import { checkBackupBucket } from '../../lib/backup/bucket-guard.js';
 import { openBucketAdmin } from '../../lib/cloud/buckets.js';

@@ -1,16 +1,22 @@
 import { Args, Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
-import { openEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
+import { withEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
 import { applyDeprovision } from '../../lib/deprovision/apply.js';
-import { protectionRefusal } from '../../lib/deprovision/guard.js';
+import { deprovisionRefusals } from '../../lib/deprovision/guard.js';
 import { readInventory } from '../../lib/deprovision/inventory.js';
 import { DeprovisionJournal, journalPath } from '../../lib/deprovision/journal.js';
 import { buildDeprovisionPlan } from '../../lib/deprovision/plan.js';
-import { progressHooks, renderManualSteps } from '../../lib/deprovision/render.js';
+import {
+  nothingToDeprovision,
+  progressHooks,
+  renderDeprovisionPlan,
+  renderManualSteps,
+} from '../../lib/deprovision/render.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
-import { renderPlan } from '../../lib/plan/render.js';
+import { operatorIdentity } from '../../lib/audit/operator.js';
+import type { Environment } from '../../lib/config/schema.js';
+import { withLease } from '../../lib/deprovision/lease.js';
 import { varFilePath } from '../../lib/protection/terraform.js';
-import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 import { parseDuration } from '../../lib/ui/duration.js';
 
 const duration = Flags.custom<number>({
@@ -24,12 +30,13 @@ const duration = Flags.custom<number>({
 export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> {
   static override summary =
     'Tear an environment down safely: workloads, Kubernetes objects, load balancers, bucket contents';
-  static override description = `Builds a plan from what exists and shows it: scale Deployments and StatefulSets to 0; delete CronJobs and Jobs; delete each Ingress and wait until GKE has removed its load balancer (bounded by --timeout); delete Services, ConfigMaps, Secrets (not service-account tokens) and PVCs; give every bucket of the environment a lifecycle rule that deletes everything at age 0 (replacing its other rules), with versioning and soft delete off. Then lists what is left to do by hand (the deployment trigger, Terraform). Refuses while any destroy protection is on (gwctl env unprotect). Destructive: type the environment's name, or pass --yes --confirm <env> (the sandbox too). Resumable: finished steps are journalled under $GWCTL_HOME/journal, and running it again continues; on an environment already deprovisioned it does nothing. See docs/deprovision.md.`;
+  static override description = `Builds a plan from what exists and shows it: disable the environment's Cloud Build deployment trigger (cloudBuild.trigger, so CI cannot redeploy); scale Deployments and StatefulSets to 0; delete CronJobs and Jobs; delete each Ingress and wait until GKE has removed its load balancer (bounded by --timeout); delete Services, ConfigMaps, Secrets (not service-account tokens) and PVCs; give every bucket of the environment a lifecycle rule that deletes everything at age 0 (replacing its other rules), with versioning and soft delete off. Then lists what is left to do by hand (waiting for the buckets to empty, Terraform). One deprovision of an environment at a time: a Lease gwctl-deprovision-<env> in its namespace is held while applying; a second run is refused, naming the holder; a stale one is taken over. --emit cloudbuild prints a cloudbuild.yaml running the same command in gwctl's image. Refuses while any destroy protection is on (gwctl env unprotect). Destructive: type the environment's name, or pass --yes --confirm <env> (the sandbox too). Resumable: finished steps are journalled under $GWCTL_HOME/journal, and running it again continues; on an environment already deprovisioned it does nothing. See docs/deprovision.md.`;
   static override examples = [
     '<%= config.bin %> env deprovision staging --dry-run',
     '<%= config.bin %> env deprovision staging',
     '<%= config.bin %> env deprovision staging --yes --confirm staging --timeout 20m',
     '<%= config.bin %> env deprovision sandbox --yes --confirm sandbox --json',
+    '<%= config.bin %> env deprovision staging --emit cloudbuild > deprovision-staging.cloudbuild.yaml',
   ];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
   static override flags = {
@@ -43,68 +50,97 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
       description: 'leave the buckets’ soft delete on: a recovery window, billed for every deleted object',
       default: false,
     }),
+    emit: Flags.string({
+      description:
+        'print a job that runs this command (same flags, confirmed) instead of running it: cloudbuild = a cloudbuild.yaml',
+      options: ['cloudbuild'],
+    }),
+    image: Flags.string({
+      description: "with --emit: gwctl's container image (default ghcr.io/relaycorp/gwctl:<this version>)",
+      dependsOn: ['emit'],
+    }),
+    'service-account': Flags.string({
+      description: "with --emit: the build's service account (email); default: Cloud Build's",
+      dependsOn: ['emit'],
+    }),
   };
 
   async run() {
     const env = this.environment(this.args.env ?? this.flags.env);
-    const admins = await openEnvironmentAdmins(env);
-    const refusal = protectionRefusal(protectionStatus(await readProtection(env, admins)));
-    if (refusal && !this.flags['dry-run']) throw refusal;
-    const keepSoftDelete = this.flags['keep-soft-delete'];
-    const varFile = varFilePath(env);
-    const plan = buildDeprovisionPlan(await readInventory(env, admins), {
-      keepSoftDelete,
-      ...(varFile ? { varFile } : {}),
-    });
-    const journal = DeprovisionJournal.load(journalPath(env.name));
-    renderPlan(this.ui, plan);
-    for (const note of plan.notes) this.ui.info(this.ui.color.dim(`  note: ${note}`));
-    if (plan.steps.length && journal.started && !journal.finished)
-      this.ui.info(
-        `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
+    if (this.flags.emit) return this.emitCloudBuild(env);
+    return withEnvironmentAdmins(env, async (admins) => {
+      const { protection, running } = await deprovisionRefusals(env, admins, this.flags['dry-run']);
+      const varFile = varFilePath(env);
+      const plan = buildDeprovisionPlan(await readInventory(env, admins), {
+        keepSoftDelete: this.flags['keep-soft-delete'],
+        ...(varFile ? { varFile } : {}),
+      });
+      const journal = DeprovisionJournal.load(journalPath(env.name));
+      renderDeprovisionPlan(this.ui, plan, journal);
+      if (protection) this.ui.warn(`applying would be refused: ${protection.message}`);
+      if (running) this.ui.warn(`applying now would be refused: ${running}`);
+      const scope = { project: env.project, namespace: env.kube.namespace };
+      const lease = { env: env.name, namespace: env.kube.namespace, operator: operatorIdentity() };
+      const outcome = await this.mutate(
+        plan,
+        (p, ctx) =>
+          withLease(admins.leases, { ...lease, run: ctx.run, warn: (m) => this.ui.warn(m) }, (lost) =>
+            applyDeprovision(
+              p,
+              admins,
+              journal,
+              scope,
+              { timeoutMs: this.flags.timeout, signal: AbortSignal.any([ctx.signal, lost]) },
+              progressHooks(this.ui, this.jsonEnabled(), ctx.stepDone),
+            ),
+          ),
+        { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
       );
-    if (refusal) this.ui.warn(`applying would be refused: ${refusal.message}`);
-    const quiet = this.jsonEnabled();
-    const outcome = await this.mutate(
-      plan,
-      (p, ctx) =>
-        applyDeprovision(
-          p as typeof plan,
-          admins,
-          journal,
-          { project: env.project, namespace: env.kube.namespace },
-          { timeoutMs: this.flags.timeout, signal: ctx.signal },
-          progressHooks(this.ui, quiet, ctx.stepDone),
-        ),
-      { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
-    );
-    if (outcome.status === 'no-op') {
-      // A run that finished its last step but not its journal (killed in between): close it, unless only looking.
-      if (journal.started && !journal.finished && !this.flags['dry-run']) {
-        journal.beginRun({ env: env.name, project: env.project, namespace: env.kube.namespace });
-        journal.markFinished();
+      if (outcome.status === 'no-op') {
+        // Nothing left to do, unless only looking: a run killed between its last step and its journal is closed.
+        if (!this.flags['dry-run']) journal.closeFinishedRun({ env: env.name, ...scope });
+        this.ui.success(nothingToDeprovision(env.name, journal));
       }
-      const when = journal.data?.finishedAt;
-      this.ui.success(
-        journal.started
-          ? `${env.name} is already deprovisioned${when ? ` (finished ${when})` : ''}: nothing to do`
-          : `${env.name} has nothing to deprovision: no workload running, no Kubernetes object to remove, every bucket already emptying or absent`,
-      );
-    }
-    if (outcome.status === 'applied')
-      this.ui.success(
-        `gwctl's part of deprovisioning ${env.name} is done (${outcome.result.steps.length} step(s)); buckets empty themselves at the next lifecycle run`,
-      );
-    renderManualSteps(this.ui, plan.manual);
-    return {
-      env: env.name,
-      status: outcome.status,
-      refusedBecauseProtected: refusal?.message,
-      steps: plan.steps,
-      warnings: plan.warnings,
-      notes: plan.notes,
-      manual: plan.manual,
-      result: outcome.status === 'applied' ? outcome.result : undefined,
-    };
+      if (outcome.status === 'applied')
+        this.ui.success(
+          `gwctl's part of deprovisioning ${env.name} is done (${outcome.result.steps.length} step(s)); buckets empty themselves at the next lifecycle run`,
+        );
+      renderManualSteps(this.ui, plan.manual);
+      return {
+        env: env.name,
+        status: outcome.status,
+        refusedBecauseProtected: protection?.message,
+        steps: plan.steps,
+        warnings: plan.warnings,
+        notes: plan.notes,
+        manual: plan.manual,
+        result: outcome.status === 'applied' ? outcome.result : undefined,
+      };
+    });
+  }
+
+  /** Prints the Cloud Build job that runs this very command; changes nothing, reads no cloud. */
+  private async emitCloudBuild(env: Environment) {
+    if (this.flags['dry-run']) throw new UsageError('--emit prints a job and runs nothing: drop --dry-run');
+    const [{ deprovisionCloudBuild }, { stringify }] = await Promise.all([
+      import('../../lib/deprovision/cloudbuild-job.js'),
+      import('yaml'),
+    ]);
+    const job = deprovisionCloudBuild({
+      env,
+      configFile: env.source,
+      sourceDir: process.cwd(),
+      image: this.flags.image ?? `ghcr.io/relaycorp/gwctl:${this.config.version}`,
+      timeoutMs: this.flags.timeout,
+      keepSoftDelete: this.flags['keep-soft-delete'],
+      ...(this.flags['service-account'] ? { serviceAccount: this.flags['service-account'] } : {}),
+    });
+    const submit = `gcloud builds submit --config=deprovision-${env.name}.cloudbuild.yaml --project=${env.project} --region=${env.region} .`;
+    this.log(
+      `# gwctl env deprovision ${env.name}, as a Cloud Build job (docs/deprovision.md). From this directory:
+#   ${submit}
+${stringify(job, { lineWidth: 0 })}`.trimEnd(),
+    );
+    return { env: env.name, status: 'emitted', cloudbuild: job, submit };
   }
 }

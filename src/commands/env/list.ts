@@ -1,5 +1,6 @@
 import { GwctlCommand } from '../../base-command.js';
-import { displayPath, environmentNames, resolveEnvironment, SANDBOX_ENV } from '../../lib/config/environments.js';
+import { SANDBOX_ENV } from '../../lib/config/environment-names.js';
+import { displayPath, environmentNames } from '../../lib/config/environments.js';
 import { SANDBOX_OUTLINE } from '../../lib/sandbox/environment.js';
 
 export default class EnvList extends GwctlCommand<typeof EnvList> {
@@ -17,7 +18,7 @@ export default class EnvList extends GwctlCommand<typeof EnvList> {
     // The sandbox is listed whether it runs or not; resolving it (for its endpoints) needs it running.
     const envs = environmentNames(loaded).map((name) => {
       if (name === SANDBOX_ENV) return { name, ...SANDBOX_OUTLINE };
-      const env = resolveEnvironment(loaded, name);
+      const env = this.environment(name);
       return { name, project: env.project, region: env.region, namespace: env.kube.namespace, source: env.source };
     });
     this.ui.info(

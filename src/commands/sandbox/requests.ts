@@ -1,11 +1,9 @@
 import { Flags } from '@oclif/core';
 import { GwctlCommand } from '../../base-command.js';
-import { UsageError } from '../../lib/errors/gwctl-error.js';
 import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { readSandboxRequests } from '../../lib/sandbox/requests.js';
-import { isMutating } from '@gwctl/emulators/common';
 import { SANDBOX_SERVICES } from '../../lib/sandbox/faults-flag.js';
-import { parseDuration } from '../../lib/ui/duration.js';
+import { parseSince } from '../../lib/ui/duration.js';
 
 export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests> {
   static override summary = 'Show the requests the sandbox emulators received';
@@ -27,8 +25,8 @@ export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests
 
   async run() {
     const since = this.flags.since ? parseSince(this.flags.since) : undefined;
-    let requests = readSandboxRequests(sandboxDir(), { service: this.flags.service, since });
-    if (this.flags.mutating) requests = requests.filter(isMutating);
+    const { service, mutating } = this.flags;
+    const requests = readSandboxRequests(sandboxDir(), { service, since, mutating });
     this.ui.table(requests, [
       { header: 'time', get: (r) => r.time },
       { header: 'service', get: (r) => r.service },
@@ -38,13 +36,4 @@ export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests
     ]);
     return { requests };
   }
-}
-
-function parseSince(text: string): Date {
-  const ms = parseDuration(text);
-  if (ms !== undefined) return new Date(Date.now() - ms);
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime()))
-    throw new UsageError(`--since ${text}: expected an ISO 8601 time or a duration such as 10m`);
-  return date;
 }

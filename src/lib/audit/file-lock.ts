@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lstatSync, rmSync } from 'node:fs';
 import { RuntimeError } from '../errors/gwctl-error.js';
 
@@ -32,7 +33,7 @@ export async function withFileLock<T>(file: string, fn: () => T | Promise<T>, wa
         throw new RuntimeError(
           `audit log ${file} is locked by another gwctl (${lockfilePath}) and stayed locked for ${Math.round(waitMs / 1000)} s; retry (a lock left by a gwctl that died goes stale by itself after ${STALE_MS / 1000} s)`,
         );
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 45));
+      await sleep(5 + Math.random() * 45);
     }
   }
   try {

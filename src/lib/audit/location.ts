@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/environments.js';
-import { gwctlHome } from '../sandbox/paths.js';
+import { gwctlHome } from '../home/gwctl-home.js';
 
 /** gwctl.yaml's `audit.file` (relative to the yaml), else GWCTL_AUDIT_LOG, else `$GWCTL_HOME/audit.jsonl`. */
 export function auditLogPath(loaded: LoadedConfig, env = process.env): string {

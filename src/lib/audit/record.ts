@@ -70,7 +70,18 @@ export interface LegacyRecord extends RecordBase {
   details?: unknown;
 }
 
-export type AuditRecord = IntentRecord | OutcomeRecord | LegacyRecord;
+/** A local hash-chained log appended to the shared log (`audit import`): where from, and the head it ended at. */
+export interface ImportRecord extends RecordBase {
+  kind: 'import';
+  from: string;
+  /** SHA-256 of the imported file's last line: its head, as `audit verify` printed it. */
+  head: string;
+  records: number;
+  firstIndex: number;
+  lastIndex: number;
+}
+
+export type AuditRecord = IntentRecord | OutcomeRecord | LegacyRecord | ImportRecord;
 
 type Unsealed<T> = T extends unknown ? Omit<T, 'seq' | 'time' | 'prev' | 'hash'> : never;
 /** What a writer hands to the log; the log adds seq, time, prev and hash. */

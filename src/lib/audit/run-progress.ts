@@ -1,11 +1,14 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OutcomeResult } from './record.js';
+import type { IntentRecord, OutcomeResult } from './record.js';
 
 /** What a run knows about itself while it lasts: the steps done, and an outcome it could not record. */
 export interface RunState {
   done: string[];
   unrecorded?: { result: OutcomeResult; error?: string; details?: unknown };
+  /** Its intent as recorded, and the log it went to: how a shared log finds this machine's dead runs without reading it all. */
+  intent?: IntentRecord;
+  log?: string;
 }
 
 /**
@@ -16,6 +19,8 @@ export interface RunProgress {
   save(run: string, state: RunState): void;
   load(run: string): RunState | undefined;
   remove(run: string): void;
+  /** Every run with a progress file here. */
+  list?(): RunState[];
 }
 
 /** One small JSON file per running change under `dir` (`$GWCTL_HOME/runs`), replaced atomically. */
@@ -41,6 +46,19 @@ export class FileRunProgress implements RunProgress {
 
   remove(run: string): void {
     rmSync(this.file(run), { force: true });
+  }
+
+  list(): RunState[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir).filter((n) => /^[0-9a-z]+\.json$/i.test(n));
+    } catch {
+      return [];
+    }
+    return names.flatMap((n) => {
+      const state = this.load(n.slice(0, -'.json'.length));
+      return state ? [state] : [];
+    });
   }
 
   private file(run: string): string {

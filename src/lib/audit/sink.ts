@@ -2,8 +2,8 @@ import type { AuditLine } from './lines.js';
 import type { AuditEntry, AuditRecord } from './record.js';
 
 /**
- * Where audit records are kept: a local file today (file-sink.ts), a transparency log later. The
- * write-ahead protocol (write-ahead.ts) only needs these two operations.
+ * Where audit records are kept: a local file (file-sink.ts), or the environment's shared transparency log
+ * (shared/shared-sink.ts). The write-ahead protocol (write-ahead.ts) only needs these operations.
  */
 export interface AuditSink {
   /** Where the records are, for messages: a path or a URL. */
@@ -16,6 +16,11 @@ export interface AuditSink {
    * recorded; then nothing was.
    */
   append(next: (log: readonly AuditLine[]) => AuditEntry[]): Promise<AuditRecord[]>;
+  /**
+   * For a sink whose append is durable before it is complete (the shared log: sequenced, then integrated in
+   * the background): waits until the last append is complete, or throws why it is not.
+   */
+  settle?(): Promise<void>;
 }
 
 /** Appends one entry. */

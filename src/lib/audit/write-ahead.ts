@@ -5,7 +5,7 @@ import { redact } from '../errors/redact.js';
 import { thisProcess } from './process-liveness.js';
 import type { AuditEntry, IntentRecord, OutcomeRecord, OutcomeResult } from './record.js';
 import { reconcileEntries, stepsDone } from './reconcile.js';
-import type { RunProgress } from './run-progress.js';
+import type { RunProgress, RunState } from './run-progress.js';
 import type { AuditSink } from './sink.js';
 
 /** What the apply gets: a signal that aborts on SIGINT/SIGTERM/SIGHUP, and a way to say a step is done. */
@@ -84,7 +84,8 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
   try {
     const intent = await appendIntent(o, run, self, warn);
     const done: string[] = [];
-    const saveProgress = throttledSave(o.progress, run, done);
+    const saveProgress = throttledSave(o.progress, run, { done, intent, log: o.sink.location });
+    saveProgress();
     let plan: { digest: string; steps: number; targets?: string[] } = {
       digest: intent.planDigest,
       steps: intent.steps,
@@ -126,7 +127,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
       ...(signalled ? { signal: signalled } : {}),
       ...(ok && o.details ? { details: o.details(result as R) } : {}),
     };
-    const recorded = await appendOutcome(o, entry, done, error);
+    const recorded = await appendOutcome(o, entry, done, error, intent);
     if (ok) {
       if (signalled) warn(`${signalled} came after the last step: everything was applied, and recorded so`);
       return result as R;
@@ -175,17 +176,20 @@ async function appendOutcome<R>(
   entry: Extract<AuditEntry, { kind: 'outcome' }>,
   done: string[],
   error: unknown,
+  intent: IntentRecord,
 ): Promise<OutcomeRecord> {
+  let recorded: OutcomeRecord;
   try {
-    const [recorded] = await o.sink.append(() => [entry]);
+    recorded = (await o.sink.append(() => [entry]))[0] as OutcomeRecord;
     o.progress?.remove(entry.run);
-    return recorded as OutcomeRecord;
   } catch (err) {
     // Kept where the next run's reconciliation looks, so the outcome is recorded late rather than lost.
     let kept = false;
     try {
       o.progress?.save(entry.run, {
         done,
+        intent,
+        log: o.sink.location,
         unrecorded: {
           result: entry.result,
           ...(entry.error ? { error: entry.error } : {}),
@@ -206,18 +210,31 @@ async function appendOutcome<R>(
       { cause: err },
     );
   }
+  try {
+    await o.sink.settle?.();
+  } catch (err) {
+    // Durable already (sequenced); only its place in a signed checkpoint is late, and anyone's next append makes it.
+    o.warn?.(
+      `the outcome is recorded (entry ${recorded.seq}) but not yet in a signed checkpoint: ${messageOf(err)}; the next append to ${o.sink.location} integrates it`,
+    );
+  }
+  return recorded;
 }
 
 /** Saves the steps done after each step, at most every 200 ms once there are many (a restore may have thousands). */
-function throttledSave(progress: RunProgress | undefined, run: string, done: string[]): () => void {
+function throttledSave(
+  progress: RunProgress | undefined,
+  run: string,
+  state: RunState & { done: string[] },
+): () => void {
   let last = 0;
   return () => {
     if (!progress) return;
     const now = Date.now();
-    if (done.length > 100 && now - last < 200) return;
+    if (state.done.length > 100 && now - last < 200) return;
     last = now;
     try {
-      progress.save(run, { done });
+      progress.save(run, state);
     } catch {
       // Best effort: the outcome record is what counts; this only helps reconcile a run that is killed.
     }

@@ -1,5 +1,5 @@
 import { MAX_BATCH_CALLS } from '../cloud/batch-wire.js';
-import type { CopyRequest, ObjectInfo, ObjectStore } from '../cloud/objects.js';
+import type { CopyRequest, ObjectInfo, ObjectStore } from '../cloud/object-store.js';
 import { chunk, forEachBounded } from './bounded.js';
 
 /**

@@ -1,6 +1,7 @@
-import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { blobName, type BackupLocation } from './layout.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** One object's content, to be copied to its blob. `replaces`: see `copyBlob`. */
 export interface BlobCopy {
@@ -28,7 +29,7 @@ export function checkHolds(loc: BackupLocation, c: BlobCopy, blob: ObjectInfo): 
   if (blobHolds(blob, c.object)) return;
   const o = c.object;
   throw new RuntimeError(
-    `blob gs://${loc.backupBucket}/${blobName(loc, c.key)} does not hold the content of gs://${o.bucket}/${o.name}#${o.generation} (crc32c ${blob.crc32c} ≠ ${o.crc32c}); run \`gwctl backup verify --deep\``,
+    `blob ${gsUrl(loc.backupBucket, blobName(loc, c.key))} does not hold the content of ${gsUrl(o.bucket, o.name)}#${o.generation} (crc32c ${blob.crc32c} ≠ ${o.crc32c}); run \`gwctl backup verify --deep\``,
   );
 }
 

@@ -2,6 +2,7 @@ import type { BucketAdmin, BucketSettings, LifecycleRule } from '../cloud/bucket
 import { explainRule } from '../lifecycle/explain.js';
 import type { BackupLocation } from './layout.js';
 import type { BackupSummary } from './manifest.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** "30 days", "5 hours", "1 second": a period in its largest whole unit, rounded down. */
 export function roughly(ms: number): string {
@@ -48,7 +49,7 @@ export function backupBucketWarnings(
   oldestKept: Pick<BackupSummary, 'id' | 'completedAt'> | undefined,
   now: Date,
 ): string[] {
-  const bucket = `gs://${loc.backupBucket}`;
+  const bucket = gsUrl(loc.backupBucket);
   const out: string[] = [];
   settings.lifecycleRules.forEach((rule, i) => {
     if (!deletesBackups(rule, loc)) return;
@@ -82,7 +83,7 @@ export async function checkBackupBucket(
     settings = await admin.settings(loc.backupBucket);
   } catch (err) {
     return [
-      `could not check gs://${loc.backupBucket} for lifecycle rules or a retention policy that would lose backups (${(err as Error).message.split('\n')[0]}); grant storage.buckets.get on it`,
+      `could not check ${gsUrl(loc.backupBucket)} for lifecycle rules or a retention policy that would lose backups (${(err as Error).message.split('\n')[0]}); grant storage.buckets.get on it`,
     ];
   }
   // Without the list of backups, the retention check is skipped; the listing's failure shows elsewhere.

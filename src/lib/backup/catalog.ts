@@ -1,7 +1,8 @@
-import { ObjectNotFoundError, type ObjectStore } from '../cloud/objects.js';
+import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
+import { listInParallel } from '../cloud/parallel-listing.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
-import { manifestsPrefix, type BackupLocation } from './layout.js';
+import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import {
   ManifestError,
   summaryOf,
@@ -10,10 +11,12 @@ import {
   type ManifestEntry,
   type PartRef,
 } from './manifest.js';
+import { gsUrl } from '../config/gs-url.js';
+
+/** Where a location's backups are, as messages name it. */
+export const locationText = (loc: BackupLocation) => gsUrl(loc.backupBucket, loc.prefix);
 
 /** Every committed backup of the location, newest first: one listing, manifests' metadata only. */
-export const locationText = (loc: BackupLocation) => `gs://${loc.backupBucket}/${loc.prefix}`;
-
 export async function listBackups(store: ObjectStore, loc: BackupLocation): Promise<BackupSummary[]> {
   const found: BackupSummary[] = [];
   for await (const page of store.list(loc.backupBucket, { prefix: manifestsPrefix(loc) })) {
@@ -96,7 +99,7 @@ async function openSeal(
   summary: BackupSummary,
 ): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]> }> {
   const { bucket, name, generation } = summary.manifest;
-  const where = `gs://${bucket}/${name}`;
+  const where = gsUrl(bucket, name);
   const data = await store.read({ bucket, name, generation });
   // Loaded here, not up front: the schema library is needed only to open a manifest, never to write one.
   const { openManifest, openPart } = await import('./open-manifest.js');
@@ -129,4 +132,19 @@ async function openSeal(
     }
   }
   return { manifest: { ...header, objects: [] }, parts: parts() };
+}
+
+/** Blobs already in the backup bucket, by key. */
+export type BlobIndex = Map<string, ObjectInfo>;
+
+/** Listing requests in flight at once, over ranges of a bucket's keyspace (see listInParallel). */
+export const LISTERS = 32;
+
+/** Every stored blob, listed over ranges of the keyspace side by side. */
+export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
+  const prefix = blobsPrefix(loc);
+  const index: BlobIndex = new Map();
+  for await (const page of listInParallel(store, loc.backupBucket, { prefix, concurrency: LISTERS }))
+    for (const o of page) index.set(o.name.slice(prefix.length), o);
+  return index;
 }

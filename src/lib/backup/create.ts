@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ATTRIBUTE_FIELDS,
   ObjectNotFoundError,
   PreconditionFailedError,
   type ObjectInfo,
   type ObjectStore,
-} from '../cloud/objects.js';
+} from '../cloud/object-store.js';
 import { compareNames } from '../cloud/name-order.js';
 import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
@@ -13,7 +14,8 @@ import { copyInBatches } from './batched-copies.js';
 import { forEachBounded } from './bounded.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
-import { blobKey, blobsPrefix, manifestName, newBackupId, type BackupLocation } from './layout.js';
+import { LISTERS, listBlobs, type BlobIndex } from './catalog.js';
+import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import {
   MANIFEST_FORMAT,
   manifestParts,
@@ -23,20 +25,24 @@ import {
   type Manifest,
   type ManifestEntry,
 } from './manifest.js';
-import type { BackupPreview } from './plans.js';
 import { backupStep } from './step-ids.js';
+import { gsUrl } from '../config/gs-url.js';
+
+/** What the plan of a backup counts. */
+export interface BackupPreview {
+  objects: number;
+  bytes: number;
+  newBlobs: number;
+  newBytes: number;
+  /** Objects whose content the backup bucket holds already. */
+  storedObjects: number;
+}
 
 /** The source bucket as listed at one moment. */
 export interface SourceSnapshot {
   objects: ObjectInfo[];
   listedAt: Date;
 }
-
-/** Blobs already in the backup bucket, by key. */
-export type BlobIndex = Map<string, ObjectInfo>;
-
-/** Listing requests in flight at once, over ranges of a bucket's keyspace (see listInParallel). */
-export const LISTERS = 32;
 
 export async function listSource(
   store: ObjectStore,
@@ -51,15 +57,6 @@ export async function listSource(
     objects.push(...page);
   }
   return { objects, listedAt };
-}
-
-/** Every stored blob, listed over ranges of the keyspace side by side. */
-export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
-  const prefix = blobsPrefix(loc);
-  const index: BlobIndex = new Map();
-  for await (const page of listInParallel(store, loc.backupBucket, { prefix, concurrency: LISTERS }))
-    for (const o of page) index.set(o.name.slice(prefix.length), o);
-  return index;
 }
 
 /** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
@@ -300,7 +297,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     }
     return {
       id,
-      manifest: `gs://${loc.backupBucket}/${manifestName(loc, id)}`,
+      manifest: gsUrl(loc.backupBucket, manifestName(loc, id)),
       sourceBucket: loc.sourceBucket,
       backupBucket: loc.backupBucket,
       startedAt: manifest.startedAt,
@@ -325,7 +322,7 @@ async function waitForPrunes(
   intent: Intent,
   declaredAt: number,
 ): Promise<void> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = deps.sleep ?? sleep;
   const deadline = Date.now() + PRUNE_INTENT_TTL_MS;
   let told = false;
   for (;;) {
@@ -337,11 +334,11 @@ async function waitForPrunes(
       throw new BackupInterruptedError('backup interrupted while waiting for a prune to finish; nothing was written');
     if (Date.now() > deadline)
       throw new RuntimeError(
-        `a prune (${prunes[0]!.id}) is still collecting blobs in gs://${loc.backupBucket}/${loc.prefix}; try again later`,
+        `a prune (${prunes[0]!.id}) is still collecting blobs in ${gsUrl(loc.backupBucket, loc.prefix)}; try again later`,
       );
     if (!told) deps.warn?.(`waiting for prune ${prunes[0]!.id} to finish collecting unreferenced blobs`);
     told = true;
-    await sleep(PRUNE_POLL_MS);
+    await wait(PRUNE_POLL_MS);
   }
 }
 
@@ -374,7 +371,7 @@ async function recopyChanged(
     }
   }
   throw new RuntimeError(
-    `gs://${listed.bucket}/${listed.name} keeps changing while it is copied; re-run with --quiesce`,
+    `${gsUrl(listed.bucket, listed.name)} keeps changing while it is copied; re-run with --quiesce`,
   );
 }
 
@@ -421,7 +418,7 @@ async function writeOnce(
     const there = await store.stat(ref);
     if (there?.metadata['gwctl-sha256'] !== sha256)
       throw new RuntimeError(
-        `gs://${ref.bucket}/${ref.name} already exists with other content; backup ids must be unique`,
+        `${gsUrl(ref.bucket, ref.name)} already exists with other content; backup ids must be unique`,
       );
   }
 }

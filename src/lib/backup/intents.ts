@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { PreconditionFailedError, type ObjectStore } from '../cloud/objects.js';
+import { PreconditionFailedError, type ObjectStore } from '../cloud/object-store.js';
 import { intentName, intentsPrefix, parseIntentName, type BackupLocation, type IntentKind } from './layout.js';
 
 /**

@@ -3,6 +3,7 @@ import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { resolveBucket } from '../lifecycle/bucket-ref.js';
 import { base64ToHex, sha256Hex } from './hashes.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** Which bucket is backed up, where to, and under which prefix of the backup bucket. */
 export interface BackupLocation {
@@ -26,7 +27,7 @@ export function backupLocation(env: Environment, bucket = 'vault'): BackupLocati
     );
   if (backupBucket === source.name)
     throw new UsageError(
-      `--bucket ${bucket}: gs://${source.name} is the backup bucket, which cannot be backed up into itself; back up vault or parcels`,
+      `--bucket ${bucket}: ${gsUrl(source.name)} is the backup bucket, which cannot be backed up into itself; back up vault or parcels`,
     );
   return { env: env.name, sourceBucket: source.name, backupBucket, prefix: `${source.name}/` };
 }

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../audit/record.js';
-import { ATTRIBUTE_FIELDS, type ObjectAttributes, type ObjectInfo } from '../cloud/objects.js';
+import { ATTRIBUTE_FIELDS, type ObjectAttributes, type ObjectInfo } from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { sha256Hex } from './hashes.js';
 import { idFromManifestName, manifestPartName, type BackupLocation } from './layout.js';

@@ -1,6 +1,8 @@
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
+import { formatBytes } from '../ui/bytes.js';
 import { cronJobPlan } from '../schedule/gwctl-job.js';
 import type { BackupCronJob } from './schedule.js';
+import type { BackupPreview } from './create.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import type { BackupSummary } from './manifest.js';
 import type { GarbageScan, PruneSelection } from './prune.js';
@@ -8,28 +10,7 @@ import { isDestructiveRestore, type RestorePlanValue } from './restore.js';
 import { workloadLabel, type WorkloadRef } from './quiesce.js';
 import { describeInterrupted, QUIESCE_ANNOTATIONS, type QuiesceDecision } from './quiesce-mark.js';
 import { backupStep } from './step-ids.js';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
-}
-
-const gs = (bucket: string, name = '') => `gs://${bucket}/${name}`;
-
-export interface BackupPreview {
-  objects: number;
-  bytes: number;
-  newBlobs: number;
-  newBytes: number;
-  /** Objects whose content the backup bucket holds already. */
-  storedObjects: number;
-}
+import { gsUrl } from '../config/gs-url.js';
 
 export function createPlan(
   loc: BackupLocation,
@@ -49,14 +30,14 @@ export function createPlan(
   steps.push({
     id: backupStep.copyBlobs,
     action: 'copy',
-    target: gs(loc.backupBucket, blobsPrefix(loc)),
+    target: gsUrl(loc.backupBucket, blobsPrefix(loc)),
     description: `${preview.newBlobs} new blob(s), ${formatBytes(preview.newBytes)}, server-side; ${preview.storedObjects} of the ${preview.objects} object(s) already stored`,
     detail: preview,
   });
   steps.push({
     id: backupStep.writeManifest,
     action: 'create',
-    target: gs(loc.backupBucket, manifestsPrefix(loc)),
+    target: gsUrl(loc.backupBucket, manifestsPrefix(loc)),
     description: 'the manifest, last: the backup exists once it is written',
   });
   if (quiesce && (from > 0 || recovered))
@@ -79,7 +60,7 @@ export function createPlan(
   return makePlan({
     command: 'backup create',
     env: loc.env,
-    summary: `back up gs://${loc.sourceBucket} (${preview.objects} objects, ${formatBytes(preview.bytes)})${quiesce ? ' quiesced' : ''}`,
+    summary: `back up ${gsUrl(loc.sourceBucket)} (${preview.objects} objects, ${formatBytes(preview.bytes)})${quiesce ? ' quiesced' : ''}`,
     destructive: false,
     steps,
     warnings: [
@@ -99,14 +80,14 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
     steps.push({
       id: backupStep.createBucket(p.targetBucket),
       action: 'create-bucket',
-      target: gs(p.targetBucket),
+      target: gsUrl(p.targetBucket, ''),
       description: 'new bucket for the restored objects',
     });
   if (p.create.length > 0) {
     steps.push({
       id: backupStep.restore(p.targetBucket),
       action: 'restore',
-      target: gs(p.targetBucket),
+      target: gsUrl(p.targetBucket, ''),
       description: `${p.create.length} object(s) the bucket lacks (${formatBytes(p.create.reduce((n, c) => n + c.entry.size, 0))}), server-side, each checked against the manifest's CRC32C`,
       detail: { objects: p.create.map((c) => c.entry.name) },
     });
@@ -115,27 +96,27 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
     steps.push({
       id: backupStep.overwrite(c.entry.name),
       action: 'overwrite',
-      target: gs(p.targetBucket, c.entry.name),
+      target: gsUrl(p.targetBucket, c.entry.name),
       description: `differs from the backup (replaces generation ${c.ifGenerationMatch})`,
     });
   for (const d of p.deleteExtra)
     steps.push({
       id: backupStep.deleteObject(d.name),
       action: 'delete',
-      target: gs(p.targetBucket, d.name),
+      target: gsUrl(p.targetBucket, d.name),
       description: 'not in the backup (--delete-extra)',
     });
   const warnings: string[] = [];
   if (p.keptExtra > 0)
     warnings.push(
-      `${p.keptExtra} object(s) in gs://${p.targetBucket} are not in the backup and stay (--delete-extra deletes them)`,
+      `${p.keptExtra} object(s) in ${gsUrl(p.targetBucket)} are not in the backup and stay (--delete-extra deletes them)`,
     );
   if (!quiesced)
     warnings.push(`backup ${backup.id} was taken without --quiesce: Vault was running while it was copied`);
   return makePlan({
     command: 'backup restore',
     env,
-    summary: `restore backup ${backup.id} (completed ${backup.completedAt}) of gs://${p.sourceBucket} into gs://${p.targetBucket}${p.inPlace ? ' in place' : ''}: ${p.create.length + p.overwrite.length} to copy, ${p.unchanged} already as backed up${p.deleteExtra.length ? `, ${p.deleteExtra.length} to delete` : ''}`,
+    summary: `restore backup ${backup.id} (completed ${backup.completedAt}) of ${gsUrl(p.sourceBucket)} into ${gsUrl(p.targetBucket)}${p.inPlace ? ' in place' : ''}: ${p.create.length + p.overwrite.length} to copy, ${p.unchanged} already as backed up${p.deleteExtra.length ? `, ${p.deleteExtra.length} to delete` : ''}`,
     destructive: isDestructiveRestore(p),
     steps,
     warnings,
@@ -153,7 +134,7 @@ export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: 
     steps.push({
       id: backupStep.collectBlobs,
       action: 'prune',
-      target: gs(loc.backupBucket, blobsPrefix(loc)),
+      target: gsUrl(loc.backupBucket, blobsPrefix(loc)),
       description: `${scan.garbage.length} blob(s) no remaining backup references and older than ${graceMs / 3_600_000}h (${formatBytes(scan.garbageBytes)}), as of now`,
       detail: { blobs: scan.garbage.length, bytes: scan.garbageBytes },
     });
@@ -170,7 +151,7 @@ export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: 
   return makePlan({
     command: 'backup prune',
     env: loc.env,
-    summary: `prune backups of gs://${loc.sourceBucket}: remove ${selection.remove.length}, keep ${selection.keep.length}`,
+    summary: `prune backups of ${gsUrl(loc.sourceBucket)}: remove ${selection.remove.length}, keep ${selection.keep.length}`,
     destructive: true,
     steps,
     warnings,

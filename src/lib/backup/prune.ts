@@ -1,10 +1,9 @@
-import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/objects.js';
+import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { batchSize } from './batched-copies.js';
 import { chunk, forEachBounded } from './bounded.js';
-import { manifestEntries } from './catalog.js';
-import { listBlobs } from './create.js';
+import { listBlobs, manifestEntries } from './catalog.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
 import { idFromPartName, manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
 import { backupStep } from './step-ids.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeAdmin, KubeItem } from '../cloud/kube-resources.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import {
@@ -131,7 +132,7 @@ export async function withQuiesce<T>(
   opts: QuiesceOptions,
 ): Promise<{ result: T; quiesce: QuiesceRecord }> {
   const label = workloadLabel(w);
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = opts.sleep ?? sleep;
   const { restoreTo, recovered, mustRestore } = await scaleDown(scaler, w, opts);
   if (recovered) opts.log?.(`${label} is at 0, scaled down by a backup at ${recovered.at} that never scaled it back`);
   let failure: { err: unknown } | undefined;
@@ -147,7 +148,7 @@ export async function withQuiesce<T>(
         throw new RuntimeError(
           `${label} still has ${now.ready} ready pod(s) after ${Math.round((opts.timeoutMs ?? 300_000) / 1000)}s; no backup was taken`,
         );
-      await sleep(opts.pollMs ?? 2_000);
+      await wait(opts.pollMs ?? 2_000);
     }
     result = await fn();
   } catch (err) {
@@ -163,7 +164,7 @@ export async function withQuiesce<T>(
         break;
       } catch (err) {
         lastError = err;
-        await sleep(500 * 2 ** attempt);
+        await wait(500 * 2 ** attempt);
       }
     }
     if (lastError) {

@@ -3,6 +3,7 @@ import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { resolveBucket } from '../lifecycle/bucket-ref.js';
 import type { BackupLocation } from './layout.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** A bucket another environment of gwctl.yaml uses. */
 export interface KnownBucket {
@@ -47,7 +48,7 @@ function refuseOtherEnvironments(env: Environment, name: string, others: KnownBu
   const other = others.find((b) => b.name === name && b.env !== env.name);
   if (other)
     throw new UsageError(
-      `${what} would write into gs://${name}, the ${other.role} bucket of environment "${other.env}": a restore of "${env.name}"'s backup must not; name a new bucket, or run it with --env ${other.env}`,
+      `${what} would write into ${gsUrl(name)}, the ${other.role} bucket of environment "${other.env}": a restore of "${env.name}"'s backup must not; name a new bucket, or run it with --env ${other.env}`,
     );
 }
 
@@ -56,8 +57,10 @@ export function defaultRestoreBucket(env: Environment, loc: BackupLocation, id: 
   const name = `${loc.sourceBucket}-restore-${id.split('-')[0]!.toLowerCase()}`;
   const problem = bucketNameProblem(name);
   if (problem)
-    throw new UsageError(`the default restore bucket gs://${name} is not a valid name (${problem}); pass --to-bucket`);
-  refuseEnvironmentBucket(env, loc, name, `the default restore bucket gs://${name}`);
+    throw new UsageError(
+      `the default restore bucket ${gsUrl(name)} is not a valid name (${problem}); pass --to-bucket`,
+    );
+  refuseEnvironmentBucket(env, loc, name, `the default restore bucket ${gsUrl(name)}`);
   return name;
 }
 
@@ -67,7 +70,7 @@ export function defaultRestoreBucket(env: Environment, loc: BackupLocation, id: 
  * backup into data it has nothing to do with.
  */
 function refuseEnvironmentBucket(env: Environment, loc: BackupLocation, name: string, what: string): void {
-  const where = `gs://${name}`;
+  const where = gsUrl(name);
   if (name === loc.sourceBucket)
     throw new UsageError(
       `${what} is ${where}, the backed-up bucket itself: to restore into it, pass --in-place (without --to-bucket)`,

@@ -4,18 +4,19 @@ import {
   type ObjectAttributes,
   type ObjectInfo,
   type ObjectStore,
-} from '../cloud/objects.js';
+} from '../cloud/object-store.js';
 import { compareNames } from '../cloud/name-order.js';
 import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
-import { LISTERS } from './create.js';
+import { LISTERS } from './catalog.js';
 import { forEachBounded } from './bounded.js';
 import { blobName, type BackupLocation } from './layout.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import { backupStep } from './step-ids.js';
 import { entriesByBlob } from './verify.js';
+import { gsUrl } from '../config/gs-url.js';
 
 export interface RestoreTarget {
   bucket: string;
@@ -202,7 +203,7 @@ export async function applyRestore(
         restored = await store.stat(destination);
         if (!restored || !matchesEntry(copy.entry, restored)) {
           throw new RuntimeError(
-            `gs://${destination.bucket}/${destination.name} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`,
+            `${gsUrl(destination.bucket, destination.name)} changed while it was being restored; nothing of it was overwritten. Stop the writer (or use --quiesce on backups) and re-run the restore`,
           );
         }
       }
@@ -229,7 +230,7 @@ export async function applyRestore(
   }
   if (mismatched.length > 0) {
     throw new RestoreIntegrityError(
-      `restored ${copies.length - mismatched.length} object(s), but ${mismatched.length} do not match the manifest's CRC32C: ${mismatched.slice(0, 3).join('; ')}${mismatched.length > 3 ? '; …' : ''}. Do not trust gs://${plan.targetBucket} yet; re-run the restore`,
+      `restored ${copies.length - mismatched.length} object(s), but ${mismatched.length} do not match the manifest's CRC32C: ${mismatched.slice(0, 3).join('; ')}${mismatched.length > 3 ? '; …' : ''}. Do not trust ${gsUrl(plan.targetBucket)} yet; re-run the restore`,
       mismatched,
     );
   }

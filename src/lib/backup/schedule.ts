@@ -50,7 +50,8 @@ export interface ScheduleOptions {
 export function backupCronJob(o: ScheduleOptions) {
   const name = `gwctl-backup-${o.env}`.slice(0, 52).replace(/-$/, '');
   const labels = gwctlJobLabels('backup', o.env);
-  // --json: the job's log (Cloud Logging) keeps the result as data; the pod's own audit log goes with the pod.
+  // --json: the job's log (Cloud Logging) keeps the result as data. With audit.log set, its intent and outcome go
+  // to the environment's shared audit log (a local file log would go with the pod).
   const args = [
     'backup',
     'create',

@@ -1,8 +1,7 @@
-import type { ObjectStore } from '../cloud/objects.js';
+import type { ObjectStore } from '../cloud/object-store.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { forEachBounded } from './bounded.js';
-import { loadManifest } from './catalog.js';
-import { listBlobs } from './create.js';
+import { listBlobs, loadManifest } from './catalog.js';
 import { blobName, type BackupLocation } from './layout.js';
 import { ManifestError, type BackupSummary, type Manifest, type ManifestEntry } from './manifest.js';
 

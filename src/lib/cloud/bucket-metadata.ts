@@ -1,6 +1,7 @@
 import type { Environment } from '../config/schema.js';
 import { gcsError, httpStatusOf } from './gcs-errors.js';
 import { openStorage } from './storage.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** Read-only bucket settings, as the GCS JSON API's `storage#bucket` resource: every field kept. */
 export interface BucketMetadataReader {
@@ -17,7 +18,7 @@ export async function openBucketMetadataReader(env: Environment): Promise<Bucket
         return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
       } catch (err) {
         if (httpStatusOf(err) === 404) return undefined;
-        throw gcsError(err, `reading bucket gs://${bucket}`);
+        throw gcsError(err, `reading bucket ${gsUrl(bucket)}`);
       }
     },
   };

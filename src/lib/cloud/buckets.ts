@@ -4,6 +4,7 @@ import type { Environment } from '../config/schema.js';
 import { ConcurrentChangeError, gcsError } from './gcs-errors.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { openStorage } from './storage.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** A lifecycle rule exactly as the GCS JSON API returns it; unknown fields are kept untouched. */
 export interface LifecycleRule {
@@ -53,6 +54,9 @@ export interface SoftDeletedObjects {
   billedUntil?: string;
 }
 
+/** Pages of one object followed before a bucket in which none was seen is still called "not empty". */
+const EMPTINESS_PAGES = 3;
+
 /** One page: enough to say "none", "N" or "at least N" in a single request. */
 export const SOFT_DELETED_PAGE = 1000;
 
@@ -69,6 +73,8 @@ export interface BucketAdmin {
    */
   patch(bucket: string, patch: BucketSettingsPatch, opts?: { ifMetageneration?: string }): Promise<BucketSettings>;
   inventory(bucket: string): Promise<BucketInventory>;
+  /** Whether the bucket holds any object, live or noncurrent: a listing of one object, never the whole bucket. */
+  isEmpty(bucket: string): Promise<boolean>;
   softDeleted(bucket: string): Promise<SoftDeletedObjects>;
 }
 
@@ -89,7 +95,7 @@ export class GcsBucketAdmin implements BucketAdmin {
       const [meta] = await withRetry(() => this.storage.bucket(bucket).getMetadata(), this.retry);
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
-      throw gcsError(err, `bucket gs://${bucket}`);
+      throw gcsError(err, `bucket ${gsUrl(bucket)}`);
     }
   }
 
@@ -114,7 +120,7 @@ export class GcsBucketAdmin implements BucketAdmin {
       }, this.retry);
       return toSettings(meta as Record<string, unknown>);
     } catch (err) {
-      const mapped = gcsError(err, `updating bucket gs://${bucket}`, this.project);
+      const mapped = gcsError(err, `updating bucket ${gsUrl(bucket)}`, this.project);
       // A retried patch whose earlier try landed (its answer lost) fails its own precondition: look at what is there.
       if (tries > 1 && mapped instanceof ConcurrentChangeError) {
         const now = await this.settings(bucket);
@@ -148,7 +154,26 @@ export class GcsBucketAdmin implements BucketAdmin {
       }
       return inv;
     } catch (err) {
-      throw gcsError(err, `listing gs://${bucket}`);
+      throw gcsError(err, `listing ${gsUrl(bucket)}`);
+    }
+  }
+
+  async isEmpty(bucket: string): Promise<boolean> {
+    try {
+      // A page may come back empty with a token (GCS may stop a page early): follow a few before saying "not empty".
+      let query: Record<string, unknown> | null = { versions: true, maxResults: 1, autoPaginate: false };
+      for (let page = 0; query && page < EMPTINESS_PAGES; page++) {
+        const q = query;
+        const [files, next] = (await withRetry(
+          () => this.storage.bucket(bucket).getFiles(q),
+          this.retry,
+        )) as unknown as [unknown[], Record<string, unknown> | null];
+        if (files.length > 0) return false;
+        query = next;
+      }
+      return !query;
+    } catch (err) {
+      throw gcsError(err, `listing ${gsUrl(bucket)}`);
     }
   }
 
@@ -167,7 +192,7 @@ export class GcsBucketAdmin implements BucketAdmin {
         ...(until.length ? { billedUntil: until.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)) } : {}),
       };
     } catch (err) {
-      throw gcsError(err, `listing soft-deleted objects of gs://${bucket}`);
+      throw gcsError(err, `listing soft-deleted objects of ${gsUrl(bucket)}`);
     }
   }
 }

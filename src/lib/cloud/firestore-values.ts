@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/firestore-api';
-import { FirestoreDouble, type FieldMap, type FieldValue } from './firestore.js';
+import { FirestoreDouble, type FieldMap, type FieldValue } from './document-store.js';
 
 type Value = protos.google.firestore.v1.IValue;
 type Fields = Record<string, Value>;

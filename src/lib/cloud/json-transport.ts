@@ -35,8 +35,7 @@ export type AuthHeaders = (url: string) => Promise<Headers>;
  * service's message and reasons), so retries and error mapping treat both alike.
  */
 export class JsonTransport {
-  /** Whether the endpoint takes batches; false once it showed it does not (another emulator, a proxy). */
-  batches = true;
+  private batchesRefused = false;
   private readonly base: URL;
   private readonly basePath: string;
   private readonly send: typeof httpRequest;
@@ -67,6 +66,11 @@ export class JsonTransport {
     return this.json<T>(call.method ?? 'GET', path, body && { type: 'application/json', data: body });
   }
 
+  /** Whether the endpoint takes batches: false once it answered one 400/404/405/501 (another emulator, a proxy). */
+  get takesBatches(): boolean {
+    return !this.batchesRefused;
+  }
+
   /**
    * Up to 100 calls in one request (`/batch/storage/v1`). The outer request carries the auth
    * headers, which apply to every call inside; the answers come back in call order, each with its status.
@@ -79,7 +83,10 @@ export class JsonTransport {
       type: contentType,
       data: body,
     });
-    if (answer.status < 200 || answer.status > 299) throw answerError(answer);
+    if (answer.status < 200 || answer.status > 299) {
+      if ([400, 404, 405, 501].includes(answer.status)) this.batchesRefused = true;
+      throw answerError(answer);
+    }
     return decodeBatch(answer.contentType, answer.text, calls.length);
   }
 
@@ -106,6 +113,20 @@ export class JsonTransport {
     return this.json<T>('POST', path, { type: `multipart/related; boundary=${boundary}`, data: body });
   }
 
+  /**
+   * An object's bytes (`alt=media`) with its generation, or undefined when it does not exist. Bytes stay
+   * bytes: tiles and entry bundles are binary.
+   */
+  async download(bucket: string, name: string): Promise<{ data: Buffer; generation: string } | undefined> {
+    const answer = await this.exchange(
+      'GET',
+      this.callPath(bucket, { uri: `/o/${encodeURIComponent(name)}`, qs: { alt: 'media' } }),
+    );
+    if (answer.status === 404) return undefined;
+    if (answer.status < 200 || answer.status > 299) throw answerError(answer);
+    return { data: answer.data, generation: answer.generation ?? '' };
+  }
+
   private callPath(bucket: string, call: BucketCall): string {
     // Built by hand: URLSearchParams costs more than the rest of a batched call's encoding.
     let query = '';
@@ -124,7 +145,11 @@ export class JsonTransport {
     return parsed as T;
   }
 
-  private async exchange(method: string, path: string, body?: { type: string; data: Buffer }): Promise<Answer> {
+  private async exchange(
+    method: string,
+    path: string,
+    body?: { type: string; data: Buffer },
+  ): Promise<Answer & { data: Buffer }> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'gwctl' };
     if (this.auth) (await this.auth(new URL(path, this.base).href)).forEach((v, k) => (headers[k] = v));
     if (body) {
@@ -143,14 +168,18 @@ export class JsonTransport {
       const req = this.send(reqOpts, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
+        res.on('end', () => {
+          const data = Buffer.concat(chunks);
+          const generation = res.headers['x-goog-generation'];
           resolve({
             status: res.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString('utf8'),
+            text: data.toString('utf8'),
+            data,
             contentType: res.headers['content-type'],
             retryAfter: res.headers['retry-after'],
-          }),
-        );
+            ...(typeof generation === 'string' ? { generation } : {}),
+          });
+        });
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -173,7 +202,7 @@ export function parseJson(text: string): unknown {
 }
 
 /** An HTTP answer: a batch part, or a whole response with the headers retries look at. */
-type Answer = BatchAnswer & { contentType?: string; retryAfter?: string };
+type Answer = BatchAnswer & { contentType?: string; retryAfter?: string; generation?: string };
 
 /**
  * An error answer, shaped like the SDK's errors (numeric `code`, the service's message and reasons),

@@ -1,8 +1,7 @@
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
-import type { BucketLayout, LatencyDistribution } from '../diagnose/distribution.js';
-import { mergeDistributions } from '../diagnose/distribution.js';
+import { mergeDistributions, type BucketLayout, type LatencyDistribution } from '../stats/distribution.js';
 
 export interface MetricQuery {
   metricType: string;
@@ -18,6 +17,8 @@ export interface MonitoringReader {
   sumDistribution(q: MetricQuery): Promise<LatencyDistribution | undefined>;
   /** A DELTA INT64 metric summed over the window, per value of one metric label. */
   sumByLabel(q: MetricQuery & { label: string }): Promise<Record<string, number>>;
+  /** A GAUGE's newest point per series, summed per value of one resource label (e.g. `bucket_name`). */
+  latestByResourceLabel(q: MetricQuery & { label: string }): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -35,7 +36,8 @@ export async function openMonitoring(env: Environment): Promise<MonitoringReader
   // when other probes may be timing requests in this process.
   await client.initialize();
 
-  const list = async (q: MetricQuery, groupByFields: string[]) => {
+  /** `groupByFields` undefined: the raw points, newest first (no aligner). */
+  const list = async (q: MetricQuery, groupByFields: string[] | undefined) => {
     const periodSeconds = Math.max(60, Math.ceil((q.until.getTime() - q.since.getTime()) / 1000));
     const [series] = await client
       .listTimeSeries(
@@ -44,12 +46,16 @@ export async function openMonitoring(env: Environment): Promise<MonitoringReader
           filter: [`metric.type = "${q.metricType}"`, q.filter].filter(Boolean).join(' AND '),
           interval: { startTime: timestamp(q.since), endTime: timestamp(q.until) },
           // One window covering the whole range, every series summed (per label when grouping).
-          aggregation: {
-            alignmentPeriod: { seconds: periodSeconds },
-            perSeriesAligner: 'ALIGN_DELTA',
-            crossSeriesReducer: 'REDUCE_SUM',
-            groupByFields,
-          },
+          ...(groupByFields
+            ? {
+                aggregation: {
+                  alignmentPeriod: { seconds: periodSeconds },
+                  perSeriesAligner: 'ALIGN_DELTA',
+                  crossSeriesReducer: 'REDUCE_SUM',
+                  groupByFields,
+                },
+              }
+            : {}),
           view: 'FULL',
         },
         CALL_OPTIONS,
@@ -78,6 +84,15 @@ export async function openMonitoring(env: Environment): Promise<MonitoringReader
         for (const point of s.points ?? []) counts[key] = (counts[key] ?? 0) + Number(point.value?.int64Value ?? 0);
       }
       return counts;
+    },
+    async latestByResourceLabel(q) {
+      const out: Record<string, number> = {};
+      for (const s of await list(q, undefined)) {
+        const key = String(s.resource?.labels?.[q.label] ?? '');
+        const v = s.points?.[0]?.value;
+        if (v) out[key] = (out[key] ?? 0) + Number(v.int64Value ?? v.doubleValue ?? 0);
+      }
+      return out;
     },
     close: () => client.close(),
   };
@@ -138,7 +153,7 @@ function toLayout(o: SdkDistribution['bucketOptions']): BucketLayout | undefined
  * "… 14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED … Resolution note: …" →
  * "UNAVAILABLE: connect ECONNREFUSED …".
  */
-export function describeApiError(err: unknown): string {
+export function describeApiError(err: unknown, needs = 'roles/monitoring.viewer on the project'): string {
   const text = String((err as Error)?.message ?? err);
   const status = /\b\d+ ([A-Z_]{4,}): ?(.*?)(?= : Previous errors|$)/s.exec(text);
   if (!status) return text.split('\n')[0]!;
@@ -146,7 +161,7 @@ export function describeApiError(err: unknown): string {
   const cause = /Last error: (?:Error: )?(.*?)\.? ?Resolution note/s.exec(rest)?.[1] ?? rest.trim();
   const hint =
     code === 'PERMISSION_DENIED'
-      ? '; the caller needs roles/monitoring.viewer on the project'
+      ? `; the caller needs ${needs}`
       : code === 'UNAUTHENTICATED'
         ? '; run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS'
         : '';
@@ -178,8 +193,9 @@ export async function clientOptions(env: Environment) {
 
 export const timestamp = (d: Date) => ({ seconds: Math.floor(d.getTime() / 1000), nanos: (d.getTime() % 1000) * 1e6 });
 
-function splitHostPort(address: string): { host: string; port: number } {
+/** An emulator's `host:port` (gRPC, insecure), as `emulators.<field>` gives it. */
+export function splitHostPort(address: string, field = 'monitoring'): { host: string; port: number } {
   const m = /^(?:https?:\/\/)?\[?([^\]]+?)\]?:(\d+)\/?$/.exec(address.trim());
-  if (!m) throw new UsageError(`emulators.monitoring must be host:port, got "${address}"`);
+  if (!m) throw new UsageError(`emulators.${field} must be host:port, got "${address}"`);
   return { host: m[1]!, port: Number(m[2]) };
 }

@@ -7,7 +7,7 @@ import {
   splitPoints,
   type NameSample,
 } from './name-order.js';
-import type { ObjectInfo, ObjectStore } from './objects.js';
+import type { ObjectInfo, ObjectStore } from './object-store.js';
 
 export interface ParallelListOptions {
   prefix?: string;

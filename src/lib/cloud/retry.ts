@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors/gwctl-error.js';
 import { formatDuration, parseDuration } from '../ui/duration.js';
 import { httpStatusOf } from './gcs-errors.js';
@@ -88,8 +89,6 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `fn` until it succeeds, retrying transient failures: exponential backoff with full jitter, or the

@@ -1,7 +1,6 @@
-import { SANDBOX_ENV } from '../config/environments.js';
+import { SANDBOX_ENV, SANDBOX_NOT_RUNNING } from '../config/environment-names.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
-import { SANDBOX_NOT_RUNNING } from '../sandbox/environment.js';
 
 /**
  * Called where a client would fall back to Application Default Credentials (real Google APIs) or the

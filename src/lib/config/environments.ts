@@ -1,16 +1,10 @@
 import { relative } from 'node:path';
 import { UsageError } from '../errors/gwctl-error.js';
-import { sandboxEnvironment } from '../sandbox/environment.js';
+import { ENVIRONMENT_NAME, SANDBOX_ENV } from './environment-names.js';
 import type { ConfigFile, Environment } from './schema.js';
 
 // The light half of the config API: no yaml, no zod. Parsing gwctl.yaml lives in ./load.ts and is
 // loaded only when there is a file to parse (see GwctlCommand.init), so a command without one starts faster.
-
-export const SANDBOX_ENV = 'sandbox';
-
-/** What an environment may be called: it ends up in bucket names, Kubernetes labels and file names. */
-export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-export const ENVIRONMENT_NAME_RULE = 'a lowercase letter (a-z), then up to 62 lowercase letters, digits or "-"';
 
 export interface LoadedConfig {
   /** Absolute path of the file read, or undefined when there is none (only `sandbox` exists then). */
@@ -33,13 +27,21 @@ export function environmentNames(loaded: LoadedConfig): string[] {
   return [...Object.keys(loaded.config.environments), SANDBOX_ENV];
 }
 
-export function resolveEnvironment(loaded: LoadedConfig, name: string | undefined): Environment {
+/**
+ * The environment named (or the default one). `sandbox` is the built-in one: `sandbox()` gives it, from the
+ * running sandbox (src/lib/sandbox), and refuses when none runs.
+ */
+export function resolveEnvironment(
+  loaded: LoadedConfig,
+  name: string | undefined,
+  sandbox: () => Environment,
+): Environment {
   const chosen = name ?? loaded.config.defaultEnv ?? process.env.GWCTL_ENV;
   if (!chosen) {
     throw new UsageError(`no environment given: pass --env <name> (one of: ${environmentNames(loaded).join(', ')})`);
   }
   // Refuses (exit 2) unless the sandbox runs: the one place every `--env sandbox` passes before any client exists.
-  if (chosen === SANDBOX_ENV) return sandboxEnvironment();
+  if (chosen === SANDBOX_ENV) return sandbox();
   // Own properties only: "toString" or "__proto__" must not find what every object inherits.
   const environments = loaded.config.environments;
   if (!ENVIRONMENT_NAME.test(chosen) || !Object.hasOwn(environments, chosen)) {

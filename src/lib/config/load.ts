@@ -1,14 +1,8 @@
 import { parseDocument } from 'yaml';
 import type * as z from 'zod/mini';
 import { UsageError } from '../errors/gwctl-error.js';
-import {
-  displayPath,
-  ENVIRONMENT_NAME,
-  ENVIRONMENT_NAME_RULE,
-  noConfig,
-  SANDBOX_ENV,
-  type LoadedConfig,
-} from './environments.js';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE, SANDBOX_ENV } from './environment-names.js';
+import { displayPath, noConfig, type LoadedConfig } from './environments.js';
 import { locateConfig } from './locate.js';
 import { readConfigText } from './read.js';
 import { configFileSchema, type ConfigFile } from './schema.js';

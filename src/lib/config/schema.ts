@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ALERTING_DEFAULTS } from './alerting-defaults.js';
 import { BUCKET_NAMING_URL, bucketNameProblem } from './bucket-name.js';
-import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environments.js';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE } from './environment-names.js';
 import { kubeAccessConflict } from './kube-access.js';
 import { ENV_VAR_NAME, looksLikeUri, uriInConfigMessage } from './uri-sources.js';
 
@@ -137,6 +137,41 @@ const workloads = z.strictObject({
   ),
 });
 
+/** The Cloud Build trigger that deploys the gateway to GKE: deprovisioning disables it first. */
+const cloudBuild = z.strictObject({
+  trigger: z._default(nonEmpty(), 'gateway-gke-deployment'),
+  /** Default: the environment's project. */
+  project: z.optional(nonEmpty()),
+  /** Default: the environment's region; `global` for a global trigger. */
+  region: z.optional(nonEmpty()),
+});
+
+const KMS_KEY_VERSION =
+  /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/[^/]+$/;
+
+/** The shared audit log (docs/audit.md): a C2SP tlog-tiles log in a bucket, and the key that signs its checkpoints. */
+const audit = z.strictObject({
+  /** gs://<bucket>/<prefix> */
+  log: z.string().check(z.regex(/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](\/[^\s+]*)?$/, 'gs://<bucket>/<prefix>')),
+  /** The checkpoints' origin line and key name; default `storage.googleapis.com/<bucket>/<prefix>`. */
+  origin: z.optional(z.string().check(z.regex(/^[^\s+]+$/, 'one word without spaces or plus signs'))),
+  /** A key file (sandbox, small teams; created on first use), or a Cloud KMS Ed25519 key version (production). */
+  signer: z.optional(
+    z.union([
+      z.strictObject({ keyFile: nonEmpty() }),
+      z.strictObject({
+        kms: z
+          .string()
+          .check(
+            z.regex(KMS_KEY_VERSION, 'projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>/cryptoKeyVersions/<v>'),
+          ),
+      }),
+    ]),
+  ),
+  /** Verifier keys (`<name>+<id>+<key>`) of witnesses whose cosignatures `audit verify` checks. */
+  witnesses: z._default(z.array(nonEmpty()), []),
+});
+
 export const environmentSchema = z.strictObject({
   project: nonEmpty(),
   region: z._default(nonEmpty(), 'europe-west1'),
@@ -160,12 +195,18 @@ export const environmentSchema = z.strictObject({
   workloads: z.prefault(workloads, {}),
   /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
   infra: z.optional(z.strictObject({ manifests: z.optional(nonEmpty()), terraformState: z.optional(nonEmpty()) })),
+  cloudBuild: z.prefault(cloudBuild, {}),
+  audit: z.optional(audit),
   /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
   emulators: z.optional(
     z.strictObject({
       storage: z.optional(httpUrl()),
       firestore: z.optional(z.string()),
       monitoring: z.optional(z.string()),
+      /** host:port of a Cloud Build emulator (insecure gRPC). */
+      cloudbuild: z.optional(z.string()),
+      /** host:port of a Cloud KMS emulator (insecure gRPC). */
+      kms: z.optional(z.string()),
     }),
   ),
 });

@@ -1,10 +1,12 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { OrgPolicyError, SOFT_DELETE_CONSTRAINT } from '../cloud/gcs-errors.js';
-import { isNotFound, sleep as realSleep } from '../cloud/retry.js';
+import { isNotFound } from '../cloud/retry.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
 import type { PlanStep } from '../plan/plan.js';
 import type { DeprovisionDeps } from './inventory.js';
 import type { DeprovisionJournal } from './journal.js';
 import type { DeprovisionOp, DeprovisionPlan } from './plan.js';
+import { disableTrigger } from './trigger.js';
 
 export interface WaitInfo {
   elapsedMs: number;
@@ -67,7 +69,7 @@ export async function applyDeprovision(
       throw stoppedAt(err, plan, step, i, journal);
     }
     const op = step.detail as DeprovisionOp;
-    journal.markDone(step.id, outcome, op.op === 'empty-bucket' ? op.previous : undefined);
+    journal.markDone(step.id, outcome, 'previous' in op ? op.previous : undefined);
     results.push({ id: step.id, outcome });
     hooks.onStepDone?.(step, outcome, i, total);
   }
@@ -83,6 +85,8 @@ async function applyStep(
 ): Promise<string> {
   const op = step.detail as DeprovisionOp;
   switch (op.op) {
+    case 'disable-trigger':
+      return disableTrigger(deps.triggers, op.trigger);
     case 'scale-down':
       return (await deps.kube.scale(op.kind, op.name, op.namespace, 0)) === 'gone' ? 'already-gone' : 'done';
     case 'delete':

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RuntimeError } from '../errors/gwctl-error.js';
-import { gwctlHome } from '../sandbox/paths.js';
+import { gwctlHome } from '../home/gwctl-home.js';
 
 export interface JournalStep {
   finishedAt: string;
@@ -101,6 +101,16 @@ export class DeprovisionJournal {
     d.finishedAt = now.toISOString();
     d.updatedAt = now.toISOString();
     this.save();
+  }
+
+  /**
+   * Closes a run killed after its last step but before `markFinished`, once a re-run finds nothing left
+   * to do: the next deprovision then starts a journal of its own instead of resuming this one.
+   */
+  closeFinishedRun(scope: { env: string; project: string; namespace: string }): void {
+    if (!this.started || this.finished) return;
+    this.beginRun(scope);
+    this.markFinished();
   }
 
   private require(): JournalData {

@@ -1,16 +1,20 @@
 import type { SoftDeletedObjects } from '../cloud/buckets.js';
+import { triggerName } from '../cloud/cloudbuild.js';
 import type { DeprovisionInventory } from './inventory.js';
 import type { JournalData } from './journal.js';
+import type { LeaseHolder } from './lease.js';
 import { bucketIsEmptying, isDeletable } from './plan.js';
+import { triggerState, type TriggerState } from './trigger.js';
 
 export interface BucketLeft {
   name: string;
   role: string;
   exists: boolean;
+  /** No object, live or noncurrent (a listing of one object: exact, and current). */
+  empty?: boolean;
+  /** Objects (noncurrent versions included) and bytes at Cloud Monitoring's last daily measurement: may be a day old. */
   objects?: number;
   bytes?: number;
-  noncurrent?: number;
-  held?: number;
   /** The age-0 Delete rule is the bucket's only rule, with versioning off: it empties itself. */
   emptying?: boolean;
   softDeleteSeconds?: number;
@@ -30,6 +34,8 @@ export interface Leftovers {
   /** Objects deprovisioning deletes that still exist, by kind (system objects excluded). */
   counts: Record<'cronJobs' | 'jobs' | 'services' | 'configMaps' | 'secrets' | 'persistentVolumeClaims', number>;
   buckets: BucketLeft[];
+  /** The deployment trigger: disabled while the environment is torn down. */
+  trigger: { name: string; resourceName: string; state: TriggerState; problem?: string };
   deprovision: {
     state: 'not started' | 'in progress' | 'finished';
     steps: number;
@@ -37,6 +43,8 @@ export interface Leftovers {
     finishedAt?: string;
     runs?: number;
     journal?: string;
+    /** A run holding the environment's deprovision Lease right now. */
+    runningNow?: LeaseHolder;
   };
   /**
    * Nothing is left that gwctl's part of deprovisioning removes, and every bucket is empty or absent. Soft-deleted
@@ -50,6 +58,7 @@ export function leftovers(
   inv: DeprovisionInventory,
   journal: JournalData | undefined,
   journalFile?: string,
+  runningNow?: LeaseHolder,
 ): Leftovers {
   const k = inv.kube;
   const workloads = [...k.Deployment, ...k.StatefulSet].map((w) => ({
@@ -81,14 +90,8 @@ export function leftovers(
           name: b.name,
           role: b.role,
           exists: true,
-          ...(b.contents
-            ? {
-                objects: b.contents.objects,
-                bytes: b.contents.bytes,
-                noncurrent: b.contents.noncurrent,
-                held: b.contents.held,
-              }
-            : {}),
+          empty: Boolean(b.empty),
+          ...(b.measured ? { objects: b.measured.objects, bytes: b.measured.bytes } : {}),
           emptying: bucketIsEmptying(b, true),
           softDeleteSeconds: b.settings.softDeletePolicy?.retentionDurationSeconds ?? 0,
           ...(b.softDeleted ? { softDeleted: b.softDeleted } : {}),
@@ -99,7 +102,7 @@ export function leftovers(
     workloads.every((w) => w.replicas === 0) &&
     ingresses.length === 0 &&
     Object.values(counts).every((n) => n === 0) &&
-    buckets.every((b) => !b.exists || (b.objects === 0 && (b.noncurrent ?? 0) === 0));
+    buckets.every((b) => !b.exists || b.empty);
   const deprovision = journal
     ? {
         state: journal.finishedAt ? ('finished' as const) : ('in progress' as const),
@@ -110,5 +113,20 @@ export function leftovers(
         ...(journalFile ? { journal: journalFile } : {}),
       }
     : { state: 'not started' as const, steps: 0 };
-  return { workloads, ingresses, counts, buckets, deprovision, clean };
+  const t = inv.trigger;
+  const trigger = {
+    name: t.ref.trigger,
+    resourceName: t.found?.resourceName ?? triggerName(t.ref),
+    state: triggerState(t),
+    ...(t.problem ? { problem: t.problem } : {}),
+  };
+  return {
+    workloads,
+    ingresses,
+    counts,
+    buckets,
+    trigger,
+    deprovision: { ...deprovision, ...(runningNow ? { runningNow } : {}) },
+    clean,
+  };
 }

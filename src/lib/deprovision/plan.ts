@@ -1,14 +1,19 @@
 import type { BucketSettingsPatch, LifecycleRule, SoftDeletedObjects } from '../cloud/buckets.js';
+import type { TriggerRef } from '../cloud/cloudbuild.js';
 import type { KubeItem } from '../cloud/kube-resources.js';
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
 import type { BucketFacts, DeprovisionInventory, NamespacedKind } from './inventory.js';
 import { manualSteps, type ManualStep } from './manual.js';
+import { formatBytes } from '../ui/bytes.js';
+import { gsUrl } from '../config/gs-url.js';
+import { DEPROVISION_TAG, describeTrigger, triggerState, type TriggerFacts } from './trigger.js';
 
 /** The only lifecycle rule of a bucket being emptied: delete every object, live or noncurrent, at the next run. */
 export const EMPTYING_RULE: LifecycleRule = { action: { type: 'Delete' }, condition: { age: 0 } };
 
 /** What each deprovision step does when applied. */
 export type DeprovisionOp =
+  | { op: 'disable-trigger'; trigger: TriggerRef; previous: { disabled: boolean; tags: string[] } }
   | { op: 'scale-down'; kind: 'Deployment' | 'StatefulSet'; name: string; namespace: string }
   | {
       op: 'delete';
@@ -69,7 +74,8 @@ const kindWord = (kind: string) => kind.toLowerCase();
 const target = (kind: string, ns: string, name: string) => `${kindWord(kind)}/${ns}/${name}`;
 
 /**
- * The ordered steps that take what exists to "nothing left but Terraform's part": stop the workloads,
+ * The ordered steps that take what exists to "nothing left but Terraform's part": disable the deployment trigger
+ * first, so CI cannot redeploy what is being torn down, then stop the workloads,
  * remove the jobs, remove each Ingress and wait for GKE to tear its load balancer down, remove
  * Services, ConfigMaps, Secrets and PVCs, then make every bucket empty itself. Pure: built from the
  * inventory alone, so an already-deprovisioned environment yields no steps.
@@ -79,6 +85,9 @@ export function buildDeprovisionPlan(inv: DeprovisionInventory, opts: Deprovisio
   const steps: PlanStep[] = [];
   const warnings: string[] = [];
   const notes: string[] = [];
+
+  const trigger = triggerStep(inv.trigger, warnings, notes);
+  if (trigger) steps.push(trigger);
 
   for (const kind of ['Deployment', 'StatefulSet'] as const) {
     for (const w of sorted(inv.kube[kind])) {
@@ -129,13 +138,18 @@ export function buildDeprovisionPlan(inv: DeprovisionInventory, opts: Deprovisio
 
   for (const b of inv.buckets) {
     if (!b.settings) {
-      notes.push(`gs://${b.name} (${b.role}) does not exist: nothing to empty`);
+      notes.push(`${gsUrl(b.name)} (${b.role}) does not exist: nothing to empty`);
       continue;
     }
     warnings.push(...bucketWarnings(b, opts.keepSoftDelete ?? false));
     if (bucketIsEmptying(b, opts.keepSoftDelete)) continue;
     steps.push(emptyBucketStep(b, opts.keepSoftDelete ?? false));
   }
+  if (inv.buckets.some((b) => b.settings && !b.empty))
+    notes.push(
+      'objects under a temporary or event-based hold outlive the lifecycle rule; gwctl does not list every object to find them: once the buckets should be empty, gwctl env status says which still hold objects',
+    );
+  if (inv.usageProblem) notes.push(`object counts unavailable (Cloud Monitoring: ${inv.usageProblem})`);
 
   const plan = makePlan({
     command: 'env deprovision',
@@ -165,15 +179,11 @@ function emptyBucketStep(b: BucketFacts, keepSoftDelete: boolean): PlanStep {
     // GCS keeps what was soft-deleted before the change for the duration then in force.
     changes.push(`soft delete ${days(soft)} → off (what is already soft-deleted stays until its hard-delete time)`);
   }
-  const c = b.contents;
-  if (c)
-    changes.push(
-      `${c.objects} object(s), ${formatBytes(c.bytes)}${c.noncurrent ? ` + ${c.noncurrent} noncurrent` : ''} go at the next lifecycle run (usually within a day)`,
-    );
+  if (!b.empty) changes.push(`${usageText(b)} go at the next lifecycle run (usually within a day)`);
   return {
     id: `empty-bucket/${b.name}`,
     action: 'set-lifecycle',
-    target: `gs://${b.name}`,
+    target: gsUrl(b.name),
     description: changes.join('; '),
     detail: {
       op: 'empty-bucket',
@@ -192,34 +202,65 @@ export function bucketWarnings(b: BucketFacts, keepSoftDelete: boolean): string[
   if (rp && rp.retentionPeriod > 0) {
     const fix = rp.isLocked
       ? 'it is locked and cannot be removed'
-      : `remove it with: gcloud storage buckets update gs://${b.name} --clear-retention-period`;
+      : `remove it with: gcloud storage buckets update ${gsUrl(b.name)} --clear-retention-period`;
     out.push(
-      `gs://${b.name} has a retention policy of ${days(rp.retentionPeriod)}: objects younger than that stay until they expire (${fix})`,
+      `${gsUrl(b.name)} has a retention policy of ${days(rp.retentionPeriod)}: objects younger than that stay until they expire (${fix})`,
     );
   }
-  if (b.contents?.held)
-    out.push(
-      `gs://${b.name}: ${b.contents.held} object(s) under a hold stay until released: gcloud storage objects update "gs://${b.name}/**" --no-event-based-hold --no-temporary-hold`,
-    );
   if (s.defaultEventBasedHold)
     out.push(
-      `gs://${b.name} puts an event-based hold on new objects (defaultEventBasedHold): turn it off with gcloud storage buckets update gs://${b.name} --no-default-event-based-hold`,
+      `${gsUrl(b.name)} puts an event-based hold on new objects (defaultEventBasedHold): turn it off with gcloud storage buckets update ${gsUrl(b.name)} --no-default-event-based-hold`,
     );
   const soft = s.softDeletePolicy?.retentionDurationSeconds ?? 0;
   if (keepSoftDelete && soft > 0)
     out.push(
-      `gs://${b.name} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.contents ? ` (${formatBytes(b.contents.bytes)} now)` : ''}`,
+      `${gsUrl(b.name)} keeps soft delete (${days(soft)}): every object the rule deletes stays billable for that long${b.measured ? ` (about ${formatBytes(b.measured.bytes)} now)` : ''}`,
     );
   const billed = softDeletedBilled(b.name, b.softDeleted);
   if (billed) out.push(billed);
   return out;
 }
 
+/** Disable the deployment trigger, unless it already is (or there is none: then say so). */
+function triggerStep(t: TriggerFacts, warnings: string[], notes: string[]): PlanStep | undefined {
+  const state = triggerState(t);
+  const what = describeTrigger(t);
+  if (state === 'absent') {
+    warnings.push(
+      `no ${what}: nothing to disable; if CI deploys the gateway from another trigger, name it in cloudBuild.trigger in gwctl.yaml, or disable it by hand (gcloud builds triggers list --project=${t.ref.project} --region=${t.ref.region})`,
+    );
+    return undefined;
+  }
+  if (state === 'disabled' || state === 'disabled by gwctl env deprovision') {
+    notes.push(`${what} is already disabled`);
+    return undefined;
+  }
+  if (t.problem) warnings.push(`could not read ${what}: ${t.problem}; the first step tries again`);
+  return {
+    id: `disable-trigger/${t.ref.region}/${t.ref.trigger}`,
+    action: 'disable',
+    target: `cloudbuild-trigger/${t.ref.project}/${t.ref.region}/${t.ref.trigger}`,
+    description: `first, so CI cannot redeploy what is being torn down (tagged ${DEPROVISION_TAG}; gwctl env protect enables it again)`,
+    detail: {
+      op: 'disable-trigger',
+      trigger: t.ref,
+      previous: { disabled: t.found?.disabled ?? false, tags: t.found?.tags ?? [] },
+    } satisfies DeprovisionOp,
+  };
+}
+
+/** "about 20000 object(s), 7.5 GiB (Cloud Monitoring, measured daily)", or what is known without a count. */
+export function usageText(b: BucketFacts): string {
+  if (b.empty) return 'no object';
+  if (!b.measured) return 'its objects (not counted: Cloud Monitoring has no measurement of this bucket yet)';
+  return `about ${b.measured.objects} object(s), ${formatBytes(b.measured.bytes)} (Cloud Monitoring, measured daily)`;
+}
+
 /** Soft-deleted objects are billed until their hard-delete time; turning soft delete off does not purge them. */
 export function softDeletedBilled(bucket: string, d: SoftDeletedObjects | undefined): string | undefined {
   if (!d || d.objects === 0) return undefined;
   const count = `${d.objects}${d.more ? '+' : ''} soft-deleted object(s) (${d.more ? 'at least ' : ''}${formatBytes(d.bytes)})`;
-  return `gs://${bucket} holds ${count}, billed until ${d.billedUntil ?? 'their hard-delete time'}: turning soft delete off does not purge them; list them with gcloud storage ls --soft-deleted gs://${bucket}/**`;
+  return `${gsUrl(bucket)} holds ${count}, billed until ${d.billedUntil ?? 'their hard-delete time'}: turning soft delete off does not purge them; list them with gcloud storage ls --soft-deleted ${gsUrl(bucket, '**')}`;
 }
 
 /** Objects of a kind still to delete; those already terminating are noted, not deleted again. */
@@ -239,14 +280,3 @@ function pending(kind: DeletedKind, inv: DeprovisionInventory, notes: string[]):
 const sorted = (items: KubeItem[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
 
 export const days = (seconds: number) => `${+(seconds / 86_400).toFixed(2)} day(s)`;
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}

@@ -1,10 +1,32 @@
 import type { PlanStep } from '../plan/plan.js';
+import { renderPlan } from '../plan/render.js';
 import { formatDuration } from '../ui/duration.js';
 import type { Ui } from '../ui/ui.js';
 import type { ApplyHooks } from './apply.js';
+import type { DeprovisionJournal } from './journal.js';
 import type { Leftovers } from './leftovers.js';
 import type { ManualStep } from './manual.js';
-import { days, formatBytes, softDeletedBilled } from './plan.js';
+import { formatBytes } from '../ui/bytes.js';
+import { gsUrl } from '../config/gs-url.js';
+import { days, softDeletedBilled, type DeprovisionPlan } from './plan.js';
+
+/** The plan, its notes, and where a resumed run picks up. */
+export function renderDeprovisionPlan(ui: Ui, plan: DeprovisionPlan, journal: DeprovisionJournal): void {
+  renderPlan(ui, plan);
+  for (const note of plan.notes) ui.info(ui.color.dim(`  note: ${note}`));
+  if (plan.steps.length && journal.started && !journal.finished)
+    ui.info(
+      `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
+    );
+}
+
+/** What a run with nothing to do says: the environment was deprovisioned before, or never needed it. */
+export function nothingToDeprovision(env: string, journal: DeprovisionJournal): string {
+  const when = journal.data?.finishedAt;
+  return journal.started
+    ? `${env} is already deprovisioned${when ? ` (finished ${when})` : ''}: nothing to do`
+    : `${env} has nothing to deprovision: no workload running, no Kubernetes object to remove, every bucket already emptying or absent`;
+}
 
 export function renderManualSteps(ui: Ui, steps: ManualStep[]): void {
   ui.heading('Then, by hand:');
@@ -54,16 +76,31 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
         ? `in progress: ${d.steps} step(s) done since ${d.startedAt}; re-run gwctl env deprovision to finish`
         : 'not started';
   ui.heading(`Deprovision: ${dep}`);
+  if (d.runningNow)
+    ui.info(
+      `  ${c.yellow('running now:')} ${d.runningNow.holder} since ${d.runningNow.since ?? '?'} (renewed ${d.runningNow.renewed ?? 'never'})`,
+    );
+  const t = l.trigger;
+  const triggerColor =
+    t.state === 'enabled' ? c.yellow : t.state === 'absent' || t.state === 'unknown' ? c.dim : c.green;
+  ui.info(
+    `  Deployment trigger ${t.name}: ${triggerColor(t.state)}${t.problem ? ` (${t.problem})` : ''} ${c.dim(`(${t.resourceName})`)}`,
+  );
   const running = l.workloads.filter((w) => w.replicas > 0).length;
   const kubeLeft = running + l.ingresses.length + Object.values(l.counts).reduce((a, b) => a + b, 0);
   ui.info(
     `  Kubernetes: ${kubeLeft === 0 ? c.green('nothing left to remove') : c.yellow(`${running} workload(s) with replicas, ${l.ingresses.length} Ingress(es), ${kubeLeft - running - l.ingresses.length} other object(s)`)}`,
   );
   const present = l.buckets.filter((b) => b.exists);
-  const objects = present.reduce((n, b) => n + (b.objects ?? 0) + (b.noncurrent ?? 0), 0);
+  const full = present.filter((b) => !b.empty);
+  const counted = full.filter((b) => b.objects !== undefined);
+  const objects = counted.reduce((n, b) => n + b.objects!, 0);
+  const count = counted.length
+    ? ` (about ${objects} object(s) at Cloud Monitoring's last daily measurement${counted.length < full.length ? `; ${full.length - counted.length} bucket(s) not measured yet` : ''})`
+    : '';
   const emptying = present.every((b) => b.emptying);
   ui.info(
-    `  Buckets: ${objects === 0 ? c.green(`${present.length ? 'empty' : 'none left'}`) : c.yellow(`${objects} object(s) left${emptying ? ', every bucket emptying at the next lifecycle run' : ''}`)}${
+    `  Buckets: ${full.length === 0 ? c.green(`${present.length ? 'empty' : 'none left'}`) : c.yellow(`${full.length} of ${present.length} not empty${count}${emptying ? ', every bucket emptying at the next lifecycle run' : ''}`)}${
       l.buckets.length > present.length ? c.dim(` (${l.buckets.length - present.length} absent)`) : ''
     }`,
   );
@@ -91,13 +128,23 @@ export function renderLeftovers(ui: Ui, l: Leftovers): void {
     `  services ${n.services}, configmaps ${n.configMaps}, secrets ${n.secrets}, PVCs ${n.persistentVolumeClaims}, cronjobs ${n.cronJobs}, jobs ${n.jobs} ${c.dim('(system objects not counted)')}`,
   );
   ui.heading('Buckets');
+  ui.info(
+    c.dim("  empty: listed now (one object); objects and size: Cloud Monitoring's measurement, taken once a day"),
+  );
   ui.table(l.buckets, [
-    { header: '  bucket', get: (b) => `  gs://${b.name}` },
+    { header: '  bucket', get: (b) => `  ${gsUrl(b.name)}` },
     { header: 'role', get: (b) => b.role },
-    { header: 'objects', get: (b) => (b.exists ? b.objects : 'absent'), align: 'right' },
-    { header: 'size', get: (b) => (b.exists && b.bytes !== undefined ? formatBytes(b.bytes) : ''), align: 'right' },
-    { header: 'noncurrent', get: (b) => (b.exists ? b.noncurrent : ''), align: 'right' },
-    { header: 'held', get: (b) => (b.exists ? b.held : ''), align: 'right' },
+    { header: 'empty', get: (b) => (b.exists ? (b.empty ? 'yes' : 'no') : 'absent') },
+    {
+      header: 'objects (daily)',
+      get: (b) => (!b.exists ? '' : b.empty ? 0 : b.objects !== undefined ? `≈${b.objects}` : '?'),
+      align: 'right',
+    },
+    {
+      header: 'size',
+      get: (b) => (b.exists && !b.empty && b.bytes !== undefined ? `≈${formatBytes(b.bytes)}` : ''),
+      align: 'right',
+    },
     { header: 'emptying', get: (b) => (b.exists ? (b.emptying ? 'yes (age-0 rule)' : 'no') : '') },
     { header: 'soft delete', get: (b) => (b.exists ? (b.softDeleteSeconds ? days(b.softDeleteSeconds) : 'off') : '') },
     {

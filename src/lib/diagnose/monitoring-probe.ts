@@ -1,5 +1,5 @@
 import type { MonitoringReader } from '../cloud/monitoring.js';
-import { distributionPercentile, type BucketPercentile, type LatencyDistribution } from './distribution.js';
+import { distributionPercentile, type BucketPercentile, type LatencyDistribution } from '../stats/distribution.js';
 
 export const LB_METRIC_TYPES = {
   total: 'loadbalancing.googleapis.com/https/total_latencies',

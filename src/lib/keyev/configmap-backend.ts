@@ -1,5 +1,5 @@
 import { RuntimeError } from '../errors/gwctl-error.js';
-import { ConfigMapConflict, type ConfigMapApi } from './configmap-api.js';
+import { ConfigMapConflict, type ConfigMapApi } from '../cloud/configmap-api.js';
 import { assertKey, configMapKeyProblem } from './key-rules.js';
 import type { KeyevStore } from './store.js';
 

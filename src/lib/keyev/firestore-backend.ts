@@ -1,4 +1,4 @@
-import { FIRESTORE_BATCH_LIMITS, type DocumentStore } from '../cloud/firestore.js';
+import { FIRESTORE_BATCH_LIMITS, type DocumentStore } from '../cloud/document-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { assertKey, firestoreIdProblem } from './key-rules.js';
 import type { KeyevStore } from './store.js';

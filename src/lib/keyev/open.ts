@@ -5,7 +5,7 @@ import type { KeyevBackend, KeyevStore } from './store.js';
 export async function openKeyev(env: Environment, backend: KeyevBackend = env.keyev.backend): Promise<KeyevStore> {
   if (backend === 'configmap') {
     const [{ openConfigMapApi }, { configMapKeyev }] = await Promise.all([
-      import('./configmap-kube.js'),
+      import('../cloud/kube-configmaps.js'),
       import('./configmap-backend.js'),
     ]);
     return configMapKeyev(await openConfigMapApi(env), env.kube.namespace, env.keyev.configMap);

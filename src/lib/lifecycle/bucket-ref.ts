@@ -1,6 +1,7 @@
 import { BUCKET_NAMING_URL, bucketNameProblem } from '../config/bucket-name.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
+import { gsUrl } from '../config/gs-url.js';
 
 export const BUCKET_ROLES = ['parcels', 'vault', 'backups'] as const;
 export type BucketRole = (typeof BUCKET_ROLES)[number];
@@ -38,9 +39,9 @@ export function resolveBucket(env: Environment, given: string, flag = '--bucket'
       `${flag} "${given}" is neither a role (${BUCKET_ROLES.join(', ')}) nor a GCS bucket name: ${problem} (${BUCKET_NAMING_URL})`,
     );
   if (url?.[2] && url[2] !== '/')
-    throw new UsageError(`${flag} ${given} names objects in a bucket; give the bucket alone (gs://${value})`);
+    throw new UsageError(`${flag} ${given} names objects in a bucket; give the bucket alone (${gsUrl(value)})`);
   const role = BUCKET_ROLES.find((r) => env.buckets[r] === value);
   return { name: value, ...(role ? { role } : {}) };
 }
 
-export const describeRef = (ref: BucketRef) => `gs://${ref.name}${ref.role ? ` (${ref.role})` : ''}`;
+export const describeRef = (ref: BucketRef) => `${gsUrl(ref.name)}${ref.role ? ` (${ref.role})` : ''}`;

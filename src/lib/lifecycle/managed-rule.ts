@@ -1,5 +1,6 @@
 import type { LifecycleRule } from '../cloud/buckets.js';
 import { GwctlError, ExitCode } from '../errors/gwctl-error.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /**
  * The retention TTL gwctl manages is the one lifecycle rule that is exactly
@@ -40,7 +41,7 @@ export class AmbiguousTtlError extends GwctlError {
   constructor(bucket: string, lookup: Extract<ManagedRuleLookup, { kind: 'ambiguous' }>) {
     const listed = lookup.indexes.map((i, k) => `rule ${i + 1}: ${lookup.days[k]} days`).join(', ');
     super(
-      `gs://${bucket} has ${lookup.indexes.length} age-only Delete rules (${listed}) and gwctl will not guess which is the retention TTL; ` +
+      `${gsUrl(bucket)} has ${lookup.indexes.length} age-only Delete rules (${listed}) and gwctl will not guess which is the retention TTL; ` +
         'remove all but one (the shortest is the one in effect), then re-run',
       ExitCode.runtime,
     );

@@ -3,6 +3,7 @@ import type { Ui } from '../ui/ui.js';
 import type { RuleDiffEntry } from './diff.js';
 import { explainRule, ruleLabel } from './explain.js';
 import type { TtlReport } from './ttl-report.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** `bucket ttl show` for a human: every rule in plain words, the TTL marked. */
 export function renderTtlReport(ui: Ui, report: TtlReport, title: string): void {
@@ -32,7 +33,7 @@ export function renderTtlReport(ui: Ui, report: TtlReport, title: string): void 
 /** The before/after of the rule list: kept rules once, the changed one as -/+, each with its JSON. */
 export function renderRuleDiff(ui: Ui, bucket: string, diff: RuleDiffEntry[]): void {
   const c = ui.color;
-  ui.heading(`Lifecycle rules of gs://${bucket}, before → after:`);
+  ui.heading(`Lifecycle rules of ${gsUrl(bucket)}, before → after:`);
   if (diff.length === 0) ui.info('  (none)');
   const line = (sign: string, pos: number, rule: LifecycleRule) =>
     `  ${sign} ${String(pos).padStart(2)}. ${explainRule(rule)}  ${ruleLabel(rule)}`;

@@ -9,6 +9,7 @@ import { diffRules, type RuleDiffEntry } from './diff.js';
 import { withTtl } from './edit-rules.js';
 import { AmbiguousTtlError, findManagedRule } from './managed-rule.js';
 import { changeWarnings, LIFECYCLE_DELAY_NOTE, roleWarnings, ttlWarnings } from './warnings.js';
+import { gsUrl } from '../config/gs-url.js';
 
 export const SET_LIFECYCLE = 'set-lifecycle';
 
@@ -73,7 +74,7 @@ export function planTtlChange(input: { env: string; ref: BucketRef; state: TtlBu
             {
               id: `${SET_LIFECYCLE}/${settings.name}`,
               action: SET_LIFECYCLE,
-              target: `gs://${settings.name}`,
+              target: gsUrl(settings.name),
               description: `${edit.kind === 'add' ? 'add' : 'change'} rule ${edit.index + 1} (Delete, age ${input.days}); keep ${before.length - (edit.kind === 'add' ? 0 : 1)} other rule(s) as they are; if metageneration is still ${settings.metageneration}`,
               detail: change,
             },
@@ -106,7 +107,7 @@ export async function applyTtlChange(admin: BucketAdmin, plan: Plan): Promise<Bu
   } catch (err) {
     if (err instanceof ConcurrentChangeError)
       throw new ConcurrentChangeError(
-        `gs://${change.bucket} changed since the plan was made (metageneration ${change.ifMetageneration} is no longer current); nothing was overwritten: re-run to plan against the new rules`,
+        `${gsUrl(change.bucket)} changed since the plan was made (metageneration ${change.ifMetageneration} is no longer current); nothing was overwritten: re-run to plan against the new rules`,
       );
     throw err;
   }

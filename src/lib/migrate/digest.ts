@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FirestoreDouble, type FieldMap, type FieldValue } from '../cloud/firestore.js';
+import { FirestoreDouble, type FieldMap, type FieldValue } from '../cloud/document-store.js';
 
 /**
  * A digest of a document's fields that both sides agree on: keys sorted, bytes as base64, timestamps

@@ -1,4 +1,4 @@
-import type { DocumentStore, FieldMap } from '../cloud/firestore.js';
+import type { DocumentStore, FieldMap } from '../cloud/document-store.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import { documentDigest } from './digest.js';
 import { keystoreBatchStep, type KeystorePlan } from './keystore-plan.js';

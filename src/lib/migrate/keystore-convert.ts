@@ -1,4 +1,4 @@
-import { FirestoreDouble, type FieldMap, type FieldValue } from '../cloud/firestore.js';
+import { FirestoreDouble, type FieldMap, type FieldValue } from '../cloud/document-store.js';
 import type { MongoDocument } from '../cloud/mongo.js';
 import { LONE_SURROGATE, RESERVED_NAME } from '../keyev/key-rules.js';
 import { binaryBytes, bsonTypeOf, describeType, longValue, objectIdHex } from './plain-value.js';

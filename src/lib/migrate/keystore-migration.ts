@@ -1,4 +1,4 @@
-import type { DocumentStore, FieldMap } from '../cloud/firestore.js';
+import type { DocumentStore, FieldMap } from '../cloud/document-store.js';
 import type { MongoSource } from '../cloud/mongo.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';

@@ -1,4 +1,4 @@
-import type { FieldMap } from '../cloud/firestore.js';
+import type { FieldMap } from '../cloud/document-store.js';
 import { BATCH_LIMITS, splitIntoBatches } from './batches.js';
 import { documentDigest } from './digest.js';
 

@@ -12,6 +12,7 @@ import {
 } from './filters.js';
 import { ownerLabels } from './ownership.js';
 import type { AlertingSettings } from './settings.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** An uptime check gwctl keeps, by built-in id. */
 export interface DesiredCheck {
@@ -306,10 +307,10 @@ export function buildPolicySet(env: Environment, s: AlertingSettings, channels: 
         'backup-missing',
         'no backup written',
         'CRITICAL',
-        `Nothing was written successfully to gs://${backups} for ${hours} h, while \`gwctl backup\` runs every ${t.backupIntervalHours} h: the backup CronJob is not running or failing.`,
+        `Nothing was written successfully to ${gsUrl(backups)} for ${hours} h, while \`gwctl backup\` runs every ${t.backupIntervalHours} h: the backup CronJob is not running or failing.`,
         [
           {
-            displayName: `no successful write to gs://${backups} for ${hours} h`,
+            displayName: `no successful write to ${gsUrl(backups)} for ${hours} h`,
             conditionAbsent: {
               filter: bucketWritesFilter(backups),
               aggregations: [

@@ -8,8 +8,9 @@ import type { Ui } from '../ui/ui.js';
 import { isEmptyPlan, planDigest, type Plan } from './plan.js';
 import { renderPlan } from './render.js';
 
-export interface MutationOptions<R> {
-  plan: Plan;
+/** `P`: the command's own plan type (a Plan with more fields), handed back to `apply` as it was given. */
+export interface MutationOptions<R, P extends Plan = Plan> {
+  plan: P;
   dryRun: boolean;
   /** `--yes`: skip the y/N question (and allow non-interactive runs). */
   yes: boolean;
@@ -24,7 +25,7 @@ export interface MutationOptions<R> {
   /** Where a run keeps its steps done while it lasts, for the reconciliation of a run that was killed. */
   progress?: RunProgress;
   /** Applies the plan; reports each step done with `ctx.stepDone` and stops early once `ctx.signal` aborts. */
-  apply: (plan: Plan, ctx: RunContext) => Promise<R>;
+  apply: (plan: P, ctx: RunContext) => Promise<R>;
   /** What the audit record keeps of the result (counts, ids): never secrets. */
   auditDetails?: (result: R) => unknown;
   /** Print the plan (default true): commands that render their own diff turn it off. */
@@ -36,15 +37,16 @@ export interface MutationOptions<R> {
   within?: RunContext;
 }
 
-export type MutationOutcome<R> =
-  | { status: 'dry-run' | 'no-op'; plan: Plan; digest: string }
-  | { status: 'applied'; plan: Plan; digest: string; result: R };
+export type MutationOutcome<R, P extends Plan = Plan> =
+  { status: 'dry-run' | 'no-op'; plan: P; digest: string } | { status: 'applied'; plan: P; digest: string; result: R };
 
 /**
  * The one path every mutating command takes: plan → print → (dry-run stops) → confirm → audit intent
  * → apply → audit outcome (write-ahead.ts). A change whose intent cannot be recorded is not made.
  */
-export async function runMutation<R>(opts: MutationOptions<R>): Promise<MutationOutcome<R>> {
+export async function runMutation<R, P extends Plan = Plan>(
+  opts: MutationOptions<R, P>,
+): Promise<MutationOutcome<R, P>> {
   const { plan, ui } = opts;
   const digest = planDigest(plan);
   if (opts.render !== false) renderPlan(ui, plan);
@@ -79,7 +81,9 @@ export async function runMutation<R>(opts: MutationOptions<R>): Promise<Mutation
   return { status: 'applied', plan, digest, result };
 }
 
-async function confirmPlan<R>(opts: MutationOptions<R>): Promise<void> {
+async function confirmPlan(
+  opts: Pick<MutationOptions<unknown>, 'plan' | 'confirm' | 'yes' | 'interactive' | 'ui' | 'prompter'>,
+): Promise<void> {
   const { plan } = opts;
   if (plan.destructive) {
     if (opts.confirm !== undefined) {

@@ -1,5 +1,6 @@
 import type { BucketSettings } from '../cloud/buckets.js';
 import type { Environment } from '../config/schema.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** The label that marks a bucket as protected; deprovision refuses while any bucket carries it. */
 export const PROTECTED_LABEL = 'gwctl-protected';
@@ -53,10 +54,10 @@ export function classifyBucketProtection(buckets: BucketReading[]): BucketProtec
   const problems: string[] = [];
   // Only a partly applied protection is a problem; an unprotected environment's Vault settings are its own business.
   if (labelled.length > 0) {
-    for (const name of unlabelled) problems.push(`gs://${name} lacks the ${PROTECTED_LABEL}=true label`);
-    if (vault && !vault.settings!.versioning) problems.push(`gs://${vault.name} (vault): versioning is off`);
+    for (const name of unlabelled) problems.push(`${gsUrl(name)} lacks the ${PROTECTED_LABEL}=true label`);
+    if (vault && !vault.settings!.versioning) problems.push(`${gsUrl(vault.name)} (vault): versioning is off`);
     if (vault && (vault.settings!.softDeletePolicy?.retentionDurationSeconds ?? 0) < VAULT_SOFT_DELETE_SECONDS)
-      problems.push(`gs://${vault.name} (vault): soft delete is under 7 days`);
+      problems.push(`${gsUrl(vault.name)} (vault): soft delete is under 7 days`);
   }
   return {
     labelled,

@@ -1,5 +1,7 @@
 import type { BucketSettingsPatch } from '../cloud/buckets.js';
+import type { TriggerRef } from '../cloud/cloudbuild.js';
 import type { KubeKind, KubeManifest } from '../cloud/kube-resources.js';
+import { DEPROVISION_TAG, describeTrigger, enableTrigger, triggerState } from '../deprovision/trigger.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { makePlan, type Plan, type PlanStep } from '../plan/plan.js';
 import { isLabelled, PROTECTED_LABEL, VAULT_SOFT_DELETE_SECONDS, vaultHardened } from './buckets.js';
@@ -7,13 +9,15 @@ import { policyName, protectionBinding, protectionPolicy } from './kube-policy.j
 import type { ProtectionDeps, ProtectionReading } from './status.js';
 import { terraformFollowUp, writeTerraformProtection } from './terraform.js';
 import { PROTECTION_VARIABLE } from './tfvars.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** What a protection step does when applied; kept in the step so the plan alone says everything. */
 export type ProtectionOp =
   | { op: 'set-terraform-var'; file: string; value: boolean }
   | { op: 'put-kube'; manifest: KubeManifest }
   | { op: 'delete-kube'; kind: KubeKind; name: string }
-  | { op: 'patch-bucket'; bucket: string; patch: BucketSettingsPatch };
+  | { op: 'patch-bucket'; bucket: string; patch: BucketSettingsPatch }
+  | { op: 'enable-trigger'; trigger: TriggerRef };
 
 export interface ProtectionPlan extends Plan {
   /** What the operator still has to do (Terraform is never run by gwctl). */
@@ -111,13 +115,13 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
 
   for (const b of r.buckets) {
     if (!b.settings) {
-      if (protect) warnings.push(`gs://${b.name} (${b.role}) does not exist: nothing to label`);
+      if (protect) warnings.push(`${gsUrl(b.name)} (${b.role}) does not exist: nothing to label`);
       continue;
     }
     const labelled = isLabelled(b.settings);
     if (protect && !labelled)
       steps.push(
-        step(`label-bucket/${b.name}`, 'set-label', `gs://${b.name}`, `${PROTECTED_LABEL}=true`, {
+        step(`label-bucket/${b.name}`, 'set-label', gsUrl(b.name), `${PROTECTED_LABEL}=true`, {
           op: 'patch-bucket',
           bucket: b.name,
           patch: { labels: { [PROTECTED_LABEL]: 'true' } },
@@ -125,7 +129,7 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
       );
     if (!protect && b.settings.labels[PROTECTED_LABEL] !== undefined)
       steps.push(
-        step(`unlabel-bucket/${b.name}`, 'remove-label', `gs://${b.name}`, `drop ${PROTECTED_LABEL}`, {
+        step(`unlabel-bucket/${b.name}`, 'remove-label', gsUrl(b.name), `drop ${PROTECTED_LABEL}`, {
           op: 'patch-bucket',
           bucket: b.name,
           patch: { labels: { [PROTECTED_LABEL]: null } },
@@ -137,7 +141,7 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
         step(
           `harden-vault-bucket/${b.name}`,
           'set',
-          `gs://${b.name}`,
+          gsUrl(b.name),
           `versioning on (now ${b.settings.versioning ? 'on' : 'off'}), soft delete ${Math.max(soft, VAULT_SOFT_DELETE_SECONDS) / 86_400} days (now ${soft / 86_400})`,
           {
             op: 'patch-bucket',
@@ -147,6 +151,26 @@ export function buildProtectionPlan(r: ProtectionReading, protect: boolean): Pro
         ),
       );
     }
+  }
+  if (protect && r.trigger) {
+    // A deprovision that was abandoned left CI stopped: a protected environment is one that lives, and deploys.
+    const state = triggerState(r.trigger);
+    const what = describeTrigger(r.trigger);
+    if (state === 'disabled by gwctl env deprovision')
+      steps.push(
+        step(
+          `enable-trigger/${r.trigger.ref.region}/${r.trigger.ref.trigger}`,
+          'enable',
+          `cloudbuild-trigger/${r.trigger.ref.project}/${r.trigger.ref.region}/${r.trigger.ref.trigger}`,
+          `disabled by gwctl env deprovision: CI deploys the gateway again (drops the ${DEPROVISION_TAG} tag)`,
+          { op: 'enable-trigger', trigger: r.trigger.ref },
+        ),
+      );
+    if (state === 'disabled') warnings.push(`${what} is disabled, and not by gwctl env deprovision: left disabled`);
+    if (state === 'unknown')
+      warnings.push(
+        `could not read ${what} (${r.trigger.problem}): if a deprovision disabled it, enable it by hand: gcloud builds triggers export ${r.trigger.ref.trigger} --project=${r.trigger.ref.project} --region=${r.trigger.ref.region} --destination=trigger.yaml, set disabled: false, then gcloud builds triggers import --project=${r.trigger.ref.project} --region=${r.trigger.ref.region} --source=trigger.yaml`,
+      );
   }
   if (!protect && r.buckets.some((b) => b.role === 'vault' && b.settings && vaultHardened(b.settings)))
     warnings.push(
@@ -195,6 +219,9 @@ export async function applyProtectionPlan(plan: Plan, deps: ProtectionDeps, run:
       case 'patch-bucket':
         await deps.buckets.patch(op.bucket, op.patch);
         out.push({ id: s.id, outcome: 'patched' });
+        break;
+      case 'enable-trigger':
+        out.push({ id: s.id, outcome: await enableTrigger(deps.triggers, op.trigger) });
         break;
     }
     run.stepDone?.(s.id);

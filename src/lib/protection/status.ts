@@ -1,7 +1,9 @@
 import type { BucketAdmin } from '../cloud/buckets.js';
+import { deploymentTriggerRef, type TriggerAdmin } from '../cloud/cloudbuild.js';
 import type { KubeAdmin } from '../cloud/kube-resources.js';
 import { isNotFound } from '../cloud/retry.js';
 import type { Environment } from '../config/schema.js';
+import type { TriggerFacts } from '../deprovision/trigger.js';
 import {
   classifyBucketProtection,
   environmentBuckets,
@@ -12,11 +14,13 @@ import {
 import { classifyKubeProtection, policyName, type KubeProtection } from './kube-policy.js';
 import { PROTECTION_VARIABLE } from './tfvars.js';
 import { readTerraformState, type TerraformState } from './terraform.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** The cloud calls protection needs, injected (tests and the sandbox pass emulator-backed ones). */
 export interface ProtectionDeps {
   kube: KubeAdmin;
   buckets: BucketAdmin;
+  triggers: TriggerAdmin;
 }
 
 export type PartName = 'terraform' | 'kubernetes' | 'buckets';
@@ -38,6 +42,8 @@ export interface ProtectionReading {
   terraform: TerraformState;
   kube: KubeProtection;
   buckets: BucketReading[];
+  /** The deployment trigger, when asked for (`env protect` enables it again if a deprovision disabled it). */
+  trigger?: TriggerFacts;
 }
 
 export interface ProtectionStatus {
@@ -48,10 +54,18 @@ export interface ProtectionStatus {
   disagreeing: PartName[];
 }
 
-/** Reads the three places protection lives. Absent buckets are read as absent, not as errors. */
-export async function readProtection(env: Environment, deps: ProtectionDeps): Promise<ProtectionReading> {
+/**
+ * Reads the three places protection lives (and, with `trigger`, the deployment trigger, which does not vote).
+ * Absent buckets are read as absent, not as errors; a trigger that cannot be read is a problem noted, not an error.
+ */
+export async function readProtection(
+  env: Environment,
+  deps: ProtectionDeps,
+  opts: { trigger?: boolean } = {},
+): Promise<ProtectionReading> {
   const name = policyName(env.name);
-  const [policy, binding, buckets] = await Promise.all([
+  const ref = deploymentTriggerRef(env);
+  const [policy, binding, buckets, trigger] = await Promise.all([
     deps.kube.get('ValidatingAdmissionPolicy', name),
     deps.kube.get('ValidatingAdmissionPolicyBinding', name),
     Promise.all(
@@ -64,6 +78,12 @@ export async function readProtection(env: Environment, deps: ProtectionDeps): Pr
         }
       }),
     ),
+    opts.trigger
+      ? deps.triggers.get(ref).then(
+          (found): TriggerFacts => ({ ref, ...(found ? { found } : {}) }),
+          (err: unknown): TriggerFacts => ({ ref, problem: (err as Error).message }),
+        )
+      : undefined,
   ]);
   return {
     env: env.name,
@@ -71,6 +91,7 @@ export async function readProtection(env: Environment, deps: ProtectionDeps): Pr
     terraform: readTerraformState(env),
     kube: classifyKubeProtection(env.name, env.kube.namespace, policy, binding),
     buckets,
+    ...(trigger ? { trigger } : {}),
   };
 }
 
@@ -136,7 +157,7 @@ export function bucketPart(
   if (readings.length === 0)
     return { ...base, state: 'not-configured', engaged: false, summary: 'no buckets in gwctl.yaml', problems: [] };
   const present = b.labelled.length + b.unlabelled.length;
-  const absent = b.absent.length ? `; absent: ${b.absent.map((n) => `gs://${n}`).join(', ')}` : '';
+  const absent = b.absent.length ? `; absent: ${b.absent.map((n) => gsUrl(n)).join(', ')}` : '';
   if (b.labelled.length === 0)
     return {
       ...base,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { makePrivateDir, openPrivateFile } from '@gwctl/emulators/common';
@@ -37,7 +38,7 @@ export async function startDetached(opts: {
       throw new RuntimeError(
         `the sandbox failed to start (exit ${exited}): ${lastLine(files.log)}; full log: ${files.log}`,
       );
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill('SIGTERM');
   throw new RuntimeError(`the sandbox did not become ready in time; see ${files.log}`);
@@ -67,7 +68,7 @@ export async function stopSandbox(dir: string, timeoutMs = 20_000): Promise<Stop
   const alive = () => processStart(target.pid) === target.processStart;
   process.kill(target.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (alive() && Date.now() < deadline) await sleep(100);
   if (alive()) process.kill(target.pid, 'SIGKILL');
   // A process killed (or stopped before it was ready) leaves its state file behind.
   removeSandboxState(dir);

@@ -1,5 +1,7 @@
 import { dirname } from 'node:path';
 import { ALERTING_DEFAULTS } from '../config/alerting-defaults.js';
+import { SANDBOX_NOT_RUNNING } from '../config/environment-names.js';
+import { gsUrl } from '../config/gs-url.js';
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { sandboxDir, sandboxFiles } from './paths.js';
@@ -11,8 +13,9 @@ export const SANDBOX_BUCKETS = {
   backups: 'relaycorp-gateway-sandbox-backups',
 } as const;
 
-/** What every command says, with exit 2, when asked for `--env sandbox` while no sandbox runs. */
-export const SANDBOX_NOT_RUNNING = 'the sandbox is not running: start it with `gwctl sandbox start`';
+/** The sandbox's shared audit log (docs/audit.md): every gwctl run against the sandbox appends there. */
+export const SANDBOX_AUDIT_BUCKET = 'relaycorp-gateway-sandbox-audit';
+export const SANDBOX_AUDIT_LOG = gsUrl(SANDBOX_AUDIT_BUCKET, 'log/');
 
 /** What `env list` shows of the sandbox, running or not. */
 export const SANDBOX_OUTLINE = {
@@ -84,7 +87,10 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
       backendConfig: 'cogrpc',
       vault: 'statefulset/vault',
     },
-    emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring },
+    cloudBuild: { trigger: 'gateway-gke-deployment' },
+    // The key lives with the emulators' data: a reset makes a new log, signed by a new key.
+    audit: { log: SANDBOX_AUDIT_LOG, signer: { keyFile: files.auditKey }, witnesses: [] },
+    emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring, cloudbuild: ep.cloudbuild },
   };
 }
 
@@ -93,7 +99,7 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
  * instead), and all on this machine, as the sandbox only ever listens: a hand-edited state file sends nothing away.
  */
 function usableEndpoints(ep: Partial<SandboxState['endpoints']> | undefined): boolean {
-  if (!ep?.gcs || !ep.kube || !ep.firestore || !ep.monitoring) return false;
+  if (!ep?.gcs || !ep.kube || !ep.firestore || !ep.monitoring || !ep.cloudbuild) return false;
   return Object.values(ep).every((e) => typeof e === 'string' && isLocal(e));
 }
 

@@ -1,10 +1,7 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { gwctlHome } from '../home/gwctl-home.js';
 
 /** Where the sandbox keeps its state: `$GWCTL_HOME/sandbox`, else `.gwctl/sandbox` under the cwd. */
-export function gwctlHome(env = process.env, cwd = process.cwd()): string {
-  return env.GWCTL_HOME ? resolve(cwd, env.GWCTL_HOME) : resolve(cwd, '.gwctl');
-}
-
 export function sandboxDir(env = process.env, cwd = process.cwd()): string {
   return join(gwctlHome(env, cwd), 'sandbox');
 }
@@ -23,4 +20,6 @@ export const sandboxFiles = (dir: string) => ({
   data: join(dir, 'data'),
   /** Written when seeding has finished: data without it is half-seeded. */
   seeded: join(dir, 'data', '.seeded'),
+  /** The sandbox audit log's signing key (created on first use). */
+  auditKey: join(dir, 'data', 'audit-signer.key'),
 });

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { filterRequests, type RecordedRequest, type RequestFilter } from '@gwctl/emulators/common';
+import { filterRequests, isMutating, type RecordedRequest, type RequestFilter } from '@gwctl/emulators/common';
 import { sandboxFiles } from './paths.js';
 
 /**
  * The request log a sandbox appends to, read back by another process. The sandbox may be mid-append while
  * we read, so a torn last line is skipped rather than failing the whole read.
  */
-export function readSandboxRequests(dir: string, filter: RequestFilter = {}): RecordedRequest[] {
+export function readSandboxRequests(
+  dir: string,
+  filter: RequestFilter & { mutating?: boolean } = {},
+): RecordedRequest[] {
   const file = sandboxFiles(dir).requests;
   if (!existsSync(file)) return [];
   const entries: RecordedRequest[] = [];
@@ -18,5 +21,7 @@ export function readSandboxRequests(dir: string, filter: RequestFilter = {}): Re
       // torn by a concurrent append
     }
   }
-  return filterRequests(entries, filter);
+  const { mutating, ...selected } = filter;
+  const found = filterRequests(entries, selected);
+  return mutating ? found.filter(isMutating) : found;
 }

@@ -9,7 +9,7 @@ import {
   writePrivateFile,
 } from '@gwctl/emulators/common';
 import { lockSandboxDir } from './dir-lock.js';
-import { sandboxEnvironmentAt } from './environment.js';
+import { SANDBOX_OUTLINE, sandboxEnvironmentAt } from './environment.js';
 import { FAULTABLE_SERVICES, type FaultableService } from './faults-flag.js';
 import { sandboxFiles } from './paths.js';
 import { writeSandboxCode } from './infra-code.js';
@@ -79,11 +79,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const { startFirestoreEmulator } = await import('@gwctl/emulators/firestore');
     const firestore = await startFirestoreEmulator({ log, faults: faults.firestore });
     closers.push(() => firestore.close());
+    const { startCloudBuildEmulator } = await import('@gwctl/emulators/cloudbuild');
+    const cloudbuild = await startCloudBuildEmulator({
+      dataDir: join(files.data, 'cloudbuild'),
+      log,
+      faults: faults.cloudbuild,
+      seed: [{ project: SANDBOX_OUTLINE.project, location: SANDBOX_OUTLINE.region, trigger: SANDBOX_TRIGGER }],
+    });
+    closers.push(() => cloudbuild.close());
     const { startDiagnoseStandIns } = await import('@gwctl/emulators/stand-ins');
     const standIns = await startDiagnoseStandIns({
       log,
       caFile: files.ca,
       monitoring: { seed: SANDBOX_MONITORING, faults: faults.monitoring, uptimeIntervalMs: 15_000 },
+      // GCS measures usage daily; the sandbox every minute, so a rehearsal sees its counts move.
+      storage: { project: SANDBOX_OUTLINE.project, measure: () => gcs.usage(), measureEveryMs: 60_000 },
     });
     closers.push(() => standIns.close());
 
@@ -96,12 +106,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       mongodb: redactedMongoEndpoint(mongo.uri),
       firestore: firestore.host,
       monitoring: standIns.monitoring,
+      cloudbuild: cloudbuild.host,
       poweb: standIns.poweb,
       cogrpc: standIns.cogrpc,
     };
     let seeded: SeedReport | undefined;
     try {
       seeded = await seedSandbox({ dir: opts.dir, env: sandboxEnvironmentAt(opts.dir, endpoints), kube, mongo });
+      standIns.servers.monitoring.measureStorage();
     } catch (err) {
       await closeAll(closers);
       discardUnfinishedSeed(files);
@@ -148,6 +160,14 @@ function discardUnfinishedSeed(files: ReturnType<typeof sandboxFiles>): void {
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
   for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
 }
+
+/** The trigger the sandbox's Cloud Build starts with, as a gateway's CI has it. */
+const SANDBOX_TRIGGER = {
+  name: 'gateway-gke-deployment',
+  description: 'Deploys the gateway to GKE on every push to main',
+  filename: 'cloudbuild.yaml',
+  tags: ['gke'],
+};
 
 /** host:port only: what status prints (the full URI stays in its file). */
 function redactedMongoEndpoint(uri: string): string {

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makePrivateDir, writePrivateFile } from '@gwctl/emulators/common';
 import pLimit from 'p-limit';
-import { openEnvironmentAdmins } from '../cloud/environment-admins.js';
+import { withEnvironmentAdmins } from '../cloud/environment-admins.js';
 import { openStorage } from '../cloud/storage.js';
 import type { Environment } from '../config/schema.js';
 import { applyProtectionPlan, buildProtectionPlan } from '../protection/plan.js';
 import { readProtection } from '../protection/status.js';
-import { SANDBOX_BUCKETS } from './environment.js';
+import { SANDBOX_AUDIT_BUCKET, SANDBOX_BUCKETS } from './environment.js';
 import { bucketInsertBody, SANDBOX_BUCKET_CODE } from './infra-code.js';
 import { sandboxFiles } from './paths.js';
 import { seedKubeObjects } from './seed-kube.js';
@@ -41,6 +41,11 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
   const { parcels, vault, backups } = SANDBOX_BUCKETS;
   // From the same code `verify infra` compares with: what is seeded is what the code says.
   for (const b of SANDBOX_BUCKET_CODE) await storage.createBucket(b.name, bucketInsertBody(b) as never);
+  // Versioned, as a real audit bucket should be: an overwritten tile or checkpoint stays recoverable as evidence.
+  await storage.createBucket(
+    SANDBOX_AUDIT_BUCKET,
+    bucketInsertBody({ resource: 'audit', name: SANDBOX_AUDIT_BUCKET, versioning: true }) as never,
+  );
   const limit = pLimit(16);
   const put = (bucket: string, name: string, body: Buffer, contentType: string, metadata?: Record<string, string>) =>
     limit(() =>
@@ -80,7 +85,7 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
   // Last: data without this marker is a seeding that never finished, which the next start wipes (run.ts).
   writePrivateFile(files.seeded, new Date().toISOString());
   return {
-    buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0 },
+    buckets: { [parcels]: parcelNames.length, [vault]: vaultNames.length, [backups]: 0, [SANDBOX_AUDIT_BUCKET]: 0 },
     kubeObjects: kubeObjects.length,
     mongoDocuments,
   };
@@ -88,6 +93,7 @@ export async function seedSandbox(t: SeedTargets): Promise<SeedReport | undefine
 
 /** Real gateways start protected (prevent_destruction defaults to true), so the sandbox does too. */
 async function protectLikeProduction(env: Environment): Promise<void> {
-  const admins = await openEnvironmentAdmins(env);
-  await applyProtectionPlan(buildProtectionPlan(await readProtection(env, admins), true), admins);
+  await withEnvironmentAdmins(env, async (admins) =>
+    applyProtectionPlan(buildProtectionPlan(await readProtection(env, admins), true), admins),
+  );
 }

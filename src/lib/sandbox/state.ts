@@ -15,6 +15,7 @@ export interface SandboxState {
     mongodb: string;
     firestore: string;
     monitoring: string;
+    cloudbuild: string;
     poweb?: string;
     pohttp?: string;
     cogrpc?: string;

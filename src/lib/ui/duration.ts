@@ -1,3 +1,5 @@
+import { UsageError } from '../errors/gwctl-error.js';
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Parses `45s`, `12h`, `1h30m`, `7d`, `250ms` into milliseconds; undefined when it is not a duration. */
@@ -27,4 +29,14 @@ export function formatDuration(ms: number): string {
     }
   }
   return parts.join('');
+}
+
+/** `--since`: an ISO 8601 time, or a duration back from now (`10m`, `7d`). */
+export function parseSince(text: string, flag = '--since'): Date {
+  const ms = parseDuration(text);
+  if (ms !== undefined) return new Date(Date.now() - ms);
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`${flag} ${text}: expected an ISO 8601 time or a duration such as 10m`);
+  return date;
 }

@@ -1,5 +1,3 @@
-import type { Ui } from './ui.js';
-
 export interface Progress {
   /** Advance by `n` (default 1). */
   tick(n?: number): void;
@@ -37,13 +35,3 @@ export async function startProgress(
 }
 
 export const silentProgress: Progress = { tick() {}, setTotal() {}, stop() {} };
-
-/** For operations with an unknown end, e.g. waiting on a load balancer: a line when state changes. */
-export function statusLine(ui: Ui, quiet: boolean): (text: string) => void {
-  let last = '';
-  return (text) => {
-    if (quiet || text === last) return;
-    last = text;
-    ui.info(`  … ${text}`);
-  };
-}

@@ -32,8 +32,4 @@ export class Ui {
   table<T>(rows: T[], columns: TableColumn<T>[]): void {
     this.info(renderTable(rows, columns));
   }
-
-  get isInteractive(): boolean {
-    return Boolean((this.out as NodeJS.WriteStream).isTTY) && Boolean(process.stdin.isTTY);
-  }
 }

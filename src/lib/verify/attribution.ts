@@ -4,6 +4,7 @@ import { withTtl } from '../lifecycle/edit-rules.js';
 import { PROTECTED_LABEL, VAULT_SOFT_DELETE_SECONDS } from '../protection/buckets.js';
 import { sameRules, type LifecycleRuleView } from './bucket-view.js';
 import type { Drift, Explanation } from './drift.js';
+import { gsUrl } from '../config/gs-url.js';
 
 /** An applied gwctl change, as attribution needs it. */
 export interface AuditTouch extends Explanation {
@@ -20,7 +21,7 @@ export function auditEntriesFor(target: string, records: readonly AuditRecord[])
   const out: AuditTouch[] = [];
   for (const r of records) {
     // Intents say what was about to happen; outcomes (and one-record entries) what did.
-    if (r.kind === 'intent' || r.result !== 'applied') continue;
+    if (r.kind === 'intent' || r.kind === 'import' || r.result !== 'applied') continue;
     const targets = r.targets ?? legacyTargets(r);
     if (!targets.includes(target)) continue;
     out.push({
@@ -38,7 +39,7 @@ export function auditEntriesFor(target: string, records: readonly AuditRecord[])
 
 function legacyTargets(r: OutcomeRecord | LegacyRecord): string[] {
   const details = (r.details ?? {}) as { bucket?: unknown };
-  if (r.command === 'bucket ttl set' && typeof details.bucket === 'string') return [`gs://${details.bucket}`];
+  if (r.command === 'bucket ttl set' && typeof details.bucket === 'string') return [gsUrl(details.bucket)];
   return [];
 }
 

@@ -2,6 +2,7 @@ import type { BucketMetadataReader } from '../cloud/bucket-metadata.js';
 import { WHOLE_OBJECT, type Drift } from './drift.js';
 import { compareBucket, liveBucketView } from './bucket-view.js';
 import type { CodeBucket } from './terraform-state.js';
+import { gsUrl } from '../config/gs-url.js';
 
 export interface BucketVerification {
   drifts: Drift[];
@@ -29,7 +30,7 @@ export async function verifyBuckets(opts: {
   const drifts: Drift[] = [];
   const liveView: Record<string, unknown> = {};
   opts.code.forEach((b, i) => {
-    const object = `gs://${b.name}`;
+    const object = gsUrl(b.name);
     const meta = codeMeta[i];
     if (!meta) {
       drifts.push({
@@ -50,7 +51,7 @@ export async function verifyBuckets(opts: {
     if (extraMeta[i])
       drifts.push({
         kind: 'undeclared',
-        object: `gs://${b.name}`,
+        object: gsUrl(b.name),
         field: WHOLE_OBJECT,
         live: `exists (the environment's ${b.role} bucket in gwctl.yaml)`,
       });

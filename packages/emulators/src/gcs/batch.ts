@@ -1,14 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { recordRequest, type RequestSeen } from '../common/request-log.js';
 import { batchBoundary, encodeBatchAnswers, parseBatch, type BatchAnswer, type BatchPart } from './batch-multipart.js';
-import { GCS_SERVICE, type ApiCall, type GcsContext } from './context.js';
+import type { ApiCall } from './api-call.js';
+import { GCS_SERVICE, type GcsContext } from './context.js';
 import { errorBody, faultBody, GcsError, invalid } from './errors.js';
 import { parseQuery, type QueryParams } from './query.js';
 
 /** GCS takes at most this many calls in one batch. */
 const MAX_BATCH_CALLS = 100;
 
-/** The router's `answerApiRequest`, passed in rather than imported: the router imports this file. */
+/** The router's `answerApiRequest`, passed in through the route table rather than imported: the router imports this file. */
 export type ApiRequestHandler = (
   ctx: GcsContext,
   req: IncomingMessage,

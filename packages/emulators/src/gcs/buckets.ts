@@ -1,5 +1,6 @@
 import { applyBucketWrite, validateBucketName, type BucketWrite } from './bucket-fields.js';
-import { nowMs, requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
+import { sendResult, type ApiCall } from './api-call.js';
+import { nowMs, requireBucket, type GcsContext } from './context.js';
 import { conflict, invalid } from './errors.js';
 import { readJsonBody } from './json-body.js';
 import { checkOrgPolicy } from './org-policy.js';

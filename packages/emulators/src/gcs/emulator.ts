@@ -11,6 +11,7 @@ import type { OrgPolicy } from './org-policy.js';
 import { Persistence } from './persistence.js';
 import { handleApiRequest } from './router.js';
 import { Store } from './store.js';
+import type { BucketUsage } from '../monitoring/storage-metrics.js';
 
 export interface GcsEmulatorOptions {
   /** 0 (default) lets the OS pick. */
@@ -38,6 +39,11 @@ export interface GcsEmulator extends EmulatorHandle {
   corruptObject(bucket: string, name: string, generation?: number): void;
   /** Live objects in a bucket; with `versions`, noncurrent generations too. */
   objectCount(bucket: string, opts?: { versions?: boolean }): number;
+  /**
+   * What Cloud Monitoring's daily storage measurement would find, per bucket and storage class: live and noncurrent
+   * objects (stored and billed), not soft-deleted ones. The Monitoring stand-in reports it as object_count/total_bytes.
+   */
+  usage(): BucketUsage[];
   /** The organization policy in force; change it in place, or through `POST /_emulator/org-policy`. */
   orgPolicy: OrgPolicy;
   /**
@@ -71,8 +77,6 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
   const ctx: GcsContext = {
     store,
     clock,
-    uploads: new Map(),
-    rewrites: new Map(),
     rewriteChunkBytes: opts.rewriteChunkBytes ?? DEFAULT_REWRITE_CHUNK_BYTES,
     log: apiLog,
     faults,
@@ -124,6 +128,21 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
       let count = b.live.size;
       for (const older of b.noncurrent.values()) count += older.length;
       return count;
+    },
+    usage() {
+      const out = new Map<string, BucketUsage>();
+      for (const b of store.allBuckets()) {
+        const location = (b.record.fields.location ?? 'US').toLowerCase();
+        const generations = [...b.live.values(), ...[...b.noncurrent.values()].flat()];
+        for (const v of generations) {
+          const key = `${b.name}|${v.storageClass}`;
+          const u = out.get(key) ?? { bucket: b.name, location, storageClass: v.storageClass, objects: 0, bytes: 0 };
+          u.objects++;
+          u.bytes += v.data.length;
+          out.set(key, u);
+        }
+      }
+      return [...out.values()];
     },
     close() {
       closing ??= (async () => {

@@ -1,4 +1,4 @@
-import type { ApiCall } from './context.js';
+import type { ApiCall } from './api-call.js';
 import { invalid } from './errors.js';
 
 /** A request's JSON object body; an empty body, or `null` (Go's client sends it for a bare rewrite), reads as `{}` as GCS does. */

@@ -1,5 +1,6 @@
 import { commitObject } from './commit.js';
-import { nowMs, requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
+import { sendResult, type ApiCall } from './api-call.js';
+import { nowMs, requireBucket, type GcsContext } from './context.js';
 import { sendMedia } from './download.js';
 import { invalid, noSuchObject } from './errors.js';
 import { FieldMask } from './field-mask.js';

@@ -1,31 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { commitObject } from './commit.js';
-import { requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
+import { sendResult, type ApiCall } from './api-call.js';
+import { requireBucket, type GcsContext } from './context.js';
 import { invalid, noSuchObject } from './errors.js';
 import { FieldMask } from './field-mask.js';
-import { contentHashes, type ContentHashes } from './hashes.js';
+import { contentHashes } from './hashes.js';
 import { withJsonBody } from './json-body.js';
 import { copiedFields, objectFieldsFrom } from './object-fields.js';
 import { checkObjectPreconditions, int64Param, readPreconditions } from './preconditions.js';
-import type { ObjectFields } from './records.js';
 import { objectResource } from './resources.js';
-
-export interface ObjectRef {
-  bucket: string;
-  name: string;
-}
-
-/** A rewrite that needs more calls; the bytes are pinned at the source generation the first call saw. */
-export interface RewriteJob {
-  source: ObjectRef;
-  destination: ObjectRef;
-  data: Buffer;
-  hashes: ContentHashes;
-  fields: ObjectFields;
-  rewritten: number;
-}
-
-export type RewriteJobs = Map<string, RewriteJob>;
+import type { ObjectRef, RewriteJob } from './sessions.js';
 
 const sameRef = (a: ObjectRef, b: ObjectRef) => a.bucket === b.bucket && a.name === b.name;
 
@@ -98,7 +82,7 @@ function rewrite(
   let token = call.query.get('rewriteToken') ?? undefined;
   let job: RewriteJob;
   if (token) {
-    const pending = ctx.rewrites.get(token);
+    const pending = ctx.store.rewrites.get(token);
     if (!pending || !sameRef(pending.source, source) || !sameRef(pending.destination, destination))
       throw invalid('Invalid rewrite token.');
     job = pending;
@@ -112,12 +96,12 @@ function rewrite(
   const objectSize = String(size);
   if (job.rewritten < size) {
     token ??= randomBytes(24).toString('base64url');
-    ctx.rewrites.set(token, job);
+    ctx.store.rewrites.set(token, job);
     sendResult(call, { kind, totalBytesRewritten, objectSize, done: false, rewriteToken: token });
     return;
   }
   const resource = finish(ctx, call, job, FieldMask.under(call.fields, 'resource'));
-  if (token) ctx.rewrites.delete(token);
+  if (token) ctx.store.rewrites.delete(token);
   sendResult(call, { kind, totalBytesRewritten, objectSize, done: true, resource });
 }
 

@@ -1,4 +1,5 @@
 import type { BucketRecord, ObjectVersion } from './records.js';
+import { UploadSessions, type RewriteJobs } from './sessions.js';
 import { compareNames, SortedNames } from './sorted-names.js';
 
 /** Told about every change, so persistence can write through without rescanning the store. */
@@ -75,10 +76,17 @@ export class BucketState {
   }
 }
 
-/** All buckets and objects, and the rules for how generations move between live, noncurrent and soft-deleted. */
+/**
+ * All state: buckets and objects, with the rules for how generations move between live, noncurrent and
+ * soft-deleted, and what lasts between the calls of one operation (resumable uploads, rewrites).
+ */
 export class Store {
   private readonly buckets = new Map<string, BucketState>();
   private lastGeneration = 0;
+  /** Resumable upload sessions by id (kept in memory only: a restarted emulator forgets them, as GCS's expire). */
+  readonly uploads = new UploadSessions();
+  /** Rewrites that take more calls, by rewrite token. */
+  readonly rewrites: RewriteJobs = new Map();
 
   constructor(private readonly observer?: StoreObserver) {}
 

@@ -1,32 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { commitObject, validateObjectName } from './commit.js';
 import { parseContentRange } from './content-range.js';
-import { requireBucket, sendResult, type ApiCall, type GcsContext } from './context.js';
+import { sendResult, type ApiCall } from './api-call.js';
+import { requireBucket, type GcsContext } from './context.js';
 import { GcsError, invalid, notFound } from './errors.js';
 import { parseGoogHash } from './hashes.js';
 import { parseJsonObject } from './json-body.js';
 import { parseMultipartRelated } from './multipart.js';
 import { objectFieldsFrom } from './object-fields.js';
-import { checkObjectPreconditions, readPreconditions, type GenerationPreconditions } from './preconditions.js';
-import type { ObjectFields, ObjectVersion } from './records.js';
+import { checkObjectPreconditions, readPreconditions } from './preconditions.js';
 import { objectResource } from './resources.js';
-
-/** A resumable upload in progress (or finished, so a retried final request still gets its answer). */
-export interface UploadSession {
-  bucket: string;
-  name: string;
-  fields: ObjectFields;
-  preconditions: GenerationPreconditions;
-  chunks: Buffer[];
-  received: number;
-  total?: number;
-  done?: ObjectVersion;
-}
-
-export type UploadSessions = Map<string, UploadSession>;
-
-/** Finished sessions are kept for retries, but not forever. */
-const MAX_SESSIONS = 20_000;
+import type { UploadSession } from './sessions.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
@@ -92,7 +76,7 @@ function startResumable(ctx: GcsContext, call: ApiCall, bucketName: string, body
   });
   const declared = call.req.headers['x-upload-content-length'];
   const id = randomBytes(18).toString('base64url');
-  ctx.uploads.set(id, {
+  ctx.store.uploads.open(id, {
     bucket: bucketName,
     name,
     fields,
@@ -101,10 +85,6 @@ function startResumable(ctx: GcsContext, call: ApiCall, bucketName: string, body
     received: 0,
     ...(typeof declared === 'string' && /^\d+$/.test(declared) ? { total: Number(declared) } : {}),
   });
-  for (const old of ctx.uploads.keys()) {
-    if (ctx.uploads.size <= MAX_SESSIONS) break;
-    ctx.uploads.delete(old);
-  }
   const location = `${call.baseUrl}/upload/storage/v1/b/${bucketName}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
   call.res.writeHead(200, { location, 'x-guploader-uploadid': id, 'content-length': '0' }).end();
 }
@@ -114,10 +94,10 @@ function startResumable(ctx: GcsContext, call: ApiCall, bucketName: string, body
  * 308 with `Range: bytes=0-<last byte held>`; bytes the session already has are not appended twice.
  */
 function resumableRequest(ctx: GcsContext, call: ApiCall, id: string, data: Buffer): void {
-  const session = ctx.uploads.get(id);
+  const session = ctx.store.uploads.get(id);
   if (!session) throw notFound('No such upload session.');
   if (call.req.method === 'DELETE') {
-    ctx.uploads.delete(id);
+    ctx.store.uploads.delete(id);
     call.res.writeHead(499, { 'content-length': '0' }).end();
     return;
   }

@@ -3,7 +3,7 @@ import { celFromJson, compileCel, type CelBindings } from './cel.js';
 import { resourceByPath, qualifiedResource, type ResourceType } from './resources.js';
 import { matchesLabelSelector, type LabelSelectorObject } from './selectors.js';
 import { codeFor, failureStatus, KubeApiError, type StatusReason } from './status.js';
-import type { KubeObject, ObjectStore } from './store.js';
+import type { KubeObject, KubeObjectStore } from './store.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -77,7 +77,7 @@ const NAMESPACE = resourceByPath('', 'v1', 'namespaces')!;
  * are not supported: `params` is always null. An expression the evaluator cannot handle is an
  * evaluation error, so `failurePolicy: Fail` (the default) denies — the safe side for protection.
  */
-export function admit(store: ObjectStore, req: AdmissionRequest): AdmissionVerdict {
+export function admit(store: KubeObjectStore, req: AdmissionRequest): AdmissionVerdict {
   const warnings: string[] = [];
   for (const binding of store.list(BINDING)) {
     const spec = (binding.spec ?? {}) as BindingSpec;
@@ -110,7 +110,7 @@ interface Failure {
  * conditions first, then each validation; an evaluation error is `expression '…' resulted in error: …` and a
  * failure to parse `compilation error: …`, both decided by failurePolicy.
  */
-function evaluatePolicy(store: ObjectStore, spec: PolicySpec, req: AdmissionRequest): Failure | undefined {
+function evaluatePolicy(store: KubeObjectStore, spec: PolicySpec, req: AdmissionRequest): Failure | undefined {
   const bindings = celBindings(store, spec, req);
   const failClosed = (spec.failurePolicy ?? 'Fail') === 'Fail';
   const onError = (message: string): Failure | undefined => (failClosed ? { message, reason: 'Invalid' } : undefined);
@@ -186,7 +186,7 @@ function denial(req: AdmissionRequest, policy: string, binding: string, failure:
  * as JSON, `request` as an AdmissionRequest, the namespace with only the fields CreateNamespaceObject keeps, and
  * `variables`, each computed on first use and kept (composition.go's lazy map).
  */
-function celBindings(store: ObjectStore, spec: PolicySpec, req: AdmissionRequest): CelBindings {
+function celBindings(store: KubeObjectStore, spec: PolicySpec, req: AdmissionRequest): CelBindings {
   const r = req.resource;
   const namespace = req.namespace ? store.get(NAMESPACE, undefined, req.namespace) : undefined;
   const bindings: CelBindings = {
@@ -292,7 +292,7 @@ class LazyVariables extends Map<string, CelInput> {
 }
 
 function matches(
-  store: ObjectStore,
+  store: KubeObjectStore,
   m: MatchResources | undefined,
   req: AdmissionRequest,
   isBinding: boolean,
@@ -311,7 +311,7 @@ function matches(
 }
 
 function namespaceMatches(
-  store: ObjectStore,
+  store: KubeObjectStore,
   selector: LabelSelectorObject | undefined,
   req: AdmissionRequest,
 ): boolean {

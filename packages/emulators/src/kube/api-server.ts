@@ -4,6 +4,7 @@ import { admit, type AdmissionRequest, type RequestUser } from './admission.js';
 import { checkPreconditions, planDeletion, propagationOf, type DeleteOptions } from './deletion.js';
 import { provisionLoadBalancer } from './gke-ingress.js';
 import { isPlainObject } from './merge-patch.js';
+import { undecodable } from './micro-time.js';
 import { applyCreateDefaults, invalidField, normalize } from './object-defaults.js';
 import { generatedName, invalidNameReason, kubeTimestamp, newUid, specChanged } from './object-meta.js';
 import { applySchemaDefaults } from './schema-defaults.js';
@@ -22,7 +23,7 @@ import {
   notFound,
   staleResourceVersion,
 } from './status.js';
-import type { KubeObject, ObjectMeta, ObjectStore } from './store.js';
+import type { KubeObject, ObjectMeta, KubeObjectStore } from './store.js';
 import { settleWorkloadStatus } from './workload-status.js';
 
 /** Who is asking and how: carried through a request so admission sees the user and warnings reach the response. */
@@ -44,7 +45,7 @@ export const requestContext = (user: RequestUser = ADMIN_USER, dryRun = false): 
   warnings: [],
 });
 
-export interface ListOptions {
+export interface KubeListOptions {
   labelSelector?: string;
   fieldSelector?: string;
   limit?: number;
@@ -84,7 +85,7 @@ export class KubeApiServer {
   onWrite: () => void = () => {};
 
   constructor(
-    readonly store: ObjectStore,
+    readonly store: KubeObjectStore,
     readonly clock: EmulatorClock,
   ) {}
 
@@ -94,7 +95,7 @@ export class KubeApiServer {
     return o;
   }
 
-  list(r: ResourceType, ns: string | undefined, opts: ListOptions = {}): KubeList {
+  list(r: ResourceType, ns: string | undefined, opts: KubeListOptions = {}): KubeList {
     let items = this.store.list(r, ns);
     if (opts.labelSelector) {
       const reqs = parseLabelSelector(opts.labelSelector);
@@ -254,7 +255,7 @@ export class KubeApiServer {
   deleteCollection(
     r: ResourceType,
     ns: string | undefined,
-    list: ListOptions,
+    list: KubeListOptions,
     opts: DeleteOptions,
     ctx: RequestContext,
   ): KubeList {
@@ -406,6 +407,8 @@ export class KubeApiServer {
       throw badRequest(
         `the API version in the data (${String(body.apiVersion)}) and kind (${String(body.kind)}) do not match the expected ${apiVersionOf(r)} ${r.kind}`,
       );
+    const cannotDecode = undecodable(r, body);
+    if (cannotDecode) throw badRequest(cannotDecode);
     const o = structuredClone(body) as KubeObject;
     o.kind = r.kind;
     o.apiVersion = apiVersionOf(r);

@@ -2,7 +2,7 @@ import type { EmulatorClock } from '../common/clock.js';
 import { kubeTimestamp } from './object-meta.js';
 import type { ResourceType } from './resources.js';
 import { badRequest, conflict, invalid } from './status.js';
-import type { KubeObject, ObjectStore } from './store.js';
+import type { KubeObject, KubeObjectStore } from './store.js';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 
@@ -57,7 +57,7 @@ export function checkPreconditions(r: ResourceType, current: KubeObject, opts: D
     throw badRequest('gracePeriodSeconds must be non-negative');
 }
 
-export const dependentsOf = (store: ObjectStore, uid: string | undefined) =>
+export const dependentsOf = (store: KubeObjectStore, uid: string | undefined) =>
   uid ? store.entries().filter((e) => e.object.metadata.ownerReferences?.some((ref) => ref.uid === uid)) : [];
 
 /**
@@ -67,7 +67,7 @@ export const dependentsOf = (store: ObjectStore, uid: string | undefined) =>
  * Returns the object if it remains, or undefined when it is gone.
  */
 export function planDeletion(
-  store: ObjectStore,
+  store: KubeObjectStore,
   clock: EmulatorClock,
   r: ResourceType,
   current: KubeObject,

@@ -100,5 +100,16 @@ export function invalidField(o: KubeObject): { field: string; why: string } | un
         why: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
       };
   }
+  if (o.kind === 'Lease' && isPlainObject(o.spec)) {
+    // ValidateLeaseSpec (pkg/apis/coordination/validation): a duration must be positive, transitions not negative.
+    const { leaseDurationSeconds: d, leaseTransitions: t } = o.spec as Spec;
+    if (d !== undefined && !(Number.isInteger(d) && (d as number) > 0))
+      return { field: 'spec.leaseDurationSeconds', why: `Invalid value: ${JSON.stringify(d)}: must be greater than 0` };
+    if (t !== undefined && !(Number.isInteger(t) && (t as number) >= 0))
+      return {
+        field: 'spec.leaseTransitions',
+        why: `Invalid value: ${JSON.stringify(t)}: must be greater than or equal to 0`,
+      };
+  }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makePrivateDir, replacePrivateFile } from '../common/private-files.js';
-import type { ObjectStore, StoreSnapshot } from './store.js';
+import type { KubeObjectStore, StoreSnapshot } from './store.js';
 
 /**
  * Keeps the store in a JSON file so a sandbox cluster survives restarts: flushed shortly after
@@ -14,7 +14,7 @@ export class StatePersistence {
 
   constructor(
     private readonly file: string,
-    private readonly store: ObjectStore,
+    private readonly store: KubeObjectStore,
     private readonly debounceMs = 100,
   ) {}
 

@@ -153,6 +153,15 @@ export const RESOURCES: readonly ResourceType[] = [
     subresources: ['status'],
   },
   {
+    kind: 'Lease',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    plural: 'leases',
+    singular: 'lease',
+    namespaced: true,
+    subresources: [],
+  },
+  {
     kind: 'ValidatingAdmissionPolicy',
     group: 'admissionregistration.k8s.io',
     version: 'v1',

@@ -15,7 +15,7 @@ import { StatePersistence } from './persistence.js';
 import { resourceByName } from './resources.js';
 import { createRouter } from './router.js';
 import { failureStatus } from './status.js';
-import { ObjectStore, type KubeObject } from './store.js';
+import { KubeObjectStore, type KubeObject } from './store.js';
 import { WatchHub } from './watch.js';
 import { WorkloadControllers } from './workload-controllers.js';
 
@@ -63,7 +63,7 @@ const BUILTIN_OBJECTS = [
 
 /** Starts an emulated GKE Kubernetes API server that `@kubernetes/client-node` can talk to over HTTP. */
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
-  const store = new ObjectStore();
+  const store = new KubeObjectStore();
   const persistence = opts.dataDir ? new StatePersistence(join(opts.dataDir, 'kube-state.json'), store) : undefined;
   const restored = persistence?.load() ?? false;
   persistence?.start();

@@ -57,7 +57,7 @@ const keyOf = (r: ResourceType, namespace: string | undefined, name: string) =>
  * Objects keyed by resource/namespace/name. Every write bumps one cluster-wide resourceVersion,
  * as etcd's revision does, and is announced to listeners (persistence, watches).
  */
-export class ObjectStore {
+export class KubeObjectStore {
   private readonly objects = new Map<string, { resource: ResourceType; object: KubeObject }>();
   private revision = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();

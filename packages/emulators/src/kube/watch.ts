@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceType } from './resources.js';
 import { matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { failureStatus } from './status.js';
-import type { ObjectStore, StoreEvent } from './store.js';
+import type { KubeObjectStore, StoreEvent } from './store.js';
 
 const HISTORY_SIZE = 1000;
 
@@ -23,7 +23,7 @@ export class WatchHub {
   private readonly unsubscribe: () => void;
   private readonly open = new Set<ServerResponse>();
 
-  constructor(private readonly store: ObjectStore) {
+  constructor(private readonly store: KubeObjectStore) {
     this.unsubscribe = store.onChange((e) => {
       this.history.push(e);
       if (this.history.length > HISTORY_SIZE) this.history.shift();

@@ -15,3 +15,4 @@ export {
 } from './metric-descriptors.js';
 export type { AlertPolicy } from './alert-policies.js';
 export type { NotificationChannel } from './notification-channels.js';
+export { STORAGE_METRICS, type BucketUsage } from './storage-metrics.js';

@@ -116,6 +116,24 @@ export const METRIC_DESCRIPTORS: MetricDescriptorEntry[] = [
     labels: ['response_code', 'method'],
     doc: 'https://cloud.google.com/monitoring/api/metrics_gcp#gcp-storage',
   },
+  {
+    type: 'storage.googleapis.com/storage/object_count',
+    metricKind: 'GAUGE',
+    valueType: 'INT64',
+    unit: '1',
+    resourceTypes: ['gcs_bucket'],
+    labels: ['storage_class'],
+    doc: 'https://cloud.google.com/monitoring/api/metrics_gcp#gcp-storage',
+  },
+  {
+    type: 'storage.googleapis.com/storage/total_bytes',
+    metricKind: 'GAUGE',
+    valueType: 'DOUBLE',
+    unit: 'By',
+    resourceTypes: ['gcs_bucket'],
+    labels: ['storage_class'],
+    doc: 'https://cloud.google.com/monitoring/api/metrics_gcp#gcp-storage',
+  },
 ];
 
 export const MONITORED_RESOURCES: MonitoredResourceEntry[] = [

@@ -29,6 +29,7 @@ export interface MonitoringSeed {
   notificationChannels?: NotificationChannel[];
   alertPolicies?: AlertPolicy[];
 }
+import { storageSeries, type BucketUsage, type StorageMeasurement } from './storage-metrics.js';
 
 export interface MonitoringStandInOptions {
   lb?: Partial<LbIdentity>;
@@ -41,6 +42,8 @@ export interface MonitoringStandInOptions {
   uptimeIntervalMs?: number;
   /** A CA (PEM) the uptime checkers trust besides the public ones, as the sandbox's endpoints need. */
   uptimeCa?: string;
+  /** Cloud Storage usage to report: measured at start and every `measureEveryMs` (Google measures daily; default 1 day). */
+  storage?: { project: string; measure: () => BucketUsage[]; measureEveryMs?: number };
 }
 
 export interface MonitoringStandIn {
@@ -56,6 +59,8 @@ export interface MonitoringStandIn {
   /** Replaces the synthetic traffic; `undefined` leaves only what was recorded. */
   setScenario(scenario: LbTrafficScenario | undefined): void;
   scenario(): LbTrafficScenario | undefined;
+  /** Takes the day's storage measurement now (or records the given one, as of `at`): object_count and total_bytes. */
+  measureStorage(usage?: BucketUsage[], at?: Date): void;
   clear(): void;
   close(): Promise<void>;
 }
@@ -74,6 +79,18 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   const recorded: LbRequest[] = [];
   let scenario = opts.scenario;
   let synthetic = scenario ? scenarioRequests(scenario) : [];
+  let measured: StorageMeasurement | undefined;
+  const measureStorage = (usage = opts.storage?.measure() ?? [], at = new Date()) => {
+    measured = { atMs: at.getTime(), usage };
+  };
+  if (opts.storage) measureStorage();
+  const storageTimer = opts.storage
+    ? setInterval(() => measureStorage(), opts.storage.measureEveryMs ?? 86_400_000).unref()
+    : undefined;
+  const series = () => [
+    ...lbSeries([...synthetic, ...recorded], lb),
+    ...storageSeries(measured, opts.storage?.project ?? lb.projectId, Date.now()),
+  ];
 
   const faults = opts.faults ?? new FaultInjector();
   const rec = { log: opts.log, faults };
@@ -104,7 +121,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
       {
         ListTimeSeries: (req: ListTimeSeriesRequest) => {
           try {
-            return listTimeSeries(req, [...lbSeries([...synthetic, ...recorded], lb), ...uptime.all()]);
+            return listTimeSeries(req, [...series(), ...uptime.all()]);
           } catch (err) {
             if (err instanceof InvalidRequest) throw new ApiError('INVALID_ARGUMENT', err.message);
             if (err instanceof AggregationError) throw new ApiError(err.code, err.message);
@@ -152,6 +169,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
       synthetic = next ? scenarioRequests(next) : [];
     },
     scenario: () => scenario,
+    measureStorage,
     clear() {
       recorded.length = 0;
       synthetic = [];
@@ -161,6 +179,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
     close: () =>
       new Promise<void>((resolve) => {
         if (timer) clearInterval(timer);
+        if (storageTimer) clearInterval(storageTimer);
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 200).unref();
       }),

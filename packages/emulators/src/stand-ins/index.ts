@@ -11,6 +11,7 @@ import {
   startMonitoringStandIn,
   type MonitoringSeed,
   type MonitoringStandIn,
+  type MonitoringStandInOptions,
 } from '../monitoring/monitoring-stand-in.js';
 import type { LbTrafficScenario } from '../monitoring/scenario.js';
 import { powebConfigPatchSchema, type PowebStandInConfig } from '../poweb/config.js';
@@ -98,6 +99,8 @@ export interface DiagnoseStandInsOptions {
   log?: RequestLog;
   /** Cloud Monitoring: alerting configuration the project starts with, injected faults, how often uptime checks run. */
   monitoring?: { seed?: MonitoringSeed; faults?: FaultInjector; uptimeIntervalMs?: number };
+  /** Cloud Storage usage for the monitoring stand-in's object_count and total_bytes (see MonitoringStandInOptions). */
+  storage?: MonitoringStandInOptions['storage'];
 }
 
 /** What `diagnose parcels` needs, as the environment names it. */
@@ -133,6 +136,7 @@ export async function startDiagnoseStandIns(opts: DiagnoseStandInsOptions = {}):
     log: opts.log,
     uptimeCa: ca.caPem,
     ...opts.monitoring,
+    ...(opts.storage ? { storage: opts.storage } : {}),
   });
   const cogrpc = await startCogrpcStandIn({ tls }).catch(async (err: unknown) => {
     await monitoring.close();

@@ -7,6 +7,7 @@ import { resolveBucket } from '../../../lib/lifecycle/bucket-ref.js';
 import { renderRuleDiff } from '../../../lib/lifecycle/render.js';
 import { parseTtlDays, SPEC_MAX_DAYS } from '../../../lib/lifecycle/ttl-days.js';
 import { applyTtlChange, planTtlChange, refuseTtlOnBackups } from '../../../lib/lifecycle/ttl-plan.js';
+import { gsUrl } from '../../../lib/config/gs-url.js';
 
 export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
   static override summary = "Set a bucket's message retention TTL, keeping every other lifecycle rule";
@@ -61,7 +62,7 @@ export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
     );
     if (outcome.status === 'applied')
       this.ui.success(
-        `gs://${change.bucket}: retention TTL is now ${days} days (metageneration ${outcome.result.metageneration}); GCS applies it within 24 hours`,
+        `${gsUrl(change.bucket)}: retention TTL is now ${days} days (metageneration ${outcome.result.metageneration}); GCS applies it within 24 hours`,
       );
     return {
       env: env.name,

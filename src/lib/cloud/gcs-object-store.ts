@@ -3,143 +3,27 @@ import type { Storage } from '@google-cloud/storage';
 import { crc32c, crc32cBase64 } from '../checksums/gcs-hashes.js';
 import type { Environment } from '../config/schema.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
+import {
+  ATTRIBUTE_FIELDS,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  type CopyRequest,
+  type DeleteRequest,
+  type ObjectAttributes,
+  type ObjectInfo,
+  type DirectoryPage,
+  type ObjectListOptions,
+  type ObjectRef,
+  type ObjectStore,
+  type StreamedHashes,
+  type WriteOptions,
+} from './object-store.js';
 import type { BatchAnswer } from './batch-wire.js';
-import { ConcurrentChangeError, gcsError, httpStatusOf, violatedConstraint } from './gcs-errors.js';
+import { gcsError, httpStatusOf, violatedConstraint } from './gcs-errors.js';
 import { isTransient, withRetry, type RetryOptions } from './retry.js';
 import { answerError, JsonTransport, parseJson, type BucketCall, type Json } from './json-transport.js';
 import { jsonApiRoot, openStorage, storageAuth } from './storage.js';
-
-/** The attributes a copy or write sets on its destination (what a restore must put back). */
-export interface ObjectAttributes {
-  contentType?: string;
-  contentEncoding?: string;
-  contentDisposition?: string;
-  contentLanguage?: string;
-  cacheControl?: string;
-  /** Custom metadata (`x-goog-meta-*`). */
-  metadata: Record<string, string>;
-}
-
-/** One live object as a listing or stat reports it. Hashes are base64, as GCS gives them. */
-export interface ObjectInfo extends ObjectAttributes {
-  bucket: string;
-  name: string;
-  generation: string;
-  size: number;
-  /** Absent for composite objects. */
-  md5?: string;
-  crc32c: string;
-  /** Server time the generation was written: ages are measured on it, not on a local clock. */
-  created: string;
-  updated: string;
-}
-
-export interface ObjectRef {
-  bucket: string;
-  name: string;
-  /** A specific generation (reads and copy sources); the live one when absent. */
-  generation?: string;
-}
-
-export interface WriteOptions {
-  /** `'0'`: only if the destination does not exist yet (write-once). A generation: only if it is still that one. */
-  ifGenerationMatch?: string;
-  /** The destination's attributes, all of them: what is absent is cleared. A copy keeps the source's when omitted. */
-  attributes?: ObjectAttributes;
-}
-
-/** What `hash` computed from the bytes it downloaded (base64, as GCS writes hashes). */
-export interface StreamedHashes {
-  size: number;
-  md5: string;
-  crc32c: string;
-}
-
-export interface CopyRequest {
-  source: ObjectRef;
-  destination: { bucket: string; name: string };
-  opts?: WriteOptions;
-}
-
-export interface DeleteRequest {
-  ref: ObjectRef;
-  /** Only if the live generation is still this one. */
-  ifGenerationMatch?: string;
-}
-
-export interface ListOptions {
-  prefix?: string;
-  /** Only names at or after this one (code point order, as GCS sorts). */
-  startOffset?: string;
-  /** Only names before this one. */
-  endOffset?: string;
-  /** Objects per page (GCS caps it at 1000). */
-  pageSize?: number;
-}
-
-/** One page of a listing with a delimiter: the objects directly under the prefix and the "directories" below it. */
-export interface DirectoryPage {
-  objects: ObjectInfo[];
-  /** Sorted; each ends with the delimiter. */
-  prefixes: string[];
-  /** More objects or prefixes follow the last one on this page. */
-  truncated: boolean;
-}
-
-/**
- * Objects, rclone-style: the few operations backups need, and the logic never sees an SDK type.
- * Every call is retried on 429/5xx/dropped connections. A retried copy or write may find that its
- * first attempt landed after all: with `ifGenerationMatch` that surfaces as a PreconditionFailedError,
- * which callers resolve by looking at what is there (never by overwriting blindly).
- */
-export interface ObjectStore {
-  /** Live objects page by page, with their metadata, in name order. */
-  list(bucket: string, opts?: ListOptions): AsyncIterable<ObjectInfo[]>;
-  /** The first page of a listing with a delimiter (default `/`): where a bucket's keyspace can be split. */
-  listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage>;
-  /** The object, or undefined when it does not exist. */
-  stat(ref: ObjectRef): Promise<ObjectInfo | undefined>;
-  /** Server-side copy (across buckets too): the bytes never pass through this process. */
-  copy(source: ObjectRef, destination: { bucket: string; name: string }, opts?: WriteOptions): Promise<ObjectInfo>;
-  /**
-   * Several copies in as few requests as the service allows (JSON API batches of up to 100). Each
-   * copy's outcome comes back in order: its destination, or its own error (which callers settle
-   * copy by copy). Only the request as a whole is retried here.
-   */
-  copyMany(copies: CopyRequest[]): Promise<(ObjectInfo | GwctlError)[]>;
-  /** Uploads a small object in one request. */
-  write(destination: { bucket: string; name: string }, data: Buffer, opts?: WriteOptions): Promise<ObjectInfo>;
-  read(ref: ObjectRef): Promise<Buffer>;
-  /** Downloads the stored bytes and hashes them as they stream by (constant memory, any size). */
-  hash(ref: ObjectRef): Promise<StreamedHashes>;
-  /** `gone` when it did not exist (e.g. a retried delete whose first attempt worked). */
-  delete(ref: ObjectRef, opts?: { ifGenerationMatch?: string }): Promise<'deleted' | 'gone'>;
-  /**
-   * Several deletes in as few requests as the service allows (JSON API batches of up to 100), each
-   * with its own precondition. Outcomes come back in order, as `delete` gives them, or the delete's own
-   * error (a PreconditionFailedError when the object changed); only a delete its batch could not do
-   * (throttled, unavailable) is retried, on its own.
-   */
-  deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]>;
-  bucketExists(bucket: string): Promise<boolean>;
-  createBucket(bucket: string, opts?: { location?: string }): Promise<void>;
-}
-
-/** The object (or the copy's source) does not exist, or no longer has the generation asked for. */
-export class ObjectNotFoundError extends RuntimeError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ObjectNotFoundError';
-  }
-}
-
-/** `ifGenerationMatch` did not hold: the destination exists (or changed) already. */
-export class PreconditionFailedError extends ConcurrentChangeError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PreconditionFailedError';
-  }
-}
+import { gsUrl } from '../config/gs-url.js';
 
 export interface ObjectStoreOptions {
   retry?: RetryOptions;
@@ -153,14 +37,6 @@ export async function openObjectStore(env: Environment, opts: ObjectStoreOptions
 
 type RewriteAnswer = { done?: boolean; rewriteToken?: string; resource?: Json };
 
-/** The members of ObjectAttributes besides `metadata`: what a copy sets, a backup records and a restore puts back. */
-export const ATTRIBUTE_FIELDS = [
-  'contentType',
-  'contentEncoding',
-  'contentDisposition',
-  'contentLanguage',
-  'cacheControl',
-] as const satisfies (keyof ObjectAttributes)[];
 /** What ObjectInfo is made of: asking for only these (`fields`) keeps answers, and their parsing, small. */
 const OBJECT_FIELDS = [
   'name',
@@ -199,7 +75,7 @@ export class GcsObjectStore implements ObjectStore {
     this.json = new JsonTransport(jsonApiRoot(env), storageAuth(env), opts.requestTimeoutMs);
   }
 
-  async *list(bucket: string, opts: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
+  async *list(bucket: string, opts: ObjectListOptions = {}): AsyncIterable<ObjectInfo[]> {
     type Page = { items?: Json[]; nextPageToken?: string };
     const fetchPage = (pageToken?: string) => {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, fields: LIST_FIELDS };
@@ -207,7 +83,7 @@ export class GcsObjectStore implements ObjectStore {
       if (opts.startOffset) qs.startOffset = opts.startOffset;
       if (opts.endOffset) qs.endOffset = opts.endOffset;
       if (pageToken) qs.pageToken = pageToken;
-      const page = this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () =>
+      const page = this.call(`listing ${gsUrl(bucket, opts.prefix ?? '')}`, () =>
         this.json.request<Page>(bucket, { uri: '/o', qs }),
       );
       page.catch(() => undefined); // awaited below; a caller that stops early leaves it unawaited
@@ -241,7 +117,7 @@ export class GcsObjectStore implements ObjectStore {
     try {
       return toInfo(
         ref.bucket,
-        await this.call(`reading ${url(ref)}`, () =>
+        await this.call(`reading ${gsUrl(ref.bucket, ref.name)}`, () =>
           this.json.request<Json>(ref.bucket, { uri: objectPath(ref.name), qs }),
         ),
       );
@@ -329,7 +205,7 @@ export class GcsObjectStore implements ObjectStore {
     if (opts.ifGenerationMatch !== undefined) qs.ifGenerationMatch = opts.ifGenerationMatch;
     return toInfo(
       destination.bucket,
-      await this.call(`writing ${url(destination)}`, () =>
+      await this.call(`writing ${gsUrl(destination.bucket, destination.name)}`, () =>
         this.json.upload<Json>(destination.bucket, resource, data, qs),
       ),
     );
@@ -339,14 +215,14 @@ export class GcsObjectStore implements ObjectStore {
     const file = await this.file(ref);
     // Checked by the caller against the manifest's hashes; `decompress: false` keeps stored bytes as they are.
     return this.call(
-      `reading ${url(ref)}`,
+      `reading ${gsUrl(ref.bucket, ref.name)}`,
       async () => (await file.download({ validation: false, decompress: false }))[0],
     );
   }
 
   async hash(ref: ObjectRef): Promise<StreamedHashes> {
     const file = await this.file(ref);
-    return this.call(`reading ${url(ref)}`, async () => {
+    return this.call(`reading ${gsUrl(ref.bucket, ref.name)}`, async () => {
       const md5 = createHash('md5');
       let crc = 0;
       let size = 0;
@@ -365,7 +241,9 @@ export class GcsObjectStore implements ObjectStore {
   async delete(ref: ObjectRef, opts: { ifGenerationMatch?: string } = {}): Promise<'deleted' | 'gone'> {
     const { uri, qs } = deleteCall({ ref, ifGenerationMatch: opts.ifGenerationMatch });
     try {
-      await this.call(`deleting ${url(ref)}`, () => this.json.request(ref.bucket, { method: 'DELETE', uri, qs }));
+      await this.call(`deleting ${gsUrl(ref.bucket, ref.name)}`, () =>
+        this.json.request(ref.bucket, { method: 'DELETE', uri, qs }),
+      );
       return 'deleted';
     } catch (err) {
       if (err instanceof ObjectNotFoundError) return 'gone';
@@ -375,7 +253,7 @@ export class GcsObjectStore implements ObjectStore {
 
   async deleteMany(deletes: DeleteRequest[]): Promise<('deleted' | 'gone' | GwctlError)[]> {
     const alone = (d: DeleteRequest) =>
-      this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${url(d.ref)}`));
+      this.delete(d.ref, d).catch((err: unknown) => objectError(err, `deleting ${gsUrl(d.ref.bucket, d.ref.name)}`));
     const answers = await this.inBatch(`deleting ${deletes.length} objects in one batch`, () =>
       deletes.map((d) => ({ method: 'DELETE', bucket: d.ref.bucket, ...deleteCall(d) })),
     );
@@ -387,7 +265,7 @@ export class GcsObjectStore implements ObjectStore {
         const failure = answerError(a);
         // Throttled or unavailable inside its batch: retried on its own (a first attempt that landed then reads as gone).
         if (isTransient(failure)) return alone(d);
-        const err = objectError(failure, `deleting ${url(d.ref)}`);
+        const err = objectError(failure, `deleting ${gsUrl(d.ref.bucket, d.ref.name)}`);
         return err instanceof ObjectNotFoundError ? ('gone' as const) : err;
       }),
     );
@@ -395,7 +273,7 @@ export class GcsObjectStore implements ObjectStore {
 
   async bucketExists(bucket: string): Promise<boolean> {
     try {
-      await this.call(`reading bucket gs://${bucket}`, () =>
+      await this.call(`reading bucket ${gsUrl(bucket)}`, () =>
         this.json.request(bucket, { uri: '', qs: { fields: 'name' } }),
       );
       return true;
@@ -408,7 +286,7 @@ export class GcsObjectStore implements ObjectStore {
   async createBucket(bucket: string, opts: { location?: string } = {}): Promise<void> {
     const storage = await this.sdk();
     try {
-      await this.call(`creating bucket gs://${bucket}`, () =>
+      await this.call(`creating bucket ${gsUrl(bucket)}`, () =>
         storage.createBucket(bucket, opts.location ? { location: opts.location } : {}),
       );
     } catch (err) {
@@ -427,14 +305,13 @@ export class GcsObjectStore implements ObjectStore {
     what: string,
     calls: () => (BucketCall & { bucket: string })[],
   ): Promise<BatchAnswer[] | undefined> {
-    if (!this.json.batches) return undefined;
+    if (!this.json.takesBatches) return undefined;
     const batch = calls();
     if (batch.length < 2) return undefined;
     try {
       return await this.call(what, () => this.json.batch(batch));
     } catch (err) {
-      if (![400, 404, 405, 501].includes(httpStatusOf((err as { cause?: unknown }).cause) ?? 0)) throw err;
-      this.json.batches = false;
+      if (this.json.takesBatches) throw err;
       return undefined;
     }
   }
@@ -482,7 +359,8 @@ function deleteCall(d: DeleteRequest): { uri: string; qs: Record<string, string>
   return { uri: objectPath(d.ref.name), qs };
 }
 
-const copyWhat = (c: CopyRequest) => `copying ${url(c.source)} to ${url(c.destination)}`;
+const copyWhat = (c: CopyRequest) =>
+  `copying ${gsUrl(c.source.bucket, c.source.name)} to ${gsUrl(c.destination.bucket, c.destination.name)}`;
 
 function objectError(err: unknown, what: string): GwctlError {
   if (err instanceof GwctlError) return err;
@@ -500,7 +378,6 @@ function objectError(err: unknown, what: string): GwctlError {
 }
 
 const objectPath = (name: string) => `/o/${encodeURIComponent(name)}`;
-const url = (ref: { bucket: string; name: string }) => `gs://${ref.bucket}/${ref.name}`;
 
 /** The body of a copy (absent attributes cleared with null, so nothing carries over from the source) or an upload. */
 function attributesBody(a: ObjectAttributes, opts: { clear: boolean } = { clear: true }): Json {

@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import type { Environment } from '../config/schema.js';
-import { openKubeApis } from '../cloud/kube.js';
+import { openKubeApis } from './kube.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { ConfigMapConflict, type ConfigMapApi, type ConfigMapObject } from './configmap-api.js';
 

@@ -1,0 +1,1 @@
+export { startKmsEmulator, type KmsEmulator, type KmsEmulatorOptions } from './kms-emulator.js';

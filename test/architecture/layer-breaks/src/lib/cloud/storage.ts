@@ -1,0 +1,4 @@
+// Allowed: cloud is where the SDKs are imported.
+import type { Storage } from '@google-cloud/storage';
+
+export type StorageClient = Storage;
