@@ -92,9 +92,12 @@ export class GcsObjectStore implements ObjectStore {
     let next: Promise<Page> | undefined = fetchPage();
     while (next) {
       const page: Page = await next;
-      // The next page is asked for before this one is handed over: its round trip overlaps the caller's work on this one.
-      next = page.nextPageToken ? fetchPage(page.nextPageToken) : undefined;
+      const token = page.nextPageToken;
+      // The next page is asked for before this one is handed over: its round trip overlaps the caller's work on
+      // this one. Unless the caller may stop here (a range about to be cut), which would waste that request.
+      next = token && opts.prefetch !== false ? fetchPage(token) : undefined;
       yield (page.items ?? []).map((item) => toInfo(bucket, item));
+      if (token && !next) next = fetchPage(token);
     }
   }
 

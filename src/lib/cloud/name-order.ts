@@ -130,14 +130,16 @@ function place(name: string, low: string, from: number, alphabet: number[]): num
     const d = compareNames(n[i] ?? '', l[i] ?? '');
     if (d !== 0) return d > 0 ? 1 : 0;
   }
+  // Each character of the alphabet owns a slot of its position, the names that continue with it; one the
+  // sample never used falls between the slots of its neighbours.
   let v = 0;
   let scale = 1;
   for (let i = from; i < Math.min(n.length, from + PLACES); i++) {
-    scale /= alphabet.length + 1;
+    scale /= Math.max(1, alphabet.length);
     const c = n[i]!.codePointAt(0)!;
     let below = 0;
     while (below < alphabet.length && alphabet[below]! < c) below++;
-    v += (below + (alphabet[below] === c ? 0.5 : 0)) * scale;
+    v += (alphabet[below] === c ? below : Math.max(0, below - 0.5)) * scale;
   }
   return v;
 }
@@ -151,8 +153,11 @@ function place(name: string, low: string, from: number, alphabet: number[]): num
 export function namesLeft(sortedSample: string[], sample: NameSample, low: string, high?: string): number {
   const first = sortedSample[0];
   if (first === undefined || sortedSample.length < 2) return 0;
-  const from = Math.max(0, sample.shared - 1);
   const a = sample.alphabet;
+  // From where the sample's names vary; one position earlier when `low` has a character of the alphabet
+  // there (a page of hashes shares its first digit), which a separator like `/` never is.
+  const before = [...low][sample.shared - 1]?.codePointAt(0);
+  const from = before !== undefined && a.includes(before) ? sample.shared - 1 : sample.shared;
   const spanned = place(low, low, from, a) - place(first, low, from, a);
   const left = (high === undefined ? 1 : place(high, low, from, a)) - place(low, low, from, a);
   if (!(spanned > 0)) return Infinity;

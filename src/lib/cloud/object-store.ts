@@ -70,6 +70,8 @@ export interface ObjectListOptions {
   endOffset?: string;
   /** Objects per page (GCS caps it at 1000). */
   pageSize?: number;
+  /** Ask for the next page while the caller works on this one (default); off when the caller may stop early. */
+  prefetch?: boolean;
 }
 
 /** One page of a listing with a delimiter: the objects directly under the prefix and the "directories" below it. */

@@ -227,6 +227,8 @@ class RangeLister {
         startOffset: current.from,
         endOffset: current.to,
         pageSize: this.opts.pageSize,
+        // A range may be cut after any page: the next is asked for only when it is wanted. Other listers overlap.
+        prefetch: false,
       })) {
         if (this.stopped) return;
         const last = page.at(-1)?.name;
