@@ -5,11 +5,13 @@ import type { AuditSink } from './lib/audit/sink.js';
 import type { RunContext } from './lib/audit/write-ahead.js';
 import { noConfig, resolveEnvironment, type LoadedConfig } from './lib/config/environments.js';
 import { locateConfig } from './lib/config/locate.js';
+import { applyOverrides } from './lib/config/overrides.js';
 import type { Environment } from './lib/config/schema.js';
 import { ExitCode } from './lib/errors/gwctl-error.js';
 import { sandboxEnvironment } from './lib/sandbox/environment.js';
 import type { MutationOptions, MutationOutcome } from './lib/plan/mutation.js';
 import type { Plan } from './lib/plan/plan.js';
+import { commandHelpText } from './lib/ui/help-text.js';
 import { startProgress, type Progress } from './lib/ui/progress.js';
 import { terminalPrompter, type Prompter } from './lib/ui/prompter.js';
 import { Ui } from './lib/ui/ui.js';
@@ -37,9 +39,27 @@ export const destructiveFlags = {
   }),
 };
 
+/** The JSON envelope of every command (the Salesforce CLI's): `status` is the exit code. */
+export interface JsonSuccess<R = unknown> {
+  status: number;
+  result: R;
+  warnings: string[];
+}
+
+export interface JsonFailure {
+  status: number;
+  name: string;
+  message: string;
+  exitCode: number;
+  actions?: string[];
+  warnings: string[];
+}
+
 /**
- * The base of every gwctl command: `--env`, `--config`, `--json` (data on stdout, humans on stderr),
- * one-line errors with documented exit codes, and the plan → confirm → apply → audit path.
+ * The base of every gwctl command: `--env`, `--config`, the per-run overrides (`--project`, `--context`,
+ * `--kubeconfig`, `--impersonate-service-account`), `--json` (one envelope, data alone on stdout), results on
+ * stdout and everything else on stderr, one-line errors with documented exit codes, and the plan → confirm →
+ * apply → audit path. Help text comes from `messages/<topic>.<verb>.md` (see ./lib/ui/help-text.ts).
  */
 export abstract class GwctlCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -54,6 +74,28 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     config: Flags.string({
       description: 'path to gwctl.yaml (default: $GWCTL_CONFIG, else the nearest one up from here)',
       helpGroup: 'GLOBAL',
+    }),
+    project: Flags.string({
+      description: "Google Cloud project for this run, instead of the environment's",
+      helpGroup: 'GLOBAL',
+    }),
+    context: Flags.string({
+      description: "kubeconfig context for this run, instead of the environment's kube.context",
+      helpGroup: 'GLOBAL',
+    }),
+    kubeconfig: Flags.string({
+      description: 'kubeconfig file for this run (default: kube.kubeconfig, else $KUBECONFIG or ~/.kube/config)',
+      helpGroup: 'GLOBAL',
+    }),
+    'impersonate-service-account': Flags.string({
+      description: 'act as this service account in Google calls (a chain a,b,target acts as its last), as gcloud',
+      helpGroup: 'GLOBAL',
+      env: 'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT',
+    }),
+    color: Flags.boolean({
+      description: 'colour the output (default: on a terminal, unless NO_COLOR is set); --no-color turns it off',
+      helpGroup: 'GLOBAL',
+      allowNo: true,
     }),
   };
 
@@ -77,6 +119,14 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    // Under --json the human rendering moves to stderr: stdout carries the JSON envelope alone.
+    this.ui = new Ui(this.jsonEnabled() ? process.stderr : process.stdout, process.stderr, {
+      color: this.flags.color,
+    });
+    // One setting for everything that acts as someone: Google clients, the audit record's operator, and
+    // processes gwctl starts (gcloud, gke-gcloud-auth-plugin), which read gcloud's own variable.
+    const impersonate = this.flags['impersonate-service-account'];
+    if (impersonate) process.env.CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT = impersonate;
     // Startup time: yaml and zod are loaded only when there is a gwctl.yaml (it is parsed later, on first
     // use, so a command that reads no config still ignores a broken file).
     const file = locateConfig(this.flags.config);
@@ -91,9 +141,14 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     return this.loaded;
   }
 
-  /** The environment named by --env (or the given name), validated; `sandbox` always exists. */
+  /** The environment named by --env (or the given name), validated, with this run's overrides; `sandbox` always exists. */
   protected environment(name: string | undefined = this.flags.env): Environment {
-    return resolveEnvironment(this.config_, name, sandboxEnvironment);
+    return applyOverrides(resolveEnvironment(this.config_, name, sandboxEnvironment), {
+      project: this.flags.project,
+      context: this.flags.context,
+      kubeconfig: this.flags.kubeconfig,
+      impersonateServiceAccount: this.flags['impersonate-service-account'],
+    });
   }
 
   /**
@@ -208,14 +263,30 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     });
   }
 
-  /** One line on stderr (and a JSON error on stdout under --json); the stack only with GWCTL_DEBUG=1, redacted too. */
+  /** `{status, result, warnings}`: status is the exit code the command ends with (3 drift, 4 breach, …). */
+  protected override toSuccessJson(result: unknown): JsonSuccess {
+    return { status: Number(process.exitCode ?? 0), result, warnings: this.ui.warnings };
+  }
+
+  /** One line on stderr (and the JSON envelope on stdout under --json); the stack only with GWCTL_DEBUG=1, redacted too. */
   override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const { renderError, renderStack } = await import('./lib/errors/render.js');
-    const { message, exitCode } = renderError(err);
+    const { name, message, exitCode, actions } = renderError(err);
     process.exitCode = exitCode;
-    if (this.jsonEnabled()) this.logJson({ error: { message, exitCode } });
-    this.ui.info(`${this.ui.color.red('error:')} ${message}`);
-    if (process.env.GWCTL_DEBUG === '1') this.ui.info(renderStack(err));
+    if (this.jsonEnabled()) {
+      const failure: JsonFailure = {
+        status: exitCode,
+        name,
+        message,
+        exitCode,
+        ...(actions ? { actions } : {}),
+        warnings: this.ui.warnings,
+      };
+      this.logJson(failure);
+    }
+    this.ui.error(message);
+    for (const action of actions ?? []) this.ui.note(`  next: ${action}`);
+    if (process.env.GWCTL_DEBUG === '1') this.ui.note(renderStack(err));
   }
 
   /** For checks that found a breach (e.g. an SLO): the result is printed, then the process exits 4. */
@@ -223,3 +294,16 @@ export abstract class GwctlCommand<T extends typeof Command> extends Command {
     process.exitCode = ExitCode.sloBreach;
   }
 }
+
+// Every command's summary, description and examples come from its messages/<topic>.<verb>.md. oclif names a
+// command class by setting its `id` as it loads it; that is when the text is attached, as getters, so the file
+// is read when oclif builds the manifest (or renders help without one), and never when a command just runs.
+Object.defineProperty(GwctlCommand, 'id', {
+  configurable: true,
+  get: () => undefined,
+  set(this: typeof GwctlCommand, id: string) {
+    Object.defineProperty(this, 'id', { value: id, writable: true, enumerable: true, configurable: true });
+    for (const key of ['summary', 'description', 'examples'] as const)
+      Object.defineProperty(this, key, { enumerable: true, configurable: true, get: () => commandHelpText(id)[key] });
+  },
+});

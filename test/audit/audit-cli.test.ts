@@ -6,7 +6,7 @@ import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { withFileLock } from '../../src/lib/audit/file-lock.js';
 import { auditRecords, intentsIn, outcomesIn } from '../helpers/audit.js';
-import { runGwctl, tempDir, type CliResult } from '../helpers/cli.js';
+import { runGwctl, tempDir, type CliResult, resultOf } from '../helpers/cli.js';
 
 let emu: GcsEmulator;
 let storage: Storage;
@@ -117,7 +117,7 @@ describe.concurrent('gwctl audit show and verify', () => {
     const verify = await ws.run(['audit', 'verify', '--json']);
     expect(verify.code).toBe(1);
     expect(verify.stderr).not.toMatch(/TypeError|Cannot read/);
-    const out = JSON.parse(verify.stdout);
+    const out = resultOf(verify);
     expect(out.problems.slice(0, 4)).toEqual([
       expect.objectContaining({
         line: 3,
@@ -132,25 +132,25 @@ describe.concurrent('gwctl audit show and verify', () => {
     expect(show.code, show.stderr).toBe(0);
     expect(show.stderr).toMatch(/warning: line 3 is not an audit record: it is null/);
     expect(show.stderr).toMatch(/warning: line 6 is not valid JSON/);
-    expect(show.stderr).toMatch(/bucket ttl set .*applied/);
+    expect(show.stdout).toMatch(/bucket ttl set .*applied/);
   });
 
   it('--expect-head passes while the log only grew since, and fails once it was cut below it', async ({ expect }) => {
     const ws = await workspace();
     expect((await ttlSet(ws, 30)).code).toBe(0);
-    const first = JSON.parse((await ws.run(['audit', 'verify', '--json'])).stdout);
+    const first = resultOf(await ws.run(['audit', 'verify', '--json']));
     expect(first).toMatchObject({ ok: true, records: 2 });
     expect((await ttlSet(ws, 45)).code).toBe(0);
 
     const grown = await ws.run(['audit', 'verify', '--expect-head', first.head, '--json']);
     expect(grown.code, grown.stderr).toBe(0);
-    expect(JSON.parse(grown.stdout)).toMatchObject({ ok: true, records: 4, expectedHead: { found: true, added: 2 } });
+    expect(resultOf(grown)).toMatchObject({ ok: true, records: 4, expectedHead: { found: true, added: 2 } });
     expect(grown.stderr).toMatch(/4 record\(s\) intact; 2 record\(s\) added since the expected head/);
 
     writeFileSync(ws.auditFile, readFileSync(ws.auditFile, 'utf8').split('\n').slice(0, 1).join('\n') + '\n');
     const cut = await ws.run(['audit', 'verify', '--expect-head', first.head]);
     expect(cut.code).toBe(1);
-    expect(cut.stderr).toMatch(/no line of the log hashes to the expected head .*: lines were removed from the end/);
+    expect(cut.stdout).toMatch(/no line of the log hashes to the expected head .*: lines were removed from the end/);
   });
 
   it('verify records the outcome of a run that was killed before it wrote one', async ({ expect }) => {

@@ -5,7 +5,7 @@ import { FileAuditSink } from '../../src/lib/audit/file-sink.js';
 import { appendEntry } from '../../src/lib/audit/sink.js';
 import { verifyAuditLines } from '../../src/lib/audit/verify.js';
 import { auditRecords } from '../helpers/audit.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 /** A log as gwctl wrote it before write-ahead records: one `applied` line per change. Still verified. */
 async function logWith(n: number): Promise<Log> {
@@ -151,20 +151,21 @@ describe('gwctl audit verify', () => {
       });
     const ok = await runGwctl(['audit', 'verify', '--json'], { cwd: dir });
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, records: 3 });
-    const head = JSON.parse(ok.stdout).head;
+    expect(resultOf(ok)).toMatchObject({ ok: true, records: 3 });
+    const head = resultOf(ok).head;
 
     rewrite(log, (lines) => lines.slice(0, 2));
     const truncated = await runGwctl(['audit', 'verify', '--expect-head', head], { cwd: dir });
     expect(truncated.code).toBe(1);
-    expect(truncated.stderr).toMatch(/lines were removed from the end/);
+    expect(truncated.stdout).toMatch(/lines were removed from the end/);
 
     rewrite(log, (lines) => [lines[1]!, lines[0]!]);
     const bad = await runGwctl(['audit', 'verify'], { cwd: dir });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/line 1 is out of order/);
+    expect(bad.stdout).toMatch(/line 1 is out of order/);
+    expect(bad.stderr).toMatch(/^error: audit log .* failed verification \(\d+ problem\(s\)\)$/m);
 
     const shown = await runGwctl(['audit', 'show', '--json'], { cwd: dir });
-    expect(JSON.parse(shown.stdout).records).toHaveLength(2);
+    expect(resultOf(shown).records).toHaveLength(2);
   });
 });

@@ -40,7 +40,7 @@ function harness(over: Partial<MutationOptions<string>> = {}) {
     dryRun: false,
     yes: true,
     interactive: false,
-    ui: new Ui(out),
+    ui: new Ui(out, out),
     prompter: { confirm: async () => true, typeToConfirm: async () => true },
     audit: new FileAuditSink(file),
     progress: new FileRunProgress(join(dir, 'runs')),

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
 import { auditRecords, outcomesIn } from '../helpers/audit.js';
-import { runGwctl } from '../helpers/cli.js';
+import { runGwctl, resultOf } from '../helpers/cli.js';
 import {
   AWKWARD_NAMES,
   rewrites,
@@ -27,7 +27,7 @@ let config: { dir: string; file: string };
 const gwctl = (...args: string[]) =>
   runGwctl([...args, '--env', 'test'], { cwd: config.dir, env: { GWCTL_CONFIG: config.file } });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output, checked field by field
-const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const json = (stdout: string) => resultOf({ stdout }) as Record<string, any>;
 const replicas = () =>
   (kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!.spec as { replicas: number }).replicas;
 
@@ -91,7 +91,7 @@ describe('gwctl backup (CLI)', () => {
     expect(json(listed.stdout).backups).toEqual([
       expect.objectContaining({ id: backup.id, quiesced: true, objects: AWKWARD_NAMES.length }),
     ]);
-    expect((await gwctl('backup', 'list')).stderr).toMatch(new RegExp(`${backup.id}.*yes`));
+    expect((await gwctl('backup', 'list')).stdout).toMatch(new RegExp(`${backup.id}.*yes`));
 
     const verified = await gwctl('backup', 'verify', backup.id, '--deep', '--json');
     expect(verified.code, verified.stderr).toBe(0);
@@ -116,7 +116,7 @@ describe('gwctl backup (CLI)', () => {
     const r = await gwctl('backup', 'restore', '--in-place', '--yes');
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/--confirm test/);
-    expect(r.stderr).toMatch(/overwrite gs:\/\/relaycorp-gateway-test-vault\/hash#fragment/);
+    expect(r.stdout).toMatch(/overwrite gs:\/\/relaycorp-gateway-test-vault\/hash#fragment/);
     const ok = await gwctl('backup', 'restore', '--in-place', '--yes', '--confirm', 'test', '--json');
     expect(ok.code, ok.stderr).toBe(0);
     expect(json(ok.stdout)).toMatchObject({ restored: 3, unchanged: AWKWARD_NAMES.length - 3 });

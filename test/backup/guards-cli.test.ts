@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startKubeEmulator, type KubeEmulator } from '@gwctl/emulators/kube';
-import { runGwctl } from '../helpers/cli.js';
+import { runGwctl, resultOf } from '../helpers/cli.js';
 import {
   BACKUPS,
   seed,
@@ -29,7 +29,7 @@ let config: { dir: string; file: string };
 const gwctl = (...args: string[]) =>
   runGwctl([...args, '--env', 'test'], { cwd: config.dir, env: { GWCTL_CONFIG: config.file } });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output, checked field by field
-const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const json = (stdout: string) => resultOf({ stdout }) as Record<string, any>;
 const vaultSet = () => kube.objects('StatefulSet').find((o) => o.metadata.name === 'vault')!;
 const replicas = () => (vaultSet().spec as { replicas: number }).replicas;
 const records = () =>
@@ -106,7 +106,7 @@ describe('5. a quiesced backup killed with SIGKILL does not leave Vault down', (
     kube.log.clear();
     const dry = await gwctl('backup', 'create', '--quiesce', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stderr).toContain(`0 → 3 replica(s) (recorded by a previous run at ${at}`);
+    expect(dry.stdout).toContain(`0 → 3 replica(s) (recorded by a previous run at ${at}`);
     expect(kube.log.mutating()).toEqual([]);
     expect(replicas()).toBe(0);
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import type { LifecycleRule } from '../../src/lib/cloud/buckets.js';
 import { READ_ONLY_METHODS } from '@gwctl/emulators/common';
 import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
-import { runGwctl, tempDir, type CliResult } from '../helpers/cli.js';
+import { runGwctl, tempDir, type CliResult, resultOf } from '../helpers/cli.js';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { forbidden, startInterceptor } from './gcs-interceptor.js';
 
@@ -95,7 +95,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const ws = await workspace();
     const r = await ws.run(['bucket', 'ttl', 'set', '--days', '90', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = resultOf(r);
     expect(out).toMatchObject({
       env: 'emu',
       role: 'parcels',
@@ -125,7 +125,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const before = await rulesText(ws.bucket);
     const r = await ws.run(['bucket', 'ttl', 'set', '--bucket', ws.bucket, '--days', '30', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = resultOf(r);
     expect(out.before).toEqual([archive, keepTwo, ttl(90), tmpOnly]);
     expect(out.after).toEqual([archive, keepTwo, ttl(30), tmpOnly]);
     expect(out.diff.map((d: { status: string }) => d.status)).toEqual(['kept', 'kept', 'changed', 'kept']);
@@ -155,7 +155,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const ws = await workspace();
     const r = await ws.run(['bucket', 'ttl', 'set', '--days', '181', '--allow-over-spec', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'applied', after: [ttl(181)] });
+    expect(resultOf(r)).toMatchObject({ status: 'applied', after: [ttl(181)] });
     expect(r.stderr).toMatch(/warning: 181 days is over the Relaynet spec/);
   });
 
@@ -165,7 +165,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
     const mark = requestsTo(ws.bucket).length;
     const r = await ws.run(['bucket', 'ttl', 'set', '--days', '45', '--dry-run', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({
+    expect(resultOf(r)).toMatchObject({
       status: 'dry-run',
       before: [archive, ttl(90)],
       after: [archive, ttl(45)],
@@ -194,7 +194,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
       expect(errorLine(r, expect)).toMatch(
         /^error: gs:\/\/\S+ changed since the plan was made .*nothing was overwritten: re-run/,
       );
-      expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 1 } });
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: 1, name: 'ConcurrentChangeError', exitCode: 1 });
       expect(await rulesText(bucket)).toEqual(theirs.map((t) => JSON.stringify(t)));
       expect(ws.audit()).toMatchObject([{ kind: 'intent' }, { kind: 'outcome', result: 'failed', steps: { done: 0 } }]);
     } finally {
@@ -226,7 +226,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ role: 'vault', status: 'applied', after: [ttl(90)] });
+    expect(resultOf(r)).toMatchObject({ role: 'vault', status: 'applied', after: [ttl(90)] });
   });
 
   it('refuses to run non-interactively without --yes', async ({ expect }) => {
@@ -261,7 +261,7 @@ describe.concurrent('gwctl bucket ttl set', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       'error: bucket gs://no-such-bucket-here: not found (check the bucket name or role in gwctl.yaml)',
     ]);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 2 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 2, name: 'UsageError', exitCode: 2 });
   });
 
   it('a role missing from gwctl.yaml is one line, exit 2', async ({ expect }) => {
@@ -295,7 +295,7 @@ describe.concurrent('gwctl bucket ttl show', () => {
     const ws = await workspace([archive, ttl(90), tmpOnly]);
     const r = await ws.run(['bucket', 'ttl', 'show', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = resultOf(r);
     expect(out).toMatchObject({
       env: 'emu',
       role: 'parcels',
@@ -317,8 +317,8 @@ describe.concurrent('gwctl bucket ttl show', () => {
     const ws = await workspace();
     const r = await ws.run(['bucket', 'ttl', 'show', '--no-holds']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/no lifecycle rules/);
-    expect(r.stderr).toMatch(/Retention TTL: none/);
+    expect(r.stdout).toMatch(/no lifecycle rules/);
+    expect(r.stdout).toMatch(/Retention TTL: none/);
   });
 
   it('no permission to read the bucket (403) is one line, exit 1', async ({ expect }) => {

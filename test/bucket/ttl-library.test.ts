@@ -69,7 +69,7 @@ async function setTtl(
     dryRun: opts.dryRun ?? false,
     yes: true,
     interactive: false,
-    ui: new Ui(new PassThrough()),
+    ui: new Ui(new PassThrough(), new PassThrough()),
     prompter: { confirm: async () => false, typeToConfirm: async () => false },
     audit,
     apply: async (p: Plan) => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 // gwctl.yaml takes effect exactly as written, on every run: gwctl keeps no validated copy of it that could say
 // something else (a cache once did, and a forged entry could point an environment at another cluster).
@@ -41,7 +41,7 @@ describe('gwctl.yaml as written', () => {
     }
     const r = await runGwctl(['env', 'show', 'prod', '--json'], { cwd: dir, env });
     expect(r.code).toBe(0);
-    const shown = JSON.parse(r.stdout);
+    const shown = resultOf(r);
     expect(shown.kube).toEqual({ context: 'gke_prod', namespace: 'default' });
     expect(shown.region).toBe('europe-west1');
   });
@@ -70,7 +70,7 @@ process.on('exit', () => process.stderr.write('parser modules: ' + seen + '\\n')
       env: { ...env, NODE_OPTIONS: `--import=${probe}` },
     });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).environments.map((e: { name: string }) => e.name)).toEqual(['prod', 'sandbox']);
+    expect(resultOf(r).environments.map((e: { name: string }) => e.name)).toEqual(['prod', 'sandbox']);
     expect(r.stderr).toMatch(/parser modules: 0\n/);
   });
 });

@@ -5,7 +5,7 @@ import { environmentNames, resolveEnvironment } from '../../src/lib/config/envir
 import { loadConfig, parseConfig } from '../../src/lib/config/load.js';
 import { UsageError } from '../../src/lib/errors/gwctl-error.js';
 import { sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 
 const valid = `
 environments:
@@ -95,7 +95,7 @@ describe('gwctl env show', () => {
       env: { PROD_MONGODB_URI: 'mongodb://admin:hunter2@db:27017' },
     });
     expect(r.code).toBe(0);
-    const shown = JSON.parse(r.stdout);
+    const shown = resultOf(r);
     expect(shown.mongodb.uri).toBe('from $PROD_MONGODB_URI (set; value hidden)');
     expect(r.stdout + r.stderr).not.toContain('hunter2');
   });
@@ -103,7 +103,7 @@ describe('gwctl env show', () => {
   it('lists the sandbox with no gwctl.yaml', async () => {
     const r = await runGwctl(['env', 'list', '--json'], { cwd: tempDir() });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).environments.map((e: { name: string }) => e.name)).toEqual(['sandbox']);
+    expect(resultOf(r).environments.map((e: { name: string }) => e.name)).toEqual(['sandbox']);
   });
 
   it('exits 2 on an unknown flag', async () => {

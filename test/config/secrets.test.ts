@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runGwctl, tempDir, type CliResult } from '../helpers/cli.js';
+import { runGwctl, tempDir, type CliResult, resultOf } from '../helpers/cli.js';
 
 // The runbook: an operator pastes the MongoDB URI itself where gwctl.yaml wants a variable's name or a file's
 // path. gwctl refuses the file (exit 2), says why, and never prints the URI or its user: not in the error,
@@ -63,7 +63,7 @@ describe('a MongoDB URI written into gwctl.yaml', () => {
     const uriFile = '/run/credentials/gwctl@prod.service/mongodb-uri';
     const r = await runGwctl(['env', 'show', 'prod', '--json'], { cwd: workspace(`{ uriFile: "${uriFile}" }`) });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).mongodb.uri).toBe(`from file ${uriFile} (missing; value hidden)`);
+    expect(resultOf(r).mongodb.uri).toBe(`from file ${uriFile} (missing; value hidden)`);
   });
 
   it('as the whole mongodb section, or any bad value under it, is not echoed', async () => {
@@ -103,7 +103,7 @@ describe('env show', () => {
     );
     const r = await runGwctl(['env', 'show', 'prod', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).kube.kubeconfig).toBe('https://***@config.example/kubeconfig');
+    expect(resultOf(r).kube.kubeconfig).toBe('https://***@config.example/kubeconfig');
     expect(r.stdout + r.stderr).not.toMatch(LEAKS);
   });
 });
@@ -112,7 +112,8 @@ describe('secrets typed on the command line', () => {
   it('are not echoed by the error, its --json envelope or its GWCTL_DEBUG=1 stack', async () => {
     const r = await runGwctl(['env', 'show', '--env', URI, '--json'], { cwd: tempDir(), env: { GWCTL_DEBUG: '1' } });
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).error.message).toMatch(/^unknown environment "mongodb:\/\/\*\*\*@db\.internal:27017\//);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 2, exitCode: 2, name: 'UsageError' });
+    expect(JSON.parse(r.stdout).message).toMatch(/^unknown environment "mongodb:\/\/\*\*\*@db\.internal:27017\//);
     expect(r.stderr).toMatch(/\n\s+at /); // the stack is there, redacted
     expect(r.stdout + r.stderr).not.toMatch(LEAKS);
   });

@@ -5,7 +5,7 @@ import { openEnvironmentAdmins } from '../../src/lib/cloud/environment-admins.js
 import { journalPath, type JournalData } from '../../src/lib/deprovision/journal.js';
 import { protectionBinding, protectionPolicy } from '../../src/lib/protection/kube-policy.js';
 import { intentsIn, outcomesIn } from '../helpers/audit.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { EMPTYING_RULE } from '../../src/lib/deprovision/plan.js';
 import { deprovisionUntilWaiting, envBuckets, expectDeprovisioned } from './support.js';
@@ -35,17 +35,17 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     clearLogs(f);
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/scale-down deployment\/default\/public-gateway-poweb — replicas 2 → 0/);
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(/scale-down deployment\/default\/public-gateway-poweb — replicas 2 → 0/);
+    expect(r.stdout).toMatch(
       /delete ingress\/default\/public-gateway — and wait until GKE has torn down its load balancer \(load balancer 34\.120\.10\.20\)/,
     );
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       new RegExp(
         `set-lifecycle gs://${f.buckets.vault} — lifecycle: Delete at age 0; versioning off; soft delete 7 day\\(s\\) → off`,
       ),
     );
-    expect(r.stderr).toContain('dry run: nothing was changed');
-    expect(r.stderr).toContain(`terraform destroy -var-file=${f.tfvars}`);
+    expect(r.stdout).toContain('dry run: nothing was changed');
+    expect(r.stdout).toContain(`terraform destroy -var-file=${f.tfvars}`);
     expect(f.kube.log.list().length).toBeGreaterThan(0);
     expectNoMutation(f);
     expect(existsSync(journalPath('staging', f.home))).toBe(false);
@@ -103,7 +103,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     f = await startGatewayFixture();
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = resultOf(r);
     expect(out.status).toBe('applied');
     expect(out.result.steps).toHaveLength(23);
     // Under --json the plan still goes to stderr, but per-step progress stays quiet.
@@ -116,7 +116,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
       .map((l) => JSON.parse(l));
     expect(audit.at(-1)).toMatchObject({ command: 'env deprovision', env: 'staging', result: 'applied' });
 
-    const before = JSON.parse((await gwctl(f, 'env', 'status', 'staging', '--json')).stdout);
+    const before = resultOf(await gwctl(f, 'env', 'status', 'staging', '--json'));
     expect(before.leftovers.ingresses).toEqual([]);
     expect(before.leftovers.workloads.every((w: { replicas: number }) => w.replicas === 0)).toBe(true);
     // Not empty yet: the lifecycle rule runs about daily. The counts are Cloud Monitoring's last daily measurement.
@@ -132,7 +132,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     f.gcs.sweep();
     f.monitoring.measureStorage();
     const after = await gwctl(f, 'env', 'status', 'staging', '--json');
-    const status = JSON.parse(after.stdout);
+    const status = resultOf(after);
     expect(status.leftovers.clean).toBe(true);
     expect(status.leftovers.buckets.map((b: { empty: boolean }) => b.empty)).toEqual(envBuckets(f).map(() => true));
     // Cloud Monitoring does not track buckets with no objects: no count once they are empty.
@@ -144,7 +144,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     clearLogs(f);
     const again = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
+    expect(again.stdout).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
     expectNoMutation(f);
   });
 
@@ -168,7 +168,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming the deprovision started .*: 9 step\(s\) already done/);
-    expect(r.stderr).toMatch(/delete ingress\/default\/public-gateway — already deleting since/);
+    expect(r.stdout).toMatch(/delete ingress\/default\/public-gateway — already deleting since/);
     expect(r.stderr).toMatch(
       /an earlier env deprovision on staging \(run [0-9a-f]+\) died without recording its outcome/,
     );
@@ -237,7 +237,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
       `warning: gs://${f.buckets.backups} has a retention policy of 30 day(s): objects younger than that stay until they expire (remove it with: gcloud storage buckets update gs://${f.buckets.backups} --clear-retention-period)`,
     );
     // Holds are per object; planning never lists every object, so it says where to look instead of counting.
-    expect(r.stderr).toContain('note: objects under a temporary or event-based hold outlive the lifecycle rule');
+    expect(r.stdout).toContain('note: objects under a temporary or event-based hold outlive the lifecycle rule');
     expect(r.stderr).toMatch(
       new RegExp(
         `warning: gs://${f.buckets.vault} keeps soft delete \\(7 day\\(s\\)\\): every object the rule deletes stays billable`,
@@ -261,7 +261,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
         `warning: gs://${f.buckets.vault} holds ${versions.length} soft-deleted object\\(s\\) \\([^)]+\\), billed until \\S+: turning soft delete off does not purge them`,
       ),
     );
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       /soft delete 7 day\(s\) → off \(what is already soft-deleted stays until its hard-delete time\)/,
     );
     expect(files.length).toBeGreaterThan(0);
@@ -270,7 +270,7 @@ describe('gwctl env deprovision', { timeout: 240_000 }, () => {
     f.gcs.sweep();
     f.gcs.log.clear();
     const status = await gwctl(f, 'env', 'status', 'staging', '--json');
-    const left = JSON.parse(status.stdout).leftovers;
+    const left = resultOf(status).leftovers;
     const vaultLeft = left.buckets.find((b: { name: string }) => b.name === f!.buckets.vault);
     expect(vaultLeft.empty).toBe(true);
     expect(vaultLeft.softDeleted).toMatchObject({ objects: versions.length, more: false });

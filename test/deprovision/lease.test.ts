@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLeaseAdmin } from '../../src/lib/cloud/kube-lease.js';
 import { acquireLease, DeprovisionLeaseHeldError, type HeldLease } from '../../src/lib/deprovision/lease.js';
 import { intentsIn, outcomesIn } from '../helpers/audit.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { deprovisionUntilWaiting, expectDeprovisioned } from './support.js';
 
@@ -67,7 +67,7 @@ describe('one deprovision at a time, across machines: the Lease', { timeout: 240
     );
     // The second run wrote nothing: no intent of its own.
     expect(intentsIn(auditFile(f))).toHaveLength(1);
-    const status = JSON.parse((await gwctl(f, 'env', 'status', 'staging', '--json')).stdout);
+    const status = resultOf(await gwctl(f, 'env', 'status', 'staging', '--json'));
     expect(status.leftovers.deprovision.runningNow.holder).toBe(holder);
     const dry = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
     expect(dry.code).toBe(0);
@@ -80,7 +80,7 @@ describe('one deprovision at a time, across machines: the Lease', { timeout: 240
     f.kube.log.clear();
     const again = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
+    expect(again.stdout).toMatch(/staging is already deprovisioned \(finished .*\): nothing to do/);
     expect(f.kube.log.mutating()).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.js';
 
 let f: GatewayFixture | undefined;
@@ -53,7 +53,7 @@ describe('planning a deprovision never lists a bucket whole', { timeout: 240_000
     expect(parcels).toHaveLength(2);
     expect(parcels.filter((q) => q.includes('maxResults=1&') || q.endsWith('maxResults=1'))).toHaveLength(1);
     expect(Object.values(calls).flat().length).toBeLessThanOrEqual(8);
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       new RegExp(
         `set-lifecycle gs://${f.buckets.parcels} — .*about 20040 object\\(s\\), [\\d.]+ KiB \\(Cloud Monitoring, measured daily\\) go at the next lifecycle run`,
       ),
@@ -62,9 +62,7 @@ describe('planning a deprovision never lists a bucket whole', { timeout: 240_000
     f.gcs.log.clear();
     const status = await gwctl(f, 'env', 'status', 'staging', '--json');
     expect(status.code, status.stderr).toBe(0);
-    const bucket = JSON.parse(status.stdout).leftovers.buckets.find(
-      (b: { name: string }) => b.name === f!.buckets.parcels,
-    );
+    const bucket = resultOf(status).leftovers.buckets.find((b: { name: string }) => b.name === f!.buckets.parcels);
     expect(bucket).toMatchObject({ exists: true, empty: false, objects: 20_040 });
     expect(listings(f)[f.buckets.parcels]).toHaveLength(2);
     expect(status.stderr).toMatch(
@@ -77,8 +75,8 @@ describe('planning a deprovision never lists a bucket whole', { timeout: 240_000
     await f.monitoring.close();
     const r = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/note: object counts unavailable \(Cloud Monitoring: UNAVAILABLE: /);
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(/note: object counts unavailable \(Cloud Monitoring: UNAVAILABLE: /);
+    expect(r.stdout).toMatch(
       new RegExp(
         `set-lifecycle gs://${f.buckets.parcels} — .*its objects \\(not counted: Cloud Monitoring has no measurement`,
       ),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.js';
 
 let f: GatewayFixture | undefined;
@@ -25,7 +25,7 @@ describe('the deployment trigger', { timeout: 240_000 }, () => {
     f.cloudbuild.log.clear();
     f.kube.log.clear();
     const dry = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
-    expect(dry.stderr).toMatch(
+    expect(dry.stdout).toMatch(
       /1\. disable cloudbuild-trigger\/relaycorp-gateway-staging\/europe-west1\/gateway-gke-deployment — first, so CI cannot redeploy/,
     );
     expect(f.cloudbuild.log.mutating()).toEqual([]);
@@ -39,7 +39,7 @@ describe('the deployment trigger', { timeout: 240_000 }, () => {
     expect(Date.parse(update!.time)).toBeLessThanOrEqual(Date.parse(firstKubeWrite.time));
 
     const status = await gwctl(f, 'env', 'status', 'staging', '--json');
-    expect(JSON.parse(status.stdout).leftovers.trigger).toEqual({
+    expect(resultOf(status).leftovers.trigger).toEqual({
       name: TRIGGER,
       resourceName: trigger(f).resourceName,
       state: 'disabled by gwctl env deprovision',
@@ -60,7 +60,7 @@ describe('the deployment trigger', { timeout: 240_000 }, () => {
     f.cloudbuild.faults.set({});
     f.cloudbuild.log.clear();
     const again = await gwctl(f, 'env', 'deprovision', 'staging', '--yes', '--confirm', 'staging');
-    expect(again.stderr).toMatch(/note: Cloud Build trigger gateway-gke-deployment .* is already disabled/);
+    expect(again.stdout).toMatch(/note: Cloud Build trigger gateway-gke-deployment .* is already disabled/);
     expect(f.cloudbuild.log.mutating()).toEqual([]);
   });
 
@@ -74,7 +74,7 @@ describe('the deployment trigger', { timeout: 240_000 }, () => {
     );
     const protect = await gwctl(f, 'env', 'protect', 'staging', '--yes');
     expect(protect.code, protect.stderr).toBe(0);
-    expect(protect.stderr).toMatch(
+    expect(protect.stdout).toMatch(
       /enable cloudbuild-trigger\/relaycorp-gateway-staging\/europe-west1\/gateway-gke-deployment — disabled by gwctl env deprovision/,
     );
     expect(trigger(f).disabled).toBe(false);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 import { startGateway, type Gateway } from './fixtures.js';
 
 let gateway: Gateway;
@@ -43,7 +43,7 @@ describe('gwctl diagnose parcels', () => {
   it('prints the report and the findings with their fix on stderr, every sample as JSON on stdout', async () => {
     const { code, stdout, stderr } = await diagnose('--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    const report = resultOf({ stdout });
     expect(report.probes.http.result.samples).toHaveLength(4);
     expect(report.findings.map((f: { code: string }) => f.code).sort()).toEqual([
       'cogrpc-cold-start',
@@ -55,10 +55,10 @@ describe('gwctl diagnose parcels', () => {
   });
 
   it('exits 4 on a breached --slo, so cron and CI notice', async () => {
-    const { code, stderr } = await diagnose('--skip', 'websocket,cogrpc,monitoring', '--slo', 'p99=1ms');
+    const { code, stdout } = await diagnose('--skip', 'websocket,cogrpc,monitoring', '--slo', 'p99=1ms');
     expect(code).toBe(4);
-    expect(stderr).toMatch(/✗ p99=1ms: measured \d/);
-    expect(stderr).toContain('SLO breached');
+    expect(stdout).toMatch(/✗ p99=1ms: measured \d/);
+    expect(stdout).toContain('SLO breached');
   });
 
   it('exits 2 on a malformed --slo before measuring anything', async () => {

@@ -43,3 +43,12 @@ export function runGwctl(
 export function tempDir(prefix = 'gwctl-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** The `result` of a command's `--json` envelope (`{status, result, warnings}`), checking it is one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resultOf<T = any>(r: { stdout: string }): T {
+  const envelope = JSON.parse(r.stdout) as { status?: unknown; result?: T; warnings?: unknown };
+  if (typeof envelope.status !== 'number' || !Array.isArray(envelope.warnings) || !('result' in envelope))
+    throw new Error(`not a gwctl JSON envelope: ${r.stdout.slice(0, 200)}`);
+  return envelope.result as T;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Binary, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliResult } from '../helpers/cli.js';
+import { resultOf, type CliResult } from '../helpers/cli.js';
 import { migrateWorkspace, type MigrateWorkspace } from '../helpers/migrate-workspace.js';
 import {
   type FirestoreTarget,
@@ -18,7 +18,7 @@ let workspace: MigrateWorkspace;
 /** `gwctl migrate …` as an operator runs it, in a workspace whose `emu` environment points at the emulators. */
 const gwctl = (args: string[], uri?: string) => workspace.gwctl(args, { uri });
 
-const json = (r: CliResult) => JSON.parse(r.stdout);
+const json = (r: CliResult) => resultOf(r);
 const errorLines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.startsWith('error:'));
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import {
   startMongoTarget,
   usingRealMongo,
 } from '@gwctl/emulators/testing';
+import { resultOf } from '../helpers/cli.js';
 import { migrateWorkspace, type MigrateWorkspace } from '../helpers/migrate-workspace.js';
 
 let mongo: MongoTarget;
@@ -48,7 +49,7 @@ describe.skipIf(usingRealMongo)('gwctl migrate keystore under 20 % injected Mong
       for (let run = 1; run <= 4; run++) {
         const r = await gwctl(['migrate', 'keystore', '--yes', '--json']);
         expect(r.code, r.stderr).toBe(0);
-        const { summary } = JSON.parse(r.stdout) as {
+        const { summary } = resultOf(r) as {
           summary: { created: number; unchanged: number; failed: number; verification: { ok: boolean }[] };
         };
         expect(summary.verification.every((v) => v.ok)).toBe(true);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MonitoringTarget } from '@gwctl/emulators/testing';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 import { configYaml, PROJECT, startProject } from './harness.js';
 
 let t: MonitoringTarget;
@@ -22,21 +22,21 @@ describe('gwctl monitoring, as an operator runs it', () => {
   it('plan --exit-code exits 3 while there is something to apply, and 0 once applied', async () => {
     const before = await gwctl('monitoring', 'plan', '--exit-code');
     expect(before.code).toBe(3);
-    expect(before.stderr).toMatch(/missing/);
+    expect(before.stdout).toMatch(/missing/);
     expect(t.log.mutating()).toEqual([]);
     const applied = await gwctl('monitoring', 'apply', '--yes');
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stderr).toMatch(/12 created, 0 updated, 0 deleted/);
+    expect(applied.stdout).toMatch(/12 created, 0 updated, 0 deleted/);
     const after = await gwctl('monitoring', 'plan', '--exit-code', '--json');
     expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout).plan.steps).toEqual([]);
+    expect(resultOf(after).plan.steps).toEqual([]);
   });
 
   it('--dry-run prints the plan and sends no mutating call', async () => {
     const r = await gwctl('monitoring', 'apply', '--dry-run');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/create-policy/);
-    expect(r.stderr).toMatch(/dry run: nothing was changed/);
+    expect(r.stdout).toMatch(/create-policy/);
+    expect(r.stdout).toMatch(/dry run: nothing was changed/);
     expect(t.log.mutating()).toEqual([]);
     expect(t.log.list().length).toBeGreaterThan(0);
   });
@@ -56,7 +56,7 @@ describe('gwctl monitoring, as an operator runs it', () => {
     t.log.clear();
     const again = await gwctl('monitoring', 'apply', '--yes', '--json');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).status).toBe('no-op');
+    expect(resultOf(again).status).toBe('no-op');
     expect(t.log.mutating()).toEqual([]);
     expect(audit()).toHaveLength(2);
   });
@@ -88,10 +88,8 @@ describe('gwctl monitoring, as an operator runs it', () => {
     });
     const s = await gwctl('monitoring', 'status', '--exit-code');
     expect(s.code).toBe(3);
-    expect(s.stderr).toMatch(/backend-5xx-ratio\s+drifted: edited outside gwctl \(display_name\)/);
+    expect(s.stdout).toMatch(/backend-5xx-ratio\s+drifted: edited outside gwctl \(display_name\)/);
     const json = await gwctl('monitoring', 'status', '--json');
-    expect(JSON.parse(json.stdout).rows.find((r: { id: string }) => r.id === 'backend-5xx-ratio').state).toBe(
-      'drifted',
-    );
+    expect(resultOf(json).rows.find((r: { id: string }) => r.id === 'backend-5xx-ratio').state).toBe('drifted');
   });
 });

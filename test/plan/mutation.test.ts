@@ -41,7 +41,7 @@ function harness(over: Partial<MutationOptions<string>> & { answers?: { confirm?
     dryRun: false,
     yes: false,
     interactive: false,
-    ui: new Ui(out),
+    ui: new Ui(out, out),
     prompter,
     audit,
     apply: async (p) => {

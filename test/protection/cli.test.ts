@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 import { startGatewayFixture, TFVARS, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { kubeClients } from '@gwctl/emulators/testing';
 
@@ -12,7 +12,7 @@ afterAll(async () => f?.close());
 
 const gwctl = (...args: string[]) => runGwctl(args, { cwd: tempDir(), env: f.cliEnv });
 const status = async () =>
-  JSON.parse((await gwctl('env', 'status', 'prod', '--json')).stdout) as {
+  resultOf(await gwctl('env', 'status', 'prod', '--json')) as {
     protection: { verdict: string; disagreeing: string[] };
   };
 
@@ -26,18 +26,18 @@ describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
 
     const r = await gwctl('env', 'protect', 'prod', '--yes');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/create validatingadmissionpolicy\/gwctl-destroy-protection-prod/);
-    expect(r.stderr).toContain(
+    expect(r.stdout).toMatch(/create validatingadmissionpolicy\/gwctl-destroy-protection-prod/);
+    expect(r.stdout).toContain(
       `next: in the environment's Terraform root module: terraform apply -var-file=${f.tfvars}`,
     );
-    expect(r.stderr).toMatch(/Protection of prod: protected/);
+    expect(r.stdout).toMatch(/Protection of prod: protected/);
     expect(readFileSync(f.tfvars, 'utf8')).toBe(
       TFVARS.replace('prevent_destruction = false #', 'prevent_destruction = true #'),
     );
     expect((await status()).protection.verdict).toBe('protected');
 
     const again = await gwctl('env', 'protect', 'prod', '--yes');
-    expect(again.stderr).toMatch(/prod is already protected/);
+    expect(again.stdout).toMatch(/prod is already protected/);
   });
 
   it('status reports inconsistent, naming the part that disagrees', async () => {
@@ -46,11 +46,11 @@ describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
     });
     const r = await gwctl('env', 'status', 'prod');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/Protection of prod: inconsistent \(kubernetes disagrees\)/);
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(/Protection of prod: inconsistent \(kubernetes disagrees\)/);
+    expect(r.stdout).toMatch(
       /kubernetes\s+inconsistent\s+ValidatingAdmissionPolicy gwctl-destroy-protection-prod is partly in place/,
     );
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       /! ValidatingAdmissionPolicy gwctl-destroy-protection-prod exists but its binding does not/,
     );
     expect((await status()).protection).toMatchObject({ verdict: 'inconsistent', disagreeing: ['kubernetes'] });
@@ -61,11 +61,11 @@ describe('gwctl env protect / unprotect / status', { timeout: 240_000 }, () => {
     expect(noConfirm.code).toBe(2);
     expect(noConfirm.stderr).toMatch(/pass --yes --confirm prod/);
     const dry = await gwctl('env', 'unprotect', 'prod', '--dry-run');
-    expect(dry.stderr).toMatch(/delete validatingadmissionpolicy\/gwctl-destroy-protection-prod/);
-    expect(dry.stderr).not.toMatch(/validatingadmissionpolicybinding/);
+    expect(dry.stdout).toMatch(/delete validatingadmissionpolicy\/gwctl-destroy-protection-prod/);
+    expect(dry.stdout).not.toMatch(/validatingadmissionpolicybinding/);
     const r = await gwctl('env', 'unprotect', 'prod', '--yes', '--confirm', 'prod', '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'applied', protection: { verdict: 'unprotected' } });
+    expect(resultOf(r)).toMatchObject({ status: 'applied', protection: { verdict: 'unprotected' } });
     expect(readFileSync(f.tfvars, 'utf8')).toBe(TFVARS);
     expect((await status()).protection.verdict).toBe('unprotected');
   });

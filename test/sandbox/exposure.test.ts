@@ -2,7 +2,7 @@ import { chmodSync, lstatSync, readdirSync, statSync, symlinkSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptsConnections, isLoopback, listeningSockets, networkAddresses } from '@gwctl/emulators/testing';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 /** Every path under `root` with its permission bits (symbolic links as they are, not followed). */
 function modes(root: string): Map<string, number> {
@@ -39,7 +39,7 @@ describe('a running sandbox exposes its data to its owner only', () => {
 
     const again = await runGwctl(['sandbox', 'start', '--detach', '--json'], { env: { GWCTL_HOME: home } });
     expect(again.code, again.stderr).toBe(0);
-    pid = JSON.parse(again.stdout).pid;
+    pid = resultOf(again).pid;
   });
   afterAll(() => runGwctl(['sandbox', 'stop'], { env: { GWCTL_HOME: home } }));
 

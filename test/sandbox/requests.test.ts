@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 describe('gwctl sandbox requests on a busy sandbox', () => {
   it('prints 150,000 recorded requests (and skips a line torn by a concurrent append)', async () => {
@@ -30,6 +30,6 @@ describe('gwctl sandbox requests on a busy sandbox', () => {
 
     const json = await runGwctl(['sandbox', 'requests', '--service', 'gcs', '--json'], { env: { GWCTL_HOME: home } });
     expect(json.code, json.stderr.slice(0, 500)).toBe(0);
-    expect(JSON.parse(json.stdout).requests).toHaveLength(n / 2);
+    expect(resultOf(json).requests).toHaveLength(n / 2);
   });
 });

@@ -5,7 +5,7 @@ import { openKubeApis } from '../../src/lib/cloud/kube.js';
 import { sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
 import { parseFaults } from '../../src/lib/sandbox/faults-flag.js';
 import { startSandbox, type RunningSandbox } from '../../src/lib/sandbox/run.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 describe('sandbox (in process)', () => {
   let home: string;
@@ -60,25 +60,25 @@ describe('gwctl sandbox (detached, from the CLI)', () => {
     const cwd = tempDir('gwctl-sandbox-cli-');
     const start = await runGwctl(['sandbox', 'start', '--detach', '--json'], { cwd });
     expect(start.code, start.stderr).toBe(0);
-    const started = JSON.parse(start.stdout);
+    const started = resultOf(start);
     expect(started.endpoints.gcs).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     try {
       const show = await runGwctl(['env', 'show', 'sandbox', '--json'], { cwd });
-      expect(JSON.parse(show.stdout).emulators.storage).toBe(started.endpoints.gcs);
+      expect(resultOf(show).emulators.storage).toBe(started.endpoints.gcs);
       const status = await runGwctl(['sandbox', 'status', '--json'], { cwd });
-      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid: started.pid });
+      expect(resultOf(status)).toMatchObject({ running: true, pid: started.pid });
       const requests = await runGwctl(['sandbox', 'requests', '--service', 'gcs', '--json'], { cwd });
-      expect(JSON.parse(requests.stdout).requests.length).toBeGreaterThan(0);
+      expect(resultOf(requests).requests.length).toBeGreaterThan(0);
       const again = await runGwctl(['sandbox', 'start', '--detach', '--json'], { cwd });
-      expect(JSON.parse(again.stdout).status).toBe('already-running');
+      expect(resultOf(again).status).toBe('already-running');
       const resetWhileRunning = await runGwctl(['sandbox', 'reset', '--yes'], { cwd });
       expect(resetWhileRunning.code).toBe(1);
     } finally {
       const stop = await runGwctl(['sandbox', 'stop', '--json'], { cwd });
-      expect(JSON.parse(stop.stdout).stopped).toBe(true);
+      expect(resultOf(stop).stopped).toBe(true);
     }
     const status = await runGwctl(['sandbox', 'status', '--json'], { cwd });
-    expect(JSON.parse(status.stdout).running).toBe(false);
+    expect(resultOf(status).running).toBe(false);
     const reset = await runGwctl(['sandbox', 'reset', '--yes', '--json'], { cwd });
     expect(reset.code, reset.stderr).toBe(0);
   });

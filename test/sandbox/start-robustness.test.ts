@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBucketAdmin } from '../../src/lib/cloud/buckets.js';
 import { sandboxEnvironment } from '../../src/lib/sandbox/environment.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 
@@ -42,7 +42,7 @@ describe('gwctl sandbox start --faults (the help’s own example)', () => {
         expect((await openBucketAdmin(env).then((b) => b.inventory('relaycorp-gateway-sandbox-vault'))).objects).toBe(
           300,
         );
-        expect(await injectedFaults(JSON.parse(r.stdout).endpoints.gcs, 200)).toBeGreaterThan(0);
+        expect(await injectedFaults(resultOf(r).endpoints.gcs, 200)).toBeGreaterThan(0);
       } finally {
         await stop(home);
       }
@@ -89,7 +89,7 @@ describe('two starts at once in one directory', () => {
     );
     try {
       const outcomes = [a!, b!].map((r) =>
-        r.code === 0 ? JSON.parse(r.stdout).status : r.stderr.match(/another sandbox process/)?.[0],
+        r.code === 0 ? resultOf(r).status : r.stderr.match(/another sandbox process/)?.[0],
       );
       expect(outcomes).toContain('started');
       expect(outcomes.filter((o) => o !== 'started')).toEqual([

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js');
 const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
@@ -27,7 +27,7 @@ describe('gwctl sandbox stop after the sandbox died and its pid was reused', () 
       writeFileSync(join(dir, 'sandbox.lock'), JSON.stringify({ pid: unrelated.pid, ...identity }));
       const r = await runGwctl(['sandbox', 'stop', '--json'], { env: { GWCTL_HOME: home } });
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ stopped: false, stale: true, pid: null });
+      expect(resultOf(r)).toEqual({ stopped: false, stale: true, pid: null });
       expect(r.stderr).toMatch(/left by a process that is gone; removed it, signalled nothing/);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(alive(unrelated)).toBe(true);
@@ -44,7 +44,7 @@ describe('gwctl sandbox stop after the sandbox died and its pid was reused', () 
     while (!existsSync(lock) && alive(starting)) await new Promise((r) => setTimeout(r, 20));
     const r = await runGwctl(['sandbox', 'stop', '--json'], { env: { GWCTL_HOME: home } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ stopped: true, pid: starting.pid });
+    expect(resultOf(r)).toMatchObject({ stopped: true, pid: starting.pid });
     await new Promise((resolve) => (alive(starting) ? starting.once('exit', resolve) : resolve(null)));
     expect(existsSync(join(home, 'sandbox', 'state.json'))).toBe(false);
   });
@@ -55,6 +55,6 @@ describe('gwctl sandbox stop after the sandbox died and its pid was reused', () 
     writeFileSync(join(home, 'sandbox', 'state.json'), '{"pid": 12');
     const r = await runGwctl(['sandbox', 'stop', '--json'], { env: { GWCTL_HOME: home } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).stale).toBe(true);
+    expect(resultOf(r).stale).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownIdentity, writeSandboxState } from '../../src/lib/sandbox/state.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 const NOT_RUNNING = 'error: the sandbox is not running: start it with `gwctl sandbox start`';
 
@@ -159,7 +159,7 @@ describe('--env sandbox while the sandbox is stopped', () => {
   it('env list still lists the sandbox', async () => {
     const r = await runGwctl(['env', 'list', '--json'], { cwd: tempDir(), env: { GWCTL_HOME: tempDir() } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).environments).toEqual([
+    expect(resultOf(r).environments).toEqual([
       {
         name: 'sandbox',
         project: 'gwctl-sandbox',

@@ -12,7 +12,7 @@ import { GATEWAY_IMAGE, seedKubeObjects } from '../../src/lib/sandbox/seed-kube.
 import type { Drift } from '../../src/lib/verify/drift.js';
 import type { VerifyReport } from '../../src/lib/verify/run.js';
 import { auditRecords as recordsIn } from '../helpers/audit.js';
-import { runGwctl, tempDir } from '../helpers/cli.js';
+import { runGwctl, tempDir, resultOf } from '../helpers/cli.js';
 
 // `gwctl verify infra` against a whole sandbox (its emulators run in this process, so the sandbox
 // counts as running), driven the way an operator would: change something, verify, read the verdict.
@@ -37,7 +37,7 @@ const gwctl = (...args: string[]) => runGwctl(args, { cwd: root, env: { GWCTL_HO
 
 async function verify(...extra: string[]): Promise<{ code: number; report: VerifyReport; stderr: string }> {
   const r = await gwctl('verify', 'infra', '--env', 'sandbox', '--json', ...extra);
-  return { code: r.code, report: JSON.parse(r.stdout) as VerifyReport, stderr: r.stderr };
+  return { code: r.code, report: resultOf(r) as VerifyReport, stderr: r.stderr };
 }
 
 const driftOn = (report: VerifyReport, object: string, field?: string): Drift | undefined =>
@@ -53,7 +53,7 @@ async function expectClean(): Promise<void> {
 async function sandboxRecords(): Promise<AuditRecord[]> {
   const r = await gwctl('audit', 'show', '--env', 'sandbox', '--json');
   expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { records: AuditRecord[] }).records;
+  return resultOf<{ records: AuditRecord[] }>(r).records;
 }
 /** Environments without `audit.log` (a third party's gwctl.yaml) record in the local file. */
 const fileRecords = () => recordsIn(join(home, 'audit.jsonl'));
@@ -311,7 +311,7 @@ describe('gwctl verify infra from a gwctl.yaml', () => {
     const code = (file: string) => join(root, 'verifier', 'code', file);
     // The sandbox's cluster seen as "staging": the protection policy is named after "sandbox", which is what the code says.
     const ok = await verifyWith('staging', '--json');
-    expect(JSON.parse(ok.stdout).drifts, ok.stderr).toEqual([]);
+    expect(resultOf(ok).drifts, ok.stderr).toEqual([]);
     expect(ok.code).toBe(0);
 
     const broken = await verifyWith('staging', '--manifests', code('broken.yaml'));

@@ -4,13 +4,6 @@ import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { UsageError } from '../../lib/errors/gwctl-error.js';
 
 export default class AuditImport extends GwctlCommand<typeof AuditImport> {
-  static override summary = "Import a local hash-chained audit log into the environment's shared log";
-  static override description =
-    "Appends every line of --from (a gwctl audit.jsonl, which must verify) to the environment's shared log in order, exactly as written, then an `import` record with the file's head hash and record count, so the old chain can be checked inside the shared log. An import already there (same head) is not done twice. The import itself is audited like any change. See docs/audit.md.";
-  static override examples = [
-    '<%= config.bin %> audit import --env prod --from ~/.gwctl/audit.jsonl --dry-run',
-    '<%= config.bin %> audit import --env prod --from ./audit.jsonl --yes',
-  ];
   static override flags = {
     from: Flags.string({ description: 'the local audit log file to import', required: true }),
     ...mutatingFlags,

@@ -3,14 +3,6 @@ import { GwctlCommand } from '../../base-command.js';
 import type { AuditRecord } from '../../lib/audit/record.js';
 
 export default class AuditShow extends GwctlCommand<typeof AuditShow> {
-  static override summary = 'Show the audit log: every change’s intent and outcome';
-  static override description =
-    "Each change appends two records: its intent, before anything is changed, and its outcome (applied, failed, interrupted, or abandoned when a later run found it dead). Both say when, who (the principal that acted), which command, environment and plan digest. With --env and `audit.log` in gwctl.yaml, the environment's shared transparency log is read (every entry checked against its signed checkpoint); otherwise the local hash-chained file. Runs that died without an outcome are recorded first. See docs/audit.md.";
-  static override examples = [
-    '<%= config.bin %> audit show --env prod',
-    '<%= config.bin %> audit show --env prod --since 7d --command "env deprovision"',
-    '<%= config.bin %> audit show --env prod --actor alice@ --json',
-  ];
   static override flags = {
     limit: Flags.integer({ description: 'show only the last N records', min: 1 }),
     since: Flags.string({ description: 'only records after TIME (ISO 8601) or within a duration (e.g. 7d)' }),
@@ -48,7 +40,7 @@ export default class AuditShow extends GwctlCommand<typeof AuditShow> {
       command: this.flags.command,
       limit: this.flags.limit,
     });
-    this.ui.info(c.dim(`audit log: ${location}`));
+    this.ui.note(`audit log: ${location}`);
     this.ui.table(records, [
       { header: shared ? 'index' : 'seq', get: (r) => r.seq, align: 'right' },
       { header: 'time', get: (r) => r.time },

@@ -4,14 +4,6 @@ import type { OpenedSharedLog } from '../../lib/audit/shared/open-shared-log.js'
 import { ExitCode } from '../../lib/errors/gwctl-error.js';
 
 export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
-  static override summary = 'Check that no audit record was edited, dropped, reordered or rewritten';
-  static override description =
-    "With --env and `audit.log` in gwctl.yaml: the environment's shared transparency log is checked as any C2SP tlog-tiles reader would: the checkpoint's Ed25519 signature, every entry against the hash tiles, every tile up to the signed root, and consistency with the last checkpoint this machine saw (kept under $GWCTL_HOME/audit), so a rewritten history is caught even when re-signed; each problem names the first entry index it touches, and the witnesses that cosigned the latest checkpoint are listed. Without a shared log: the local hash-chained file, line by line; its printed head hash can be passed back with --expect-head. Runs that died without an outcome are recorded first. Exits 1 when anything fails. See docs/audit.md.";
-  static override examples = [
-    '<%= config.bin %> audit verify --env prod',
-    '<%= config.bin %> audit verify --env prod --key "storage.googleapis.com/…+1a2b3c4d+AQ…"',
-    '<%= config.bin %> audit verify --expect-head 3f2a…',
-  ];
   static override flags = {
     'expect-head': Flags.string({
       description:
@@ -34,8 +26,8 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
     );
     const verdict = shared.sink.lastVerdict!;
     const pending = await shared.log.pendingCount(verdict.size).catch(() => 0);
-    this.ui.info(c.dim(`audit log: ${shared.sink.location} (origin ${shared.config.origin})`));
-    this.ui.info(c.dim(`key: ${shared.key.verifierKey}`));
+    this.ui.note(`audit log: ${shared.sink.location} (origin ${shared.config.origin})`);
+    this.ui.note(`key: ${shared.key.verifierKey}`);
     for (const p of verdict.problems)
       this.ui.info(`${c.red('✗')} ${p.index === undefined ? '' : `index ${p.index}: `}${p.message}`);
     if (verdict.seen?.consistent)
@@ -63,8 +55,8 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
     };
     if (!verdict.ok) {
       const where = verdict.firstBadIndex === undefined ? '' : `; first bad index ${verdict.firstBadIndex}`;
-      this.ui.info(
-        `${c.red('error:')} audit log ${shared.sink.location} failed verification (${verdict.problems.length} problem(s)${where})`,
+      this.ui.error(
+        `audit log ${shared.sink.location} failed verification (${verdict.problems.length} problem(s)${where})`,
       );
       process.exitCode = ExitCode.runtime;
       return result;
@@ -88,7 +80,7 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
     const expected = this.flags['expect-head'];
     const head = expected === undefined ? undefined : checkExpectedHead(lines, expected);
     const c = this.ui.color;
-    this.ui.info(c.dim(`audit log: ${log.location}`));
+    this.ui.note(`audit log: ${log.location}`);
     for (const p of verdict.problems) this.ui.info(`${c.red('✗')} ${p.message}`);
     if (head && !head.ok) this.ui.info(`${c.red('✗')} ${head.message}`);
     for (const r of open) this.ui.info(c.yellow(`open: ${describeOpenRun(r)}`));
@@ -102,7 +94,7 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
     if (!result.ok) {
       // The verdict is the result, under --json too (one document on stdout); the exit code says it failed.
       const n = verdict.problems.length + (head?.ok === false ? 1 : 0);
-      this.ui.info(`${c.red('error:')} audit log ${log.location} failed verification (${n} problem(s))`);
+      this.ui.error(`audit log ${log.location} failed verification (${n} problem(s))`);
       process.exitCode = ExitCode.runtime;
       return result;
     }

@@ -14,15 +14,6 @@ import { requireYesWhenUnattended } from '../../lib/plan/mutation.js';
 import { formatBytes } from '../../lib/ui/bytes.js';
 
 export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
-  static override summary = "Back up a bucket (Vault's by default) into the environment's backup bucket";
-  static override description =
-    'Copies server-side only the content the backup bucket does not hold yet (content-addressed blobs), then writes the manifest last: a backup exists only once its manifest does, so an interrupted run leaves nothing half-made and its re-run finishes quickly. --quiesce scales the Vault workload (workloads.vault) to 0 for the copy and back afterwards, also on failure or Ctrl-C. See docs/backup.md.';
-  static override examples = [
-    '<%= config.bin %> backup create --env prod --quiesce --dry-run',
-    '<%= config.bin %> backup create --env prod --quiesce',
-    '<%= config.bin %> backup create --env prod --yes --json',
-    '<%= config.bin %> backup create --env staging --bucket parcels --concurrency 64 --yes',
-  ];
   static override flags = {
     ...backupFlags,
     ...concurrencyFlag,
@@ -49,7 +40,7 @@ export default class BackupCreate extends GwctlCommand<typeof BackupCreate> {
               concurrency: this.flags.concurrency,
               batchSize: this.flags['batch-size'],
               gwctlVersion: this.config.version,
-              log: (m) => this.ui.info(this.ui.color.dim(`  … ${m}`)),
+              log: (m) => this.ui.note(`  … ${m}`),
             }),
           within ? { within } : {},
         );

@@ -7,22 +7,14 @@ import { formatBytes } from '../../lib/ui/bytes.js';
 import { gsUrl } from '../../lib/config/gs-url.js';
 
 export default class BackupList extends GwctlCommand<typeof BackupList> {
-  static override summary = 'List the backups of a bucket, newest first';
-  static override description =
-    "Only committed backups are listed: one whose run was interrupted before its manifest was written does not exist. One listing call, from the manifests' metadata; `backup verify` checks a backup's content.";
-  static override examples = [
-    '<%= config.bin %> backup list --env prod',
-    '<%= config.bin %> backup list --env prod --json',
-    '<%= config.bin %> backup list --env prod --bucket parcels',
-  ];
   static override flags = { ...backupFlags };
 
   async run() {
     const env = this.environment();
     const loc = backupLocation(env, this.flags.bucket);
     const backups = await listBackups(await openObjectStore(env), loc);
-    this.ui.info(this.ui.color.dim(`backups of ${gsUrl(loc.sourceBucket)} in ${gsUrl(loc.backupBucket, loc.prefix)}`));
-    if (backups.length === 0) this.ui.info('no backups yet: take one with `gwctl backup create`');
+    this.ui.note(`backups of ${gsUrl(loc.sourceBucket)} in ${gsUrl(loc.backupBucket, loc.prefix)}`);
+    if (backups.length === 0) this.ui.note('no backups yet: take one with `gwctl backup create`');
     else
       this.ui.table(backups, [
         { header: 'id', get: (b) => b.id },

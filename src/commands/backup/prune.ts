@@ -18,14 +18,6 @@ const duration = (flag: string, text: string | undefined): number | undefined =>
 };
 
 export default class BackupPrune extends GwctlCommand<typeof BackupPrune> {
-  static override summary = 'Remove old backups and the content only they held';
-  static override description =
-    "Deletes the chosen backups' manifests, then the blobs no remaining backup references that are older than the grace period. A backup running at the same time cannot lose a blob: prune collects nothing while one runs, and keeps young blobs. The newest backup is always kept. With both --keep and --older-than, a backup goes only when both say so.";
-  static override examples = [
-    '<%= config.bin %> backup prune --env prod --keep 60 --dry-run',
-    '<%= config.bin %> backup prune --env prod --older-than 30d',
-    '<%= config.bin %> backup prune --env prod --keep 14 --older-than 7d --yes --confirm prod --json',
-  ];
   static override flags = {
     ...backupFlags,
     ...concurrencyFlag,

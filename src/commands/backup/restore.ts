@@ -16,15 +16,6 @@ import {
 import { gsUrl } from '../../lib/config/gs-url.js';
 
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
-  static override summary = 'Restore a backup into a new bucket, or in place';
-  static override description =
-    "Plans first: what is created, overwritten and (with --delete-extra) deleted. By default the objects go into a new bucket (--to-bucket, else <bucket>-restore-<time>), leaving the damaged one untouched for inspection. --in-place restores into the backed-up bucket and needs the environment's name typed (or --yes --confirm <env>). Every restored object's CRC32C and MD5, as the copy answers them, is checked against the manifest, and GCS validates each server-side copy against the stored CRC32C: any mismatch fails loudly (exit 1). --deep first downloads every blob and recomputes both hashes, and writes nothing if one is corrupt. Objects already as backed up are skipped, so re-running a failed restore finishes it.";
-  static override examples = [
-    '<%= config.bin %> backup restore latest --env prod --dry-run',
-    '<%= config.bin %> backup restore --env prod --at 2025-06-01T12:00:00Z --to-bucket relaycorp-gateway-prod-vault-restored',
-    '<%= config.bin %> backup restore --env prod --at 3h --in-place',
-    '<%= config.bin %> backup restore 20250601T120000Z-3fa9c1 --env prod --in-place --delete-extra --yes --confirm prod',
-  ];
   static override args = {
     backup: Args.string({
       description: 'backup id, or "latest" (the default; with --at, the newest completed by then)',

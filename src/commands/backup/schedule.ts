@@ -9,14 +9,6 @@ import { cronJobYaml } from '../../lib/schedule/gwctl-job.js';
 import { parseDuration } from '../../lib/ui/duration.js';
 
 export default class BackupSchedule extends GwctlCommand<typeof BackupSchedule> {
-  static override summary = 'Render (or apply) the Kubernetes CronJob that takes backups';
-  static override description =
-    "Prints a CronJob running gwctl's container image (see the Dockerfile) with `backup create --env <env> --yes` every --every hours, 1h to 24h (exit 2 otherwise). It reads gwctl.yaml from a ConfigMap and authenticates as a Kubernetes service account bound to a Google one (Workload Identity). --apply creates or replaces it in the environment's namespace. See docs/backup.md.";
-  static override examples = [
-    '<%= config.bin %> backup schedule --env prod --every 12h > cronjob.yaml',
-    '<%= config.bin %> backup schedule --env prod --every 12h --quiesce --apply',
-    '<%= config.bin %> backup schedule --env prod --every 8h --image europe-docker.pkg.dev/acme/tools/gwctl:1.2.0 --apply --yes --json',
-  ];
   static override flags = {
     ...backupFlags,
     every: Flags.string({
@@ -55,7 +47,7 @@ export default class BackupSchedule extends GwctlCommand<typeof BackupSchedule> 
       configMap: this.flags['config-map'],
     });
     if (!this.flags.apply) {
-      this.log(cronJobYaml(job).trimEnd());
+      this.ui.info(cronJobYaml(job).trimEnd());
       return { status: 'rendered', cronJob: job };
     }
     const admin = await openKubeAdmin(env);

@@ -11,14 +11,6 @@ import { checkBackupBucket } from '../../lib/backup/bucket-guard.js';
 import { openBucketAdmin } from '../../lib/cloud/buckets.js';
 
 export default class BackupVerify extends GwctlCommand<typeof BackupVerify> {
-  static override summary = 'Check that a backup is complete and intact';
-  static override description =
-    "Checks the manifest's own checksum, then that every blob it needs exists with the size, CRC32C and MD5 it records (GCS metadata, one listing). --deep downloads every blob and recomputes both hashes, which also catches bytes that rotted after they were written. Exits 1 and names the affected objects when anything is wrong.";
-  static override examples = [
-    '<%= config.bin %> backup verify latest --env prod',
-    '<%= config.bin %> backup verify 20250601T120000Z-3fa9c1 --env prod --deep',
-    '<%= config.bin %> backup verify --env prod --deep --json',
-  ];
   static override args = { backup: Args.string({ description: 'backup id, or "latest"', default: 'latest' }) };
   static override flags = {
     ...backupFlags,
@@ -46,8 +38,8 @@ export default class BackupVerify extends GwctlCommand<typeof BackupVerify> {
     const warnings = await guard;
     if (!report.ok) {
       // The report is the output (one JSON document under --json); the exit code says it failed.
-      this.ui.info(
-        `${this.ui.color.red('error:')} backup ${summary.id} failed verification: ${report.problems.length} problem(s); restore an older backup if you need one now (gwctl backup list)`,
+      this.ui.error(
+        `backup ${summary.id} failed verification: ${report.problems.length} problem(s); restore an older backup if you need one now (gwctl backup list)`,
       );
       process.exitCode = ExitCode.runtime;
       for (const w of warnings) this.ui.warn(w);

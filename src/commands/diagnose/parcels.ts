@@ -26,15 +26,6 @@ const rate = Flags.custom<number>({
 });
 
 export default class DiagnoseParcels extends GwctlCommand<typeof DiagnoseParcels> {
-  static override summary = 'Find why parcel delivery is slow or parcel collection is cut';
-  static override description = `Measures the environment's parcel path: PoWeb over HTTPS (GET / and an unauthenticated POST /v1/parcels, each timed by phase like curl -w), the parcel collection websocket held open in keep-alive mode, CogRPC's gRPC health check (first call vs warm), and the load balancer's own latencies and response classes from Cloud Monitoring. Prints a table per probe and plain-language findings with their fix on stderr; --json prints every sample. A probe that cannot run prints one line and the others go on. Exit codes: 0 measured, 1 a probe could not run, 2 bad flags or configuration, 4 an --slo was breached (see docs/diagnose.md).`;
-  static override examples = [
-    '<%= config.bin %> diagnose parcels --env prod',
-    '<%= config.bin %> diagnose parcels --env prod --requests 50 --concurrency 5 --slo p99=1s',
-    '<%= config.bin %> diagnose parcels --env prod --skip websocket,cogrpc --slo p50=200ms --slo p99=1s   # from cron: exits 4 on breach',
-    '<%= config.bin %> diagnose parcels --env prod --hold 2m --since 6h --json > diagnosis.json',
-    '<%= config.bin %> diagnose parcels --env sandbox',
-  ];
   static override flags = {
     requests: Flags.integer({
       description: 'requests per HTTP target (GET / and POST /v1/parcels)',

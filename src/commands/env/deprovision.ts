@@ -28,16 +28,6 @@ const duration = Flags.custom<number>({
 });
 
 export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> {
-  static override summary =
-    'Tear an environment down safely: workloads, Kubernetes objects, load balancers, bucket contents';
-  static override description = `Builds a plan from what exists and shows it: disable the environment's Cloud Build deployment trigger (cloudBuild.trigger, so CI cannot redeploy); scale Deployments and StatefulSets to 0; delete CronJobs and Jobs; delete each Ingress and wait until GKE has removed its load balancer (bounded by --timeout); delete Services, ConfigMaps, Secrets (not service-account tokens) and PVCs; give every bucket of the environment a lifecycle rule that deletes everything at age 0 (replacing its other rules), with versioning and soft delete off. Then lists what is left to do by hand (waiting for the buckets to empty, Terraform). One deprovision of an environment at a time: a Lease gwctl-deprovision-<env> in its namespace is held while applying; a second run is refused, naming the holder; a stale one is taken over. --emit cloudbuild prints a cloudbuild.yaml running the same command in gwctl's image. Refuses while any destroy protection is on (gwctl env unprotect). Destructive: type the environment's name, or pass --yes --confirm <env> (the sandbox too). Resumable: finished steps are journalled under $GWCTL_HOME/journal, and running it again continues; on an environment already deprovisioned it does nothing. See docs/deprovision.md.`;
-  static override examples = [
-    '<%= config.bin %> env deprovision staging --dry-run',
-    '<%= config.bin %> env deprovision staging',
-    '<%= config.bin %> env deprovision staging --yes --confirm staging --timeout 20m',
-    '<%= config.bin %> env deprovision sandbox --yes --confirm sandbox --json',
-    '<%= config.bin %> env deprovision staging --emit cloudbuild > deprovision-staging.cloudbuild.yaml',
-  ];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
   static override flags = {
     ...destructiveFlags,
@@ -136,7 +126,7 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
       ...(this.flags['service-account'] ? { serviceAccount: this.flags['service-account'] } : {}),
     });
     const submit = `gcloud builds submit --config=deprovision-${env.name}.cloudbuild.yaml --project=${env.project} --region=${env.region} .`;
-    this.log(
+    this.ui.info(
       `# gwctl env deprovision ${env.name}, as a Cloud Build job (docs/deprovision.md). From this directory:
 #   ${submit}
 ${stringify(job, { lineWidth: 0 })}`.trimEnd(),

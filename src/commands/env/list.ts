@@ -4,15 +4,6 @@ import { displayPath, environmentNames } from '../../lib/config/environments.js'
 import { SANDBOX_OUTLINE } from '../../lib/sandbox/environment.js';
 
 export default class EnvList extends GwctlCommand<typeof EnvList> {
-  static override summary = 'List the environments gwctl knows';
-  static override description =
-    'Environments come from gwctl.yaml (--config, $GWCTL_CONFIG, or the nearest one up from the current directory). The built-in "sandbox" environment always exists and points at the local emulators.';
-  static override examples = [
-    '<%= config.bin %> env list',
-    '<%= config.bin %> env list --json',
-    '<%= config.bin %> env list --config ./ops/gwctl.yaml',
-  ];
-
   async run() {
     const loaded = this.config_;
     // The sandbox is listed whether it runs or not; resolving it (for its endpoints) needs it running.
@@ -21,9 +12,7 @@ export default class EnvList extends GwctlCommand<typeof EnvList> {
       const env = this.environment(name);
       return { name, project: env.project, region: env.region, namespace: env.kube.namespace, source: env.source };
     });
-    this.ui.info(
-      this.ui.color.dim(`config: ${loaded.file ? displayPath(loaded.file) : 'none found (only the sandbox exists)'}`),
-    );
+    this.ui.note(`config: ${loaded.file ? displayPath(loaded.file) : 'none found (only the sandbox exists)'}`);
     this.ui.table(envs, [
       { header: 'name', get: (e) => e.name },
       { header: 'project', get: (e) => e.project },

@@ -6,13 +6,6 @@ import { renderProtection } from '../../lib/protection/render.js';
 import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 
 export default class EnvProtect extends GwctlCommand<typeof EnvProtect> {
-  static override summary = 'Turn destroy protection on, in Terraform, Kubernetes and the buckets';
-  static override description = `Sets prevent_destruction = true in the environment's Terraform var file (edited in place; gwctl never runs Terraform, it says what to commit and apply), creates a ValidatingAdmissionPolicy gwctl-destroy-protection-<env> that denies deleting the namespace, its Ingresses, PersistentVolumeClaims and StatefulSets, labels every bucket gwctl-protected=true, and turns on versioning and 7 days of soft delete on the Vault bucket. Only what is not yet in place is changed. See docs/deprovision.md.`;
-  static override examples = [
-    '<%= config.bin %> env protect prod --dry-run',
-    '<%= config.bin %> env protect prod',
-    '<%= config.bin %> env protect sandbox --yes',
-  ];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
   static override flags = { ...mutatingFlags };
 

@@ -4,14 +4,6 @@ import { GwctlCommand } from '../../base-command.js';
 import { describeEnvironment } from '../../lib/config/describe.js';
 
 export default class EnvShow extends GwctlCommand<typeof EnvShow> {
-  static override summary = 'Show one environment, secrets masked';
-  static override description =
-    'Prints the resolved environment (defaults filled in). The MongoDB URI is never shown: only where it comes from and whether that source is set.';
-  static override examples = [
-    '<%= config.bin %> env show prod',
-    '<%= config.bin %> env show sandbox --json',
-    '<%= config.bin %> env show --env staging',
-  ];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
 
   async run() {

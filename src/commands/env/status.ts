@@ -11,9 +11,6 @@ import { renderProtection } from '../../lib/protection/render.js';
 import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 
 export default class EnvStatus extends GwctlCommand<typeof EnvStatus> {
-  static override summary = 'Show destroy protection and what is left of an environment';
-  static override description = `Protection: protected, unprotected or inconsistent, for each of the three places (Terraform var file, Kubernetes admission policy, bucket labels), naming the part that disagrees. Then the deployment trigger's state, a deprovision running now (its Lease holder), and what deprovisioning removes that still exists: workloads and their replicas, Ingresses and their load balancers, Services, ConfigMaps, Secrets, PVCs, and whether each bucket is empty (one listing of one object) with its object count and size from Cloud Monitoring's daily measurement, never a full listing. Warns when Vault was left at 0 replicas by an interrupted backup create --quiesce. Read-only.`;
-  static override examples = ['<%= config.bin %> env status prod', '<%= config.bin %> env status sandbox --json'];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
 
   async run() {

@@ -6,13 +6,6 @@ import { renderProtection } from '../../lib/protection/render.js';
 import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 
 export default class EnvUnprotect extends GwctlCommand<typeof EnvUnprotect> {
-  static override summary = 'Turn destroy protection off (destructive: it is what allows deprovisioning)';
-  static override description = `Sets prevent_destruction = false in the Terraform var file (commit it and run terraform apply yourself), deletes the ValidatingAdmissionPolicy gwctl-destroy-protection-<env> and its binding, and removes the gwctl-protected label from the buckets. The Vault bucket keeps versioning and soft delete (deprovision lifts them on the buckets it empties). Asks for the environment's name, or --yes --confirm <env>, the sandbox included.`;
-  static override examples = [
-    '<%= config.bin %> env unprotect prod --dry-run',
-    '<%= config.bin %> env unprotect prod',
-    '<%= config.bin %> env unprotect staging --yes --confirm staging',
-  ];
   static override args = { env: Args.string({ description: 'environment name (or use --env)' }) };
   static override flags = { ...destructiveFlags };
 

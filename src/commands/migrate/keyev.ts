@@ -9,15 +9,6 @@ import { keyevMutationPlan, renderKeyevSummary } from '../../lib/migrate/keyev-r
 import { parseRenames } from '../../lib/migrate/rename.js';
 
 export default class MigrateKeyev extends GwctlCommand<typeof MigrateKeyev> {
-  static override summary = "Copy the gateway's MongoDB config items into keyev (Firestore or a ConfigMap)";
-  static override description = `Reads every document of the config collection (configitems: {key, value}) and plans, key by key: create, unchanged, or conflict (keyev holds a different value). Applies only creates unless --overwrite; then reads every key back and counts created/unchanged/overwritten/failed. Running it again is a no-op. Non-string values are refused unless --stringify (canonical JSON, sorted keys); keys the backend cannot hold are refused, never rewritten. The MongoDB URI comes from the environment's mongodb.uriEnv/uriFile and is never printed. Exit 2 for a refusal (conflict, bad key, wrong database/collection), 1 if MongoDB or keyev is unreachable or a key does not read back. See docs/migrate.md.`;
-  static override examples = [
-    '<%= config.bin %> migrate keyev --env prod --rename current_private_address=current_id --dry-run',
-    '<%= config.bin %> migrate keyev --env prod --rename current_private_address=current_id',
-    '<%= config.bin %> migrate keyev --env staging --to configmap --yes --json',
-    '<%= config.bin %> migrate keyev --env prod --database gateway --collection configitems --overwrite',
-    '<%= config.bin %> migrate keyev --env sandbox --stringify --yes',
-  ];
   static override flags = {
     to: Flags.string({
       description: "keyev backend to fill (default: the environment's keyev.backend)",

@@ -13,13 +13,6 @@ import { prepareKeystoreMigration } from '../../lib/migrate/keystore-migration.j
 import { keystoreMutationPlan, renderKeystoreSummary } from '../../lib/migrate/keystore-render.js';
 
 export default class MigrateKeystore extends GwctlCommand<typeof MigrateKeystore> {
-  static override summary = "Copy the gateway's public keys and certificates from MongoDB to Firestore";
-  static override description = `Copies certificationpaths, identitypublickeydatas and peerpublickeydatas (mongodb.keystoreCollections) to Firestore collections of the same names: document id = the MongoDB _id (ObjectId as hex), binary fields as bytes, dates as timestamps, embedded documents as maps. Writes in batches within Firestore's limits (500 writes, 10 MiB). Resumable: documents already in Firestore and identical are skipped, so re-running after a failure finishes the copy; documents that differ are refused unless --overwrite. Then verifies counts and a per-document digest on both sides (exit 1 if they do not match). See docs/migrate.md.`;
-  static override examples = [
-    '<%= config.bin %> migrate keystore --env prod --dry-run',
-    '<%= config.bin %> migrate keystore --env prod',
-    '<%= config.bin %> migrate keystore --env staging --database gateway --yes --json',
-  ];
   static override flags = {
     database: Flags.string({ description: 'MongoDB database (default: mongodb.database, e.g. awala-gateway)' }),
     overwrite: Flags.boolean({ description: 'replace Firestore documents that differ from MongoDB', default: false }),

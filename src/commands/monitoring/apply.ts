@@ -5,14 +5,6 @@ import { planMonitoring } from '../../lib/monitoring/plan.js';
 import { renderItems } from '../../lib/monitoring/render.js';
 
 export default class MonitoringApply extends GwctlCommand<typeof MonitoringApply> {
-  static override summary = "Create or restore the environment's alert policies and uptime checks";
-  static override description =
-    'Plans as `monitoring plan` does, prints the plan (--dry-run stops there, sending nothing that changes anything), asks, records the intent in the audit log, then creates, updates (with update masks) and deletes only what gwctl made for this environment: policies and checks carrying its labels. Foreign policies are never changed. Notification channels are referenced, never created: a missing one stops the plan. Applying twice changes nothing the second time. See docs/monitoring.md.';
-  static override examples = [
-    '<%= config.bin %> monitoring apply --env prod --dry-run',
-    '<%= config.bin %> monitoring apply --env prod',
-    '<%= config.bin %> monitoring apply --env staging --yes --json',
-  ];
   static override flags = { ...mutatingFlags };
 
   async run() {

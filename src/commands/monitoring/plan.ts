@@ -9,14 +9,6 @@ import { planDigest } from '../../lib/plan/plan.js';
 import { renderPlan } from '../../lib/plan/render.js';
 
 export default class MonitoringPlan extends GwctlCommand<typeof MonitoringPlan> {
-  static override summary = "Show what `monitoring apply` would change in the environment's alerting";
-  static override description =
-    "Reads the project's alert policies, uptime checks and notification channels, compares the ones gwctl made for this environment with the built-in set in gwctl.yaml (thresholds under monitoring.alerting), and prints each one's state (in sync, missing, drifted = edited outside gwctl, differs from gwctl.yaml) and the calls apply would make. Read-only. With --exit-code it exits 3 when there is something to apply, like `terraform plan -detailed-exitcode`. See docs/monitoring.md.";
-  static override examples = [
-    '<%= config.bin %> monitoring plan --env prod',
-    '<%= config.bin %> monitoring plan --env prod --exit-code   # 3 = drift or changes pending',
-    '<%= config.bin %> monitoring plan --env sandbox --json',
-  ];
   static override flags = {
     'exit-code': Flags.boolean({
       description: 'exit 3 when apply would change anything (drift or gwctl.yaml changes)',

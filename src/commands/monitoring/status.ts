@@ -9,13 +9,6 @@ import { alertingSettings } from '../../lib/monitoring/settings.js';
 import { monitoringStatus } from '../../lib/monitoring/status.js';
 
 export default class MonitoringStatus extends GwctlCommand<typeof MonitoringStatus> {
-  static override summary = "Show the environment's alert policies, whether they fire, and the last uptime results";
-  static override description =
-    'Each built-in policy and uptime check: in sync, missing, drifted (edited outside gwctl) or differing from gwctl.yaml; whether it is firing (known for uptime checks: the Monitoring API v3 has no method for open incidents); and the newest uptime result from each checker location. Read-only. With --exit-code: 4 when something fires, else 3 when anything is not in sync. See docs/monitoring.md.';
-  static override examples = [
-    '<%= config.bin %> monitoring status --env prod',
-    '<%= config.bin %> monitoring status --env prod --exit-code --json',
-  ];
   static override flags = {
     'exit-code': Flags.boolean({
       description: 'exit 4 when an alert fires, else 3 when anything drifted or is missing',

@@ -6,14 +6,6 @@ import { SANDBOX_SERVICES } from '../../lib/sandbox/faults-flag.js';
 import { parseSince } from '../../lib/ui/duration.js';
 
 export default class SandboxRequests extends GwctlCommand<typeof SandboxRequests> {
-  static override summary = 'Show the requests the sandbox emulators received';
-  static override description =
-    'Every request to every emulator is recorded (service, method, path, status, time, injected fault). Use it to check what a command really did, e.g. that --dry-run sent no mutating call.';
-  static override examples = [
-    '<%= config.bin %> sandbox requests --service gcs --json',
-    '<%= config.bin %> sandbox requests --since 5m --mutating',
-    '<%= config.bin %> sandbox requests --since 2026-11-26T10:00:00Z',
-  ];
   static override flags = {
     service: Flags.string({ description: 'only this service', options: [...SANDBOX_SERVICES] }),
     since: Flags.string({ description: 'only requests after TIME (ISO 8601) or within a duration (e.g. 10m)' }),

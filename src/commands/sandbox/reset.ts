@@ -7,8 +7,6 @@ import { sandboxDir } from '../../lib/sandbox/paths.js';
 import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
 
 export default class SandboxReset extends GwctlCommand<typeof SandboxReset> {
-  static override summary = 'Wipe the sandbox so the next start seeds it afresh';
-  static override examples = ['<%= config.bin %> sandbox reset --yes', '<%= config.bin %> sandbox reset --dry-run'];
   static override flags = { ...mutatingFlags };
 
   async run() {

@@ -10,13 +10,6 @@ import { startSandbox } from '../../lib/sandbox/run.js';
 import { isRunning, readSandboxState, type SandboxState } from '../../lib/sandbox/state.js';
 
 export default class SandboxStart extends GwctlCommand<typeof SandboxStart> {
-  static override summary = 'Start a local emulated gateway environment';
-  static override description = `Starts local emulators of GCS, the Kubernetes API, MongoDB, Firestore, Cloud Monitoring and the gateway's PoWeb/CogRPC endpoints on 127.0.0.1, and seeds them (once) with a realistic gateway: the environment "sandbox" that every command accepts. State persists under .gwctl/sandbox (or $GWCTL_HOME/sandbox) across restarts; \`gwctl sandbox reset\` starts over.`;
-  static override examples = [
-    '<%= config.bin %> sandbox start --detach',
-    '<%= config.bin %> sandbox start            # in the foreground; Ctrl-C stops it',
-    '<%= config.bin %> sandbox start --detach --faults gcs=0.1,kube=0.05',
-  ];
   static override flags = {
     detach: Flags.boolean({ char: 'd', description: 'run in the background and return once ready', default: false }),
     faults: Flags.string({

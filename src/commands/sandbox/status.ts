@@ -6,9 +6,6 @@ import { readSandboxRequests } from '../../lib/sandbox/requests.js';
 import { isRunning, readSandboxState } from '../../lib/sandbox/state.js';
 
 export default class SandboxStatus extends GwctlCommand<typeof SandboxStatus> {
-  static override summary = 'Say whether the sandbox runs, and print its endpoints';
-  static override examples = ['<%= config.bin %> sandbox status', '<%= config.bin %> sandbox status --json'];
-
   async run() {
     const dir = sandboxDir();
     const state = readSandboxState(dir);

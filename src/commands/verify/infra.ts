@@ -10,14 +10,6 @@ import { renderDriftTable, renderVerdict } from '../../lib/verify/render.js';
 import { verifyInfra } from '../../lib/verify/run.js';
 
 export default class VerifyInfra extends GwctlCommand<typeof VerifyInfra> {
-  static override summary = 'Check that the live environment is what its code says, and who changed what is not';
-  static override description = `Compares the live Kubernetes objects with the rendered manifests (only the fields the manifests set, as kubectl diff does; server defaults and status never count), lists objects in the environment's namespaces that no manifest declares (what Kubernetes makes by itself aside), checks that images are pinned by digest and that running pods run that digest, and compares the live buckets with a Terraform state (terraform show -json). Each drift is attributed to the gwctl audit entry that explains it, or flagged UNEXPLAINED. Reads one list per kind, never one object at a time. Every run appends a summary entry to the audit log. Exit codes: 0 live matches the code, 3 drift, 1 the check could not run, 2 bad usage or configuration. See docs/verify.md.`;
-  static override examples = [
-    '<%= config.bin %> verify infra --env sandbox',
-    '<%= config.bin %> verify infra --env prod --manifests ./rendered/ --terraform-state ./state.json',
-    'helm template gateway ./chart -f prod.yaml > rendered.yaml && <%= config.bin %> verify infra --env prod --manifests rendered.yaml --json',
-    '<%= config.bin %> verify infra --env prod --skip-kind Secret   # a verifier not allowed to read Secrets',
-  ];
   static override flags = {
     manifests: Flags.string({
       description:
@@ -56,7 +48,7 @@ export default class VerifyInfra extends GwctlCommand<typeof VerifyInfra> {
       progress.stop();
     }
     await appendEntry(log, verificationEntry(report, operatorIdentity()));
-    if (report.drifts.length > 0) this.log(renderDriftTable(report.drifts, this.ui.color));
+    if (report.drifts.length > 0) this.ui.info(renderDriftTable(report.drifts, this.ui.color));
     this.ui.info(renderVerdict(report, this.ui.color));
     if (report.result === 'drift') process.exitCode = ExitCode.drift;
     return report;

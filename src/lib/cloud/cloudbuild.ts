@@ -1,5 +1,6 @@
 import type { Environment } from '../config/schema.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
+import { authOptions } from './google-auth.js';
 import { describeApiError, splitHostPort } from './monitoring.js';
 import { withRetry } from './retry.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
@@ -45,6 +46,11 @@ const TRANSIENT = new Set([4, 8, 14]);
 /** The library retries reads on UNAVAILABLE for up to 10 minutes by default; an operator wants the reason sooner. */
 const CALL_OPTIONS = { timeout: 30_000, maxRetries: 2 };
 
+/** The real API's client options: Application Default Credentials, or those of --impersonate-service-account. */
+export async function cloudBuildOptions(env: Environment) {
+  return { projectId: env.project, ...(await authOptions(env)) };
+}
+
 /**
  * Cloud Build's trigger API through `@google-cloud/cloudbuild` (gRPC), loaded on first use: Application Default
  * Credentials, or the environment's emulator (`emulators.cloudbuild`, host:port) over insecure gRPC without auth.
@@ -60,7 +66,7 @@ export async function openTriggerAdmin(env: Environment): Promise<TriggerAdmin> 
     (client ??= (async () => {
       const { CloudBuildClient } = await import('@google-cloud/cloudbuild');
       // Initialised here, awaited: left to the first call, a credentials failure escapes as an unhandled rejection.
-      if (!emulator) return initialised(new CloudBuildClient({ projectId: env.project }));
+      if (!emulator) return initialised(new CloudBuildClient(await cloudBuildOptions(env)));
       const grpc = await import('@grpc/grpc-js');
       const { host, port } = splitHostPort(emulator, 'cloudbuild');
       // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.

@@ -1,5 +1,6 @@
 import type { Environment } from '../config/schema.js';
 import { GwctlError, RuntimeError } from '../errors/gwctl-error.js';
+import { authOptions } from './google-auth.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 import type { DocumentStore, FieldMap } from './document-store.js';
@@ -47,7 +48,7 @@ export async function openDocumentStore(env: Environment, opts: { retry?: RetryO
     });
     // What the emulator treats as an admin caller (no security rules), as the SDK sends it to an emulator.
     headers.Authorization = 'Bearer owner';
-  } else client = new v1.FirestoreClient({ projectId: env.project });
+  } else client = new v1.FirestoreClient({ projectId: env.project, ...(await authOptions(env)) });
   const call = { retry: null, timeout: 60_000, otherArgs: { headers } };
   const retried = <T>(fn: () => Promise<T>) => withRetry(fn, { ...opts.retry, isRetryable: isTransientRpcError });
   const where = `${env.project}/${env.firestore.databaseId}`;

@@ -3,6 +3,7 @@ import type { RemoteEd25519 } from '../audit/shared/signers.js';
 import { crc32c } from '../checksums/gcs-hashes.js';
 import type { Environment } from '../config/schema.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
+import { authOptions } from './google-auth.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 type KmsClient = InstanceType<(typeof import('@google-cloud/kms'))['KeyManagementServiceClient']>;
@@ -54,11 +55,17 @@ export async function openKmsEd25519(env: Environment, keyVersion: string): Prom
   };
 }
 
-async function kmsClient(env: Environment): Promise<KmsClient> {
+/** The real API's client options: Application Default Credentials, or those of --impersonate-service-account. */
+export async function kmsOptions(env: Environment) {
+  return { projectId: env.project, ...(await authOptions(env)) };
+}
+
+/** A KMS client for the environment: its emulator (`emulators.kms`), or the real API. */
+export async function kmsClient(env: Environment): Promise<KmsClient> {
   const emulator = env.emulators?.kms;
   if (!emulator) refuseRealCloudForSandbox(env, 'Cloud KMS');
   const { KeyManagementServiceClient } = await import('@google-cloud/kms');
-  if (!emulator) return new KeyManagementServiceClient({ projectId: env.project });
+  if (!emulator) return new KeyManagementServiceClient(await kmsOptions(env));
   const grpc = await import('@grpc/grpc-js');
   const at = emulator.lastIndexOf(':');
   const host = emulator.slice(0, at);

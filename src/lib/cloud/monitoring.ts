@@ -1,5 +1,6 @@
 import type { Environment } from '../config/schema.js';
 import { UsageError } from '../errors/gwctl-error.js';
+import { authOptions } from './google-auth.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 import { mergeDistributions, type BucketLayout, type LatencyDistribution } from '../stats/distribution.js';
 
@@ -176,7 +177,7 @@ export async function clientOptions(env: Environment) {
   const emulator = env.emulators?.monitoring;
   if (!emulator) {
     refuseRealCloudForSandbox(env, 'Cloud Monitoring');
-    return { projectId: env.project };
+    return { projectId: env.project, ...(await authOptions(env)) };
   }
   const grpc = await import('@grpc/grpc-js');
   const { host, port } = splitHostPort(emulator);

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Storage } from '@google-cloud/storage';
 import type { Environment } from '../config/schema.js';
+import { authOptions, impersonatedAuth } from './google-auth.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
 /**
  * A Storage client for the environment. The sandbox's emulator (or STORAGE_EMULATOR_HOST) replaces
- * the real endpoint and drops auth; otherwise Application Default Credentials are used.
+ * the real endpoint and drops auth; otherwise Application Default Credentials are used, or the service
+ * account they impersonate (google-auth.ts).
  * The SDK is loaded here, on first use, so `gwctl --help` never pays for it.
  */
 export async function openStorage(env: Environment): Promise<Storage> {
@@ -17,7 +19,7 @@ export async function openStorage(env: Environment): Promise<Storage> {
   EventEmitter.defaultMaxListeners = Math.max(EventEmitter.defaultMaxListeners, 128);
   return new Storage({
     projectId: env.project,
-    ...(emulator ? { apiEndpoint: emulator, useAuthWithCustomEndpoint: false } : {}),
+    ...(emulator ? { apiEndpoint: emulator, useAuthWithCustomEndpoint: false } : await authOptions(env)),
     // One layer of retries per call, with one total deadline: ours (withRetry in buckets.ts and objects.ts).
     // The SDK's own (up to 8 tries with up to 300 s of backoff) would run inside ours and multiply them.
     retryOptions: { autoRetry: false, maxRetries: 0 },
@@ -45,10 +47,15 @@ export function storageAuth(env: Environment): ((url: string) => Promise<Headers
   refuseRealCloudForSandbox(env, 'GCS');
   let auth: Promise<{ getRequestHeaders(url?: string): Promise<Headers> }> | undefined;
   return async (url) => {
-    auth ??= import('google-auth-library').then(
-      ({ GoogleAuth }) =>
-        new GoogleAuth({ projectId: env.project, scopes: ['https://www.googleapis.com/auth/devstorage.full_control'] }),
-    );
+    auth ??=
+      impersonatedAuth(env) ??
+      import('google-auth-library').then(
+        ({ GoogleAuth }) =>
+          new GoogleAuth({
+            projectId: env.project,
+            scopes: ['https://www.googleapis.com/auth/devstorage.full_control'],
+          }),
+      );
     return (await auth).getRequestHeaders(url);
   };
 }

@@ -220,5 +220,10 @@ export const configFileSchema = z.strictObject({
 });
 
 export type EnvironmentInput = z.input<typeof environmentSchema>;
-export type Environment = z.output<typeof environmentSchema> & { name: string; source: string };
+export type Environment = z.output<typeof environmentSchema> & {
+  name: string;
+  source: string;
+  /** The service account Google calls act as (`--impersonate-service-account`); a chain `a,b,target` acts as its last. */
+  impersonateServiceAccount?: string;
+};
 export type ConfigFile = z.output<typeof configFileSchema>;

@@ -15,7 +15,7 @@ export function renderDeprovisionPlan(ui: Ui, plan: DeprovisionPlan, journal: De
   renderPlan(ui, plan);
   for (const note of plan.notes) ui.info(ui.color.dim(`  note: ${note}`));
   if (plan.steps.length && journal.started && !journal.finished)
-    ui.info(
+    ui.note(
       `resuming the deprovision started ${journal.data!.startedAt}: ${journal.doneCount} step(s) already done (${journal.file})`,
     );
 }
@@ -58,7 +58,7 @@ export function progressHooks(
       if (lastWait?.id === step.id && info.elapsedMs - lastWait.at < everyMs) return;
       lastWait = { id: step.id, at: info.elapsedMs };
       const lb = info.loadBalancer.length ? `, load balancer ${info.loadBalancer.join(', ')}` : '';
-      ui.info(
+      ui.note(
         `  … ${step.target}: waiting for GKE to remove the load balancer (${formatDuration(info.elapsedMs)} of ${formatDuration(info.timeoutMs)}; finalizers: ${info.finalizers.join(', ') || 'none'}${lb})`,
       );
     },

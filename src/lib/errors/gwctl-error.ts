@@ -9,21 +9,30 @@ export const ExitCode = {
   sloBreach: 4,
 } as const;
 
+export interface GwctlErrorOptions {
+  cause?: unknown;
+  /** What to do next, each a command or a step (the JSON envelope's `actions`, as the Salesforce CLI's). */
+  actions?: string[];
+}
+
 /** An error meant for the operator: one line saying what went wrong, on what, and what to do next. */
 export class GwctlError extends Error {
+  readonly actions?: string[];
+
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.runtime,
-    options?: { cause?: unknown },
+    options?: GwctlErrorOptions,
   ) {
     super(message, options);
     this.name = 'GwctlError';
+    if (options?.actions?.length) this.actions = options.actions;
   }
 }
 
 /** Bad flags, configuration or input: exit 2. */
 export class UsageError extends GwctlError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: GwctlErrorOptions) {
     super(message, ExitCode.usage, options);
     this.name = 'UsageError';
   }
@@ -31,7 +40,7 @@ export class UsageError extends GwctlError {
 
 /** Something failed while running: exit 1. */
 export class RuntimeError extends GwctlError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: GwctlErrorOptions) {
     super(message, ExitCode.runtime, options);
     this.name = 'RuntimeError';
   }

@@ -2,18 +2,29 @@ import { ExitCode, GwctlError } from './gwctl-error.js';
 import { redact } from './redact.js';
 
 export interface RenderedError {
+  /** The error's class (`UsageError`, `NonExistentFlagsError`, …): what scripts branch on. */
+  name: string;
   message: string;
   exitCode: number;
+  /** What to do next, when the error says. */
+  actions?: string[];
 }
 
 /** Turns anything thrown into one line and an exit code: 2 for usage/config/input, 1 for the rest. */
 export function renderError(err: unknown): RenderedError {
-  if (err instanceof GwctlError) return { message: oneLine(err.message), exitCode: err.exitCode };
+  const name = err instanceof Error ? err.name : 'Error';
+  if (err instanceof GwctlError)
+    return {
+      name,
+      message: oneLine(err.message),
+      exitCode: err.exitCode,
+      ...(err.actions ? { actions: err.actions.map(oneLine) } : {}),
+    };
   const e = err as { message?: string; oclif?: { exit?: number }; code?: string | number };
   // oclif's own parse errors (unknown flag, missing arg) carry exit 2.
   if (e?.oclif?.exit !== undefined)
-    return { message: oneLine(e.message ?? String(err)), exitCode: e.oclif.exit === 0 ? 0 : ExitCode.usage };
-  return { message: oneLine(e?.message ?? String(err)), exitCode: ExitCode.runtime };
+    return { name, message: oneLine(e.message ?? String(err)), exitCode: e.oclif.exit === 0 ? 0 : ExitCode.usage };
+  return { name, message: oneLine(e?.message ?? String(err)), exitCode: ExitCode.runtime };
 }
 
 /** The stack for GWCTL_DEBUG=1, with each cause's, redacted as the message is: a stack repeats the message. */

@@ -10,14 +10,14 @@ export interface ExtraVolume {
 
 /**
  * The pod that runs gwctl in a cluster (gwctl's image, see the Dockerfile): non-root, read-only root
- * filesystem, gwctl.yaml from a ConfigMap at /etc/gwctl, the audit log and /tmp in emptyDirs.
+ * filesystem, gwctl.yaml from a ConfigMap at /etc/gwctl (when it needs one), the audit log and /tmp in emptyDirs.
  */
 export function gwctlPodSpec(o: {
   image: string;
   args: string[];
   serviceAccount: string;
-  /** ConfigMap with gwctl.yaml under the key `gwctl.yaml`. */
-  configMap: string;
+  /** ConfigMap with gwctl.yaml under the key `gwctl.yaml`; none for a job that needs no configuration. */
+  configMap?: string;
   extraVolumes?: ExtraVolume[];
 }) {
   const extra = o.extraVolumes ?? [];
@@ -36,7 +36,7 @@ export function gwctlPodSpec(o: {
         image: o.image,
         args: o.args,
         env: [
-          { name: 'GWCTL_CONFIG', value: '/etc/gwctl/gwctl.yaml' },
+          ...(o.configMap ? [{ name: 'GWCTL_CONFIG', value: '/etc/gwctl/gwctl.yaml' }] : []),
           { name: 'GWCTL_HOME', value: '/var/lib/gwctl' },
           { name: 'NO_COLOR', value: '1' },
         ],
@@ -47,7 +47,7 @@ export function gwctlPodSpec(o: {
           capabilities: { drop: ['ALL'] },
         },
         volumeMounts: [
-          { name: 'config', mountPath: '/etc/gwctl', readOnly: true },
+          ...(o.configMap ? [{ name: 'config', mountPath: '/etc/gwctl', readOnly: true }] : []),
           ...extra.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true })),
           { name: 'state', mountPath: '/var/lib/gwctl' },
           { name: 'tmp', mountPath: '/tmp' },
@@ -55,7 +55,7 @@ export function gwctlPodSpec(o: {
       },
     ],
     volumes: [
-      { name: 'config', configMap: { name: o.configMap } },
+      ...(o.configMap ? [{ name: 'config', configMap: { name: o.configMap } }] : []),
       ...extra.map((v) => ({ name: v.name, ...v.volume })),
       { name: 'state', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },

@@ -1,10 +1,13 @@
 import { createRequire } from 'node:module';
 import type { ChalkInstance } from 'chalk';
 
-/** Colours only for a human at a terminal: off with NO_COLOR, off when stderr is not a TTY. */
-export function makeChalk(stream: NodeJS.WriteStream = process.stderr, env = process.env): ChalkInstance {
-  const enabled = !('NO_COLOR' in env) && Boolean(stream.isTTY) && env.TERM !== 'dumb';
-  const level = enabled ? (env.FORCE_COLOR === '0' ? 0 : 1) : 0;
+/**
+ * Colours only for a human at a terminal: off with NO_COLOR or `--no-color`, off when the stream is not a TTY;
+ * `--color` (`forced` true) colours pipes too.
+ */
+export function makeChalk(stream: NodeJS.WriteStream, env = process.env, forced?: boolean): ChalkInstance {
+  const enabled = forced ?? (!('NO_COLOR' in env) && Boolean(stream.isTTY) && env.TERM !== 'dumb');
+  const level = enabled ? (env.FORCE_COLOR === '0' && forced === undefined ? 0 : 1) : 0;
   // Startup time: chalk is loaded only when it will colour something. Scripts, cron and pipes (no TTY)
   // get the plain stand-in, which returns what chalk returns at level 0.
   if (level === 0) return plainChalk;

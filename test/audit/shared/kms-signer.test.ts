@@ -1,5 +1,5 @@
 import { startKmsEmulator, type KmsEmulator } from '@gwctl/emulators/kms';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSharedLog } from '../../../src/lib/audit/shared/open-shared-log.js';
 import type { SharedLogConfig } from '../../../src/lib/audit/shared/log-config.js';
 import { verifySharedLog } from '../../../src/lib/audit/shared/verify-log.js';
@@ -14,9 +14,10 @@ describe('checkpoints signed by a Cloud KMS Ed25519 key (production: no operator
   let bucket: Awaited<ReturnType<typeof startAuditBucket>>;
   beforeAll(async () => {
     [kms, bucket] = await Promise.all([startKmsEmulator(), startAuditBucket()]);
-    process.env.GWCTL_HOME = tempDir('gwctl-kms-home-');
+    vi.stubEnv('GWCTL_HOME', tempDir('gwctl-kms-home-'));
   });
   afterAll(async () => {
+    vi.unstubAllEnvs(); // workers run file after file (isolate: false)
     await kms.close();
     await bucket.close();
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSharedLog } from '../../../src/lib/audit/shared/open-shared-log.js';
 import { reconcileShared } from '../../../src/lib/audit/shared/reconcile-shared.js';
 import { FileRunProgress } from '../../../src/lib/audit/run-progress.js';
@@ -35,7 +35,10 @@ describe('the shared audit log under 8 concurrent gwctl processes and a kill -9'
     // A few ms per request, so that a kill lands in the middle of an append's round trips.
     bucket = await startAuditBucket({ latencyMs: 3 });
   });
-  afterAll(() => bucket.close());
+  afterAll(async () => {
+    vi.unstubAllEnvs(); // workers run file after file (isolate: false)
+    await bucket.close();
+  });
 
   it('loses no applied change, never forks, and every checkpoint ever written signs a prefix of the log', async () => {
     const dir = tempDir('gwctl-shared-race-');
@@ -63,7 +66,7 @@ describe('the shared audit log under 8 concurrent gwctl processes and a kill -9'
       signer: { kind: 'file', keyFile },
       witnesses: [],
     };
-    process.env.GWCTL_HOME = home;
+    vi.stubEnv('GWCTL_HOME', home);
     const progress = new FileRunProgress(runs);
     const { sink } = await openSharedLog(config, sharedLogDeps(bucket.env, config), { progress });
     const { lines } = await reconcileShared(sink, 'gwctl audit verify (test)', progress);

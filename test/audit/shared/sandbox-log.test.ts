@@ -4,12 +4,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileAuditSink } from '../../../src/lib/audit/file-sink.js';
 import { SANDBOX_AUDIT_BUCKET } from '../../../src/lib/sandbox/environment.js';
-import { runGwctl, tempDir } from '../../helpers/cli.js';
+import { resultOf, runGwctl, tempDir } from '../../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../../helpers/gateway-fixture.js';
 
 const READER = resolve(import.meta.dirname, '../independent-reader.mjs');
 const gwctl = (fx: GatewayFixture, ...args: string[]) => runGwctl(args, { cwd: tempDir(), env: fx.cliEnv });
-const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+const json = (r: { stdout: string }) => resultOf(r);
 
 /** The reader written from the C2SP specs alone, as an auditor would run it. */
 async function independentReader(f: GatewayFixture, key: string) {
@@ -91,7 +91,7 @@ describe("the sandbox's shared audit log, end to end", () => {
     const old = json(await gwctl(f, 'audit', 'show', '--env', 'sandbox', '--actor', 'old@laptop', '--json'));
     expect(old.records.map((x: { summary: string }) => x.summary)).toEqual(['old 1', 'old 2', 'old 3']);
     const again = await gwctl(f, 'audit', 'import', '--env', 'sandbox', '--from', file, '--yes');
-    expect(again.stderr).toMatch(/already in/);
+    expect(again.stdout).toMatch(/already in/);
     expect(await independentReader(f, key)).toMatchObject({ ok: true, size: 4 + 3 + 3 });
   });
 
@@ -123,7 +123,7 @@ describe("the sandbox's shared audit log, end to end", () => {
     await file.save(data, { resumable: false });
     const r = await gwctl(f, 'audit', 'verify', '--env', 'sandbox');
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/✗ index 0: entry 0 .* does not match its hash in the tiles/);
+    expect(r.stdout).toMatch(/✗ index 0: entry 0 .* does not match its hash in the tiles/);
     expect(r.stderr).toMatch(/first bad index 0/);
     expect(await independentReader(f, key)).toMatchObject({ ok: false, exit: 1 });
     // Nothing more is recorded on a log that does not verify.

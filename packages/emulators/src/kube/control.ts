@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ratesFromProbability, type FaultInjector, type FaultRates } from '../common/faults.js';
 import { readBody, sendJson } from '../common/http-emulator.js';
 import { RequestLog, type RecordedRequest } from '../common/request-log.js';
+import type { AccessDenial, AccessRules } from './access-review.js';
 import type { KubeApiServer } from './api-server.js';
 import type { GkeIngressController } from './gke-ingress-controller.js';
 
@@ -25,12 +26,14 @@ export interface ControlDeps {
   faults: FaultInjector;
   log: RequestLog;
   ingress: GkeIngressController;
+  access: AccessRules;
 }
 
 /**
  * Test and sandbox controls, never faulted nor recorded:
  * `POST faults` ({p429,p503,pReset} or {probability}), `GET faults`, `GET requests`,
- * `POST lb-teardown` ({ms}), `GET state`, `POST seed` ({objects} or an array).
+ * `POST lb-teardown` ({ms}), `GET state`, `POST seed` ({objects} or an array), `POST access` ({deny: [...]},
+ * see AccessDenial) and `GET access`.
  */
 export function createControlHandler(deps: ControlDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -65,6 +68,11 @@ export function createControlHandler(deps: ControlDeps) {
         }
         case 'GET state':
           return sendJson(res, 200, { ...deps.api.store.snapshot(), lbTeardownMs: deps.ingress.teardownMs });
+        case 'POST access':
+          deps.access.deny(Array.isArray(body.deny) ? (body.deny as AccessDenial[]) : []);
+          return sendJson(res, 200, { deny: deps.access.rules });
+        case 'GET access':
+          return sendJson(res, 200, { deny: deps.access.rules });
         case 'POST seed': {
           const objects = Array.isArray(body) ? body : Array.isArray(body.objects) ? body.objects : [];
           return sendJson(res, 200, { seeded: deps.api.seed(objects).length });

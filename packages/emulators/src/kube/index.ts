@@ -1,2 +1,3 @@
 export { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from './server.js';
 export type { KubeObject } from './store.js';
+export type { AccessDenial } from './access-review.js';

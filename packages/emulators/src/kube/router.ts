@@ -1,51 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../common/http-emulator.js';
+import { ACCESS_REVIEW_PATH, requestAttributes, type AccessRules } from './access-review.js';
 import { requestContext, type KubeApiServer, type RequestContext } from './api-server.js';
 import type { DeleteOptions } from './deletion.js';
 import { discoveryDocument } from './discovery.js';
 import { isPlainObject } from './merge-patch.js';
 import { PATCH_TYPES, patchTypeOf } from './patch.js';
-import { resourceByPath, type ResourceType } from './resources.js';
+import { parseResourcePath, type ResourceTarget } from './resource-path.js';
 import { badRequest, deletedStatus, failureStatus, KubeApiError } from './status.js';
 import type { WatchHub } from './watch.js';
-
-/** Where a resource URL points: a collection (no name), an object, or one of its subresources. */
-export interface ResourceTarget {
-  resource: ResourceType;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
 
 const notFoundPath = () =>
   new KubeApiError(failureStatus('NotFound', 'the server could not find the requested resource'));
 
-/** Parses `/api/v1/...` and `/apis/<group>/<version>/...`, with or without `namespaces/<ns>/`. */
-export function parseResourcePath(path: string): ResourceTarget | undefined {
-  const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
-  let group: string;
-  let version: string;
-  let rest: string[];
-  if (seg[0] === 'api' && seg.length >= 3) [group, version, rest] = ['', seg[1], seg.slice(2)];
-  else if (seg[0] === 'apis' && seg.length >= 4) [group, version, rest] = [seg[1], seg[2], seg.slice(3)];
-  else return undefined;
-  let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && resourceByPath(group, version, rest[2])?.namespaced) {
-    namespace = rest[1];
-    rest = rest.slice(2);
-  }
-  const resource = resourceByPath(group, version, rest[0]);
-  if (!resource || rest.length > 3) return undefined;
-  const [, name, subresource] = rest;
-  // A namespaced object is only reachable through its namespace.
-  if (resource.namespaced && name !== undefined && namespace === undefined) return undefined;
-  return { resource, namespace, name, subresource };
-}
-
 const ACCEPTED_PATCHES = Object.values(PATCH_TYPES).join(', ');
 
-/** The Kubernetes REST API over HTTP: discovery, then CRUD, scale/status subresources and watch. */
-export function createRouter(api: KubeApiServer, watches: WatchHub) {
+/**
+ * The Kubernetes REST API over HTTP: discovery, then CRUD, scale/status subresources and watch, each request
+ * authorized by `access` first; and SelfSubjectAccessReview, which asks `access` without acting.
+ */
+export function createRouter(api: KubeApiServer, watches: WatchHub, access: AccessRules) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://kube.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -61,8 +35,13 @@ export function createRouter(api: KubeApiServer, watches: WatchHub) {
           return;
         }
       }
+      if (method === 'POST' && path === ACCESS_REVIEW_PATH) {
+        const review = access.review(await parseBody(await readBody(req), req.headers['content-type']));
+        return sendJson(res, review.code, review.body);
+      }
       const target = parseResourcePath(path);
       if (!target) throw notFoundPath();
+      access.check(requestAttributes(target, method, url.searchParams));
       const raw = method === 'GET' ? Buffer.alloc(0) : await readBody(req);
       const body = await parseBody(raw, req.headers['content-type']);
       ctx.dryRun = isDryRun(url.searchParams, body);

@@ -4,6 +4,7 @@ import { EmulatorClock } from '../common/clock.js';
 import { FaultInjector } from '../common/faults.js';
 import { startHttpEmulator, type EmulatorHandle } from '../common/http-emulator.js';
 import { RequestLog } from '../common/request-log.js';
+import { AccessRules, type AccessDenial } from './access-review.js';
 import { KubeApiServer } from './api-server.js';
 import { ControllerManager } from './controllers.js';
 import { ControlFilteredLog, createControlHandler, isControlRequest } from './control.js';
@@ -31,6 +32,8 @@ export interface KubeEmulatorOptions {
   /** How long an emptied Terminating namespace lingers before it is gone (default 100 ms). */
   namespaceTeardownMs?: number;
   clock?: EmulatorClock;
+  /** Requests to refuse with 403 (and SelfSubjectAccessReviews to answer not allowed); everything else is allowed. */
+  deny?: AccessDenial[];
 }
 
 export interface KubeEmulator extends EmulatorHandle {
@@ -40,6 +43,8 @@ export interface KubeEmulator extends EmulatorHandle {
   objects(kind?: string): KubeObject[];
   /** Inserts objects as they are (no admission), filling in uid, timestamps and defaults. */
   seed(objects: KubernetesObject[]): KubeObject[];
+  /** Replaces the denials (see AccessDenial); `[]` allows everything again. */
+  deny(rules: AccessDenial[]): void;
 }
 
 /** What every cluster starts with: its namespaces and the API server's own Service in `default`. */
@@ -85,8 +90,10 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const log = opts.log ?? new RequestLog();
   const faults = opts.faults ?? new FaultInjector();
   const watches = new WatchHub(store);
-  const router = createRouter(api, watches);
-  const control = createControlHandler({ api, faults, log, ingress });
+  const access = new AccessRules();
+  if (opts.deny) access.deny(opts.deny);
+  const router = createRouter(api, watches, access);
+  const control = createControlHandler({ api, faults, log, ingress, access });
   const handle = await startHttpEmulator({
     service: 'kube',
     port: opts.port,
@@ -115,6 +122,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       return store.list(r);
     },
     seed: (objects) => api.seed(objects),
+    deny: (rules) => access.deny(rules),
     close: async () => {
       controllers.stop();
       watches.close();

@@ -260,3 +260,26 @@ export const REDUCERS: Record<string, ValueType[]> = {
   REDUCE_PERCENTILE_50: ['INT64', 'DOUBLE', 'DISTRIBUTION'],
   REDUCE_PERCENTILE_05: ['INT64', 'DOUBLE', 'DISTRIBUTION'],
 };
+
+/**
+ * `MetricService.GetMetricDescriptor` (https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.metricDescriptors/get):
+ * `projects/{project}/metricDescriptors/{metric type}`, the type keeping its slashes, answered with the
+ * MetricDescriptor of google/api/metric.proto; a type the emulator does not know is NOT_FOUND.
+ */
+export function getMetricDescriptor(name: string): Record<string, unknown> | undefined {
+  const m = /^projects\/[^/]+\/metricDescriptors\/(.+)$/.exec(name);
+  const d = m ? metricDescriptor(m[1]!) : undefined;
+  if (!d) return undefined;
+  return {
+    name,
+    type: d.type,
+    metricKind: d.metricKind,
+    valueType: d.valueType,
+    unit: d.unit,
+    labels: d.labels.map((key) => ({ key, valueType: 'STRING' })),
+    monitoredResourceTypes: d.resourceTypes,
+    description: `See ${d.doc}`,
+    displayName: d.type.slice(d.type.lastIndexOf('/') + 1),
+    launchStage: 'GA',
+  };
+}

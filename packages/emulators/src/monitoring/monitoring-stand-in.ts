@@ -7,6 +7,7 @@ import { ApiError } from './api-error.js';
 import { ConfigStore } from './config-store.js';
 import { checkFilterAgainstDescriptors } from './descriptors.js';
 import { InvalidRequest, parseFilter } from './filter.js';
+import { getMetricDescriptor } from './metric-descriptors.js';
 import {
   defaultLbIdentity,
   LB_LATENCY_BUCKETS,
@@ -119,6 +120,11 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
     recordedService(
       'google.monitoring.v3.MetricService',
       {
+        GetMetricDescriptor: (req: { name: string }) => {
+          const descriptor = getMetricDescriptor(req.name);
+          if (!descriptor) throw new ApiError('NOT_FOUND', `Could not find descriptor for metric ${req.name}`);
+          return descriptor;
+        },
         ListTimeSeries: (req: ListTimeSeriesRequest) => {
           try {
             return listTimeSeries(req, [...series(), ...uptime.all()]);

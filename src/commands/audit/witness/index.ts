@@ -4,13 +4,6 @@ import { GwctlCommand } from '../../../base-command.js';
 import { ExitCode, UsageError } from '../../../lib/errors/gwctl-error.js';
 
 export default class AuditWitness extends GwctlCommand<typeof AuditWitness> {
-  static override summary = 'Witness a shared audit log: cosign its checkpoint if it only grew';
-  static override description =
-    "For an independent party, run from their own project: reads the log's checkpoint (C2SP tlog-checkpoint), checks its signature with --key, and checks against the log's tiles that it extends the last checkpoint this witness cosigned (kept in --state). Only then it publishes the checkpoint with its C2SP tlog-cosignature next to the log's, at <prefix>cosignature/<witness name>; `gwctl audit verify` lists it. A log that shrank, forked or was rewritten is refused: nothing is published and it exits 1. The witness key file is created on first use with --name. See docs/audit.md.";
-  static override examples = [
-    '<%= config.bin %> audit witness --log gs://relaycorp-gateway-prod-audit/log/ --key "storage.googleapis.com/…+1a2b3c4d+AQ…" --witness-key ~/.witness.key --name witness.example.org',
-    '<%= config.bin %> audit witness --log gs://… --key … --witness-key /etc/witness/key --state gs://example-witness/state/relaycorp-prod',
-  ];
   static override flags = {
     log: Flags.string({ description: 'the log: gs://<bucket>/<prefix>', required: true }),
     key: Flags.string({ description: "the log's verifier key (gwctl audit key prints it)", required: true }),

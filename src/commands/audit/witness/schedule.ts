@@ -3,12 +3,6 @@ import { GwctlCommand } from '../../../base-command.js';
 import { UsageError } from '../../../lib/errors/gwctl-error.js';
 
 export default class AuditWitnessSchedule extends GwctlCommand<typeof AuditWitnessSchedule> {
-  static override summary = 'Render the Kubernetes CronJob that witnesses a shared audit log';
-  static override description =
-    "Prints a CronJob running gwctl's container image with `audit witness` every --every, for an independent party to apply in their own cluster (`kubectl apply -f`). The witness key comes from a Secret (key witness.key), the state from an object in the witness's own bucket. See docs/audit.md.";
-  static override examples = [
-    '<%= config.bin %> audit witness schedule --name relaycorp-prod --log gs://relaycorp-gateway-prod-audit/log/ --key "…" --state gs://example-witness/relaycorp-prod --every 15m > witness.yaml',
-  ];
   static override flags = {
     name: Flags.string({
       description: 'a short name for the log, in the CronJob name (e.g. relaycorp-prod)',
@@ -33,7 +27,7 @@ export default class AuditWitnessSchedule extends GwctlCommand<typeof AuditWitne
   async run() {
     const [{ parseDuration }, { witnessCronJob }, { stringify }] = await Promise.all([
       import('../../../lib/ui/duration.js'),
-      import('../../../lib/audit/shared/witness-schedule.js'),
+      import('../../../lib/schedule/witness-schedule.js'),
       import('yaml'),
     ]);
     const everyMs = parseDuration(this.flags.every);
@@ -50,7 +44,7 @@ export default class AuditWitnessSchedule extends GwctlCommand<typeof AuditWitne
       serviceAccount: this.flags['service-account'],
       secret: this.flags.secret,
     });
-    if (!this.jsonEnabled()) this.log(stringify(job, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd());
+    this.ui.info(stringify(job, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd());
     return { status: 'rendered', cronJob: job };
   }
 }

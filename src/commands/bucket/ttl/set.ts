@@ -10,15 +10,6 @@ import { applyTtlChange, planTtlChange, refuseTtlOnBackups } from '../../../lib/
 import { gsUrl } from '../../../lib/config/gs-url.js';
 
 export default class BucketTtlSet extends GwctlCommand<typeof BucketTtlSet> {
-  static override summary = "Set a bucket's message retention TTL, keeping every other lifecycle rule";
-  static override description = `Changes only the age-based Delete rule gwctl manages (or adds it), sends every other rule back byte for byte, and patches with the metageneration read when planning: if someone changes the bucket in between, nothing is overwritten and the command exits 1. Days must be a whole number from 1 to ${SPEC_MAX_DAYS} (the Relaynet spec's 6 months); more needs --allow-over-spec. On the vault bucket the plan is destructive (a TTL deletes Vault's storage) and needs the environment name typed, or --yes --confirm <env>. The backups bucket is refused: its blobs are shared between backups, so use backup prune --older-than there. See docs/bucket-ttl.md.`;
-  static override examples = [
-    '<%= config.bin %> bucket ttl set --env prod --days 90 --dry-run',
-    '<%= config.bin %> bucket ttl set --env prod --days 90',
-    '<%= config.bin %> bucket ttl set --env staging --bucket gateway-staging-messages-1a2b --days 30 --yes --json',
-    '<%= config.bin %> bucket ttl set --env prod --days 365 --allow-over-spec',
-    '<%= config.bin %> bucket ttl set --env staging --bucket vault --days 400 --allow-over-spec --yes --confirm staging',
-  ];
   static override flags = {
     ...bucketTtlFlags,
     // A string, so every bad value gets gwctl's own one-line message.

@@ -7,14 +7,6 @@ import { renderTtlReport } from '../../../lib/lifecycle/render.js';
 import { describeTtl } from '../../../lib/lifecycle/ttl-report.js';
 
 export default class BucketTtlShow extends GwctlCommand<typeof BucketTtlShow> {
-  static override summary = "Show a bucket's lifecycle rules and its message retention TTL";
-  static override description =
-    'Lists every lifecycle rule in plain words, marks the retention TTL gwctl manages (the single Delete rule whose only condition is age), and warns about what stops or delays deletion: retention policies, holds, soft delete and versioning. See docs/bucket-ttl.md.';
-  static override examples = [
-    '<%= config.bin %> bucket ttl show --env prod',
-    '<%= config.bin %> bucket ttl show --env prod --bucket backups --json',
-    '<%= config.bin %> bucket ttl show --env staging --bucket gateway-staging-messages-1a2b --no-holds',
-  ];
   static override flags = { ...bucketTtlFlags };
 
   async run() {

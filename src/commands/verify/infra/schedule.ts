@@ -7,14 +7,6 @@ import { cronJobYaml } from '../../../lib/schedule/gwctl-job.js';
 import { verifyCronJob, verifySchedulePlan } from '../../../lib/verify/schedule.js';
 
 export default class VerifyInfraSchedule extends GwctlCommand<typeof VerifyInfraSchedule> {
-  static override summary = 'Render (or apply) the CronJob that runs verify infra on a schedule';
-  static override description =
-    "Prints a CronJob running gwctl's container image with `verify infra --env <env> --json` every --every (5m to 24h, evenly: 5m, 10m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h). It reads gwctl.yaml from one ConfigMap and the code (manifests.yaml, terraform-state.json) from another, and is meant to run in a separate project's cluster with read-only access to the gateway's (issue #8 option C; docs/verify.md lists the IAM roles and RBAC it needs). Drift fails the Job (exit 3, no retry). --apply creates or replaces it in --namespace of the cluster of --run-in (default: the environment itself).";
-  static override examples = [
-    '<%= config.bin %> verify infra schedule --env prod --every 1h > cronjob.yaml',
-    '<%= config.bin %> verify infra schedule --env prod --every 1h --run-in verifier --apply',
-    '<%= config.bin %> verify infra schedule --env prod --every 15m --skip-kind Secret --apply --yes --json',
-  ];
   static override flags = {
     every: Flags.string({ description: 'interval between runs: 5m to 24h, evenly (e.g. 15m, 1h, 6h)', required: true }),
     namespace: Flags.string({ description: 'namespace the CronJob runs in', default: 'gwctl-verify' }),
@@ -54,7 +46,7 @@ export default class VerifyInfraSchedule extends GwctlCommand<typeof VerifyInfra
       skipKinds: this.flags['skip-kind'] ?? [],
     });
     if (!this.flags.apply) {
-      this.log(cronJobYaml(job).trimEnd());
+      this.ui.info(cronJobYaml(job).trimEnd());
       return { status: 'rendered', cronJob: job };
     }
     const runIn = this.environment(this.flags['run-in'] ?? env.name);

@@ -1,4 +1,5 @@
-import { UsageError } from '../../errors/gwctl-error.js';
+import { UsageError } from '../errors/gwctl-error.js';
+import { gwctlPodSpec } from './gwctl-job.js';
 
 export interface WitnessScheduleOptions {
   /** A short name for the log, used in the CronJob's name (e.g. relaycorp-prod). */
@@ -73,41 +74,19 @@ export function witnessCronJob(o: WitnessScheduleOptions) {
           activeDeadlineSeconds: Math.max(60, Math.min(o.everyMinutes * 60, 3600)),
           template: {
             metadata: { labels },
-            spec: {
-              serviceAccountName: o.serviceAccount,
-              restartPolicy: 'Never',
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 1000,
-                runAsGroup: 1000,
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              containers: [
+            // No gwctl.yaml: a witness needs only the log's URL and key, and its own key from the Secret.
+            spec: gwctlPodSpec({
+              image: o.image,
+              args,
+              serviceAccount: o.serviceAccount,
+              extraVolumes: [
                 {
-                  name: 'gwctl',
-                  image: o.image,
-                  args,
-                  env: [
-                    { name: 'GWCTL_HOME', value: '/var/lib/gwctl' },
-                    { name: 'NO_COLOR', value: '1' },
-                  ],
-                  resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ['ALL'] },
-                  },
-                  volumeMounts: [
-                    { name: 'witness-key', mountPath: '/etc/gwctl-witness', readOnly: true },
-                    { name: 'state', mountPath: '/var/lib/gwctl' },
-                  ],
+                  name: 'witness-key',
+                  mountPath: '/etc/gwctl-witness',
+                  volume: { secret: { secretName: o.secret, defaultMode: 0o400 } },
                 },
               ],
-              volumes: [
-                { name: 'witness-key', secret: { secretName: o.secret, defaultMode: 0o400 } },
-                { name: 'state', emptyDir: {} },
-              ],
-            },
+            }),
           },
         },
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { witnessCronJob } from '../../../src/lib/audit/shared/witness-schedule.js';
+import { witnessCronJob } from '../../src/lib/schedule/witness-schedule.js';
 
 const base = {
   name: 'relaycorp-prod',

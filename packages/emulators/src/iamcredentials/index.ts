@@ -1,0 +1,1 @@
+export { startIamCredentialsStandIn, type IamCredentialsStandIn, type TokenCall } from './iam-credentials-stand-in.js';
