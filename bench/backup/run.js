@@ -109,6 +109,8 @@ const gwctl = (dir, config, args) =>
     gwctlEnv(dir, config),
     { rss: true },
   );
+/** The `result` of gwctl's JSON envelope. */
+const resultOf = (r) => JSON.parse(r.out).result;
 const backup = (dir, config, batchSize = 100) =>
   gwctl(dir, config, ['create', '--yes', '--batch-size', String(batchSize)]);
 
@@ -174,14 +176,13 @@ try {
       emu.log.clear();
       if (tool === 'unbatched') {
         const r = await backup(dir, await gwctlConfig(dir, emu.url, bucket), 1);
-        if (JSON.parse(r.out).blobs.copied !== OBJECTS)
-          throw new Error('gwctl --batch-size 1 did not copy every object');
+        if (resultOf(r).blobs.copied !== OBJECTS) throw new Error('gwctl --batch-size 1 did not copy every object');
         unbatched.push(r.ms);
         console.log(`  gwctl --batch-size 1 run ${i + 1}: ${fmt(r.ms)}, ${mib(r)} (${counts(emu)})`);
       } else if (tool === 'gwctl') {
         const config = await gwctlConfig(dir, emu.url, bucket);
         const r = await backup(dir, config);
-        const out = JSON.parse(r.out);
+        const out = resultOf(r);
         if (out.objects !== OBJECTS || out.blobs.copied !== OBJECTS)
           throw new Error(`gwctl backed up ${out.objects} objects, copied ${out.blobs.copied}`);
         first.push(r.ms);
@@ -189,7 +190,7 @@ try {
         console.log(`  gwctl  run ${i + 1}: ${fmt(r.ms)}, ${mib(r)} (${counts(emu)})`);
         emu.log.clear();
         const rerun = await backup(dir, config);
-        const copied = JSON.parse(rerun.out).blobs.copied;
+        const copied = resultOf(rerun).blobs.copied;
         if (copied !== 0) throw new Error(`the no-change re-run copied ${copied} blobs`);
         again.push(rerun.ms);
         againRequests.push(httpRequests(emu));
@@ -197,15 +198,15 @@ try {
         console.log(`  gwctl  re-run ${i + 1}: ${fmt(rerun.ms)}, ${mib(rerun)} (${counts(emu)})`);
         emu.log.clear();
         const v = await gwctl(dir, config, ['verify', 'latest']);
-        if (!JSON.parse(v.out).ok) throw new Error('backup verify found problems');
+        if (!resultOf(v).ok) throw new Error('backup verify found problems');
         verified.push(v.ms);
         rss.verify.push(v.rssMiB);
         console.log(`  gwctl  verify ${i + 1}: ${fmt(v.ms)}, ${mib(v)} (${counts(emu)})`);
         emu.log.clear();
         const target = `bench-restored-${i}`;
         const back = await gwctl(dir, config, ['restore', 'latest', '--to-bucket', target, '--yes']);
-        if (JSON.parse(back.out).restored !== OBJECTS || emu.objectCount(target) !== OBJECTS)
-          throw new Error(`gwctl restored ${JSON.parse(back.out).restored} objects`);
+        if (resultOf(back).restored !== OBJECTS || emu.objectCount(target) !== OBJECTS)
+          throw new Error(`gwctl restored ${resultOf(back).restored} objects`);
         restored.push(back.ms);
         rss.restore.push(back.rssMiB);
         console.log(`  gwctl  restore ${i + 1}: ${fmt(back.ms)}, ${mib(back)} (${counts(emu)})`);
