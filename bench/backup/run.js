@@ -1,8 +1,14 @@
 // `gwctl backup create` against `rclone copy` on the same GCS emulator: N small objects, equal concurrency,
-// median of RUNS runs each, then gwctl's no-change re-run. Goals: gwctl ≥ 1.5× faster than rclone; a re-run
-// ≥ 10× faster than the first run. Run with `npm run build && npm run bench:backup` (needs Debian's rclone:
-// `apt-get install -y rclone`). Both tools run as separate processes against an emulator in this one, so
-// each is timed end to end as an operator would run it (process start included).
+// median of RUNS runs each, then gwctl's no-change re-run, `backup verify` and `backup restore` of the backup
+// into a new bucket. Every gwctl run prints its time and peak RSS (GNU time's maximum resident set size).
+// Goals (issue #18): at LATENCY_MS=10 gwctl ≥ 1.5× faster than rclone at equal concurrency, and not slower
+// at 0 ms; a no-change re-run copies nothing, makes ≤ 2·⌈N/1000⌉ + 10 HTTP requests and is ≥ 3× faster than
+// rclone's no-change re-run at LATENCY_MS=10; restore takes ≤ 1.5× the time of the backup; peak RSS ≤ 200 MiB
+// at 100,000 objects, ≤ 256 MiB at 1,000,000. Run with `npm run build && npm run bench:backup` (needs Debian's
+// rclone: `apt-get install -y rclone`; RCLONE=0 leaves it out, e.g. with OBJECTS=1000000, RUNS=1). Both tools
+// run as separate processes against an emulator in this one, so each is timed end to end as an operator would
+// run it (process start included). The objects are seeded in this process, not uploaded one by one, so a
+// million of them take seconds.
 //
 // Equal concurrency means the same number of HTTP requests in flight (rclone --transfers/--checkers,
 // gwctl --concurrency). gwctl sends its rewrites in JSON API batches of up to 100, which rclone does not
@@ -26,16 +32,19 @@ const OBJECTS = Number(process.env.OBJECTS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 0);
+const WITH_RCLONE = process.env.RCLONE !== '0';
 const root = resolve(import.meta.dirname, '../..');
 const SOURCE = 'bench-vault';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-function run(cmd, args, env) {
+/** Runs a process to its end: its time, output and, with `rss`, its peak resident set size in MiB (GNU time). */
+function run(cmd, args, env, { rss = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, argv] = rss ? ['/usr/bin/time', ['-f', 'maxrss-kib=%M', cmd, ...args]] : [cmd, args];
+    const child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
@@ -43,8 +52,9 @@ function run(cmd, args, env) {
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const kib = Number(/maxrss-kib=(\d+)/.exec(err)?.[1] ?? NaN);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
-      else resolvePromise({ ms, out, err });
+      else resolvePromise({ ms, out, err, rssMiB: kib / 1024 });
     });
   });
 }
@@ -62,36 +72,21 @@ const createBucket = (url, name) =>
     body: JSON.stringify({ name }),
   });
 
-/** Vault-like objects: small, distinct, with custom metadata; uploaded 64 at a time. */
-async function seed(url, n) {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < n; i = next++) {
-      const name = `logical/${(i % 100).toString().padStart(2, '0')}/${i.toString(36)}-entry`;
-      const meta = JSON.stringify({
-        name,
-        contentType: 'application/octet-stream',
-        metadata: { 'vault-entry': String(i) },
-      });
-      const data = Buffer.from(`vault:v1:${i}:${'k'.repeat(100 + (i % 900))}`);
-      const b = `b${i}`;
-      const body = Buffer.concat([
-        Buffer.from(
-          `--${b}\r\ncontent-type: application/json\r\n\r\n${meta}\r\n--${b}\r\ncontent-type: application/octet-stream\r\n\r\n`,
-        ),
-        data,
-        Buffer.from(`\r\n--${b}--\r\n`),
-      ]);
-      const res = await fetch(`${url}/upload/storage/v1/b/${SOURCE}/o?uploadType=multipart`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': `multipart/related; boundary=${b}` },
-      });
-      if (!res.ok) throw new Error(`seeding: HTTP ${res.status}`);
-      await res.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
+/** Vault-like objects: small, distinct, with custom metadata; written straight into the emulator's store. */
+function seed(emu, n) {
+  emu.putObjects(
+    SOURCE,
+    (function* () {
+      for (let i = 0; i < n; i++) {
+        yield {
+          name: `logical/${(i % 100).toString().padStart(2, '0')}/${i.toString(36)}-entry`,
+          data: Buffer.from(`vault:v1:${i}:${'k'.repeat(100 + (i % 900))}`),
+          contentType: 'application/octet-stream',
+          metadata: { 'vault-entry': String(i) },
+        };
+      }
+    })(),
+  );
 }
 
 const gwctlEnv = (dir, config) => ({ GWCTL_CONFIG: config, GWCTL_HOME: dir, NO_COLOR: '1', NODE_ENV: 'production' });
@@ -107,24 +102,17 @@ async function gwctlConfig(dir, url, backups) {
   return file;
 }
 
-const gwctl = (dir, config, batchSize = 100) =>
+const gwctl = (dir, config, args) =>
   run(
     process.execPath,
-    [
-      join(root, 'bin', 'run.js'),
-      'backup',
-      'create',
-      '--env',
-      'bench',
-      '--yes',
-      '--json',
-      '--concurrency',
-      String(CONCURRENCY),
-      '--batch-size',
-      String(batchSize),
-    ],
+    [join(root, 'bin', 'run.js'), 'backup', ...args, '--env', 'bench', '--json', '--concurrency', String(CONCURRENCY)],
     gwctlEnv(dir, config),
+    { rss: true },
   );
+/** The `result` of gwctl's JSON envelope. */
+const resultOf = (r) => JSON.parse(r.out).result;
+const backup = (dir, config, batchSize = 100) =>
+  gwctl(dir, config, ['create', '--yes', '--batch-size', String(batchSize)]);
 
 // rclone's Google Cloud Storage backend, pointed at the emulator: `endpoint` replaces the JSON API base URL,
 // `anonymous` sends no credentials, bucket-policy-only sends no per-object ACL. Server-side copy (rewrite).
@@ -160,10 +148,11 @@ const counts = (emu) => `${rewrites(emu)} rewrites, ${httpRequests(emu)} HTTP re
 
 const emu = await startGcsEmulator({ latencyMs: LATENCY_MS });
 const dir = mkdtempSync(join(tmpdir(), 'gwctl-bench-backup-'));
+const mib = (r) => `${r.rssMiB.toFixed(0)} MiB RSS`;
 try {
   await createBucket(emu.url, SOURCE);
-  let t0 = Date.now();
-  await seed(emu.url, OBJECTS);
+  const t0 = Date.now();
+  seed(emu, OBJECTS);
   console.log(
     `seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each; ${LATENCY_MS} ms network round trip per HTTP request`,
   );
@@ -171,35 +160,56 @@ try {
   const first = [];
   const unbatched = [];
   const again = [];
+  const againRequests = [];
+  const verified = [];
+  const restored = [];
   const viaRclone = [];
   const rcloneAgain = [];
+  const rss = { create: [], rerun: [], verify: [], restore: [] };
+  const tools = WITH_RCLONE ? ['gwctl', 'rclone', 'unbatched'] : ['gwctl'];
   for (let i = 0; i < RUNS; i++) {
     // Alternate which tool goes first, so drift in machine load does not favour one.
-    const order = i % 2 === 0 ? ['gwctl', 'rclone', 'unbatched'] : ['unbatched', 'rclone', 'gwctl'];
+    const order = i % 2 === 0 ? tools : [...tools].reverse();
     for (const tool of order) {
       const bucket = `bench-${tool}-${i}`;
       await createBucket(emu.url, bucket);
       emu.log.clear();
       if (tool === 'unbatched') {
-        const r = await gwctl(dir, await gwctlConfig(dir, emu.url, bucket), 1);
-        if (JSON.parse(r.out).blobs.copied !== OBJECTS)
-          throw new Error('gwctl --batch-size 1 did not copy every object');
+        const r = await backup(dir, await gwctlConfig(dir, emu.url, bucket), 1);
+        if (resultOf(r).blobs.copied !== OBJECTS) throw new Error('gwctl --batch-size 1 did not copy every object');
         unbatched.push(r.ms);
-        console.log(`  gwctl --batch-size 1 run ${i + 1}: ${fmt(r.ms)} (${counts(emu)})`);
+        console.log(`  gwctl --batch-size 1 run ${i + 1}: ${fmt(r.ms)}, ${mib(r)} (${counts(emu)})`);
       } else if (tool === 'gwctl') {
         const config = await gwctlConfig(dir, emu.url, bucket);
-        const r = await gwctl(dir, config);
-        const out = JSON.parse(r.out);
+        const r = await backup(dir, config);
+        const out = resultOf(r);
         if (out.objects !== OBJECTS || out.blobs.copied !== OBJECTS)
           throw new Error(`gwctl backed up ${out.objects} objects, copied ${out.blobs.copied}`);
         first.push(r.ms);
-        console.log(`  gwctl  run ${i + 1}: ${fmt(r.ms)} (${counts(emu)})`);
+        rss.create.push(r.rssMiB);
+        console.log(`  gwctl  run ${i + 1}: ${fmt(r.ms)}, ${mib(r)} (${counts(emu)})`);
         emu.log.clear();
-        const rerun = await gwctl(dir, config);
-        const copied = JSON.parse(rerun.out).blobs.copied;
+        const rerun = await backup(dir, config);
+        const copied = resultOf(rerun).blobs.copied;
         if (copied !== 0) throw new Error(`the no-change re-run copied ${copied} blobs`);
         again.push(rerun.ms);
-        console.log(`  gwctl  re-run ${i + 1}: ${fmt(rerun.ms)} (${counts(emu)})`);
+        againRequests.push(httpRequests(emu));
+        rss.rerun.push(rerun.rssMiB);
+        console.log(`  gwctl  re-run ${i + 1}: ${fmt(rerun.ms)}, ${mib(rerun)} (${counts(emu)})`);
+        emu.log.clear();
+        const v = await gwctl(dir, config, ['verify', 'latest']);
+        if (!resultOf(v).ok) throw new Error('backup verify found problems');
+        verified.push(v.ms);
+        rss.verify.push(v.rssMiB);
+        console.log(`  gwctl  verify ${i + 1}: ${fmt(v.ms)}, ${mib(v)} (${counts(emu)})`);
+        emu.log.clear();
+        const target = `bench-restored-${i}`;
+        const back = await gwctl(dir, config, ['restore', 'latest', '--to-bucket', target, '--yes']);
+        if (resultOf(back).restored !== OBJECTS || emu.objectCount(target) !== OBJECTS)
+          throw new Error(`gwctl restored ${resultOf(back).restored} objects`);
+        restored.push(back.ms);
+        rss.restore.push(back.rssMiB);
+        console.log(`  gwctl  restore ${i + 1}: ${fmt(back.ms)}, ${mib(back)} (${counts(emu)})`);
       } else {
         const r = await rclone(emu.url, bucket);
         if (emu.objectCount(bucket) !== OBJECTS) throw new Error(`rclone copied ${emu.objectCount(bucket)} objects`);
@@ -214,23 +224,47 @@ try {
   }
 
   const g = median(first);
-  const r = median(viaRclone);
   const g2 = median(again);
-  const speedup = r / g;
-  const rerunSpeedup = g / g2;
+  const maxRss = Math.max(...Object.values(rss).flat());
+  const rssGoal = OBJECTS <= 100_000 ? 200 : 256;
+  const requestGoal = 2 * Math.ceil(OBJECTS / 1000) + 10;
+  const goal = (met) => (met ? 'OK' : 'BELOW GOAL');
   console.log('');
-  console.log(`gwctl backup create (${OBJECTS} objects): ${fmt(g)} median`);
-  console.log(`rclone copy         (${OBJECTS} objects): ${fmt(r)} median`);
   console.log(
-    `gwctl, one request per copy (--batch-size 1): ${fmt(median(unbatched))} median (${(r / median(unbatched)).toFixed(2)}× rclone's speed)`,
-  );
-  console.log(`gwctl no-change re-run:                  ${fmt(g2)} median (rclone's: ${fmt(median(rcloneAgain))})`);
-  console.log(
-    `speed of gwctl relative to rclone (rclone time / gwctl time): ${speedup.toFixed(2)}× (goal ≥ 1.5×) ${speedup >= 1.5 ? 'OK' : 'BELOW GOAL'}`,
+    `gwctl backup create (${OBJECTS} objects): ${fmt(g)} median, ${Math.max(...rss.create).toFixed(0)} MiB peak RSS`,
   );
   console.log(
-    `no-change re-run speed-up (first run / re-run): ${rerunSpeedup.toFixed(1)}× (goal ≥ 10×) ${rerunSpeedup >= 10 ? 'OK' : 'BELOW GOAL'}`,
+    `gwctl no-change re-run:                  ${fmt(g2)} median, ${Math.max(...rss.rerun).toFixed(0)} MiB peak RSS, ${median(againRequests)} HTTP requests`,
   );
+  console.log(
+    `gwctl backup verify:                     ${fmt(median(verified))} median, ${Math.max(...rss.verify).toFixed(0)} MiB peak RSS`,
+  );
+  console.log(
+    `gwctl backup restore:                    ${fmt(median(restored))} median, ${Math.max(...rss.restore).toFixed(0)} MiB peak RSS`,
+  );
+  if (WITH_RCLONE) {
+    const r = median(viaRclone);
+    const speedup = r / g;
+    const rerunSpeedup = median(rcloneAgain) / g2;
+    console.log(
+      `rclone copy         (${OBJECTS} objects): ${fmt(r)} median; no-change re-run ${fmt(median(rcloneAgain))}`,
+    );
+    console.log(
+      `gwctl, one request per copy (--batch-size 1): ${fmt(median(unbatched))} median (${(r / median(unbatched)).toFixed(2)}× rclone's speed)`,
+    );
+    console.log(
+      `speed of gwctl relative to rclone (rclone time / gwctl time): ${speedup.toFixed(2)}× (goal ≥ 1.5× at 10 ms, ≥ 1× at 0 ms) ${goal(speedup >= (LATENCY_MS > 0 ? 1.5 : 1))}`,
+    );
+    console.log(
+      `no-change re-run relative to rclone's (rclone re-run / gwctl re-run): ${rerunSpeedup.toFixed(1)}× (goal ≥ 3× at 10 ms) ${goal(LATENCY_MS === 0 || rerunSpeedup >= 3)}`,
+    );
+  }
+  console.log(
+    `no-change re-run requests: ${median(againRequests)} (goal ≤ 2·⌈N/1000⌉ + 10 = ${requestGoal}) ${goal(median(againRequests) <= requestGoal)}`,
+  );
+  const restoreRatio = median(restored) / g;
+  console.log(`restore time / backup time: ${restoreRatio.toFixed(2)} (goal ≤ 1.5) ${goal(restoreRatio <= 1.5)}`);
+  console.log(`peak RSS of any gwctl run: ${maxRss.toFixed(0)} MiB (goal ≤ ${rssGoal} MiB) ${goal(maxRss <= rssGoal)}`);
 } finally {
   await emu.close();
 }

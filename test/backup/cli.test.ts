@@ -135,9 +135,13 @@ describe('gwctl backup (CLI)', () => {
     const deep = await gwctl('backup', 'verify', '--deep', '--json');
     expect(deep.code).toBe(1);
     expect(json(deep.stdout)).toMatchObject({ ok: false, problems: [expect.objectContaining({ kind: 'corrupt' })] });
-    const restore = await gwctl('backup', 'restore', '--to-bucket', 'vault-restored-2', '--yes');
+    const restore = await gwctl('backup', 'restore', '--to-bucket', 'vault-restored-2', '--yes', '--deep');
     expect(restore.code).toBe(1);
     expect(restore.stderr).toMatch(/corrupt content/);
+    // Without --deep the copy of the rotten blob is refused by GCS's own validation: exit 1 too.
+    const quick = await gwctl('backup', 'restore', '--to-bucket', 'vault-restored-3', '--yes');
+    expect(quick.code).toBe(1);
+    expect(quick.stderr).toMatch(/server-side validation/);
     // Repair: drop the rotten blob; the next backup stores that content again, which heals the old backup too.
     await f.gcs.bucket(f.loc.backupBucket).file(blobs[0]!.name).delete();
     const next = await gwctl('backup', 'create', '--yes', '--json');

@@ -11,16 +11,21 @@ import {
   type BackupLocation,
 } from '../../src/lib/backup/layout.js';
 import { canonicalJson } from '../../src/lib/audit/record.js';
+import { compareNames } from '../../src/lib/cloud/name-order.js';
 import {
   ManifestError,
   MANIFEST_FORMAT,
-  manifestJson,
+  manifestParts,
+  manifestSeal,
+  PART_ENTRIES,
   prepareEntries,
   sealManifest,
   summaryOf,
+  WHOLE_MANIFEST_FORMAT,
   type Manifest,
 } from '../../src/lib/backup/manifest.js';
-import { openManifest } from '../../src/lib/backup/open-manifest.js';
+import { openManifest, openPart } from '../../src/lib/backup/open-manifest.js';
+import { sha256Hex } from '../../src/lib/backup/hashes.js';
 
 const loc: BackupLocation = {
   env: 'prod',
@@ -112,33 +117,50 @@ describe('backup ids', () => {
   });
 });
 
+/** The manifest as written: its seal, listing the parts. */
+const sealOf = (m: Manifest) =>
+  manifestSeal(
+    m,
+    manifestParts(loc, m).map((p) => p.ref),
+  );
+
 describe('the manifest, the commit marker', () => {
-  it('round-trips with its checksum', () => {
-    const sealed = sealManifest(manifest());
-    expect(openManifest(sealed.data, { id: '20250601T120000Z-abcdef', sha256: sealed.sha256, where: 'x' })).toEqual(
-      manifest(),
-    );
+  it('round-trips with its checksum, its entries in checksummed parts', () => {
+    const m = manifest();
+    const sealed = sealManifest(sealOf(m));
+    const opened = openManifest(sealed.data, { id: m.id, sha256: sealed.sha256, where: 'x' });
+    expect(opened).toEqual(sealOf(m));
+    const [part] = manifestParts(loc, m);
+    expect(part!.ref.name).toBe('vault-bucket/manifests/20250601T120000Z-abcdef/part-00000.jsonl');
+    expect(openPart(part!.data, part!.ref, 'x')).toEqual(m.objects);
   });
 
   it('is refused when a byte changed', () => {
-    const sealed = sealManifest(manifest());
+    const sealed = sealManifest(sealOf(manifest()));
     const tampered = Buffer.from(sealed.data.toString().replace('"quiesced":true', '"quiesced":fals'));
     expect(() => openManifest(tampered, { id: '20250601T120000Z-abcdef', where: 'x' })).toThrow(ManifestError);
-    const edited = Buffer.from(sealed.data.toString().replace('"size":6', '"size":7'));
+    const edited = Buffer.from(sealed.data.toString().replace('"bytes":6', '"bytes":7'));
     expect(() => openManifest(edited, { id: '20250601T120000Z-abcdef', where: 'x' })).toThrow(/checksum mismatch/);
   });
 
   it("is refused when it is another backup's or truncated", () => {
-    const sealed = sealManifest(manifest());
+    const sealed = sealManifest(sealOf(manifest()));
     expect(() => openManifest(sealed.data, { id: '20250601T130000Z-abcdef', where: 'x' })).toThrow(/describes backup/);
     expect(() => openManifest(sealed.data.subarray(0, 100), { id: '20250601T120000Z-abcdef', where: 'x' })).toThrow(
       /not valid JSON/,
     );
   });
 
+  it('of the first format (entries inside) still opens', () => {
+    const whole = manifest({ format: WHOLE_MANIFEST_FORMAT });
+    const body = canonicalJson(whole);
+    const data = Buffer.from(`{"sha256":"${sha256Hex(body)}","manifest":${body}}\n`);
+    expect(openManifest(data, { id: whole.id, where: 'x' })).toEqual(whole);
+  });
+
   it('is listed from its metadata only when that metadata is complete', () => {
     const m = manifest();
-    const sealed = sealManifest(m);
+    const sealed = sealManifest(sealOf(m));
     const listed: ObjectInfo = {
       ...object(manifestName(loc, m.id), 'x'),
       bucket: 'backup-bucket',
@@ -153,44 +175,62 @@ describe('the manifest, the commit marker', () => {
     });
     expect(summaryOf(loc, { ...listed, metadata: {} })).toBeUndefined();
     expect(summaryOf(loc, { ...listed, name: 'vault-bucket/manifests/20250601T120000Z-000000.json' })).toBeUndefined();
+    // A part is never taken for a backup.
+    expect(summaryOf(loc, { ...listed, name: manifestParts(loc, m)[0]!.ref.name })).toBeUndefined();
   });
 });
 
-describe('the sealed manifest text', () => {
-  it('is canonicalJson of the manifest, byte for byte, whatever its entries hold', () => {
-    const entries = manifest().objects;
-    const base = entries[0]!;
-    const m = manifest({
-      gwctlVersion: '0.1.0',
-      objects: [
-        base,
-        { name: 'composite', generation: '9', size: 0, crc32c: 'AAAAAA==', blob: 'k', metadata: {} },
-        {
-          ...base,
-          name: 'all "attributes"\n',
-          contentEncoding: 'gzip',
-          contentDisposition: 'inline',
-          contentLanguage: 'fr',
-          cacheControl: 'no-store',
-          metadata: { z: '1', a: 'é', 10: 'ten', 2: 'two' },
-        },
-        { ...base, name: 'unknown member', extra: true } as unknown as (typeof entries)[number],
-      ],
-    });
-    expect(manifestJson(m)).toBe(canonicalJson(m));
-    expect(manifestJson(manifest({ objects: [] }))).toBe(canonicalJson(manifest({ objects: [] })));
+describe('manifest parts', () => {
+  const many = (n: number) => {
+    const base = manifest().objects[0]!;
+    // Names whose code unit order differs from code point order: parts follow GCS's order.
+    const names = Array.from({ length: n }, (_, i) => `k/${String(i).padStart(6, '0')}${i % 2 ? '\uffff' : '🔑'}`);
+    const objects = names.sort(compareNames).map((name) => ({ ...base, name }));
+    return manifest({ objects, totals: { objects: n, bytes: 6 * n, blobs: 1 } });
+  };
+
+  it('split the entries in name order, one canonical entry a line, and the seal lists them all', () => {
+    const m = many(PART_ENTRIES * 2 + 3);
+    const parts = manifestParts(loc, m);
+    expect(parts.map((p) => p.ref.objects)).toEqual([PART_ENTRIES, PART_ENTRIES, 3]);
+    expect(parts.flatMap((p) => openPart(p.data, p.ref, 'x'))).toEqual(m.objects);
+    expect(parts[0]!.data.toString().split('\n')[0]).toBe(canonicalJson(m.objects[0]));
+    const sealed = sealManifest(sealOf(m));
+    expect(openManifest(sealed.data, { id: m.id, where: 'x' })).toMatchObject({ parts: parts.map((p) => p.ref) });
   });
 
-  it('is the same when its entries were written ahead (while copies ran), and an entry replaced since is written afresh', async () => {
+  it('a changed, truncated or reordered part is caught', () => {
+    const [part] = manifestParts(loc, many(10));
+    const { ref, data } = part!;
+    const flipped = Buffer.from(data);
+    flipped[20] ^= 1;
+    expect(() => openPart(flipped, ref, 'x')).toThrow(/part .* checksum mismatch/);
+    const lines = data.toString().split('\n');
+    const truncated = Buffer.from(`${lines.slice(0, 5).join('\n')}\n`);
+    expect(() => openPart(truncated, { ...ref, sha256: sha256Hex(truncated) }, 'x')).toThrow(/5 entries/);
+    const swapped = Buffer.from([lines[1], lines[0], ...lines.slice(2)].join('\n'));
+    expect(() => openPart(swapped, { ...ref, sha256: sha256Hex(swapped) }, 'x')).toThrow(/out of order/);
+  });
+
+  it('a seal whose parts overlap or do not add up to its totals is refused', () => {
+    const m = many(PART_ENTRIES + 1);
+    const seal = sealOf(m);
+    const overlapping = { ...seal, parts: [seal.parts[0]!, { ...seal.parts[1]!, first: seal.parts[0]!.first }] };
+    expect(() => openManifest(sealManifest(overlapping).data, { id: m.id, where: 'x' })).toThrow(/overlaps/);
+    const short = { ...seal, parts: [seal.parts[0]!] };
+    expect(() => openManifest(sealManifest(short).data, { id: m.id, where: 'x' })).toThrow(/parts hold/);
+  });
+
+  it('are the same when their entries were written ahead (while copies ran), and an entry replaced since is written afresh', async () => {
     const base = manifest().objects[0]!;
     const objects: Manifest['objects'] = Array.from({ length: 600 }, (_, i) => ({
       ...base,
-      name: `o${i}`,
+      name: `o${String(i).padStart(3, '0')}`,
       metadata: { n: String(i) },
     }));
     await prepareEntries(objects);
-    objects[3] = { ...base, name: 'replaced after preparing', size: 7 };
-    const m = manifest({ objects });
-    expect(manifestJson(m)).toBe(canonicalJson(m));
+    objects[3] = { ...base, name: 'o003', size: 7, metadata: { a: 'é', z: '1' } };
+    const [part] = manifestParts(loc, manifest({ objects }));
+    expect(part!.data.toString()).toBe(objects.map((e) => `${canonicalJson(e)}\n`).join(''));
   });
 });

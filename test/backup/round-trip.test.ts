@@ -40,7 +40,7 @@ const take = (extra: Partial<Parameters<typeof createBackup>[0]> = {}, batchSize
     { location: f.loc, concurrency: 8, quiesced: false, ...(batchSize ? { batchSize } : {}) },
   );
 
-async function restoreInto(bucket: string, id?: string) {
+async function restoreInto(bucket: string, id?: string, opts: { deep?: boolean } = {}) {
   const backups = await listBackups(f.store, f.loc);
   const summary = id ? backups.find((b) => b.id === id)! : backups[0]!;
   const manifest = await loadManifest(f.store, summary);
@@ -48,7 +48,7 @@ async function restoreInto(bucket: string, id?: string) {
     inPlace: bucket === VAULT,
     deleteExtra: false,
   });
-  return applyRestore({ store: f.store }, f.loc, plan, { concurrency: 8 });
+  return applyRestore({ store: f.store }, f.loc, plan, { concurrency: 8, ...opts });
 }
 
 describe('backup create → verify → restore', () => {
@@ -95,9 +95,9 @@ describe('backup create → verify → restore', () => {
     const second = await take();
     expect(second.blobs).toEqual({ copied: 0, copiedBytes: 0, reused: 300 });
     expect(rewrites(f.emu)).toHaveLength(0);
-    // Only listings, plus the backup's own intent and manifest.
+    // Only listings, plus the backup's own intent and manifest: its one part (300 entries), then the manifest.
     const writes = f.emu.log.mutating().map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
-    expect(writes.filter((w) => /manifests\//.test(w))).toHaveLength(1);
+    expect(writes.filter((w) => /manifests\//.test(w))).toHaveLength(2);
     expect(writes.filter((w) => !/intents\/|manifests\//.test(w))).toEqual([]);
     expect((await listBackups(f.store, f.loc)).map((b) => b.id)).toEqual([second.id, first.id]);
   });
@@ -139,10 +139,28 @@ describe('a corrupted blob', () => {
     expect(deep.ok).toBe(false);
     expect(deep.problems).toEqual([expect.objectContaining({ kind: 'corrupt', objects: [victim.name] })]);
 
-    const err = await restoreInto('restored-vault', backup.id).catch((e: unknown) => e);
+    const err = await restoreInto('restored-vault', backup.id, { deep: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RestoreIntegrityError);
     expect((err as Error).message).toContain(victim.name);
     expect(await f.store.bucketExists('restored-vault')).toBe(false);
+  });
+
+  it('fails the copy of that object in a restore without --deep: GCS validates copies server-side', async () => {
+    // "For object copy and rewrite requests, Cloud Storage automatically performs server-side validation"
+    // (https://cloud.google.com/storage/docs/data-validation).
+    await seed(f.gcs, VAULT, awkward);
+    const backup = await take();
+    const manifest = await loadManifest(f.store, (await listBackups(f.store, f.loc))[0]!);
+    const victim = manifest.objects.find((e) => e.name === AWKWARD_NAMES[1])!;
+    f.emu.corruptObject(f.loc.backupBucket, blobName(f.loc, victim.blob));
+    f.emu.log.clear();
+
+    const err = await restoreInto('restored-vault', backup.id).catch((e: unknown) => e);
+    expect((err as Error).message).toContain(victim.name);
+    expect((err as Error).message).toMatch(/server-side validation/);
+    // Nothing downloaded: the check is GCS's, and the hashes the copies answered.
+    expect(f.emu.log.list().filter((r) => r.path.startsWith('/download/'))).toHaveLength(0);
+    expect(await f.gcs.bucket('restored-vault').file(victim.name).exists()).toEqual([false]);
   });
 
   it('a damaged manifest makes the backup fail verification', async () => {

@@ -38,6 +38,10 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
       description: 'restore into the backed-up bucket itself (destructive)',
       default: false,
     }),
+    deep: Flags.boolean({
+      description: 'first download every blob and recompute its CRC32C and MD5; write nothing if one is corrupt',
+      default: false,
+    }),
     'delete-extra': Flags.boolean({
       description: 'delete objects of the target bucket that are not in the backup (destructive)',
       default: false,
@@ -78,7 +82,12 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
           },
           loc,
           value,
-          { concurrency: this.flags.concurrency, batchSize: this.flags['batch-size'], location: env.region },
+          {
+            concurrency: this.flags.concurrency,
+            batchSize: this.flags['batch-size'],
+            location: env.region,
+            deep: this.flags.deep,
+          },
         ),
       { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
     );

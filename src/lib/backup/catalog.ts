@@ -1,8 +1,16 @@
-import type { ObjectInfo, ObjectStore } from '../cloud/object-store.js';
+import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
+import { listInParallel } from '../cloud/parallel-listing.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
-import { summaryOf, type BackupSummary, type Manifest } from './manifest.js';
+import {
+  ManifestError,
+  summaryOf,
+  type BackupSummary,
+  type Manifest,
+  type ManifestEntry,
+  type PartRef,
+} from './manifest.js';
 import { gsUrl } from '../config/gs-url.js';
 
 /** Where a location's backups are, as messages name it. */
@@ -64,30 +72,79 @@ export function parseAt(text: string, now: Date): Date {
   return new Date(t);
 }
 
-/** Reads a backup's manifest and checks its checksum; throws ManifestError when it cannot be trusted. */
+/** Reads a backup's manifest and every part of it, checking each checksum; throws ManifestError when it cannot be trusted. */
 export async function loadManifest(store: ObjectStore, summary: BackupSummary): Promise<Manifest> {
+  const { manifest, parts } = await openSeal(store, summary);
+  if (!parts) return manifest;
+  const objects: Manifest['objects'] = [];
+  for await (const entries of parts) objects.push(...entries);
+  return { ...manifest, objects };
+}
+
+/**
+ * A backup's entries part by part, in name order, each part checked before it is handed over: a reader
+ * that keeps only what it needs of each (prune keeps blob keys) holds one part at a time.
+ */
+export async function* manifestEntries(store: ObjectStore, summary: BackupSummary): AsyncIterable<ManifestEntry[]> {
+  const { manifest, parts } = await openSeal(store, summary);
+  if (parts) yield* parts;
+  else yield manifest.objects;
+}
+
+/** Parts read ahead of the one being handed over. */
+const PARTS_AHEAD = 4;
+
+async function openSeal(
+  store: ObjectStore,
+  summary: BackupSummary,
+): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]> }> {
   const { bucket, name, generation } = summary.manifest;
+  const where = gsUrl(bucket, name);
   const data = await store.read({ bucket, name, generation });
   // Loaded here, not up front: the schema library is needed only to open a manifest, never to write one.
-  const { openManifest } = await import('./open-manifest.js');
-  return openManifest(data, { id: summary.id, sha256: summary.sha256, where: gsUrl(bucket, name) });
+  const { openManifest, openPart } = await import('./open-manifest.js');
+  const opened = openManifest(data, { id: summary.id, sha256: summary.sha256, where });
+  if (!('parts' in opened)) return { manifest: opened };
+  const { parts: refs, ...header } = opened;
+  const readPart = (ref: PartRef) =>
+    store.read({ bucket, name: ref.name }).then(
+      (bytes) => openPart(bytes, ref, where),
+      (err: unknown) => {
+        if (err instanceof ObjectNotFoundError)
+          throw new ManifestError(
+            `manifest ${where} is damaged (part ${ref.name} is missing); this backup cannot be trusted: verify or restore another one`,
+          );
+        throw err;
+      },
+    );
+  async function* parts(): AsyncIterable<ManifestEntry[]> {
+    const ahead = refs.slice(0, PARTS_AHEAD).map(readPart);
+    for (const p of ahead) p.catch(() => undefined); // awaited in turn below
+    for (let i = 0; i < refs.length; i++) {
+      const entries = await ahead[i]!;
+      if (i + PARTS_AHEAD < refs.length) {
+        const next = readPart(refs[i + PARTS_AHEAD]!);
+        next.catch(() => undefined);
+        ahead.push(next);
+      }
+      ahead[i] = Promise.resolve([]); // let the part go once handed over
+      yield entries;
+    }
+  }
+  return { manifest: { ...header, objects: [] }, parts: parts() };
 }
 
 /** Blobs already in the backup bucket, by key. */
 export type BlobIndex = Map<string, ObjectInfo>;
 
-/**
- * Every stored blob. Keys start with a hex CRC32C, so the listing splits into 16 prefixes listed side
- * by side: pages of one listing come one after another, and a large backup bucket has many.
- */
+/** Listing requests in flight at once, over ranges of a bucket's keyspace (see listInParallel). */
+export const LISTERS = 32;
+
+/** Every stored blob, listed over ranges of the keyspace side by side. */
 export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
   const prefix = blobsPrefix(loc);
   const index: BlobIndex = new Map();
-  await Promise.all(
-    [...'0123456789abcdef'].map(async (digit) => {
-      for await (const page of store.list(loc.backupBucket, { prefix: `${prefix}${digit}` }))
-        for (const o of page) index.set(o.name.slice(prefix.length), o);
-    }),
-  );
+  for await (const page of listInParallel(store, loc.backupBucket, { prefix, concurrency: LISTERS }))
+    for (const o of page) index.set(o.name.slice(prefix.length), o);
   return index;
 }

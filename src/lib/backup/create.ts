@@ -6,14 +6,25 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../cloud/object-store.js';
+import { compareNames } from '../cloud/name-order.js';
+import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
+import { forEachBounded } from './bounded.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
-import { listBlobs, type BlobIndex } from './catalog.js';
+import { LISTERS, listBlobs, type BlobIndex } from './catalog.js';
 import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
-import { MANIFEST_FORMAT, prepareEntries, sealManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import {
+  MANIFEST_FORMAT,
+  manifestParts,
+  manifestSeal,
+  prepareEntries,
+  sealManifest,
+  type Manifest,
+  type ManifestEntry,
+} from './manifest.js';
 import { backupStep } from './step-ids.js';
 import { gsUrl } from '../config/gs-url.js';
 
@@ -40,8 +51,8 @@ export async function listSource(
 ): Promise<SourceSnapshot> {
   const listedAt = now();
   const objects: ObjectInfo[] = [];
-  for await (const page of store.list(loc.sourceBucket)) {
-    // Each object's blob key is needed by the plan; computed now, while the next page is on its way.
+  for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) {
+    // Each object's blob key is needed by the plan; computed now, while other pages are on their way.
     for (const o of page) blobKey(o);
     objects.push(...page);
   }
@@ -254,7 +265,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     }
     deps.stepDone?.(backupStep.copyBlobs);
     await preparing;
-    const objects = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const objects = [...entries.values()].sort((a, b) => compareNames(a.name, b.name));
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       id,
@@ -364,21 +375,50 @@ async function recopyChanged(
   );
 }
 
-/** Write-once: a retry that finds the manifest already there checks it is ours, byte for byte. */
+/** Parts written at once. */
+const PART_WRITERS = 8;
+
+/**
+ * The parts first, then the manifest that lists them, which commits the backup. All write-once: a retry
+ * that finds one already there checks it is ours, by its checksum.
+ */
 async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: Manifest): Promise<void> {
-  const sealed = sealManifest(manifest);
-  const ref = { bucket: loc.backupBucket, name: manifestName(loc, manifest.id) };
+  const parts = manifestParts(loc, manifest);
+  await forEachBounded(parts, PART_WRITERS, async ({ ref, data }) =>
+    writeOnce(store, { bucket: loc.backupBucket, name: ref.name }, data, ref.sha256, 'application/jsonl'),
+  );
+  const sealed = sealManifest(
+    manifestSeal(
+      manifest,
+      parts.map((p) => p.ref),
+    ),
+  );
+  await writeOnce(
+    store,
+    { bucket: loc.backupBucket, name: manifestName(loc, manifest.id) },
+    sealed.data,
+    sealed.sha256,
+    'application/json',
+    sealed.metadata,
+  );
+}
+
+async function writeOnce(
+  store: ObjectStore,
+  ref: { bucket: string; name: string },
+  data: Buffer,
+  sha256: string,
+  contentType: string,
+  metadata: Record<string, string> = { 'gwctl-sha256': sha256 },
+): Promise<void> {
   try {
-    await store.write(ref, sealed.data, {
-      ifGenerationMatch: '0',
-      attributes: { contentType: 'application/json', metadata: sealed.metadata },
-    });
+    await store.write(ref, data, { ifGenerationMatch: '0', attributes: { contentType, metadata } });
   } catch (err) {
     if (!(err instanceof PreconditionFailedError)) throw err;
     const there = await store.stat(ref);
-    if (there?.metadata['gwctl-sha256'] !== sealed.sha256)
+    if (there?.metadata['gwctl-sha256'] !== sha256)
       throw new RuntimeError(
-        `manifest ${gsUrl(ref.bucket, ref.name)} already exists with other content; backup ids must be unique`,
+        `${gsUrl(ref.bucket, ref.name)} already exists with other content; backup ids must be unique`,
       );
   }
 }

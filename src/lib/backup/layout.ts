@@ -60,6 +60,17 @@ export function blobKey(o: Addressable): string {
 
 export const blobName = (loc: BackupLocation, key: string) => `${blobsPrefix(loc)}${key}`;
 export const manifestName = (loc: BackupLocation, id: string) => `${manifestsPrefix(loc)}${id}.json`;
+/** A part of a manifest's entries: written before the manifest, which lists it with its checksum. */
+export const manifestPartName = (loc: BackupLocation, id: string, index: number) =>
+  `${manifestsPrefix(loc)}${id}/part-${String(index).padStart(5, '0')}.jsonl`;
+
+/** The backup a manifest part belongs to, or undefined when the name is not a part's. */
+export function idFromPartName(loc: BackupLocation, name: string): string | undefined {
+  const m = name.startsWith(manifestsPrefix(loc))
+    ? name.slice(manifestsPrefix(loc).length).match(/^([^/]+)\/part-\d{5,}\.jsonl$/)
+    : null;
+  return m && BACKUP_ID.test(m[1]!) ? m[1] : undefined;
+}
 export const intentName = (loc: BackupLocation, kind: IntentKind, id: string) => `${intentsPrefix(loc)}${kind}-${id}`;
 
 export type IntentKind = 'create' | 'prune';

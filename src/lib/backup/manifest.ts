@@ -2,9 +2,14 @@ import { canonicalJson } from '../audit/record.js';
 import { ATTRIBUTE_FIELDS, type ObjectAttributes, type ObjectInfo } from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { sha256Hex } from './hashes.js';
-import { idFromManifestName, type BackupLocation } from './layout.js';
+import { idFromManifestName, manifestPartName, type BackupLocation } from './layout.js';
 
-export const MANIFEST_FORMAT = 'gwctl-backup-manifest/1';
+/** The manifest lists parts holding its entries (see sealManifest). */
+export const MANIFEST_FORMAT = 'gwctl-backup-manifest/2';
+/** The first format: every entry inside the manifest itself. Still read, no longer written. */
+export const WHOLE_MANIFEST_FORMAT = 'gwctl-backup-manifest/1';
+/** Entries per part: a part is read, checked and let go before the next, so memory holds one part's worth. */
+export const PART_ENTRIES = 5_000;
 
 // The shapes are checked when a manifest is opened (open-manifest.ts, with zod); writing one needs
 // only the types, so `backup create` does not load the schema library.
@@ -21,7 +26,7 @@ export interface ManifestEntry extends ObjectAttributes {
 }
 
 export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
+  format: typeof MANIFEST_FORMAT | typeof WHOLE_MANIFEST_FORMAT;
   id: string;
   env: string;
   sourceBucket: string;
@@ -33,7 +38,29 @@ export interface Manifest {
   quiesced: boolean;
   gwctlVersion?: string;
   totals: { objects: number; bytes: number; blobs: number };
+  /** In name order (code points, as GCS lists). */
   objects: ManifestEntry[];
+}
+
+/** A part as the manifest lists it: where, its checksum, and the names it starts and ends with. */
+export interface PartRef {
+  name: string;
+  sha256: string;
+  objects: number;
+  first: string;
+  last: string;
+}
+
+/** What the manifest object holds: everything but the entries, which are in its parts. */
+export interface ManifestSeal extends Omit<Manifest, 'format' | 'objects'> {
+  format: typeof MANIFEST_FORMAT;
+  parts: PartRef[];
+}
+
+/** One part's bytes and reference. */
+export interface ManifestPart {
+  ref: PartRef;
+  data: Buffer;
 }
 
 /** An entry's members in canonical (sorted) order; `metadata` is the only nested one. */
@@ -84,16 +111,47 @@ const META = {
 } as const;
 
 /**
- * The manifest's bytes: `{"sha256": …, "manifest": …}` where the checksum covers the canonical JSON of
- * the manifest. It is one object, written once (ifGenerationMatch=0) after every blob: GCS makes a
- * single upload atomic, so the manifest either exists whole or not at all, and its existence is the
- * commit marker (pgmoneta-style). The checksum catches what happens to it afterwards.
+ * A manifest's entries as parts: up to PART_ENTRIES entries each, in name order, one canonical JSON entry
+ * a line. Each part is written once (ifGenerationMatch=0) before the manifest, which lists every part with
+ * its SHA-256, size and first and last names: a part no manifest lists (a backup killed while writing)
+ * belongs to no backup, and a part changed since it was written fails its checksum.
  */
-export function sealManifest(m: Manifest): { data: Buffer; sha256: string; metadata: Record<string, string> } {
-  const body = manifestJson(m);
+export function manifestParts(loc: BackupLocation, m: Manifest): ManifestPart[] {
+  const parts: ManifestPart[] = [];
+  for (let i = 0; i < m.objects.length; i += PART_ENTRIES) {
+    const entries = m.objects.slice(i, i + PART_ENTRIES);
+    const data = Buffer.from(`${entries.map(entryJson).join('\n')}\n`);
+    parts.push({
+      data,
+      ref: {
+        name: manifestPartName(loc, m.id, parts.length),
+        sha256: sha256Hex(data),
+        objects: entries.length,
+        first: entries[0]!.name,
+        last: entries.at(-1)!.name,
+      },
+    });
+  }
+  return parts;
+}
+
+/** The manifest without its entries, listing the parts that hold them. */
+export function manifestSeal(m: Manifest, parts: PartRef[]): ManifestSeal {
+  const { objects: _entries, ...header } = m;
+  return { ...header, format: MANIFEST_FORMAT, parts };
+}
+
+/**
+ * The manifest's bytes: `{"sha256": …, "manifest": …}` where the checksum covers the canonical JSON of
+ * the manifest. It is one object, written once (ifGenerationMatch=0) after every blob and part: GCS makes
+ * a single upload atomic, so the manifest either exists whole or not at all, and its existence is the
+ * commit marker (pgmoneta-style). The checksums catch what happens to it, and to its parts, afterwards.
+ */
+export function sealManifest(m: ManifestSeal): { data: Buffer; sha256: string; metadata: Record<string, string> } {
+  const body = canonicalJson(m);
   const sha256 = sha256Hex(body);
   const metadata = {
-    [META.format]: MANIFEST_FORMAT,
+    [META.format]: m.format,
     [META.id]: m.id,
     [META.startedAt]: m.startedAt,
     [META.completedAt]: m.completedAt,
@@ -135,8 +193,8 @@ function sortedEntryJson(e: ManifestEntry): string {
 
 /**
  * Writes the entries' JSON ahead of sealing, a slice at a time between I/O callbacks: `backup create`
- * runs it while its copies are in flight, when the process mostly waits, so sealing a manifest of
- * 10,000 objects then only joins the pieces.
+ * runs it while its copies are in flight, when the process mostly waits, so writing the parts of a
+ * manifest of 10,000 objects then only joins the pieces.
  */
 export async function prepareEntries(entries: Iterable<ManifestEntry>, signal?: AbortSignal): Promise<void> {
   let n = 0;
@@ -149,18 +207,12 @@ export async function prepareEntries(entries: Iterable<ManifestEntry>, signal?: 
   }
 }
 
-/** `canonicalJson(m)`, byte for byte, written entry by entry (see entryJson). */
-export function manifestJson(m: Manifest): string {
-  const head = canonicalJson({ ...m, objects: [] });
-  const at = head.indexOf('"objects":[]');
-  return `${head.slice(0, at)}"objects":[${m.objects.map(entryJson).join(',')}]${head.slice(at + '"objects":[]'.length)}`;
-}
-
 /** The summary of a listed manifest object, or undefined when it is not a complete gwctl manifest. */
 export function summaryOf(loc: BackupLocation, o: ObjectInfo): BackupSummary | undefined {
   const id = idFromManifestName(loc, o.name);
   const m = o.metadata;
-  if (!id || m[META.format] !== MANIFEST_FORMAT || m[META.id] !== id) return undefined;
+  const format = m[META.format];
+  if (!id || (format !== MANIFEST_FORMAT && format !== WHOLE_MANIFEST_FORMAT) || m[META.id] !== id) return undefined;
   const objects = Number(m[META.objects]);
   const bytes = Number(m[META.bytes]);
   const startedAt = m[META.startedAt] ?? '';

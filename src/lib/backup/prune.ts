@@ -3,9 +3,9 @@ import { UsageError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { batchSize } from './batched-copies.js';
 import { chunk, forEachBounded } from './bounded.js';
-import { listBlobs, loadManifest } from './catalog.js';
+import { listBlobs, manifestEntries } from './catalog.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
-import { manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
+import { idFromPartName, manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
 import { backupStep } from './step-ids.js';
 import { ManifestError, summaryOf, type BackupSummary } from './manifest.js';
 
@@ -66,6 +66,8 @@ export interface GarbageScan {
   garbageBytes: number;
   /** Unreferenced blobs younger than the grace period: kept, a running backup may be about to reference them. */
   young: number;
+  /** Manifest parts no remaining manifest lists (of removed backups, or of backups killed before their manifest), old enough to go. */
+  parts: ObjectInfo[];
   /** Manifests that could not be read; any stops collection. */
   unreadable: string[];
 }
@@ -79,30 +81,46 @@ export async function findGarbage(
   const referenced = new Set<string>();
   const unreadable: string[] = [];
   const summaries: BackupSummary[] = [];
+  const parts: { id: string; part: ObjectInfo }[] = [];
   for await (const page of store.list(loc.backupBucket, { prefix: manifestsPrefix(loc) })) {
     for (const o of page) {
       const s = summaryOf(loc, o);
-      if (!s) unreadable.push(o.name);
+      const partOf = s ? undefined : idFromPartName(loc, o.name);
+      if (partOf) parts.push({ id: partOf, part: o });
+      else if (!s) unreadable.push(o.name);
       else if (!opts.removing?.has(s.id)) summaries.push(s);
     }
   }
   for (const s of summaries) {
     try {
-      for (const e of (await loadManifest(store, s)).objects) referenced.add(e.blob);
+      // Part by part: only the blob keys are kept.
+      for await (const entries of manifestEntries(store, s)) for (const e of entries) referenced.add(e.blob);
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
       unreadable.push(s.manifest.name);
     }
   }
-  const scan: GarbageScan = { referenced: referenced.size, garbage: [], garbageBytes: 0, young: 0, unreadable };
+  const scan: GarbageScan = {
+    referenced: referenced.size,
+    garbage: [],
+    garbageBytes: 0,
+    young: 0,
+    parts: [],
+    unreadable,
+  };
+  const old = (o: ObjectInfo) => opts.now.getTime() - Date.parse(o.created) >= opts.graceMs;
   for (const [key, blob] of await listBlobs(store, loc)) {
     if (referenced.has(key)) continue;
-    if (opts.now.getTime() - Date.parse(blob.created) < opts.graceMs) scan.young++;
+    if (!old(blob)) scan.young++;
     else {
       scan.garbage.push(blob);
       scan.garbageBytes += blob.size;
     }
   }
+  // Parts no remaining manifest lists: of removed backups, or of a backup killed before its manifest (a
+  // running one's are younger than the grace period).
+  const kept = new Set(summaries.map((s) => s.id));
+  scan.parts = parts.filter(({ id, part }) => !kept.has(id) && old(part)).map(({ part }) => part);
   return scan;
 }
 
@@ -112,6 +130,8 @@ export interface PruneResult {
   /** Why blobs were not collected this time (they will be by a later prune), if they were not. */
   deferred?: string;
   staleIntentsRemoved: number;
+  /** Manifest parts no manifest listed any more, deleted. */
+  partsDeleted: number;
 }
 
 export interface PruneDeps {
@@ -135,6 +155,7 @@ export async function prune(
     removed: [],
     blobs: { deleted: 0, bytesFreed: 0, referenced: 0, young: 0, left: 0 },
     staleIntentsRemoved: 0,
+    partsDeleted: 0,
   };
 
   // Manifests first: once one is gone the backup no longer exists, whatever happens to its blobs.
@@ -223,6 +244,14 @@ export async function prune(
       );
     } finally {
       progress.stop();
+    }
+    for (const parts of chunk(scan.parts, 100)) {
+      const outcomes = await store.deleteMany(
+        parts.map((p) => ({ ref: { bucket: loc.backupBucket, name: p.name }, ifGenerationMatch: p.generation })),
+      );
+      const failure = outcomes.find((o) => o instanceof Error && !(o instanceof PreconditionFailedError));
+      if (failure) throw failure;
+      result.partsDeleted += outcomes.filter((o) => o === 'deleted').length;
     }
     if (scan.garbage.length > 0) deps.stepDone?.(backupStep.collectBlobs);
     if (result.blobs.left > 0)

@@ -5,9 +5,12 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../cloud/object-store.js';
+import { compareNames } from '../cloud/name-order.js';
+import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
+import { LISTERS } from './catalog.js';
 import { forEachBounded } from './bounded.js';
 import { blobName, type BackupLocation } from './layout.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
@@ -111,7 +114,7 @@ export interface RestoreResult {
   unchanged: number;
   deleted: number;
   bytes: number;
-  /** Blobs downloaded and hashed before anything was written. */
+  /** Blobs downloaded and hashed before anything was written (`deep` only). */
   blobsChecked: number;
   /** Extra objects left because someone rewrote them during the restore. */
   skippedDeletes: string[];
@@ -138,49 +141,24 @@ export interface RestoreDeps {
 }
 
 /**
- * Applies a restore plan. First every blob to be copied is downloaded and its CRC32C and MD5
- * recomputed: a server-side copy carries the stored hashes along, so rot in a blob would otherwise
- * land silently in the target. Any mismatch stops the restore before it writes anything. Then the
- * copies run server-side, each write-once or guarded by the generation it replaces, and every
- * restored object's CRC32C (and MD5) as GCS reports it is checked against the manifest.
+ * Applies a restore plan. The copies run server-side, each write-once or guarded by the generation it
+ * replaces, and every restored object's CRC32C (and MD5) from the copy's answer is checked against the
+ * manifest. GCS validates a copy's bytes against the source's stored CRC32C itself (server-side
+ * validation of copies and rewrites), so content that rotted in the backup bucket fails its copy
+ * instead of landing silently. With `deep`, every blob is first downloaded and its CRC32C and MD5
+ * recomputed here, and any mismatch stops the restore before it writes anything.
  */
 export async function applyRestore(
   deps: RestoreDeps,
   loc: BackupLocation,
   plan: RestorePlanValue,
-  opts: { concurrency: number; batchSize?: number; location?: string },
+  opts: { concurrency: number; batchSize?: number; location?: string; deep?: boolean },
 ): Promise<RestoreResult> {
   const { store } = deps;
   const copies = [...plan.create, ...plan.overwrite];
-  const blobs = entriesByBlob(copies.map((c) => c.entry));
   const bar = async (label: string, total: number) =>
     total > 0 && deps.progress ? deps.progress(label, total) : silentProgress;
-
-  const corrupt: string[] = [];
-  let progress = await bar('checking backup', blobs.size);
-  try {
-    await forEachBounded(
-      blobs,
-      opts.concurrency,
-      async ([key, entries]) => {
-        const want = entries[0]!;
-        const got = await store.hash({ bucket: loc.backupBucket, name: blobName(loc, key) });
-        if (got.size !== want.size || got.crc32c !== want.crc32c || (want.md5 !== undefined && got.md5 !== want.md5)) {
-          corrupt.push(...entries.map((e) => `${e.name} (blob ${key}: crc32c ${got.crc32c} ≠ ${want.crc32c})`));
-        }
-        progress.tick();
-      },
-      deps.signal,
-    );
-  } finally {
-    progress.stop();
-  }
-  if (corrupt.length > 0) {
-    throw new RestoreIntegrityError(
-      `restore refused, nothing was written: backup ${plan.id} holds corrupt content for ${corrupt.length} object(s): ${corrupt.slice(0, 3).join('; ')}${corrupt.length > 3 ? '; …' : ''}. Restore an older backup (gwctl backup list) and run gwctl backup verify ${plan.id} --deep`,
-      corrupt,
-    );
-  }
+  const blobsChecked = opts.deep ? await checkBlobs(deps, loc, plan, copies, opts.concurrency, bar) : 0;
 
   if (plan.createBucket) {
     await store.createBucket(plan.targetBucket, opts.location ? { location: opts.location } : {});
@@ -192,7 +170,7 @@ export async function applyRestore(
   const mismatched: string[] = [];
   let bytes = 0;
   let done = 0;
-  progress = await bar('restoring', copies.length);
+  const progress = await bar('restoring', copies.length);
   try {
     const settle = (entry: ManifestEntry, restored: ObjectInfo) => {
       if (
@@ -286,14 +264,53 @@ export async function applyRestore(
     unchanged: plan.unchanged,
     deleted,
     bytes,
-    blobsChecked: blobs.size,
+    blobsChecked,
     skippedDeletes,
   };
+}
+
+/** `--deep`: every blob the restore needs, downloaded and hashed; throws, having written nothing, if any is corrupt. */
+async function checkBlobs(
+  deps: RestoreDeps,
+  loc: BackupLocation,
+  plan: RestorePlanValue,
+  copies: RestoreCopy[],
+  concurrency: number,
+  bar: (label: string, total: number) => Promise<Progress>,
+): Promise<number> {
+  const blobs = entriesByBlob(copies.map((c) => c.entry));
+  const corrupt: string[] = [];
+  const progress = await bar('checking backup', blobs.size);
+  try {
+    await forEachBounded(
+      blobs,
+      concurrency,
+      async ([key, entries]) => {
+        const want = entries[0]!;
+        const got = await deps.store.hash({ bucket: loc.backupBucket, name: blobName(loc, key) });
+        if (got.size !== want.size || got.crc32c !== want.crc32c || (want.md5 !== undefined && got.md5 !== want.md5)) {
+          corrupt.push(...entries.map((e) => `${e.name} (blob ${key}: crc32c ${got.crc32c} ≠ ${want.crc32c})`));
+        }
+        progress.tick();
+      },
+      deps.signal,
+    );
+  } finally {
+    progress.stop();
+  }
+  if (corrupt.length > 0) {
+    throw new RestoreIntegrityError(
+      `restore refused, nothing was written: backup ${plan.id} holds corrupt content for ${corrupt.length} object(s): ${corrupt.slice(0, 3).join('; ')}${corrupt.length > 3 ? '; …' : ''}. Restore an older backup (gwctl backup list) and run gwctl backup verify ${plan.id} --deep`,
+      corrupt,
+    );
+  }
+  return blobs.size;
 }
 
 export async function readTarget(store: ObjectStore, bucket: string): Promise<RestoreTarget> {
   if (!(await store.bucketExists(bucket))) return { bucket, exists: false, objects: [] };
   const objects: ObjectInfo[] = [];
-  for await (const page of store.list(bucket)) objects.push(...page);
-  return { bucket, exists: true, objects };
+  for await (const page of listInParallel(store, bucket, { concurrency: LISTERS })) objects.push(...page);
+  // Pages come in no set order; plans list what they delete in name order.
+  return { bucket, exists: true, objects: objects.sort((a, b) => compareNames(a.name, b.name)) };
 }

@@ -11,6 +11,7 @@ import {
   type DeleteRequest,
   type ObjectAttributes,
   type ObjectInfo,
+  type DirectoryPage,
   type ObjectListOptions,
   type ObjectRef,
   type ObjectStore,
@@ -49,6 +50,7 @@ const OBJECT_FIELDS = [
   ...ATTRIBUTE_FIELDS,
 ].join(',');
 const LIST_FIELDS = `nextPageToken,items(${OBJECT_FIELDS})`;
+const DIRECTORY_FIELDS = `nextPageToken,prefixes,items(${OBJECT_FIELDS})`;
 const REWRITE_FIELDS = `done,rewriteToken,resource(${OBJECT_FIELDS})`;
 
 /**
@@ -78,6 +80,8 @@ export class GcsObjectStore implements ObjectStore {
     const fetchPage = (pageToken?: string) => {
       const qs: Record<string, string | number> = { maxResults: opts.pageSize ?? 1000, fields: LIST_FIELDS };
       if (opts.prefix) qs.prefix = opts.prefix;
+      if (opts.startOffset) qs.startOffset = opts.startOffset;
+      if (opts.endOffset) qs.endOffset = opts.endOffset;
       if (pageToken) qs.pageToken = pageToken;
       const page = this.call(`listing ${gsUrl(bucket, opts.prefix ?? '')}`, () =>
         this.json.request<Page>(bucket, { uri: '/o', qs }),
@@ -88,10 +92,26 @@ export class GcsObjectStore implements ObjectStore {
     let next: Promise<Page> | undefined = fetchPage();
     while (next) {
       const page: Page = await next;
-      // The next page is asked for before this one is handed over: its round trip overlaps the caller's work on this one.
-      next = page.nextPageToken ? fetchPage(page.nextPageToken) : undefined;
+      const token = page.nextPageToken;
+      // The next page is asked for before this one is handed over: its round trip overlaps the caller's work on
+      // this one. Unless the caller may stop here (a range about to be cut), which would waste that request.
+      next = token && opts.prefetch !== false ? fetchPage(token) : undefined;
       yield (page.items ?? []).map((item) => toInfo(bucket, item));
+      if (token && !next) next = fetchPage(token);
     }
+  }
+
+  async listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage> {
+    const qs: Record<string, string | number> = { delimiter: opts.delimiter ?? '/', fields: DIRECTORY_FIELDS };
+    if (opts.prefix) qs.prefix = opts.prefix;
+    const page = await this.call(`listing gs://${bucket}/${opts.prefix ?? ''}`, () =>
+      this.json.request<{ items?: Json[]; prefixes?: string[]; nextPageToken?: string }>(bucket, { uri: '/o', qs }),
+    );
+    return {
+      objects: (page.items ?? []).map((item) => toInfo(bucket, item)),
+      prefixes: page.prefixes ?? [],
+      truncated: Boolean(page.nextPageToken),
+    };
   }
 
   async stat(ref: ObjectRef): Promise<ObjectInfo | undefined> {

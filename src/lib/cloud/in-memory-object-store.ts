@@ -4,6 +4,7 @@ import { ATTRIBUTE_FIELDS, ObjectNotFoundError, PreconditionFailedError } from '
 import type {
   CopyRequest,
   DeleteRequest,
+  DirectoryPage,
   ObjectAttributes,
   ObjectInfo,
   ObjectListOptions,
@@ -33,8 +34,14 @@ export class InMemoryObjectStore implements ObjectStore {
 
   async *list(bucket: string, opts: ObjectListOptions = {}): AsyncIterable<ObjectInfo[]> {
     const prefix = opts.prefix ?? '';
+    const { startOffset, endOffset } = opts;
     const names = [...this.objects(bucket, `listing ${gsUrl(bucket, prefix)}`).keys()]
-      .filter((n) => n.startsWith(prefix))
+      .filter(
+        (n) =>
+          n.startsWith(prefix) &&
+          (startOffset === undefined || byteOrder(n, startOffset) >= 0) &&
+          (endOffset === undefined || byteOrder(n, endOffset) < 0),
+      )
       .sort(byteOrder);
     const pageSize = opts.pageSize ?? 1000;
     // One page at least, empty when nothing matches, as the JSON API answers.
@@ -42,6 +49,21 @@ export class InMemoryObjectStore implements ObjectStore {
       yield names.slice(i, i + pageSize).map((n) => copyInfo(this.stored({ bucket, name: n })!.info));
       if (i + pageSize >= names.length) return;
     }
+  }
+
+  async listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage> {
+    const prefix = opts.prefix ?? '';
+    const delimiter = opts.delimiter ?? '/';
+    const objects: ObjectInfo[] = [];
+    const prefixes = new Set<string>();
+    for await (const page of this.list(bucket, { prefix }))
+      for (const o of page) {
+        const cut = o.name.indexOf(delimiter, prefix.length);
+        if (cut < 0) objects.push(o);
+        else prefixes.add(o.name.slice(0, cut + delimiter.length));
+      }
+    // Everything on one page: fine for the small buckets of logic tests.
+    return { objects, prefixes: [...prefixes], truncated: false };
   }
 
   async stat(ref: ObjectRef): Promise<ObjectInfo | undefined> {

@@ -64,8 +64,23 @@ export interface DeleteRequest {
 
 export interface ObjectListOptions {
   prefix?: string;
+  /** Only names at or after this one (code point order, as GCS sorts). */
+  startOffset?: string;
+  /** Only names before this one. */
+  endOffset?: string;
   /** Objects per page (GCS caps it at 1000). */
   pageSize?: number;
+  /** Ask for the next page while the caller works on this one (default); off when the caller may stop early. */
+  prefetch?: boolean;
+}
+
+/** One page of a listing with a delimiter: the objects directly under the prefix and the "directories" below it. */
+export interface DirectoryPage {
+  objects: ObjectInfo[];
+  /** Sorted; each ends with the delimiter. */
+  prefixes: string[];
+  /** More objects or prefixes follow the last one on this page. */
+  truncated: boolean;
 }
 
 /**
@@ -77,6 +92,8 @@ export interface ObjectListOptions {
 export interface ObjectStore {
   /** Live objects page by page, with their metadata, in name order. */
   list(bucket: string, opts?: ObjectListOptions): AsyncIterable<ObjectInfo[]>;
+  /** The first page of a listing with a delimiter (default `/`): where a bucket's keyspace can be split. */
+  listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage>;
   /** The object, or undefined when it does not exist. */
   stat(ref: ObjectRef): Promise<ObjectInfo | undefined>;
   /** Server-side copy (across buckets too): the bytes never pass through this process. */

@@ -2,6 +2,7 @@ import { EmulatorClock } from '../common/clock.js';
 import { FaultInjector } from '../common/faults.js';
 import { startHttpEmulator, type EmulatorHandle } from '../common/http-emulator.js';
 import { RequestLog } from '../common/request-log.js';
+import { commitObject } from './commit.js';
 import { GCS_SERVICE, type GcsContext } from './context.js';
 import { ApiRequestLog, handleControl, isControlRequest } from './control.js';
 import { faultBody } from './errors.js';
@@ -45,6 +46,18 @@ export interface GcsEmulator extends EmulatorHandle {
   usage(): BucketUsage[];
   /** The organization policy in force; change it in place, or through `POST /_emulator/org-policy`. */
   orgPolicy: OrgPolicy;
+  /**
+   * Writes objects into an existing bucket as uploads would (new generations, hashes), without HTTP and
+   * unrecorded: a benchmark seeds a million objects in seconds instead of a million uploads.
+   */
+  putObjects(bucket: string, objects: Iterable<SeedObject>): void;
+}
+
+export interface SeedObject {
+  name: string;
+  data: Buffer;
+  contentType?: string;
+  metadata?: Record<string, string>;
 }
 
 const DEFAULT_REWRITE_CHUNK_BYTES = 1024 * 1024;
@@ -90,6 +103,14 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     clock,
     sweep,
     orgPolicy: ctx.orgPolicy,
+    putObjects(bucket, objects) {
+      const b = store.bucket(bucket);
+      if (!b) throw new Error(`putObjects: no such bucket ${bucket}`);
+      for (const o of objects) {
+        const fields = { ...(o.contentType ? { contentType: o.contentType } : {}), metadata: { ...o.metadata } };
+        commitObject(ctx, { bucket: b, name: o.name, data: o.data, fields, preconditions: {} });
+      }
+    },
     corruptObject(bucket, name, generation) {
       const v = store.bucket(bucket)?.find(name, generation);
       if (!v) throw new Error(`corruptObject: no such object gs://${bucket}/${name}`);

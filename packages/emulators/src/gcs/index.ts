@@ -1,3 +1,3 @@
-export { startGcsEmulator, type GcsEmulator, type GcsEmulatorOptions } from './emulator.js';
+export { startGcsEmulator, type GcsEmulator, type GcsEmulatorOptions, type SeedObject } from './emulator.js';
 export type { SweepResult } from './lifecycle.js';
 export { DAY_MS } from './records.js';

@@ -79,10 +79,11 @@ export function listObjects(b: BucketState, q: ListQuery): ListPage {
   const page: ListPage = { items: [], prefixes: [] };
   const full = () => page.items.length + page.prefixes.length >= q.maxResults;
   let last: Cursor | undefined;
-  for (; i < names.size; i++) {
+  // Where the prefix and endOffset stop the listing, found once by search instead of a comparison per name.
+  let end = names.endOfPrefix(q.prefix, names.lowerBound(q.prefix));
+  if (q.endOffset) end = Math.min(end, names.lowerBound(q.endOffset));
+  for (; i < end; i++) {
     const name = names.at(i);
-    if (!name.startsWith(q.prefix)) break;
-    if (q.endOffset && compareNames(name, q.endOffset) >= 0) break;
     const cut = q.delimiter ? name.indexOf(q.delimiter, q.prefix.length) : -1;
     if (cut >= 0) {
       const dir = name.slice(0, cut + q.delimiter!.length);
@@ -115,12 +116,8 @@ export function listObjects(b: BucketState, q: ListQuery): ListPage {
       return page;
     }
   }
-  if (i < names.size && full() && last && stillInRange(names.at(i), q)) page.nextPageToken = encodeToken(last);
+  if (i < end && full() && last) page.nextPageToken = encodeToken(last);
   return page;
-}
-
-function stillInRange(name: string, q: ListQuery): boolean {
-  return name.startsWith(q.prefix) && !(q.endOffset && compareNames(name, q.endOffset) >= 0);
 }
 
 function sortedOf(names: string[]): SortedNames {

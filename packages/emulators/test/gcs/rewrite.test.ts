@@ -121,3 +121,13 @@ it('supports copyTo in one call', async () => {
     cacheControl: 'no-cache',
   });
 });
+
+it('refuses to copy an object whose bytes no longer match its stored CRC32C', async () => {
+  // "For object copy and rewrite requests, Cloud Storage automatically performs server-side validation"
+  // (https://cloud.google.com/storage/docs/data-validation). The status is not documented: 400 here.
+  await source.file('vault/rotten').save(Buffer.from('sealed vault entry'));
+  emu.corruptObject('rewrite-source', 'vault/rotten');
+  const err = await errorOf(source.file('vault/rotten').copy(backups.file('copies/rotten')));
+  expect(err).toMatchObject({ code: 400, message: expect.stringMatching(/server-side validation/) });
+  expect(await backups.file('copies/rotten').exists()).toEqual([false]);
+});

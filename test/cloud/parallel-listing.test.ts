@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FaultInjector } from '@gwctl/emulators/common';
+import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
+import { gcsClient } from '@gwctl/emulators/testing';
+import { compareNames, prefixEnd, splitPoint } from '../../src/lib/cloud/name-order.js';
+import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
+import { listInParallel } from '../../src/lib/cloud/parallel-listing.js';
+import { environment, seedFast, type Seeded } from '../backup/harness.js';
+
+// GCS lists names in UTF-8 byte order, i.e. by code point ("Objects are listed in lexicographical order
+// of their names", https://cloud.google.com/storage/docs/json_api/v1/objects/list); startOffset is
+// inclusive and endOffset exclusive (same page, "startOffset"/"endOffset" parameters).
+
+let emu: GcsEmulator;
+// Seeded draws: the same faults on every run (listers run side by side, so a fixed cycle would starve one of them).
+let draw = 1;
+const faults = new FaultInjector({}, () => (draw = (draw * 48271) % 2147483647) / 2147483647);
+beforeEach(async () => {
+  faults.set({});
+  emu = await startGcsEmulator({ faults });
+  await gcsClient(emu.url).createBucket('src');
+});
+afterEach(() => emu.close());
+
+const store = () =>
+  new GcsObjectStore(environment(emu.url), { retry: { baseDelayMs: 5, maxDelayMs: 20, attempts: 12 } });
+
+const objectsNamed = (names: string[]): Seeded[] =>
+  names.map((name) => ({ name, data: Buffer.from(name), contentType: 'text/plain', metadata: {} }));
+
+async function listedNames(opts: { concurrency: number; pageSize?: number; prefix?: string }): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of listInParallel(store(), 'src', opts)) names.push(...page.map((o) => o.name));
+  return names;
+}
+
+const byCodePoint = (names: string[]) => [...names].sort(compareNames);
+
+/** Names at every edge a split can fall on: a directory's end ('a/' → 'a0'), U+FFFF against astral, spaces. */
+const EDGE_NAMES = [
+  'a',
+  'a/',
+  'a/x',
+  'a/x/y',
+  'a0',
+  'a.',
+  'a\uffff',
+  'a\u{10000}',
+  'a🔑',
+  'a\ue000/1',
+  '\uffff',
+  '\uffff/x',
+  '\uffff\uffff',
+  '\u{10ffff}',
+  '🔑/ключ/鍵',
+  'ünïcødé/ключ',
+  'with space/ ',
+  'W',
+  'O',
+  '~',
+  'z/',
+  'z/0',
+];
+
+describe('listing a bucket over ranges of its keyspace', () => {
+  it('lists every object once, names at range edges included, however small the pages', async () => {
+    await seedFast(emu.url, 'src', objectsNamed(EDGE_NAMES));
+    for (const pageSize of [1, 2, 5, 1000]) {
+      const names = await listedNames({ concurrency: 8, pageSize });
+      expect(byCodePoint(names), `pageSize ${pageSize}`).toEqual(byCodePoint(EDGE_NAMES));
+    }
+  });
+
+  it('lists a prefix only, its directories split across listers', async () => {
+    const names = [...EDGE_NAMES, ...Array.from({ length: 60 }, (_, i) => `a/${i % 7}/${i}`)];
+    await seedFast(emu.url, 'src', objectsNamed(names));
+    const listed = await listedNames({ concurrency: 4, pageSize: 3, prefix: 'a/' });
+    expect(byCodePoint(listed)).toEqual(byCodePoint(names.filter((n) => n.startsWith('a/'))));
+  });
+
+  it('splits a flat bucket (no directories) while listing it, missing and repeating nothing', async () => {
+    // Random names over an alphabet with the characters that trip code unit order and split arithmetic.
+    const alphabet = [...'0az/ .~', '\u007f', 'é', '\uffff', '\ue000', '🔑', '\u{10ffff}'];
+    let seedValue = 7;
+    const random = () => (seedValue = (seedValue * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const names = new Set<string>();
+    while (names.size < 600) {
+      const length = 1 + Math.floor(random() * 6);
+      const name = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      if (name !== '.' && name !== '..') names.add(name); // the two names GCS refuses
+    }
+    await seedFast(emu.url, 'src', objectsNamed([...names]));
+    emu.log.clear();
+    const listed = await listedNames({ concurrency: 6, pageSize: 10 });
+    expect(listed).toHaveLength(names.size);
+    expect(byCodePoint(listed)).toEqual(byCodePoint([...names]));
+    // It did split: ranges were listed side by side, beyond the one that started.
+    const offsets = emu.log.list({ method: 'GET' }).filter((r) => r.path.includes('startOffset='));
+    expect(offsets.length).toBeGreaterThan(1);
+  });
+
+  it('finishes despite throttled and failing pages, each retried on its own', async () => {
+    const names = Array.from({ length: 300 }, (_, i) => `logical/${i % 10}/${i}`);
+    await seedFast(emu.url, 'src', objectsNamed(names));
+    emu.log.clear();
+    faults.set({ p429: 0.15, p503: 0.15 });
+    const listed = await listedNames({ concurrency: 5, pageSize: 7 });
+    faults.set({});
+    expect(byCodePoint(listed)).toEqual(byCodePoint(names));
+    expect(emu.log.list().filter((r) => r.fault).length).toBeGreaterThan(0);
+  });
+
+  it('stops its listers when the caller stops reading', async () => {
+    await seedFast(emu.url, 'src', objectsNamed(Array.from({ length: 200 }, (_, i) => `d${i % 20}/${i}`)));
+    for await (const page of listInParallel(store(), 'src', { concurrency: 4, pageSize: 2 })) {
+      expect(page.length).toBeGreaterThan(0);
+      break;
+    }
+    emu.log.clear();
+    await new Promise((r) => setTimeout(r, 50));
+    // At most the pages already on their way when it stopped.
+    expect(emu.log.list().length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('split points', () => {
+  it('fall strictly between their bounds in code point order, never a lone surrogate', () => {
+    const samples = ['', 'a', 'a/', 'a0', 'b', 'z', '~', '\u007f', '\uffff', '\ue000', '\ud7ff', '🔑', '\u{10ffff}'];
+    const strings = samples.flatMap((x) => samples.map((y) => x + y));
+    for (const low of strings)
+      for (const high of [...strings, undefined]) {
+        if (high !== undefined && compareNames(low, high) >= 0) continue;
+        const at = splitPoint(low, high);
+        if (at === undefined) continue;
+        expect(compareNames(low, at), `${JSON.stringify(low)} < ${JSON.stringify(at)}`).toBeLessThan(0);
+        if (high !== undefined) expect(compareNames(at, high)).toBeLessThan(0);
+        expect(() => encodeURIComponent(at)).not.toThrow();
+      }
+  });
+
+  it('a prefix ends just past its last possible name', () => {
+    expect(prefixEnd('a/')).toBe('a0');
+    expect(prefixEnd('a\uffff')).toBe('a\u{10000}');
+    expect(prefixEnd('a\ud7ff')).toBe('a\ue000');
+    expect(prefixEnd('a\u{10ffff}')).toBe('b');
+    expect(prefixEnd('')).toBeUndefined();
+  });
+});
