@@ -154,7 +154,7 @@ try {
     NO_COLOR: '1',
   });
   if (r.code !== 0) throw new Error(`verify infra exited ${r.code}: ${r.err.slice(-2000)}\n${r.out.slice(0, 2000)}`);
-  const report = JSON.parse(r.out);
+  const report = JSON.parse(r.out).result; // gwctl's JSON envelope: {status, result, warnings}
   const requests = kube.log.list({ service: 'kube' }).slice(before);
   const count = { discovery: 0, list: 0, get: 0, pages: 0 };
   const lists = new Map();
