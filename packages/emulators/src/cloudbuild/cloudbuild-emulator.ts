@@ -14,6 +14,7 @@ import {
   type TriggerRef,
   type TriggerSeed,
 } from './trigger-store.js';
+import { listenOnLoopback } from '../common/grpc-listen.js';
 
 export interface CloudBuildEmulatorOptions {
   /** Keep triggers here (one JSON file), and load them from here at start. */
@@ -55,11 +56,7 @@ export async function startCloudBuildEmulator(opts: CloudBuildEmulatorOptions = 
       return triggers.update(ref, req.trigger ?? {}, paths);
     }),
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    ),
-  );
+  const port = await listenOnLoopback(server);
   const stop = () =>
     new Promise<void>((resolve) => {
       server.tryShutdown(() => resolve());

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { COGRPC_SERVICE, HEALTH_LOADER_OPTIONS, HEALTH_PROTO_JSON } from './health-proto.js';
 import { ColdStartModel, type ColdStartConfig } from './cold-start.js';
+import { listenOnLoopback } from '../common/grpc-listen.js';
 
 export interface CogrpcStandInOptions {
   tls: { key: string; cert: string };
@@ -54,9 +55,7 @@ export async function startCogrpcStandIn(opts: CogrpcStandInOptions): Promise<Co
     [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }],
     false,
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
-  );
+  const port = await listenOnLoopback(server, credentials);
   return {
     // A name rather than the IP: TLS clients may not send an IP as SNI (Node warns, DEP0123); the cert covers both.
     address: `localhost:${port}`,

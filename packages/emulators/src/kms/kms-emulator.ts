@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { RequestLog, startRecording } from '../common/request-log.js';
 import { crc32c } from './crc32c.js';
+import { listenOnLoopback } from '../common/grpc-listen.js';
 
 export interface KmsEmulatorOptions {
   log?: RequestLog;
@@ -104,11 +105,7 @@ export async function startKmsEmulator(opts: KmsEmulatorOptions = {}): Promise<K
       });
     },
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    ),
-  );
+  const port = await listenOnLoopback(server);
   return {
     address: `127.0.0.1:${port}`,
     port,

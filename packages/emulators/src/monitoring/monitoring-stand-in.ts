@@ -31,6 +31,7 @@ export interface MonitoringSeed {
   alertPolicies?: AlertPolicy[];
 }
 import { storageSeries, type BucketUsage, type StorageMeasurement } from './storage-metrics.js';
+import { listenOnLoopback } from '../common/grpc-listen.js';
 
 export interface MonitoringStandInOptions {
   lb?: Partial<LbIdentity>;
@@ -155,11 +156,7 @@ export async function startMonitoringStandIn(opts: MonitoringStandInOptions = {}
   const timer = opts.uptimeIntervalMs
     ? setInterval(() => void runUptimeChecks().catch(() => undefined), opts.uptimeIntervalMs).unref()
     : undefined;
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    ),
-  );
+  const port = await listenOnLoopback(server);
   return {
     address: `127.0.0.1:${port}`,
     port,
