@@ -4,6 +4,8 @@ import { startGcsEmulator, type GcsEmulator } from '@gwctl/emulators/gcs';
 import { gcsClient } from '@gwctl/emulators/testing';
 import { compareNames, prefixEnd, splitPoint } from '../../src/lib/cloud/name-order.js';
 import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
+import { InMemoryObjectStore } from '../../src/lib/cloud/in-memory-object-store.js';
+import type { DirectoryPage, ObjectInfo, ObjectListOptions } from '../../src/lib/cloud/object-store.js';
 import { listInParallel } from '../../src/lib/cloud/parallel-listing.js';
 import { environment, seedFast, type Seeded } from '../backup/harness.js';
 
@@ -110,6 +112,16 @@ describe('listing a bucket over ranges of its keyspace', () => {
     expect(emu.log.list().filter((r) => r.fault).length).toBeGreaterThan(0);
   });
 
+  it('lists everything once when GCS answers the first page of every listing empty, with a token', async () => {
+    // "Note that the next page may be empty" (nextPageToken, https://cloud.google.com/storage/docs/json_api/v1/objects/list).
+    await seedFast(emu.url, 'src', objectsNamed(EDGE_NAMES));
+    emu.quirks.emptyFirstListPage = true;
+    for (const pageSize of [1, 3, 1000]) {
+      const names = await listedNames({ concurrency: 4, pageSize });
+      expect(byCodePoint(names), `pageSize ${pageSize}`).toEqual(byCodePoint(EDGE_NAMES));
+    }
+  });
+
   it('stops its listers when the caller stops reading', async () => {
     await seedFast(emu.url, 'src', objectsNamed(Array.from({ length: 200 }, (_, i) => `d${i % 20}/${i}`)));
     for await (const page of listInParallel(store(), 'src', { concurrency: 4, pageSize: 2 })) {
@@ -120,6 +132,85 @@ describe('listing a bucket over ranges of its keyspace', () => {
     await new Promise((r) => setTimeout(r, 50));
     // At most the pages already on their way when it stopped.
     expect(emu.log.list().length).toBeLessThanOrEqual(8);
+  });
+});
+
+/**
+ * GCS may hand back a page with nothing on it and a nextPageToken: "Note that the next page may be empty"
+ * (nextPageToken, https://cloud.google.com/storage/docs/json_api/v1/objects/list), and maxResults is only an
+ * upper bound ("fewer total results may be returned than requested"). This store does so on the first page of
+ * every listing, and cuts delimiter pages at `directoryPageSize` entries as GCS cuts them at maxResults.
+ */
+class EmptyFirstPages extends InMemoryObjectStore {
+  constructor(private readonly directoryPageSize: number) {
+    super();
+  }
+
+  emptyDirectoryPages = 0;
+
+  override async *list(bucket: string, opts: ObjectListOptions = {}): AsyncIterable<ObjectInfo[]> {
+    yield [];
+    yield* super.list(bucket, opts);
+  }
+
+  override async listDirectory(bucket: string, opts: { prefix?: string; delimiter?: string }): Promise<DirectoryPage> {
+    const full = await super.listDirectory(bucket, opts);
+    if (this.emptyDirectoryPages++ === 0) return { objects: [], prefixes: [], truncated: true };
+    const entries = [...full.objects.map((o) => o.name), ...full.prefixes].sort(compareNames);
+    const kept = new Set(entries.slice(0, this.directoryPageSize));
+    return {
+      objects: full.objects.filter((o) => kept.has(o.name)),
+      prefixes: full.prefixes.filter((p) => kept.has(p)),
+      truncated: entries.length > kept.size,
+    };
+  }
+}
+
+describe('listing a bucket whose pages come back empty but not last', () => {
+  async function listedFrom(store: InMemoryObjectStore, opts: { concurrency: number; pageSize: number }) {
+    const names: string[] = [];
+    for await (const page of listInParallel(store, 'src', opts)) names.push(...page.map((o) => o.name));
+    return names;
+  }
+
+  async function bucketWith(store: InMemoryObjectStore, names: string[]) {
+    await store.createBucket('src');
+    for (const name of names) await store.write({ bucket: 'src', name }, Buffer.from(name));
+  }
+
+  const NAMES = [...EDGE_NAMES, ...Array.from({ length: 40 }, (_, i) => `flat-${i}`), 'b/1', 'b/2', 'c/d/e'];
+
+  it('keeps listing when the first delimiter page is empty, listing every object exactly once', async () => {
+    const store = new EmptyFirstPages(1000);
+    await bucketWith(store, NAMES);
+    for (const pageSize of [1, 3, 1000]) {
+      store.emptyDirectoryPages = 0;
+      const listed = await listedFrom(store, { concurrency: 4, pageSize });
+      expect(byCodePoint(listed), `pageSize ${pageSize}`).toEqual(byCodePoint(NAMES));
+    }
+  });
+
+  it('does not repeat the object a range starts at when its first page is empty', async () => {
+    // Delimiter pages cut short: what follows the last object listed is a range starting at that object.
+    const store = new EmptyFirstPages(5);
+    await bucketWith(store, NAMES);
+    for (const pageSize of [1, 4, 1000]) {
+      store.emptyDirectoryPages = 1; // the directory page itself comes back with entries
+      const listed = await listedFrom(store, { concurrency: 4, pageSize });
+      expect(byCodePoint(listed), `pageSize ${pageSize}`).toEqual(byCodePoint(NAMES));
+    }
+  });
+
+  it('lists a prefix, and a bucket in short delimiter pages, when the first delimiter page is empty', async () => {
+    const store = new EmptyFirstPages(2);
+    await bucketWith(store, NAMES);
+    const listed = await listedFrom(store, { concurrency: 3, pageSize: 2 });
+    expect(byCodePoint(listed)).toEqual(byCodePoint(NAMES));
+    store.emptyDirectoryPages = 0;
+    const names: string[] = [];
+    for await (const page of listInParallel(store, 'src', { concurrency: 3, pageSize: 2, prefix: 'a/' }))
+      names.push(...page.map((o) => o.name));
+    expect(byCodePoint(names)).toEqual(byCodePoint(NAMES.filter((n) => n.startsWith('a/'))));
   });
 });
 

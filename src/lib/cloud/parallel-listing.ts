@@ -187,7 +187,11 @@ class RangeLister {
     const ranges: Range[] = [];
     if (descend) for (const p of prefixes) this.add({ kind: 'directory', prefix: p, depth: dir.depth + 1 });
     else ranges.push(...groupDirectories(prefixes, this.opts.concurrency));
-    if (page.truncated) {
+    if (page.truncated && objects.length === 0 && prefixes.length === 0) {
+      // A page may hold nothing and still not be the last ("the next page may be empty", objects.list nextPageToken):
+      // the whole directory is still to list, as one range that splits itself once it has pages to sample.
+      ranges.push({ kind: 'range', from: dir.prefix || undefined, to: end });
+    } else if (page.truncated) {
       const lastObject = objects.at(-1)?.name;
       const lastPrefix = prefixes.at(-1);
       const afterPrefix =
@@ -246,7 +250,8 @@ class RangeLister {
             break;
           }
         }
-        current = { ...current, skip: undefined };
+        // The name to skip comes first in the range: only a page with something on it is past it (pages may be empty).
+        if (page.length > 0) current = { ...current, skip: undefined };
       }
       if (!cut) return;
       current = cut;

@@ -20,6 +20,16 @@ export interface GcsContext {
   faults: FaultInjector;
   /** The organization policy over the emulated project; changed in place. */
   orgPolicy: OrgPolicy;
+  /** Answers GCS may give but seldom does; changed in place. */
+  quirks: GcsQuirks;
+}
+
+export interface GcsQuirks {
+  /**
+   * The first page of every object listing is empty, with a nextPageToken that resumes at its start: "Note that
+   * the next page may be empty" (nextPageToken, https://cloud.google.com/storage/docs/json_api/v1/objects/list).
+   */
+  emptyFirstListPage?: boolean;
 }
 
 export const nowMs = (ctx: GcsContext) => ctx.clock.nowMs();

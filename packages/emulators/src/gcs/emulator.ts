@@ -3,7 +3,7 @@ import { FaultInjector } from '../common/faults.js';
 import { startHttpEmulator, type EmulatorHandle } from '../common/http-emulator.js';
 import { RequestLog } from '../common/request-log.js';
 import { commitObject } from './commit.js';
-import { GCS_SERVICE, type GcsContext } from './context.js';
+import { GCS_SERVICE, type GcsContext, type GcsQuirks } from './context.js';
 import { ApiRequestLog, handleControl, isControlRequest } from './control.js';
 import { faultBody } from './errors.js';
 import { sweepLifecycle, type SweepResult } from './lifecycle.js';
@@ -28,6 +28,7 @@ export interface GcsEmulatorOptions {
   latencyMs?: number;
   /** Organization policy constraints to enforce, e.g. `{ softDeletePolicySeconds: [0] }`. */
   orgPolicy?: OrgPolicy;
+  quirks?: GcsQuirks;
 }
 
 export interface GcsEmulator extends EmulatorHandle {
@@ -46,6 +47,8 @@ export interface GcsEmulator extends EmulatorHandle {
   usage(): BucketUsage[];
   /** The organization policy in force; change it in place, or through `POST /_emulator/org-policy`. */
   orgPolicy: OrgPolicy;
+  /** Answers GCS may give but seldom does (an empty first listing page); change them in place. */
+  quirks: GcsQuirks;
   /**
    * Writes objects into an existing bucket as uploads would (new generations, hashes), without HTTP and
    * unrecorded: a benchmark seeds a million objects in seconds instead of a million uploads.
@@ -81,6 +84,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     log: apiLog,
     faults,
     orgPolicy: { ...opts.orgPolicy },
+    quirks: { ...opts.quirks },
   };
   const sweep = () => sweepLifecycle(store, clock.now().getTime());
   const control = { clock, sweep, log, faults, orgPolicy: ctx.orgPolicy };
@@ -103,6 +107,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     clock,
     sweep,
     orgPolicy: ctx.orgPolicy,
+    quirks: ctx.quirks,
     putObjects(bucket, objects) {
       const b = store.bucket(bucket);
       if (!b) throw new Error(`putObjects: no such bucket ${bucket}`);

@@ -57,6 +57,9 @@ export function listQuery(query: QueryParams): ListQuery {
   };
 }
 
+/** A page with nothing on it whose token resumes where the listing starts (see GcsQuirks.emptyFirstListPage). */
+export const emptyFirstPage = (): ListPage => ({ items: [], prefixes: [], nextPageToken: encodeToken({ after: '' }) });
+
 /**
  * One page of a bucket listing, walking the sorted name index from the first candidate
  * (so a page costs O(log n + page), and a delimiter skips a whole "directory" in one search).

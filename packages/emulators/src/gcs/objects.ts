@@ -5,7 +5,7 @@ import { sendMedia } from './download.js';
 import { invalid, noSuchObject } from './errors.js';
 import { FieldMask } from './field-mask.js';
 import { readJsonBody } from './json-body.js';
-import { listObjects, listQuery } from './listing.js';
+import { emptyFirstPage, listObjects, listQuery } from './listing.js';
 import { objectFieldsFrom, patchObjectFields } from './object-fields.js';
 import { checkObjectPreconditions, int64Param, notModified, readPreconditions } from './preconditions.js';
 import { assertDeletable } from './protection.js';
@@ -29,7 +29,8 @@ export function getObject(ctx: GcsContext, call: ApiCall, bucketName: string, na
 
 export function listBucketObjects(ctx: GcsContext, call: ApiCall, bucketName: string): void {
   const b = requireBucket(ctx, bucketName);
-  const page = listObjects(b, listQuery(call.query));
+  const query = listQuery(call.query);
+  const page = ctx.quirks.emptyFirstListPage && !query.pageToken ? emptyFirstPage() : listObjects(b, query);
   const itemFields = FieldMask.under(call.fields, 'items');
   sendResult(call, {
     kind: 'storage#objects',

@@ -215,6 +215,20 @@ describe('listing', () => {
     expect(collected).toEqual(names);
   });
 
+  it('can answer a first page with nothing on it but a token, as GCS may, and resume from the start', async () => {
+    // "Note that the next page may be empty" (nextPageToken, https://cloud.google.com/storage/docs/json_api/v1/objects/list).
+    emu.quirks.emptyFirstListPage = true;
+    try {
+      const [first, next] = await listed.getFiles({ delimiter: '/', autoPaginate: false });
+      expect(first).toEqual([]);
+      expect(next).toMatchObject({ pageToken: expect.any(String) });
+      const [all] = await listed.getFiles({ startOffset: 'dir/2' });
+      expect(all.map((f) => f.name)).toEqual(names.filter((n) => n >= 'dir/2'));
+    } finally {
+      emu.quirks.emptyFirstListPage = false;
+    }
+  });
+
   it('honours startOffset and endOffset', async () => {
     const [files] = await listed.getFiles({ startOffset: 'dir/2', endOffset: 'other/4' });
     expect(files.map((f) => f.name)).toEqual(['dir/2', 'dir/sub/3']);
