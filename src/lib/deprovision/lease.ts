@@ -126,6 +126,31 @@ export async function currentHolder(
 }
 
 /**
+ * For `env protect`: what to warn of when a deprovision may be running now, since protecting enables the deployment
+ * trigger again and CI could redeploy what that run is tearing down. A lease expired by the clocks counts: they may lie.
+ */
+export async function runningDeprovisionWarning(
+  admin: LeaseAdmin,
+  env: string,
+  namespace: string,
+): Promise<string | undefined> {
+  const lease = `Lease ${namespace}/${leaseName(env)}`;
+  const then =
+    'protecting now re-enables its deployment trigger mid-deprovision: stop that run first, or let it finish';
+  try {
+    const l = await admin.read(namespace, leaseName(env));
+    const verdict = judgeLease(l);
+    if (verdict.state === 'held')
+      return `a deprovision of ${env} is running: ${lease} is held by ${verdict.by.holder} since ${verdict.by.since ?? 'an unknown time'}; ${then}`;
+    if (verdict.state === 'expired')
+      return `a deprovision of ${env} may still be running: ${lease} is held by ${l?.holder} (${verdict.why}); ${then}`;
+    return undefined;
+  } catch (err) {
+    return `could not check whether a deprovision of ${env} is running (${lease}: ${(err as Error).message})`;
+  }
+}
+
+/**
  * Takes the environment's lease before the first step, or refuses naming its holder. A free lease is created (or
  * re-taken); one whose holder died on this machine is taken over at once, one expired by the clocks after watching it
  * stay unchanged for its duration; both with a warning. Every write is a compare-and-swap on the resourceVersion
