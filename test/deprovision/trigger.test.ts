@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { deploymentTriggerRef, openTriggerAdmin } from '../../src/lib/cloud/cloudbuild.js';
+import { openLeaseAdmin } from '../../src/lib/cloud/kube-lease.js';
+import { acquireLease } from '../../src/lib/deprovision/lease.js';
+import { disableTrigger } from '../../src/lib/deprovision/trigger.js';
 import { resultOf, runGwctl, tempDir } from '../helpers/cli.js';
 import { startGatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.js';
 
@@ -105,5 +109,50 @@ describe('the deployment trigger', { timeout: 240_000 }, () => {
     expect(r.stderr).toMatch(
       /warning: no Cloud Build trigger gateway-gke-deployment \(projects\/relaycorp-gateway-staging\/locations\/europe-west1\/triggers\/gateway-gke-deployment\): nothing to disable/,
     );
+  });
+
+  it('a trigger someone froze (disabled, untagged) after the plan was read is reported already disabled, not tagged; env protect leaves it', async () => {
+    f = await startGatewayFixture();
+    const t = trigger(f);
+    // A deploy freeze between plan and step 1: disabled by hand (gcloud builds triggers update … --disabled).
+    f.cloudbuild.triggers.update({ project: f.project, location: f.region, trigger: t.id! }, { disabled: true }, [
+      'disabled',
+    ]);
+    f.cloudbuild.log.clear();
+    const admin = await openTriggerAdmin(f.env());
+    expect(await disableTrigger(admin, deploymentTriggerRef(f.env()))).toBe('already-disabled');
+    expect(f.cloudbuild.log.mutating()).toEqual([]);
+    expect(trigger(f).tags ?? []).toEqual([]);
+
+    const plan = await gwctl(f, 'env', 'deprovision', 'staging', '--dry-run');
+    expect(plan.stdout).toMatch(
+      /is already disabled, and not by gwctl: left as it is \(env protect will not enable it\)/,
+    );
+    const protect = await gwctl(f, 'env', 'protect', 'staging', '--yes');
+    expect(protect.code, protect.stderr).toBe(0);
+    expect(trigger(f).disabled).toBe(true);
+  });
+
+  it('env protect warns, on stderr, while a deprovision holds the Lease: it is about to re-enable CI mid-teardown', async () => {
+    f = await startGatewayFixture();
+    const leases = await openLeaseAdmin(f.env());
+    const held = await acquireLease(leases, {
+      env: 'staging',
+      namespace: 'default',
+      run: 'feedface',
+      operator: 'os:alice@laptop',
+    });
+    try {
+      const r = await gwctl(f, 'env', 'protect', 'staging', '--dry-run');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /warning: a deprovision of staging is running: Lease default\/gwctl-deprovision-staging is held by .* \(gwctl run feedface\) since .*; protecting now re-enables its deployment trigger mid-deprovision/,
+      );
+      expect(r.stdout).not.toMatch(/a deprovision of staging is running/);
+    } finally {
+      await held.release();
+    }
+    const after = await gwctl(f, 'env', 'protect', 'staging', '--dry-run');
+    expect(after.stderr).not.toMatch(/a deprovision of staging/);
   });
 });

@@ -74,15 +74,18 @@ export default class EnvDeprovision extends GwctlCommand<typeof EnvDeprovision> 
       const outcome = await this.mutate(
         plan,
         (p, ctx) =>
-          withLease(admins.leases, { ...lease, run: ctx.run, warn: (m) => this.ui.warn(m) }, (lost) =>
-            applyDeprovision(
-              p,
-              admins,
-              journal,
-              scope,
-              { timeoutMs: this.flags.timeout, signal: AbortSignal.any([ctx.signal, lost]) },
-              progressHooks(this.ui, this.jsonEnabled(), ctx.stepDone),
-            ),
+          withLease(
+            admins.leases,
+            { ...lease, run: ctx.run, warn: (m) => this.ui.warn(m), note: (m) => this.ui.note(m) },
+            (lost, checkHeld) =>
+              applyDeprovision(
+                p,
+                admins,
+                journal,
+                scope,
+                { timeoutMs: this.flags.timeout, signal: AbortSignal.any([ctx.signal, lost]), beforeStep: checkHeld },
+                progressHooks(this.ui, this.jsonEnabled(), ctx.stepDone),
+              ),
           ),
         { render: false, auditDetails: (r) => ({ steps: r.steps.length, journal: r.journal }) },
       );

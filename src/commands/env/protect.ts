@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { withEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
+import { runningDeprovisionWarning } from '../../lib/deprovision/lease.js';
 import { applyProtectionPlan, buildProtectionPlan } from '../../lib/protection/plan.js';
 import { renderProtection } from '../../lib/protection/render.js';
 import { protectionStatus, readProtection } from '../../lib/protection/status.js';
@@ -12,7 +13,12 @@ export default class EnvProtect extends GwctlCommand<typeof EnvProtect> {
   async run() {
     const env = this.environment(this.args.env ?? this.flags.env);
     return withEnvironmentAdmins(env, async (admins) => {
-      const plan = buildProtectionPlan(await readProtection(env, admins, { trigger: true }), true);
+      const [facts, running] = await Promise.all([
+        readProtection(env, admins, { trigger: true }),
+        runningDeprovisionWarning(admins.leases, env.name, env.kube.namespace),
+      ]);
+      if (running) this.ui.warn(running);
+      const plan = buildProtectionPlan(facts, true);
       const outcome = await this.mutate(plan, (p, ctx) => applyProtectionPlan(p, admins, ctx));
       if (outcome.status === 'no-op') this.ui.success(`${env.name} is already protected`);
       if (outcome.status === 'applied')

@@ -30,6 +30,8 @@ export interface ApplyOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Aborted by SIGINT/SIGTERM: the run stops before the next step, or while waiting for a load balancer. */
   signal?: AbortSignal;
+  /** Called before each step, before `signal` is checked: the Lease's renew deadline, checked now, not at a timer. */
+  beforeStep?: () => void;
 }
 
 export interface StepResult {
@@ -62,6 +64,7 @@ export async function applyDeprovision(
     let outcome: string;
     try {
       // Between steps: the one before is journalled, this one not begun.
+      opts.beforeStep?.();
       opts.signal?.throwIfAborted();
       hooks.onStepStart?.(step, i, total);
       outcome = await applyStep(step, deps, opts, hooks);

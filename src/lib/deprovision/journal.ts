@@ -5,7 +5,7 @@ import { gwctlHome } from '../home/gwctl-home.js';
 
 export interface JournalStep {
   finishedAt: string;
-  /** `done`, or `already-gone` when the object or bucket was not there any more. */
+  /** `done`; `already-gone` when the object or bucket was not there any more; `already-disabled` (a trigger someone else disabled). */
   outcome: string;
   /** What the step replaced (a bucket's lifecycle rules, soft delete, versioning): gone from the cloud once applied. */
   previous?: unknown;

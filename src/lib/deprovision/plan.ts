@@ -231,8 +231,13 @@ function triggerStep(t: TriggerFacts, warnings: string[], notes: string[]): Plan
     );
     return undefined;
   }
-  if (state === 'disabled' || state === 'disabled by gwctl env deprovision') {
+  if (state === 'disabled by gwctl env deprovision') {
     notes.push(`${what} is already disabled`);
+    return undefined;
+  }
+  if (state === 'disabled') {
+    // Left untagged: `env protect` enables only what gwctl disabled.
+    notes.push(`${what} is already disabled, and not by gwctl: left as it is (env protect will not enable it)`);
     return undefined;
   }
   if (t.problem) warnings.push(`could not read ${what}: ${t.problem}; the first step tries again`);

@@ -51,7 +51,7 @@ export function progressHooks(
   return {
     onStepDone(step: PlanStep, outcome: string, i: number, total: number) {
       stepDone(step.id);
-      const note = outcome === 'already-gone' ? ui.color.dim(' (already gone)') : '';
+      const note = outcome.startsWith('already-') ? ui.color.dim(` (${outcome.replace('-', ' ')})`) : '';
       ui.success(`${ui.color.dim(`[${i + 1}/${total}]`)} ${step.action} ${step.target}${note}`);
     },
     onWait(step, info) {

@@ -29,12 +29,16 @@ export const describeTrigger = (t: TriggerFacts) => `Cloud Build trigger ${t.ref
 
 /**
  * Disables the trigger and tags it, reading it again first: idempotent, and what the run writes is based on the
- * trigger as it is now. `already-gone` when it no longer exists.
+ * trigger as it is now. `already-gone` when it no longer exists; `already-disabled` when someone else disabled it (a
+ * deploy freeze, after the plan was read): left untagged, so `env protect` does not enable what gwctl never disabled.
  */
-export async function disableTrigger(admin: TriggerAdmin, ref: TriggerRef): Promise<'done' | 'already-gone'> {
+export async function disableTrigger(
+  admin: TriggerAdmin,
+  ref: TriggerRef,
+): Promise<'done' | 'already-gone' | 'already-disabled'> {
   const t = await admin.get(ref);
   if (!t) return 'already-gone';
-  if (t.disabled && t.tags.includes(DEPROVISION_TAG)) return 'done';
+  if (t.disabled) return t.tags.includes(DEPROVISION_TAG) ? 'done' : 'already-disabled';
   await admin.update(t, { disabled: true, tags: [...new Set([...t.tags, DEPROVISION_TAG])] });
   return 'done';
 }
