@@ -12,8 +12,12 @@ import type { ListedObject } from './log-store.js';
 export const SEQ_DIR = 'seq/';
 /** At most one entry bundle's worth, so a batch never spans more than the bundles it can fill. */
 export const MAX_BATCH = TILE_WIDTH;
-/** Batches this small ride in the object's metadata too, so one listing hands an integrator every pending entry. */
-const INLINE_MAX_BYTES = 6 * 1024;
+/**
+ * Batches this small ride in the object's metadata too, so one listing hands an integrator every pending entry.
+ * GCS takes at most 4 KiB per custom metadata value and 8 KiB in all (google.storage.v2 ServiceConstants): 3,072
+ * bytes are 4,096 in base64, which with `count` stays under both. Larger batches are read from the object.
+ */
+export const INLINE_MAX_BYTES = 3 * 1024;
 
 export const seqName = (index: number) => `${SEQ_DIR}${String(index).padStart(16, '0')}`;
 
