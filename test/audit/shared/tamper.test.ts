@@ -145,6 +145,56 @@ describe('tampering with the shared log is caught and located', () => {
     expect(state).toContain('\n300\n');
   });
 
+  it('a re-signed rewrite is caught on a fresh machine (no checkpoint seen) by an older witness cosignature', async () => {
+    await fill(open(b.store), 300);
+    let state: string | undefined;
+    await witnessLog({
+      store: b.store,
+      log: verifier,
+      cosigner: cosignerFromKey(witnessKeys.signerKey),
+      state: { load: async () => state, save: async (n) => void (state = n) },
+    });
+    // Rebuilt with record 290 changed and grown past the witnessed size; the witness's object is left alone.
+    for (const o of await b.store.list('')) if (!o.name.startsWith('cosignature/')) await b.store.delete(o.name);
+    await fill(open(b.store), 350, (i) => (i === 290 ? 'failed' : undefined));
+
+    // Without the witness's key the log verifies: nothing this machine has contradicts it.
+    expect((await verify(b.store)).ok).toBe(true);
+    const verdict = await verifySharedLog({
+      store: b.store,
+      origin: ORIGIN,
+      verifier,
+      witnesses: [cosignatureVerifierFromKey(witnessKeys.verifierKey)],
+    });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toEqual([
+      expect.objectContaining({ kind: 'rewritten', path: cosignaturePath('witness.example.org') }),
+    ]);
+    expect(verdict.problems[0]!.message).toMatch(
+      /witness witness\.example\.org cosigned a checkpoint of size 300 whose root the log no longer has/,
+    );
+  });
+
+  it('an honest log that grew past a witness cosignature verifies: the old root is still the tree at that size', async () => {
+    await fill(open(b.store), 300);
+    let state: string | undefined;
+    await witnessLog({
+      store: b.store,
+      log: verifier,
+      cosigner: cosignerFromKey(witnessKeys.signerKey),
+      state: { load: async () => state, save: async (n) => void (state = n) },
+    });
+    await fill(open(b.store), 40);
+    const verdict = await verifySharedLog({
+      store: b.store,
+      origin: ORIGIN,
+      verifier,
+      witnesses: [cosignatureVerifierFromKey(witnessKeys.verifierKey)],
+    });
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.cosigned).toEqual([expect.objectContaining({ size: 300, latest: false, verified: true })]);
+  });
+
   it('a witness cosigns a log that only grew, and audit verification names it', async () => {
     await fill(open(b.store), 20);
     let state: string | undefined;
