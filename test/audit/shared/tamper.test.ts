@@ -3,6 +3,7 @@ import { SharedLog, type SeenCheckpoint } from '../../../src/lib/audit/shared/sh
 import { verifySharedLog } from '../../../src/lib/audit/shared/verify-log.js';
 import { witnessLog } from '../../../src/lib/audit/shared/witness.js';
 import { cosignaturePath } from '../../../src/lib/audit/shared/cosignatures.js';
+import { encodeBatch, seqName } from '../../../src/lib/audit/shared/batches.js';
 import type { LogStore } from '../../../src/lib/audit/shared/log-store.js';
 import {
   cosignatureVerifierFromKey,
@@ -193,6 +194,26 @@ describe('tampering with the shared log is caught and located', () => {
     });
     expect(verdict.problems).toEqual([]);
     expect(verdict.cosigned).toEqual([expect.objectContaining({ size: 300, latest: false, verified: true })]);
+  });
+
+  it('a sequenced batch whose metadata was edited (same generation, metageneration 2) is refused and reported', async () => {
+    const writer = open(b.store);
+    await fill(writer, 10);
+    const s = await writer.sequence(() => [record(10)]);
+    // Integrators read small batches from the listing's metadata; a patch there keeps the generation (GCS JSON
+    // API objects.patch: metadata-only changes increment metageneration), so ifGenerationMatch=0 never saw it.
+    const forged = encodeBatch([record(10, 'nothing happened')]).metadata;
+    const file = b.storage.bucket(b.bucket).file(`log/${seqName(s.start)}`);
+    const [patched] = await file.setMetadata({ metadata: forged });
+    expect(patched.metageneration).toBe('2');
+
+    await expect(open(b.store).integratePending()).rejects.toThrow(
+      /seq\/0000000000000010 was edited after it was sequenced \(metageneration 2, not 1\)/,
+    );
+    const verdict = await verify(b.store);
+    expect(verdict.size).toBe(10);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toEqual([expect.objectContaining({ kind: 'batch', index: 10, path: seqName(10) })]);
   });
 
   it('a witness cosigns a log that only grew, and audit verification names it', async () => {

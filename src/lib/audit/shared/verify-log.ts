@@ -13,12 +13,14 @@ import {
   type Checkpoint,
   type NoteVerifier,
 } from '../../tlog/index.js';
+import { batchesOf, batchTampered, seqName, SEQ_DIR } from './batches.js';
 import { bundlePaths } from './edge.js';
 import type { LogStore } from './log-store.js';
 import { CHECKPOINT, type SeenCheckpoint } from './shared-log.js';
 import { cosignaturePath, readCosignatures, type Cosigned } from './cosignatures.js';
 
-export type LogProblemKind = 'checkpoint' | 'entry-bundle' | 'entry' | 'tile' | 'root' | 'rollback' | 'rewritten';
+export type LogProblemKind =
+  'checkpoint' | 'entry-bundle' | 'entry' | 'tile' | 'root' | 'rollback' | 'rewritten' | 'batch';
 
 export interface LogProblem {
   kind: LogProblemKind;
@@ -176,7 +178,10 @@ export async function verifySharedLog(o: VerifyOptions): Promise<LogVerdict> {
     readCosignatures(o.store, note, o.witnesses ?? []),
     Promise.all(rangeNodes(0, size).map(async (n) => encodeBase64(await reader.nodeHash(n)))).catch(() => undefined),
   ]);
-  problems.push(...(await cosignedElsewhere(reader, size, o.origin, cosigned)));
+  problems.push(
+    ...(await cosignedElsewhere(reader, size, o.origin, cosigned)),
+    ...(await editedBatches(o.store, size)),
+  );
   return verdict(size, rootHash, note, {
     entries,
     cosigned,
@@ -213,6 +218,15 @@ async function cosignedElsewhere(
     });
   }
   return problems;
+}
+
+/** Sequenced batches not yet integrated whose metadata was edited since: no integrator will take them. */
+async function editedBatches(store: LogStore, size: number): Promise<LogProblem[]> {
+  const listed = await store.list(SEQ_DIR, seqName(size));
+  return [...batchesOf(listed).values()].flatMap((b) => {
+    const message = batchTampered(b);
+    return message ? [{ kind: 'batch' as const, index: b.start, path: seqName(b.start), message }] : [];
+  });
 }
 
 function openSeen(note: string, o: VerifyOptions): Checkpoint | undefined {
