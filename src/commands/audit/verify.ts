@@ -9,7 +9,10 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
       description:
         'local file log: a head hash printed earlier; fails unless the log still holds that line (it may have grown since)',
     }),
-    key: Flags.string({ description: "shared log: verify with this verifier key instead of the configured signer's" }),
+    key: Flags.string({
+      description:
+        "shared log: verify with this verifier key instead of the configured signer's, read-only (runs that died are listed, not closed)",
+    }),
   };
 
   async run() {
@@ -18,12 +21,9 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
   }
 
   private async verifyShared(shared: OpenedSharedLog) {
-    const { reconcileSharedLog } = await import('../../lib/audit/shared/open-reconciled.js');
     const { describeOpenRun } = await import('../../lib/audit/open-log.js');
     const c = this.ui.color;
-    const { open } = await reconcileSharedLog(shared.sink, 'audit verify', await this.runProgress(), (m) =>
-      this.ui.warn(m),
-    );
+    const { open } = await this.openForVerify(shared);
     const verdict = shared.sink.lastVerdict!;
     const pending = await shared.log.pendingCount(verdict.size).catch(() => 0);
     this.ui.note(`audit log: ${shared.sink.location} (origin ${shared.config.origin})`);
@@ -67,6 +67,19 @@ export default class AuditVerify extends GwctlCommand<typeof AuditVerify> {
       `${verdict.size} entries intact; checkpoint root ${verdict.rootHash} signed by ${shared.config.origin}${witnessed ? `, cosigned by ${witnessed} witness(es)` : ''}`,
     );
     return result;
+  }
+
+  /**
+   * With the configured key, the runs that died are recorded first (as `audit show` does). With `--key` the check
+   * is a third party's and read-only: open runs are listed, none is closed (that would append to the log).
+   */
+  private async openForVerify(shared: OpenedSharedLog) {
+    if (this.flags.key) {
+      const { openRuns } = await import('../../lib/audit/reconcile.js');
+      return { open: openRuns(await shared.sink.read()) };
+    }
+    const { reconcileSharedLog } = await import('../../lib/audit/shared/open-reconciled.js');
+    return reconcileSharedLog(shared.sink, 'audit verify', await this.runProgress(), (m) => this.ui.warn(m));
   }
 
   private async verifyFile() {

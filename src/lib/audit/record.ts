@@ -11,6 +11,9 @@ interface RecordBase {
   summary: string;
   /** What the plan's steps acted on (`gs://bucket`, `deployment/default/poweb`): how `verify infra` attributes drift. */
   targets?: string[];
+  /** Targets left out of `targets` (at most MAX_TARGETS are listed), and the digest of the full list: targets.ts. */
+  targetsOmitted?: number;
+  targetsDigest?: string;
   /** SHA-256 of the previous line's exact text (GENESIS for the first): the chain. */
   prev: string;
   /** SHA-256 of this record without `hash`: catches an edit of the last line, which has no successor. */

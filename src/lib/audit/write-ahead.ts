@@ -6,6 +6,7 @@ import { thisProcess } from './process-liveness.js';
 import type { AuditEntry, IntentRecord, OutcomeRecord, OutcomeResult } from './record.js';
 import { reconcileEntries, stepsDone } from './reconcile.js';
 import type { RunProgress, RunState } from './run-progress.js';
+import type { RecordedTargets } from './targets.js';
 import type { AuditSink } from './sink.js';
 
 /** What the apply gets: a signal that aborts on SIGINT/SIGTERM/SIGHUP, and a way to say a step is done. */
@@ -18,10 +19,13 @@ export interface RunContext {
    * For a run whose intent had to come before its plan (its first write happens while planning): the
    * plan it went on to apply, which the outcome records.
    */
-  planned(plan: { digest: string; steps: number; targets?: string[] }): void;
+  planned(plan: PlannedRun): void;
 }
 
-export interface IntentDraft {
+/** A plan as the records name it; `targets` capped by recordedTargets(). */
+export type PlannedRun = { digest: string; steps: number } & Partial<RecordedTargets>;
+
+export interface IntentDraft extends Partial<RecordedTargets> {
   operator: string;
   command: string;
   env: string;
@@ -29,8 +33,6 @@ export interface IntentDraft {
   summary: string;
   /** How many steps the plan has. */
   steps: number;
-  /** What the plan's steps act on, when the plan is known before the intent. */
-  targets?: string[];
 }
 
 export interface WriteAheadOptions<R> {
@@ -86,11 +88,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
     const done: string[] = [];
     const saveProgress = throttledSave(o.progress, run, { done, intent, log: o.sink.location });
     saveProgress();
-    let plan: { digest: string; steps: number; targets?: string[] } = {
-      digest: intent.planDigest,
-      steps: intent.steps,
-      ...(intent.targets ? { targets: intent.targets } : {}),
-    };
+    let plan: PlannedRun = { digest: intent.planDigest, steps: intent.steps, ...targetsOf(intent) };
     let result: R | undefined;
     let error: unknown;
     let ok = false;
@@ -118,7 +116,7 @@ export async function runWriteAhead<R>(o: WriteAheadOptions<R>): Promise<R> {
       env: intent.env,
       planDigest: plan.digest,
       summary: intent.summary,
-      ...(plan.targets ? { targets: plan.targets } : {}),
+      ...targetsOf(plan),
       run,
       result: outcome,
       steps: stepsDone(plan.steps, done, ok),
@@ -240,5 +238,12 @@ function throttledSave(
     }
   };
 }
+
+/** The target fields a record carries, those present only. */
+const targetsOf = (t: Partial<RecordedTargets>): Partial<RecordedTargets> => ({
+  ...(t.targets ? { targets: t.targets } : {}),
+  ...(t.targetsOmitted !== undefined ? { targetsOmitted: t.targetsOmitted } : {}),
+  ...(t.targetsDigest !== undefined ? { targetsDigest: t.targetsDigest } : {}),
+});
 
 const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);

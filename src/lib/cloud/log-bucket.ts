@@ -8,7 +8,7 @@ import { JsonTransport, type Json } from './json-transport.js';
 import { isTransient, withRetry, type RetryOptions } from './retry.js';
 import { jsonApiRoot, storageAuth } from './storage.js';
 
-const LIST_FIELDS = 'nextPageToken,items(name,generation,updated,metadata)';
+const LIST_FIELDS = 'nextPageToken,items(name,generation,metageneration,updated,metadata)';
 
 /**
  * The shared audit log's objects under `gs://<bucket>/<prefix>`, over the JSON API directly (keep-alive HTTP,
@@ -73,6 +73,7 @@ export class GcsLogStore implements LogStore {
         out.push({
           name: String(item.name).slice(this.prefix.length),
           generation: String(item.generation),
+          metageneration: String(item.metageneration),
           updated: String(item.updated ?? ''),
           metadata: Object.fromEntries(
             Object.entries((item.metadata as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [

@@ -1,6 +1,7 @@
 import { operatorIdentity } from '../audit/operator.js';
 import type { RunProgress } from '../audit/run-progress.js';
 import type { AuditSink } from '../audit/sink.js';
+import { recordedTargets } from '../audit/targets.js';
 import { runWriteAhead, type RunContext } from '../audit/write-ahead.js';
 import { RuntimeError, UsageError } from '../errors/gwctl-error.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -57,7 +58,7 @@ export async function runMutation<R, P extends Plan = Plan>(
   }
   await confirmPlan(opts);
   if (opts.within) {
-    opts.within.planned({ digest, steps: plan.steps.length, targets: planTargets(plan) });
+    opts.within.planned({ digest, steps: plan.steps.length, ...planTargets(plan) });
     // Interrupted while planning: nothing of the plan is applied.
     opts.within.signal.throwIfAborted();
     return { status: 'applied', plan, digest, result: await opts.apply(plan, opts.within) };
@@ -71,7 +72,7 @@ export async function runMutation<R, P extends Plan = Plan>(
       planDigest: digest,
       summary: plan.summary,
       steps: plan.steps.length,
-      targets: planTargets(plan),
+      ...planTargets(plan),
     },
     apply: (ctx) => opts.apply(plan, ctx),
     ...(opts.auditDetails ? { details: opts.auditDetails } : {}),
@@ -124,5 +125,8 @@ export function requireYesWhenUnattended(opts: { yes: boolean; interactive: bool
     );
 }
 
-/** What the plan's steps act on, once each: the records carry it, and `verify infra` attributes drift by it. */
-const planTargets = (plan: Plan) => [...new Set(plan.steps.map((s) => s.target))];
+/**
+ * What the plan's steps act on, once each: the records carry it, and `verify infra` attributes drift by it.
+ * Capped (targets.ts) so a restore of thousands of objects still fits in one shared-log entry (64 KiB).
+ */
+const planTargets = (plan: Plan) => recordedTargets(plan.steps.map((s) => s.target));

@@ -3,6 +3,7 @@ import { SharedLog, type SeenCheckpoint } from '../../../src/lib/audit/shared/sh
 import { verifySharedLog } from '../../../src/lib/audit/shared/verify-log.js';
 import { witnessLog } from '../../../src/lib/audit/shared/witness.js';
 import { cosignaturePath } from '../../../src/lib/audit/shared/cosignatures.js';
+import { encodeBatch, seqName } from '../../../src/lib/audit/shared/batches.js';
 import type { LogStore } from '../../../src/lib/audit/shared/log-store.js';
 import {
   cosignatureVerifierFromKey,
@@ -143,6 +144,76 @@ describe('tampering with the shared log is caught and located', () => {
     expect(await witness()).toMatchObject({ status: 'refused', previous: 300 });
     expect((await b.store.get(cosignaturePath('witness.example.org')))!.generation).toBe(cosigned.generation);
     expect(state).toContain('\n300\n');
+  });
+
+  it('a re-signed rewrite is caught on a fresh machine (no checkpoint seen) by an older witness cosignature', async () => {
+    await fill(open(b.store), 300);
+    let state: string | undefined;
+    await witnessLog({
+      store: b.store,
+      log: verifier,
+      cosigner: cosignerFromKey(witnessKeys.signerKey),
+      state: { load: async () => state, save: async (n) => void (state = n) },
+    });
+    // Rebuilt with record 290 changed and grown past the witnessed size; the witness's object is left alone.
+    for (const o of await b.store.list('')) if (!o.name.startsWith('cosignature/')) await b.store.delete(o.name);
+    await fill(open(b.store), 350, (i) => (i === 290 ? 'failed' : undefined));
+
+    // Without the witness's key the log verifies: nothing this machine has contradicts it.
+    expect((await verify(b.store)).ok).toBe(true);
+    const verdict = await verifySharedLog({
+      store: b.store,
+      origin: ORIGIN,
+      verifier,
+      witnesses: [cosignatureVerifierFromKey(witnessKeys.verifierKey)],
+    });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toEqual([
+      expect.objectContaining({ kind: 'rewritten', path: cosignaturePath('witness.example.org') }),
+    ]);
+    expect(verdict.problems[0]!.message).toMatch(
+      /witness witness\.example\.org cosigned a checkpoint of size 300 whose root the log no longer has/,
+    );
+  });
+
+  it('an honest log that grew past a witness cosignature verifies: the old root is still the tree at that size', async () => {
+    await fill(open(b.store), 300);
+    let state: string | undefined;
+    await witnessLog({
+      store: b.store,
+      log: verifier,
+      cosigner: cosignerFromKey(witnessKeys.signerKey),
+      state: { load: async () => state, save: async (n) => void (state = n) },
+    });
+    await fill(open(b.store), 40);
+    const verdict = await verifySharedLog({
+      store: b.store,
+      origin: ORIGIN,
+      verifier,
+      witnesses: [cosignatureVerifierFromKey(witnessKeys.verifierKey)],
+    });
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.cosigned).toEqual([expect.objectContaining({ size: 300, latest: false, verified: true })]);
+  });
+
+  it('a sequenced batch whose metadata was edited (same generation, metageneration 2) is refused and reported', async () => {
+    const writer = open(b.store);
+    await fill(writer, 10);
+    const s = await writer.sequence(() => [record(10)]);
+    // Integrators read small batches from the listing's metadata; a patch there keeps the generation (GCS JSON
+    // API objects.patch: metadata-only changes increment metageneration), so ifGenerationMatch=0 never saw it.
+    const forged = encodeBatch([record(10, 'nothing happened')]).metadata;
+    const file = b.storage.bucket(b.bucket).file(`log/${seqName(s.start)}`);
+    const [patched] = await file.setMetadata({ metadata: forged });
+    expect(patched.metageneration).toBe('2');
+
+    await expect(open(b.store).integratePending()).rejects.toThrow(
+      /seq\/0000000000000010 was edited after it was sequenced \(metageneration 2, not 1\)/,
+    );
+    const verdict = await verify(b.store);
+    expect(verdict.size).toBe(10);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toEqual([expect.objectContaining({ kind: 'batch', index: 10, path: seqName(10) })]);
   });
 
   it('a witness cosigns a log that only grew, and audit verification names it', async () => {

@@ -43,13 +43,38 @@ function mergeMetadata(current: Record<string, string>, patch: unknown): Record<
   return merged;
 }
 
+/**
+ * GCS's custom metadata limits (google.storage.v2 ServiceConstants.Values: MAX_CUSTOM_METADATA_FIELD_NAME_BYTES 1 KiB,
+ * MAX_CUSTOM_METADATA_FIELD_VALUE_BYTES 4 KiB, MAX_CUSTOM_METADATA_TOTAL_SIZE_BYTES 8 KiB over all names and values;
+ * https://cloud.google.com/storage/docs/reference/rpc/google.storage.v2#servicevalues): a write over them is a 400.
+ */
+const MAX_METADATA_NAME_BYTES = 1024;
+const MAX_METADATA_VALUE_BYTES = 4096;
+const MAX_METADATA_TOTAL_BYTES = 8192;
+
+function checkMetadataSize(fields: ObjectFields): ObjectFields {
+  let total = 0;
+  for (const [key, value] of Object.entries(fields.metadata ?? {})) {
+    const name = Buffer.byteLength(key);
+    const size = Buffer.byteLength(value);
+    if (name > MAX_METADATA_NAME_BYTES)
+      throw invalid(`Custom metadata key exceeds ${MAX_METADATA_NAME_BYTES} bytes: ${key.slice(0, 40)}…`);
+    if (size > MAX_METADATA_VALUE_BYTES)
+      throw invalid(`Custom metadata value of ${key} is ${size} bytes, over the limit of ${MAX_METADATA_VALUE_BYTES}`);
+    total += name + size;
+  }
+  if (total > MAX_METADATA_TOTAL_BYTES)
+    throw invalid(`Custom metadata is ${total} bytes in all, over the limit of ${MAX_METADATA_TOTAL_BYTES}`);
+  return fields;
+}
+
 const WRITABLE = [...STRING_FIELDS, ...BOOLEAN_FIELDS, 'metadata'] as const;
 
 /** Fields for a new object, or for `update`, which replaces them all; `base` supplies what the body leaves out. */
 export function objectFieldsFrom(body: Body, base: ObjectFields = {}): ObjectFields {
   const fields: ObjectFields = { ...base };
   for (const name of WRITABLE) if (name in body) setField(fields, name, body[name]);
-  return fields;
+  return checkMetadataSize(fields);
 }
 
 /** A PATCH: the fields present change, `null` clears one, `metadata` merges key by key. */
@@ -61,7 +86,7 @@ export function patchObjectFields(current: ObjectFields, body: Body): ObjectFiel
       fields.metadata = mergeMetadata(current.metadata ?? {}, body.metadata);
     else setField(fields, name, body[name]);
   }
-  return fields;
+  return checkMetadataSize(fields);
 }
 
 /** What a copy or rewrite starts from: the source's fields without its holds, which stay with the source. */

@@ -129,6 +129,28 @@ describe('object uploads, metadata and downloads', () => {
     expect(updated.metageneration).toBe('3');
   });
 
+  it('refuses custom metadata over GCS’s limits with 400: 4 KiB a value, 8 KiB in all', async () => {
+    // google.storage.v2 ServiceConstants.Values: MAX_CUSTOM_METADATA_FIELD_VALUE_BYTES = 4096,
+    // MAX_CUSTOM_METADATA_TOTAL_SIZE_BYTES = 8192 (all names and values of one object).
+    const file = bucket.file('metadata-limits');
+    await file.save('x', { resumable: false, metadata: { metadata: { body: 'b'.repeat(4096) } } });
+    expect(
+      await errorOf(file.save('x', { resumable: false, metadata: { metadata: { body: 'b'.repeat(4097) } } })),
+    ).toMatchObject({ code: 400 });
+    expect(
+      await errorOf(file.save('x', { resumable: true, metadata: { metadata: { body: 'b'.repeat(4097) } } })),
+    ).toMatchObject({ code: 400 });
+    const over = { a: 'a'.repeat(4000), b: 'b'.repeat(4000), c: 'c'.repeat(200) };
+    expect(await errorOf(file.save('x', { resumable: false, metadata: { metadata: over } }))).toMatchObject({
+      code: 400,
+    });
+    // A patch is judged on the merged result: with body's 4,100 bytes, 4,097 more go over 8 KiB.
+    expect(await errorOf(file.setMetadata({ metadata: { a: 'a'.repeat(4096) } }))).toMatchObject({ code: 400 });
+    const [md] = await file.getMetadata();
+    expect(md.metadata).toEqual({ body: 'b'.repeat(4096) });
+    expect(md.metageneration).toBe('1');
+  });
+
   it('answers 404 notFound for a missing object', async () => {
     const err = await errorOf(bucket.file('nope').getMetadata());
     expect(err).toMatchObject({ code: 404 });

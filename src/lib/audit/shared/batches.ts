@@ -12,8 +12,12 @@ import type { ListedObject } from './log-store.js';
 export const SEQ_DIR = 'seq/';
 /** At most one entry bundle's worth, so a batch never spans more than the bundles it can fill. */
 export const MAX_BATCH = TILE_WIDTH;
-/** Batches this small ride in the object's metadata too, so one listing hands an integrator every pending entry. */
-const INLINE_MAX_BYTES = 6 * 1024;
+/**
+ * Batches this small ride in the object's metadata too, so one listing hands an integrator every pending entry.
+ * GCS takes at most 4 KiB per custom metadata value and 8 KiB in all (google.storage.v2 ServiceConstants): 3,072
+ * bytes are 4,096 in base64, which with `count` stays under both. Larger batches are read from the object.
+ */
+export const INLINE_MAX_BYTES = 3 * 1024;
 
 export const seqName = (index: number) => `${SEQ_DIR}${String(index).padStart(16, '0')}`;
 
@@ -22,6 +26,11 @@ export interface Batch {
   count: number;
   /** The batch's bytes, when known without reading the object. */
   body?: Uint8Array;
+  /**
+   * The object's metageneration when it is not 1: its metadata (which may carry the bytes) was edited after it
+   * was sequenced, with the generation, and so the create's precondition, unchanged. Never integrated.
+   */
+  edited?: string;
 }
 
 export function encodeBatch(entries: readonly Uint8Array[]): { body: Uint8Array; metadata: Record<string, string> } {
@@ -54,7 +63,8 @@ export function batchesOf(listed: readonly ListedObject[]): Map<number, Batch> {
     if (!m || !Number.isInteger(count) || count < 1 || count > MAX_BATCH) continue;
     const start = Number(m[1]);
     const body = o.metadata.body === undefined ? undefined : decodeBase64(o.metadata.body);
-    out.set(start, { start, count, ...(body ? { body } : {}) });
+    const edited = o.metageneration === '1' ? undefined : o.metageneration;
+    out.set(start, { start, count, ...(body ? { body } : {}), ...(edited ? { edited } : {}) });
   }
   return out;
 }
@@ -65,6 +75,12 @@ export function walkBatches(batches: ReadonlyMap<number, Batch>, from: number): 
   for (let at = from, b = batches.get(at); b; at += b.count, b = batches.get(at)) chain.push(b);
   return chain;
 }
+
+/** Why a batch cannot be integrated as listed, if it cannot. */
+export const batchTampered = (b: Batch) =>
+  b.edited === undefined
+    ? undefined
+    : `${seqName(b.start)} was edited after it was sequenced (metageneration ${b.edited}, not 1): its entries ${b.start}..${b.start + b.count - 1} cannot be trusted`;
 
 export const batchEnd = (chain: readonly Batch[], from: number) =>
   chain.length ? chain.at(-1)!.start + chain.at(-1)!.count : from;

@@ -1,4 +1,11 @@
-import { cosignatureTimestamp, openNote, parseCheckpoint, parseNote, type NoteVerifier } from '../../tlog/index.js';
+import {
+  cosignatureTimestamp,
+  encodeBase64,
+  openNote,
+  parseCheckpoint,
+  parseNote,
+  type NoteVerifier,
+} from '../../tlog/index.js';
 import type { LogStore } from './log-store.js';
 
 /**
@@ -14,6 +21,10 @@ export interface Cosigned {
   witness: string;
   /** Size of the checkpoint it cosigned. */
   size: number;
+  /** Root hash of the checkpoint it cosigned (base64): the log's tree at `size` must still have it. */
+  rootHash?: string;
+  /** Origin line of the checkpoint it cosigned. */
+  origin?: string;
   /** Whether it cosigned the latest checkpoint (the same text). */
   latest: boolean;
   /** Checked with the witness's key from gwctl.yaml; false: listed, but no key here to check it. */
@@ -38,8 +49,8 @@ export async function readCosignatures(
       const note = object ? Buffer.from(object.data).toString('utf8') : '';
       try {
         const { text } = parseNote(note);
-        const size = parseCheckpoint(text).size;
-        const base = { witness, size, latest: text === latestText };
+        const { size, rootHash, origin } = parseCheckpoint(text);
+        const base = { witness, size, rootHash: encodeBase64(rootHash), origin, latest: text === latestText };
         const known = witnesses.filter((w) => w.name === witness);
         if (known.length === 0) return { ...base, verified: false };
         const opened = openNote(note, known);

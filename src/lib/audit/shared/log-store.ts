@@ -34,6 +34,8 @@ export interface PutOptions {
 export interface ListedObject {
   name: string;
   generation: string;
+  /** 1 for an object as written; a metadata-only edit (patch) raises it and keeps the generation. */
+  metageneration: string;
   /** Server time of the generation. */
   updated: string;
   metadata: Record<string, string>;

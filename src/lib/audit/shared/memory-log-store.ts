@@ -2,7 +2,10 @@ import type { ListedObject, LogStore, PutOptions, StoredObject } from './log-sto
 
 /** An in-memory LogStore with GCS's precondition semantics, for logic tests (the wire tests use the emulator). */
 export class MemoryLogStore implements LogStore {
-  readonly objects = new Map<string, StoredObject & { metadata: Record<string, string>; updated: string }>();
+  readonly objects = new Map<
+    string,
+    StoredObject & { metadata: Record<string, string>; metageneration: string; updated: string }
+  >();
   private generation = 1;
 
   constructor(readonly location = 'memory://log/') {}
@@ -21,6 +24,7 @@ export class MemoryLogStore implements LogStore {
       data: Uint8Array.from(data),
       generation,
       metadata: { ...opts.metadata },
+      metageneration: '1',
       updated: new Date().toISOString(),
     });
     return generation;
@@ -30,7 +34,13 @@ export class MemoryLogStore implements LogStore {
     return [...this.objects.entries()]
       .filter(([name]) => name.startsWith(dir) && name >= startOffset)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, o]) => ({ name, generation: o.generation, updated: o.updated, metadata: { ...o.metadata } }));
+      .map(([name, o]) => ({
+        name,
+        generation: o.generation,
+        metageneration: o.metageneration,
+        updated: o.updated,
+        metadata: { ...o.metadata },
+      }));
   }
 
   async delete(name: string): Promise<void> {

@@ -19,7 +19,17 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from '../../tlog/index.js';
-import { batchEnd, batchesOf, decodeBatch, encodeBatch, seqName, SEQ_DIR, walkBatches, type Batch } from './batches.js';
+import {
+  batchEnd,
+  batchesOf,
+  batchTampered,
+  decodeBatch,
+  encodeBatch,
+  seqName,
+  SEQ_DIR,
+  walkBatches,
+  type Batch,
+} from './batches.js';
 import { edgeNodes, edgePaths } from './edge.js';
 import type { LogStore } from './log-store.js';
 
@@ -287,6 +297,8 @@ export class SharedLog {
   }
 
   private async batchEntries(b: Batch): Promise<Uint8Array[]> {
+    const tampered = batchTampered(b);
+    if (tampered) throw new TamperedLogError(`${this.store.location}${tampered}`);
     if (!b.body) {
       const o = await this.store.get(seqName(b.start));
       if (!o) throw new TamperedLogError(`${this.store.location}${seqName(b.start)} is gone`);

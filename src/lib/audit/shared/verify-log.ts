@@ -13,12 +13,14 @@ import {
   type Checkpoint,
   type NoteVerifier,
 } from '../../tlog/index.js';
+import { batchesOf, batchTampered, seqName, SEQ_DIR } from './batches.js';
 import { bundlePaths } from './edge.js';
 import type { LogStore } from './log-store.js';
 import { CHECKPOINT, type SeenCheckpoint } from './shared-log.js';
-import { readCosignatures, type Cosigned } from './cosignatures.js';
+import { cosignaturePath, readCosignatures, type Cosigned } from './cosignatures.js';
 
-export type LogProblemKind = 'checkpoint' | 'entry-bundle' | 'entry' | 'tile' | 'root' | 'rollback' | 'rewritten';
+export type LogProblemKind =
+  'checkpoint' | 'entry-bundle' | 'entry' | 'tile' | 'root' | 'rollback' | 'rewritten' | 'batch';
 
 export interface LogProblem {
   kind: LogProblemKind;
@@ -176,11 +178,54 @@ export async function verifySharedLog(o: VerifyOptions): Promise<LogVerdict> {
     readCosignatures(o.store, note, o.witnesses ?? []),
     Promise.all(rangeNodes(0, size).map(async (n) => encodeBase64(await reader.nodeHash(n)))).catch(() => undefined),
   ]);
+  problems.push(
+    ...(await cosignedElsewhere(reader, size, o.origin, cosigned)),
+    ...(await editedBatches(o.store, size)),
+  );
   return verdict(size, rootHash, note, {
     entries,
     cosigned,
     ...(seenResult ? { seen: seenResult } : {}),
     ...(nodes ? { nodes } : {}),
+  });
+}
+
+/**
+ * A witness's cosignature is a checkpoint it checked and vouched for: the tree must still have that root at
+ * that size. One that differs proves the history was rewritten after the witness saw it, even on a machine
+ * that never saw a checkpoint itself. Only verified cosignatures count (anyone can write an unverified one);
+ * one larger than the log may just be newer than the checkpoint read, so it is left to the witness.
+ */
+async function cosignedElsewhere(
+  reader: TileHashReader,
+  size: number,
+  origin: string,
+  cosigned: readonly Cosigned[],
+): Promise<LogProblem[]> {
+  const problems: LogProblem[] = [];
+  for (const c of cosigned) {
+    if (!c.verified || c.rootHash === undefined || c.size > size) continue;
+    const root = await reader.rootAt(c.size).catch(() => undefined);
+    if (root === undefined) continue; // the tiles are broken: reported already
+    if (c.origin === origin && encodeBase64(root) === c.rootHash) continue;
+    problems.push({
+      kind: 'rewritten',
+      path: cosignaturePath(c.witness),
+      message:
+        c.origin === origin
+          ? `witness ${c.witness} cosigned a checkpoint of size ${c.size} whose root the log no longer has: its history was rewritten after the witness saw it`
+          : `witness ${c.witness} cosigned a checkpoint for origin ${JSON.stringify(c.origin)}, not this log's`,
+    });
+  }
+  return problems;
+}
+
+/** Sequenced batches not yet integrated whose metadata was edited since: no integrator will take them. */
+async function editedBatches(store: LogStore, size: number): Promise<LogProblem[]> {
+  const listed = await store.list(SEQ_DIR, seqName(size));
+  return [...batchesOf(listed).values()].flatMap((b) => {
+    const message = batchTampered(b);
+    return message ? [{ kind: 'batch' as const, index: b.start, path: seqName(b.start), message }] : [];
   });
 }
 
