@@ -17,8 +17,10 @@ export type CopiedObject = Pick<ObjectInfo, 'bucket' | 'name' | 'generation' | '
 export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metadata: {} };
 
 /** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
-export const blobHolds = (blob: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>, o: CopiedObject) =>
-  blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
+export const blobHolds = (
+  blob: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>,
+  o: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>,
+) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
 
 /** The server-side copy of one object's content to its blob: write-once, bare bytes. */
 export const blobCopyRequest = (loc: BackupLocation, c: BlobCopy) => ({

@@ -159,6 +159,11 @@ export class BlobIndex {
     return this.sound.has(key);
   }
 
+  /** Whether `content` has the size and hashes `key` names. */
+  named(key: string, content: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>): boolean {
+    return addressOf(key, content) === key;
+  }
+
   get(key: string): StoredBlob | undefined {
     const generation = this.sound.get(key);
     if (generation === undefined) return this.odd.get(key);
@@ -177,7 +182,7 @@ export class BlobIndex {
 }
 
 /** The key a blob with these size and hashes would have (composite keys end with a name's hash, not the content's). */
-function addressOf(key: string, b: StoredBlob): string | undefined {
+function addressOf(key: string, b: Pick<StoredBlob, 'size' | 'crc32c' | 'md5'>): string | undefined {
   const crc = base64ToHex(b.crc32c);
   if (key.startsWith(`${crc}-composite-`)) return key.endsWith(`-${b.size}`) ? key : undefined;
   return b.md5 === undefined ? undefined : `${crc}-${base64ToHex(b.md5)}-${b.size}`;
