@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ObjectInfo } from '../../src/lib/cloud/object-store.js';
-import { manifestEntry } from '../../src/lib/backup/create.js';
+import { manifestEntry } from '../../src/lib/backup/manifest.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';
 import { MANIFEST_FORMAT, type Manifest } from '../../src/lib/backup/manifest.js';

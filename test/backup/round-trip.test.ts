@@ -171,6 +171,28 @@ describe('a corrupted blob', () => {
     const report = await verifyBackup({ store: f.store }, f.loc, summary, { deep: false, concurrency: 4 });
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'manifest' })]);
   });
+
+  it('names every object whose blob is missing or holds other content', async () => {
+    const object = (name: string, content: string) => ({
+      name,
+      data: Buffer.from(content),
+      contentType: 'text/plain',
+      metadata: {},
+    });
+    await seed(f.gcs, VAULT, [object('a', 'same'), object('b', 'same'), object('c', 'other')]);
+    await take();
+    const summary = (await listBackups(f.store, f.loc))[0]!;
+    const manifest = await loadManifest(f.store, summary);
+    const blobOf = (name: string) => blobName(f.loc, manifest.objects.find((e) => e.name === name)!.blob);
+    await f.gcs.bucket(f.loc.backupBucket).file(blobOf('a')).delete();
+    await f.gcs.bucket(f.loc.backupBucket).file(blobOf('c')).save('tampered');
+    const report = await verifyBackup({ store: f.store }, f.loc, summary, { deep: false, concurrency: 4 });
+    expect(report).toMatchObject({ ok: false, objects: 3, blobs: 2 });
+    expect(report.problems).toEqual([
+      expect.objectContaining({ kind: 'missing', objects: ['a', 'b'] }),
+      expect.objectContaining({ kind: 'mismatch', objects: ['c'] }),
+    ]);
+  });
 });
 
 describe('a backup stopped midway', () => {

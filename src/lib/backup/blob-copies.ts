@@ -6,16 +6,21 @@ import { gsUrl } from '../config/gs-url.js';
 /** One object's content, to be copied to its blob. `replaces`: see `copyBlob`. */
 export interface BlobCopy {
   key: string;
-  object: ObjectInfo;
+  object: CopiedObject;
   replaces?: string;
 }
+
+/** What a copy needs of the object whose content it copies. */
+export type CopiedObject = Pick<ObjectInfo, 'bucket' | 'name' | 'generation' | 'size' | 'crc32c' | 'md5'>;
 
 /** Blobs carry bare bytes: no encoding (no transcoding on read), no metadata of whichever object came first. */
 export const BLOB_ATTRIBUTES = { contentType: 'application/octet-stream', metadata: {} };
 
 /** Whether a stored blob, as listed, has the object's size and hashes: one that does not is replaced, not reused. */
-export const blobHolds = (blob: ObjectInfo, o: ObjectInfo) =>
-  blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
+export const blobHolds = (
+  blob: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>,
+  o: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>,
+) => blob.size === o.size && blob.crc32c === o.crc32c && (o.md5 === undefined || blob.md5 === o.md5);
 
 /** The server-side copy of one object's content to its blob: write-once, bare bytes. */
 export const blobCopyRequest = (loc: BackupLocation, c: BlobCopy) => ({
@@ -25,7 +30,7 @@ export const blobCopyRequest = (loc: BackupLocation, c: BlobCopy) => ({
 });
 
 /** Throws when a copied or found blob does not hold the object's content. */
-export function checkHolds(loc: BackupLocation, c: BlobCopy, blob: ObjectInfo): void {
+export function checkHolds(loc: BackupLocation, c: BlobCopy, blob: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>): void {
   if (blobHolds(blob, c.object)) return;
   const o = c.object;
   throw new RuntimeError(

@@ -2,6 +2,7 @@ import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud
 import { listInParallel } from '../cloud/parallel-listing.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
+import { base64ToHex } from './hashes.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import {
   ManifestError,
@@ -134,17 +135,72 @@ async function openSeal(
   return { manifest: { ...header, objects: [] }, parts: parts() };
 }
 
-/** Blobs already in the backup bucket, by key. */
-export type BlobIndex = Map<string, ObjectInfo>;
+/** What a backup needs to know of a stored blob. */
+export type StoredBlob = Pick<ObjectInfo, 'generation' | 'size' | 'crc32c' | 'md5'>;
+
+/**
+ * Blobs already in the backup bucket, by key. A blob's key names its size and hashes, so a blob listed
+ * with those is kept as its generation alone (a listed object costs kilobytes, this a hundred bytes or so);
+ * one listed with others (damaged, or written by something else) is kept whole, to be replaced or reported.
+ */
+export class BlobIndex {
+  private readonly sound = new Map<string, string>();
+  private readonly odd = new Map<string, StoredBlob>();
+
+  set(key: string, blob: StoredBlob): void {
+    this.sound.delete(key);
+    this.odd.delete(key);
+    if (key === addressOf(key, blob)) this.sound.set(key, blob.generation);
+    else this.odd.set(key, { generation: blob.generation, size: blob.size, crc32c: blob.crc32c, md5: blob.md5 });
+  }
+
+  /** Whether the blob at `key` is there with the size and hashes its key names: the content of any object with that key. */
+  holds(key: string): boolean {
+    return this.sound.has(key);
+  }
+
+  /** Whether `content` has the size and hashes `key` names. */
+  named(key: string, content: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5'>): boolean {
+    return addressOf(key, content) === key;
+  }
+
+  get(key: string): StoredBlob | undefined {
+    const generation = this.sound.get(key);
+    if (generation === undefined) return this.odd.get(key);
+    const [crc, md5] = key.split('-');
+    return {
+      generation,
+      size: Number(key.slice(key.lastIndexOf('-') + 1)),
+      crc32c: Buffer.from(crc!, 'hex').toString('base64'),
+      ...(md5 === 'composite' ? {} : { md5: Buffer.from(md5!, 'hex').toString('base64') }),
+    };
+  }
+
+  get size(): number {
+    return this.sound.size + this.odd.size;
+  }
+}
+
+/** The key a blob with these size and hashes would have (composite keys end with a name's hash, not the content's). */
+function addressOf(key: string, b: Pick<StoredBlob, 'size' | 'crc32c' | 'md5'>): string | undefined {
+  const crc = base64ToHex(b.crc32c);
+  if (key.startsWith(`${crc}-composite-`)) return key.endsWith(`-${b.size}`) ? key : undefined;
+  return b.md5 === undefined ? undefined : `${crc}-${base64ToHex(b.md5)}-${b.size}`;
+}
 
 /** Listing requests in flight at once, over ranges of a bucket's keyspace (see listInParallel). */
 export const LISTERS = 32;
 
 /** Every stored blob, listed over ranges of the keyspace side by side. */
 export async function listBlobs(store: ObjectStore, loc: BackupLocation): Promise<BlobIndex> {
-  const prefix = blobsPrefix(loc);
-  const index: BlobIndex = new Map();
-  for await (const page of listInParallel(store, loc.backupBucket, { prefix, concurrency: LISTERS }))
-    for (const o of page) index.set(o.name.slice(prefix.length), o);
+  const index = new BlobIndex();
+  for await (const [key, o] of storedBlobs(store, loc)) index.set(key, o);
   return index;
+}
+
+/** Every stored blob with its key, as listed (in no particular order), none of them kept. */
+export async function* storedBlobs(store: ObjectStore, loc: BackupLocation): AsyncIterable<[string, ObjectInfo]> {
+  const prefix = blobsPrefix(loc);
+  for await (const page of listInParallel(store, loc.backupBucket, { prefix, concurrency: LISTERS }))
+    for (const o of page) yield [o.name.slice(prefix.length), o];
 }

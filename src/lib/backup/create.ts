@@ -1,30 +1,29 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ATTRIBUTE_FIELDS,
   ObjectNotFoundError,
   PreconditionFailedError,
   type ObjectInfo,
   type ObjectStore,
 } from '../cloud/object-store.js';
-import { compareNames } from '../cloud/name-order.js';
 import { listInParallel } from '../cloud/parallel-listing.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
-import { forEachBounded } from './bounded.js';
-import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
+import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy, type CopiedObject } from './blob-copies.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
 import { LISTERS, listBlobs, type BlobIndex } from './catalog.js';
 import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
+import { MANIFEST_FORMAT, partsOf, sealManifest, type ManifestSeal, type PartRef } from './manifest.js';
 import {
-  MANIFEST_FORMAT,
-  manifestParts,
-  manifestSeal,
-  prepareEntries,
-  sealManifest,
-  type Manifest,
-  type ManifestEntry,
-} from './manifest.js';
+  dropListed,
+  entryOf,
+  keyOf,
+  lineBytesOf,
+  ListedObjects,
+  replaceListed,
+  sizeOf,
+  type ListedRef,
+} from './listed-objects.js';
 import { backupStep } from './step-ids.js';
 import { gsUrl } from '../config/gs-url.js';
 
@@ -38,9 +37,9 @@ export interface BackupPreview {
   storedObjects: number;
 }
 
-/** The source bucket as listed at one moment. */
+/** The source bucket as listed at one moment, in name order. */
 export interface SourceSnapshot {
-  objects: ObjectInfo[];
+  objects: ListedObjects;
   listedAt: Date;
 }
 
@@ -50,49 +49,46 @@ export async function listSource(
   now: () => Date = () => new Date(),
 ): Promise<SourceSnapshot> {
   const listedAt = now();
-  const objects: ObjectInfo[] = [];
-  for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) {
-    // Each object's blob key is needed by the plan; computed now, while other pages are on their way.
-    for (const o of page) blobKey(o);
-    objects.push(...page);
-  }
+  const objects = new ListedObjects();
+  // Each object's blob key and manifest line are made now, while other pages are on their way.
+  for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) objects.add(page);
+  objects.seal();
   return { objects, listedAt };
 }
 
 /** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
 export function planCopies(
-  objects: ObjectInfo[],
+  objects: ListedObjects,
   blobs: BlobIndex,
-): { copies: Map<string, ObjectInfo>; reused: number; bytes: number; copyBytes: number } {
-  const copies = new Map<string, ObjectInfo>();
+): { copies: ListedRef[]; objects: number; reused: number; bytes: number; copyBytes: number } {
+  const copies: ListedRef[] = [];
+  const copying = new Set<string>();
+  let count = 0;
   let reused = 0;
   let bytes = 0;
   let copyBytes = 0;
-  for (const o of objects) {
-    bytes += o.size;
-    const key = blobKey(o);
-    const stored = blobs.get(key);
-    if (stored && blobHolds(stored, o)) reused++;
-    else if (!copies.has(key)) {
-      copies.set(key, o);
-      copyBytes += o.size;
+  for (const r of objects.refs()) {
+    count++;
+    const size = sizeOf(r);
+    bytes += size;
+    const key = keyOf(r);
+    // An object's key names its size and hashes, so a blob listed with those holds its content.
+    if (blobs.holds(key)) reused++;
+    else if (!copying.has(key)) {
+      copying.add(key);
+      copies.push(r);
+      copyBytes += size;
     }
   }
-  return { copies, reused, bytes, copyBytes };
+  return { copies, objects: count, reused, bytes, copyBytes };
 }
 
-export function manifestEntry(o: ObjectInfo, blob: string): ManifestEntry {
-  const e: ManifestEntry = {
-    name: o.name,
-    generation: o.generation,
-    size: o.size,
-    crc32c: o.crc32c,
-    blob,
-    metadata: { ...o.metadata },
-  };
-  if (o.md5) e.md5 = o.md5;
-  for (const f of ATTRIBUTE_FIELDS) if (o[f] !== undefined) e[f] = o[f];
-  return e;
+/** What a copy needs of a listed object, from its manifest line. */
+function copiedObject(r: ListedRef): CopiedObject {
+  const e = entryOf(r);
+  const o: CopiedObject = { bucket: '', name: e.name, generation: e.generation, size: e.size, crc32c: e.crc32c };
+  if (e.md5) o.md5 = e.md5;
+  return o;
 }
 
 export interface CreateBackupDeps {
@@ -202,51 +198,50 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     const { id, blobs } = session;
     const source = opts.source ?? (await listSource(store, loc, now));
     const { copies } = planCopies(source.objects, blobs);
-    const entries = new Map(source.objects.map((o) => [o.name, manifestEntry(o, blobKey(o))]));
     const changed: string[] = [];
     const vanished: string[] = [];
     let copied = 0;
     let copiedBytes = 0;
-    const progress = copies.size > 0 && deps.progress ? await deps.progress(copies.size) : silentProgress;
+    const progress = copies.length > 0 && deps.progress ? await deps.progress(copies.length) : silentProgress;
     const done = (c: BlobCopy) => {
       copied++;
       copiedBytes += c.object.size;
       progress.tick();
       deps.onCopied?.(copied);
     };
-    const blobCopy = (key: string, o: ObjectInfo): BlobCopy => ({
+    const blobCopy = (key: string, o: CopiedObject): BlobCopy => ({
       key,
       object: o,
       replaces: blobs.get(key)?.generation,
     });
+    // Made again from the object's manifest line when needed, so only the copies in flight are held whole.
+    const listedCopy = (r: ListedRef) => blobCopy(keyOf(r), { ...copiedObject(r), bucket: loc.sourceBucket });
     const copyOne = async (key: string, o: ObjectInfo) => {
       const c = blobCopy(key, o);
       await copyBlob(store, loc, c);
       done(c);
     };
     // One by one: a single copy, or one its batch left over (throttled, already there, source changed).
-    const copyAlone = async (c: BlobCopy) => {
+    const copyAlone = async (r: ListedRef) => {
+      const c = listedCopy(r);
       try {
         await copyBlob(store, loc, c);
         done(c);
       } catch (err) {
         if (!(err instanceof ObjectNotFoundError)) throw err;
         // The listed generation is gone: back up what is there now, or nothing if it was deleted.
-        await recopyChanged(store, loc, c.object, blobs, entries, changed, vanished, copyOne);
+        await recopyChanged(store, loc, r, c.object, blobs, changed, vanished, copyOne);
       }
     };
-    const items = [...copies].map(([key, o]) => blobCopy(key, o));
-    // The manifest's JSON is written while the copies are in flight, when this process mostly waits.
-    const stopPreparing = new AbortController();
-    const preparing = prepareEntries(entries.values(), stopPreparing.signal);
     try {
       await copyInBatches(
         store,
-        items,
+        copies,
         { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal },
         {
-          request: (c) => blobCopyRequest(loc, c),
-          landed: (c, blob) => {
+          request: (r) => blobCopyRequest(loc, listedCopy(r)),
+          landed: (r, blob) => {
+            const c = listedCopy(r);
             checkHolds(loc, c, blob);
             done(c);
           },
@@ -254,19 +249,25 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         },
       );
     } catch (err) {
-      stopPreparing.abort();
       if (deps.signal?.aborted)
         throw new BackupInterruptedError(
-          `backup interrupted after copying ${copied} of ${copies.size} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`,
+          `backup interrupted after copying ${copied} of ${copies.length} new blob(s); no manifest was written, so it does not exist. Re-run \`gwctl backup create\`: copied blobs are reused`,
         );
       throw err;
     } finally {
       progress.stop();
     }
     deps.stepDone?.(backupStep.copyBlobs);
-    await preparing;
-    const objects = [...entries.values()].sort((a, b) => compareNames(a.name, b.name));
-    const manifest: Manifest = {
+    const totals = { objects: 0, bytes: 0, blobs: 0 };
+    const distinct = new Set<string>();
+    for (const r of source.objects.refs()) {
+      totals.objects++;
+      totals.bytes += sizeOf(r);
+      distinct.add(keyOf(r));
+    }
+    totals.blobs = distinct.size;
+    distinct.clear();
+    const header: Omit<ManifestSeal, 'parts'> = {
       format: MANIFEST_FORMAT,
       id,
       env: loc.env,
@@ -277,18 +278,13 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       completedAt: now().toISOString(),
       quiesced: opts.quiesced,
       ...(opts.gwctlVersion ? { gwctlVersion: opts.gwctlVersion } : {}),
-      totals: {
-        objects: objects.length,
-        bytes: objects.reduce((n, e) => n + e.size, 0),
-        blobs: new Set(objects.map((e) => e.blob)).size,
-      },
-      objects,
+      totals,
     };
     if (deps.signal?.aborted)
       throw new BackupInterruptedError(
         'backup interrupted before its manifest was written; it does not exist. Re-run `gwctl backup create`: copied blobs are reused',
       );
-    await writeManifest(store, loc, manifest);
+    await writeManifest(store, loc, header, mapIterable(source.objects.refs(), lineBytesOf));
     deps.stepDone?.(backupStep.writeManifest);
     if (changed.length + vanished.length > 0) {
       deps.warn?.(
@@ -300,12 +296,12 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       manifest: gsUrl(loc.backupBucket, manifestName(loc, id)),
       sourceBucket: loc.sourceBucket,
       backupBucket: loc.backupBucket,
-      startedAt: manifest.startedAt,
-      completedAt: manifest.completedAt,
+      startedAt: header.startedAt,
+      completedAt: header.completedAt,
       quiesced: opts.quiesced,
-      objects: manifest.totals.objects,
-      bytes: manifest.totals.bytes,
-      blobs: { copied, copiedBytes, reused: manifest.totals.blobs - copied },
+      objects: totals.objects,
+      bytes: totals.bytes,
+      blobs: { copied, copiedBytes, reused: totals.blobs - copied },
       changedDuringBackup: changed,
       vanishedDuringBackup: vanished,
       durationMs: Date.now() - clock,
@@ -345,9 +341,9 @@ async function waitForPrunes(
 async function recopyChanged(
   store: ObjectStore,
   loc: BackupLocation,
-  listed: ObjectInfo,
+  at: ListedRef,
+  listed: CopiedObject,
   blobs: BlobIndex,
-  entries: Map<string, ManifestEntry>,
   changed: string[],
   vanished: string[],
   copyOne: (key: string, o: ObjectInfo) => Promise<void>,
@@ -355,7 +351,7 @@ async function recopyChanged(
   for (let attempt = 0; attempt < 3; attempt++) {
     const live = await store.stat({ bucket: listed.bucket, name: listed.name });
     if (!live) {
-      entries.delete(listed.name);
+      dropListed(at);
       vanished.push(listed.name);
       return;
     }
@@ -363,7 +359,7 @@ async function recopyChanged(
     try {
       const stored = blobs.get(key);
       if (!stored || !blobHolds(stored, live)) await copyOne(key, live);
-      entries.set(live.name, manifestEntry(live, key));
+      replaceListed(at, live, key);
       changed.push(live.name);
       return;
     } catch (err) {
@@ -375,27 +371,48 @@ async function recopyChanged(
   );
 }
 
+function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
+  for (const item of items) yield f(item);
+}
+
 /** Parts written at once. */
 const PART_WRITERS = 8;
 
 /**
  * The parts first, then the manifest that lists them, which commits the backup. All write-once: a retry
- * that finds one already there checks it is ours, by its checksum.
+ * that finds one already there checks it is ours, by its checksum. Parts are made as they are written, a
+ * few at a time, so only those in flight are held.
  */
-async function writeManifest(store: ObjectStore, loc: BackupLocation, manifest: Manifest): Promise<void> {
-  const parts = manifestParts(loc, manifest);
-  await forEachBounded(parts, PART_WRITERS, async ({ ref, data }) =>
-    writeOnce(store, { bucket: loc.backupBucket, name: ref.name }, data, ref.sha256, 'application/jsonl'),
-  );
-  const sealed = sealManifest(
-    manifestSeal(
-      manifest,
-      parts.map((p) => p.ref),
-    ),
-  );
+async function writeManifest(
+  store: ObjectStore,
+  loc: BackupLocation,
+  header: Omit<ManifestSeal, 'parts'>,
+  lines: Iterable<Buffer>,
+): Promise<void> {
+  const refs: PartRef[] = [];
+  const writing = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
+  for (const { ref, data } of partsOf(loc, header.id, lines)) {
+    if (failure) break;
+    refs.push(ref);
+    const w: Promise<void> = writeOnce(
+      store,
+      { bucket: loc.backupBucket, name: ref.name },
+      data,
+      ref.sha256,
+      'application/jsonl',
+    )
+      .catch((err: unknown) => void (failure ??= { err }))
+      .finally(() => writing.delete(w));
+    writing.add(w);
+    if (writing.size >= PART_WRITERS) await Promise.race(writing);
+  }
+  await Promise.all(writing);
+  if (failure) throw failure.err;
+  const sealed = sealManifest({ ...header, parts: refs });
   await writeOnce(
     store,
-    { bucket: loc.backupBucket, name: manifestName(loc, manifest.id) },
+    { bucket: loc.backupBucket, name: manifestName(loc, header.id) },
     sealed.data,
     sealed.sha256,
     'application/json',
@@ -437,9 +454,9 @@ export async function previewBackup(
   return {
     source,
     preview: {
-      objects: source.objects.length,
+      objects: p.objects,
       bytes: p.bytes,
-      newBlobs: p.copies.size,
+      newBlobs: p.copies.length,
       newBytes: p.copyBytes,
       storedObjects: p.reused,
     },

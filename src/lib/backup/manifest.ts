@@ -117,22 +117,39 @@ const META = {
  * belongs to no backup, and a part changed since it was written fails its checksum.
  */
 export function manifestParts(loc: BackupLocation, m: Manifest): ManifestPart[] {
-  const parts: ManifestPart[] = [];
-  for (let i = 0; i < m.objects.length; i += PART_ENTRIES) {
-    const entries = m.objects.slice(i, i + PART_ENTRIES);
-    const data = Buffer.from(`${entries.map(entryJson).join('\n')}\n`);
-    parts.push({
-      data,
-      ref: {
-        name: manifestPartName(loc, m.id, parts.length),
-        sha256: sha256Hex(data),
-        objects: entries.length,
-        first: entries[0]!.name,
-        last: entries.at(-1)!.name,
-      },
-    });
+  return [
+    ...partsOf(
+      loc,
+      m.id,
+      m.objects.map((e) => Buffer.from(entryLine(e))),
+    ),
+  ];
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Parts of entries given as their lines' bytes (see entryLine), in name order: made one at a time, as they are written. */
+export function* partsOf(loc: BackupLocation, id: string, lines: Iterable<Buffer>): Iterable<ManifestPart> {
+  let index = 0;
+  let batch: Buffer[] = [];
+  const nameOf = (line: Buffer) => (JSON.parse(line.toString('utf8')) as ManifestEntry).name;
+  const part = (): ManifestPart => {
+    const data = Buffer.concat(batch.flatMap((line) => [line, NEWLINE]));
+    const ref = {
+      name: manifestPartName(loc, id, index++),
+      sha256: sha256Hex(data),
+      objects: batch.length,
+      first: nameOf(batch[0]!),
+      last: nameOf(batch.at(-1)!),
+    };
+    batch = [];
+    return { ref, data };
+  };
+  for (const line of lines) {
+    batch.push(line);
+    if (batch.length === PART_ENTRIES) yield part();
   }
-  return parts;
+  if (batch.length > 0) yield part();
 }
 
 /** The manifest without its entries, listing the parts that hold them. */
@@ -163,18 +180,9 @@ export function sealManifest(m: ManifestSeal): { data: Buffer; sha256: string; m
   return { data: Buffer.from(`{"sha256":"${sha256}","manifest":${body}}\n`), sha256, metadata };
 }
 
-// An entry's JSON, once: `backup create` writes it while the copies are in flight (see prepareEntries).
-// Entries are never mutated once made; a changed object gets a new entry.
-const entryTexts = new WeakMap<ManifestEntry, string>();
-
 /** `canonicalJson(e)`, byte for byte, with the members in their known sorted order: sorting every entry's keys was most of sealing's cost. */
-function entryJson(e: ManifestEntry): string {
-  let text = entryTexts.get(e);
-  if (text === undefined) {
-    text = knownMembersOnly(e) ? sortedEntryJson(e) : canonicalJson(e);
-    entryTexts.set(e, text);
-  }
-  return text;
+export function entryLine(e: ManifestEntry): string {
+  return knownMembersOnly(e) ? sortedEntryJson(e) : canonicalJson(e);
 }
 
 function knownMembersOnly(e: ManifestEntry): boolean {
@@ -191,20 +199,19 @@ function sortedEntryJson(e: ManifestEntry): string {
   return `{${out}}`;
 }
 
-/**
- * Writes the entries' JSON ahead of sealing, a slice at a time between I/O callbacks: `backup create`
- * runs it while its copies are in flight, when the process mostly waits, so writing the parts of a
- * manifest of 10,000 objects then only joins the pieces.
- */
-export async function prepareEntries(entries: Iterable<ManifestEntry>, signal?: AbortSignal): Promise<void> {
-  let n = 0;
-  for (const e of entries) {
-    if (++n % 256 === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted) return;
-    }
-    entryJson(e);
-  }
+/** The entry of a listed object whose content is in blob `blob`. */
+export function manifestEntry(o: ObjectInfo, blob: string): ManifestEntry {
+  const e: ManifestEntry = {
+    name: o.name,
+    generation: o.generation,
+    size: o.size,
+    crc32c: o.crc32c,
+    blob,
+    metadata: { ...o.metadata },
+  };
+  if (o.md5) e.md5 = o.md5;
+  for (const f of ATTRIBUTE_FIELDS) if (o[f] !== undefined) e[f] = o[f];
+  return e;
 }
 
 /** The summary of a listed manifest object, or undefined when it is not a complete gwctl manifest. */

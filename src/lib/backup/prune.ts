@@ -3,7 +3,7 @@ import { UsageError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { batchSize } from './batched-copies.js';
 import { chunk, forEachBounded } from './bounded.js';
-import { listBlobs, manifestEntries } from './catalog.js';
+import { manifestEntries, storedBlobs } from './catalog.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
 import { idFromPartName, manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
 import { backupStep } from './step-ids.js';
@@ -109,7 +109,7 @@ export async function findGarbage(
     unreadable,
   };
   const old = (o: ObjectInfo) => opts.now.getTime() - Date.parse(o.created) >= opts.graceMs;
-  for (const [key, blob] of await listBlobs(store, loc)) {
+  for await (const [key, blob] of storedBlobs(store, loc)) {
     if (referenced.has(key)) continue;
     if (!old(blob)) scan.young++;
     else {

@@ -1,9 +1,10 @@
 import type { ObjectStore } from '../cloud/object-store.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { forEachBounded } from './bounded.js';
-import { listBlobs, loadManifest } from './catalog.js';
+import { blobHolds } from './blob-copies.js';
+import { listBlobs, manifestEntries } from './catalog.js';
 import { blobName, type BackupLocation } from './layout.js';
-import { ManifestError, type BackupSummary, type Manifest, type ManifestEntry } from './manifest.js';
+import { ManifestError, type BackupSummary, type ManifestEntry } from './manifest.js';
 
 export interface VerifyProblem {
   kind: 'manifest' | 'missing' | 'mismatch' | 'corrupt';
@@ -46,6 +47,7 @@ export function entriesByBlob(entries: ManifestEntry[]): Map<string, ManifestEnt
  * Checks a backup: its manifest's checksum, then every blob it references — present, with the size,
  * CRC32C and MD5 the manifest expects according to GCS's metadata (one listing), or with `deep`,
  * downloaded and hashed here (metadata cannot reveal bytes that rotted after they were written).
+ * The manifest is read part by part: what is kept is the stored blobs' index, the keys seen and the problems.
  */
 export async function verifyBackup(
   deps: VerifyDeps,
@@ -62,68 +64,66 @@ export async function verifyBackup(
     bytesRead: 0,
     problems: [],
   };
-  let manifest: Manifest;
+  const stored = await listBlobs(deps.store, loc);
+  /** Blobs referenced, and among them those found wanting, by key, with the objects they hold. */
+  const seen = new Set<string>();
+  const wanting = new Map<string, VerifyProblem>();
+  const flag = (kind: VerifyProblem['kind'], key: string, detail: string) =>
+    wanting.set(key, { kind, blob: blobName(loc, key), objects: [], detail });
   try {
-    manifest = await loadManifest(deps.store, summary);
+    for await (const entries of manifestEntries(deps.store, summary)) {
+      for (const e of entries) {
+        const key = e.blob;
+        seen.add(key);
+        // A blob listed with the size and hashes its key names holds any entry that has them.
+        if (!wanting.has(key) && !(stored.holds(key) && stored.named(key, e))) {
+          const blob = stored.get(key);
+          if (!blob) flag('missing', key, 'blob not found');
+          else if (!blobHolds(blob, e))
+            flag(
+              'mismatch',
+              key,
+              `stored size/crc32c/md5 ${blob.size}/${blob.crc32c}/${blob.md5} ≠ manifest ${e.size}/${e.crc32c}/${e.md5}`,
+            );
+          else
+            flag(
+              'mismatch',
+              key,
+              `the manifest gives ${e.name} another size or other hashes than its blob's key names`,
+            );
+        }
+        wanting.get(key)?.objects.push(e.name);
+      }
+    }
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
     report.problems.push({ kind: 'manifest', objects: [], detail: err.message });
     return report;
   }
-  const byBlob = entriesByBlob(manifest.objects);
-  report.blobs = byBlob.size;
-  const stored = await listBlobs(deps.store, loc);
-  const problem = (kind: VerifyProblem['kind'], key: string, entries: ManifestEntry[], detail: string) =>
-    report.problems.push({ kind, blob: blobName(loc, key), objects: entries.map((e) => e.name), detail });
+  report.blobs = seen.size;
+  report.problems.push(...wanting.values());
 
-  const toRead: [string, ManifestEntry[]][] = [];
-  for (const [key, entries] of byBlob) {
-    const want = entries[0]!;
-    const inconsistent = entries.find((e) => e.crc32c !== want.crc32c || e.size !== want.size || e.md5 !== want.md5);
-    if (inconsistent)
-      problem(
-        'mismatch',
-        key,
-        entries,
-        `the manifest gives ${inconsistent.name} and ${want.name} different hashes for one blob`,
-      );
-    const blob = stored.get(key);
-    if (!blob) problem('missing', key, entries, 'blob not found');
-    else if (
-      blob.size !== want.size ||
-      blob.crc32c !== want.crc32c ||
-      (want.md5 !== undefined && blob.md5 !== want.md5)
-    ) {
-      problem(
-        'mismatch',
-        key,
-        entries,
-        `stored size/crc32c/md5 ${blob.size}/${blob.crc32c}/${blob.md5} ≠ manifest ${want.size}/${want.crc32c}/${want.md5}`,
-      );
-    } else if (opts.deep) toRead.push([key, entries]);
-  }
-
+  const toRead = opts.deep ? [...seen].filter((key) => !wanting.has(key)) : [];
+  seen.clear();
+  const corrupt = new Map<string, VerifyProblem>();
   if (toRead.length > 0) {
     const progress = deps.progress ? await deps.progress(toRead.length) : silentProgress;
     try {
       await forEachBounded(
         toRead,
         opts.concurrency,
-        async ([key, entries]) => {
-          const want = entries[0]!;
+        async (key) => {
+          // Its entries have the size and hashes its key names (checked above), as the stored blob does.
+          const want = stored.get(key)!;
           const got = await deps.store.hash({ bucket: loc.backupBucket, name: blobName(loc, key) });
           report.bytesRead += got.size;
-          if (
-            got.size !== want.size ||
-            got.crc32c !== want.crc32c ||
-            (want.md5 !== undefined && got.md5 !== want.md5)
-          ) {
-            problem(
-              'corrupt',
-              key,
-              entries,
-              `downloaded bytes hash to crc32c ${got.crc32c}, md5 ${got.md5} (${got.size} bytes); the manifest expects crc32c ${want.crc32c}, md5 ${want.md5} (${want.size} bytes)`,
-            );
+          if (!blobHolds(got, want)) {
+            corrupt.set(key, {
+              kind: 'corrupt',
+              blob: blobName(loc, key),
+              objects: [],
+              detail: `downloaded bytes hash to crc32c ${got.crc32c}, md5 ${got.md5} (${got.size} bytes); the manifest expects crc32c ${want.crc32c}, md5 ${want.md5} (${want.size} bytes)`,
+            });
           }
           progress.tick();
         },
@@ -132,6 +132,12 @@ export async function verifyBackup(
     } finally {
       progress.stop();
     }
+  }
+  if (corrupt.size > 0) {
+    // Read again for the names of the objects whose content rotted: rare, and not worth holding every name for.
+    for await (const entries of manifestEntries(deps.store, summary))
+      for (const e of entries) corrupt.get(e.blob)?.objects.push(e.name);
+    report.problems.push(...corrupt.values());
   }
   report.ok = report.problems.length === 0;
   return report;
