@@ -3,7 +3,7 @@ import { GwctlCommand, mutatingFlags } from '../../base-command.js';
 import { withEnvironmentAdmins } from '../../lib/cloud/environment-admins.js';
 import { runningDeprovisionWarning } from '../../lib/deprovision/lease.js';
 import { applyProtectionPlan, buildProtectionPlan } from '../../lib/protection/plan.js';
-import { renderProtection } from '../../lib/protection/render.js';
+import { reportProtectionChange } from '../../lib/protection/render.js';
 import { protectionStatus, readProtection } from '../../lib/protection/status.js';
 
 export default class EnvProtect extends GwctlCommand<typeof EnvProtect> {
@@ -20,18 +20,12 @@ export default class EnvProtect extends GwctlCommand<typeof EnvProtect> {
       if (running) this.ui.warn(running);
       const plan = buildProtectionPlan(facts, true);
       const outcome = await this.mutate(plan, (p, ctx) => applyProtectionPlan(p, admins, ctx));
-      if (outcome.status === 'no-op') this.ui.success(`${env.name} is already protected`);
-      if (outcome.status === 'applied')
-        for (const todo of plan.followUp) this.ui.info(`${this.ui.color.yellow('next:')} ${todo}`);
       const status = outcome.status === 'applied' ? protectionStatus(await readProtection(env, admins)) : undefined;
-      if (status) renderProtection(this.ui, status);
-      return {
-        env: env.name,
-        status: outcome.status,
-        steps: plan.steps,
-        followUp: outcome.status === 'no-op' ? [] : plan.followUp,
-        protection: status,
-      };
+      return reportProtectionChange(
+        this.ui,
+        { env: env.name, goal: 'protected', plan, outcome: outcome.status },
+        status,
+      );
     });
   }
 }
