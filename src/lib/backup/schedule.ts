@@ -1,5 +1,5 @@
 import { UsageError } from '../errors/gwctl-error.js';
-import { gwctlJobLabels, gwctlPodSpec } from '../schedule/gwctl-job.js';
+import { cronJobName, gwctlJobLabels, gwctlPodSpec } from '../schedule/gwctl-job.js';
 import { sha256Hex } from './hashes.js';
 
 const HOUR_MS = 3_600_000;
@@ -48,7 +48,7 @@ export interface ScheduleOptions {
 
 /** The CronJob that runs `gwctl backup create` in the gateway's cluster, as a plain manifest. */
 export function backupCronJob(o: ScheduleOptions) {
-  const name = `gwctl-backup-${o.env}`.slice(0, 52).replace(/-$/, '');
+  const name = cronJobName('backup', o.env);
   const labels = gwctlJobLabels('backup', o.env);
   // --json: the job's log (Cloud Logging) keeps the result as data. With audit.log set, its intent and outcome go
   // to the environment's shared audit log (a local file log would go with the pod).

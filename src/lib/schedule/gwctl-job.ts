@@ -63,6 +63,13 @@ export function gwctlPodSpec(o: {
   };
 }
 
+/**
+ * A CronJob's name: at most 52 characters, because the controller appends an 11-character suffix to name its
+ * Jobs, which must fit Kubernetes' 63 (https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/).
+ */
+export const cronJobName = (component: string, name: string) =>
+  `gwctl-${component}-${name}`.slice(0, 52).replace(/-$/, '');
+
 /** The labels of everything gwctl runs in a cluster for an environment. */
 export const gwctlJobLabels = (component: string, env: string) => ({
   'app.kubernetes.io/name': 'gwctl',

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors/gwctl-error.js';
-import { gwctlPodSpec } from './gwctl-job.js';
+import { cronJobName, gwctlPodSpec } from './gwctl-job.js';
 
 export interface WitnessScheduleOptions {
   /** A short name for the log, used in the CronJob's name (e.g. relaycorp-prod). */
@@ -36,7 +36,7 @@ export function witnessCronJob(o: WitnessScheduleOptions) {
     throw new UsageError(
       '--state: a scheduled witness keeps its state in its own bucket (gs://<bucket>/<object>): a pod keeps no files',
     );
-  const name = `gwctl-witness-${o.name}`.slice(0, 52).replace(/-$/, '');
+  const name = cronJobName('witness', o.name);
   const labels = {
     'app.kubernetes.io/name': 'gwctl',
     'app.kubernetes.io/component': 'audit-witness',

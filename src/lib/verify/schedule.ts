@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, UsageError } from '../errors/gwctl-error.js';
 import type { Plan } from '../plan/plan.js';
-import { cronJobPlan, gwctlJobLabels, gwctlPodSpec } from '../schedule/gwctl-job.js';
+import { cronJobName, cronJobPlan, gwctlJobLabels, gwctlPodSpec } from '../schedule/gwctl-job.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -50,7 +50,7 @@ const CODE_DIR = '/etc/gwctl-code';
 
 /** The CronJob that runs `gwctl verify infra` on a schedule, as a plain manifest. */
 export function verifyCronJob(o: VerifyScheduleOptions) {
-  const name = `gwctl-verify-${o.env}`.slice(0, 52).replace(/-$/, '');
+  const name = cronJobName('verify', o.env);
   const labels = gwctlJobLabels('verify', o.env);
   const args = [
     'verify',
