@@ -45,6 +45,8 @@ describe.skipIf(usingRealMongo)('gwctl migrate keystore under 20 % injected Mong
     const emu = mongo.emulator!;
     const outcomes: string[] = [];
     emu.faults.set(ratesFromProbability(0.2));
+    // On top of the 20 %, one read is certain to be cut mid-migration, so a resumed `find` is always exercised.
+    emu.faults.failNext('reset', 'find');
     try {
       for (let run = 1; run <= 4; run++) {
         const r = await gwctl(['migrate', 'keystore', '--yes', '--json']);

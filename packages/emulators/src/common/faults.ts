@@ -13,8 +13,13 @@ export function ratesFromProbability(p: number): FaultRates {
   return { p429: p / 3, p503: p / 3, pReset: p / 3 };
 }
 
-/** Decides, request by request, whether an emulator should fail on purpose. Rates can change at run time. */
+/**
+ * Decides, request by request, whether an emulator should fail on purpose. Rates can change at run time; a
+ * scripted fault (`failNext`) makes a test's fault certain where a rate would only make it likely.
+ */
 export class FaultInjector {
+  private readonly scripted: { fault: InjectedFault; method?: string }[] = [];
+
   constructor(
     public rates: FaultRates = {},
     private readonly random: () => number = Math.random,
@@ -24,7 +29,14 @@ export class FaultInjector {
     this.rates = rates;
   }
 
-  decide(): InjectedFault | undefined {
+  /** Fails the next request (of `method`, when given: e.g. MongoDB's `find`) with `fault`, whatever the rates. */
+  failNext(fault: InjectedFault, method?: string): void {
+    this.scripted.push({ fault, ...(method ? { method } : {}) });
+  }
+
+  decide(method?: string): InjectedFault | undefined {
+    const i = this.scripted.findIndex((s) => s.method === undefined || s.method === method);
+    if (i >= 0) return this.scripted.splice(i, 1)[0]!.fault;
     const { p429 = 0, p503 = 0, pReset = 0 } = this.rates;
     if (p429 + p503 + pReset === 0) return undefined;
     const r = this.random();

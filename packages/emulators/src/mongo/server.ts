@@ -88,7 +88,7 @@ export async function startMongoEmulator(opts: MongoEmulatorOptions = {}): Promi
       return false;
     }
     const { name, path } = describeCommand(request.db, request.command);
-    const fault = NEVER_FAULTED.has(name) ? undefined : faults.decide();
+    const fault = NEVER_FAULTED.has(name) ? undefined : faults.decide(name);
     const record = startRecording(log, { service: 'mongodb', method: name, path, fault }, started);
     if (fault === 'reset') {
       record(0);
