@@ -67,7 +67,7 @@ export async function startStorageTransferEmulator(
   let nextRunFault: RunFault | undefined;
   const objectFaults: ObjectFault[] = [];
   const start = (name: string) => {
-    const control: RunControl = { cancel: false, paused: false };
+    const control: RunControl = { cancel: false, stop: false, paused: false };
     const runFault = nextRunFault;
     nextRunFault = undefined;
     const done = runOperation(name, {
@@ -175,8 +175,12 @@ export async function startStorageTransferEmulator(
     clearObjectFaults: () => (objectFaults.length = 0),
     idle,
     close: async () => {
-      // Runs stop where they are; a restart with the same dataDir takes them up again.
-      for (const r of runs.values()) r.control.cancel = true;
+      // Runs stop where they are, still IN_PROGRESS; a restart with the same dataDir takes them up again.
+      for (const r of runs.values()) {
+        r.control.stop = true;
+        r.control.wake?.();
+      }
+      await idle();
       await recorder.close();
       await stop();
     },
