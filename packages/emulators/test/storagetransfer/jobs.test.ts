@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStorageTransferTarget, type StorageTransferTarget } from '../../src/testing/index.js';
+import {
+  plainTransferOperation,
+  startStorageTransferTarget,
+  type StorageTransferTarget,
+} from '../../src/testing/index.js';
 
 // Rules from the field comments of google/storagetransfer/v1/transfer.proto and transfer_types.proto.
 
@@ -190,5 +194,37 @@ describe('transfer jobs: create, get, list, update, delete through the real clie
     expect(again.latestOperationName).toBe(op.name);
     const decoded = await t.client.checkRunTransferJobProgress(op.name!);
     expect(decoded.done).toBe(true);
+  });
+
+  it('takes up a run a restart interrupted: on the same data directory it ends SUCCESS, every object copied once', async () => {
+    const [dataDir, gcsDir] = [mkdtempSync(join(tmpdir(), 'sts-')), mkdtempSync(join(tmpdir(), 'gcs-'))];
+    t = await startStorageTransferTarget({ gcs: { dataDir: gcsDir }, sts: { dataDir, objectDelayMs: 40 } });
+    await t.storage.createBucket('gateway-prod-parcels');
+    await t.storage.createBucket('gwctl-backups');
+    for (let i = 0; i < 8; i++)
+      await t.storage.bucket('gateway-prod-parcels').file(`parcels/${i}`).save(`parcel ${i}`, { resumable: false });
+    const [job] = await t.client.createTransferJob({
+      transferJob: { projectId: t.project, status: 'ENABLED', transferSpec: spec() },
+    });
+    const [op] = await t.client.runTransferJob({ jobName: job.name!, projectId: t.project });
+    const progress = async () => {
+      const decoded = await t!.client.checkRunTransferJobProgress(op.name!);
+      return { done: decoded.done, ...plainTransferOperation(decoded.metadata) };
+    };
+    while ((await progress()).counters.objectsCopiedToSink < 2) await new Promise((r) => setTimeout(r, 20));
+    await t.close();
+
+    t = await startStorageTransferTarget({ gcs: { dataDir: gcsDir }, sts: { dataDir } });
+    let last = await progress();
+    while (!last.done) {
+      await new Promise((r) => setTimeout(r, 20));
+      last = await progress();
+    }
+    expect(last.status).toBe('SUCCESS');
+    // Taken up from the start: what the first run copied is found in the sink and skipped by sync.
+    expect(last.counters.objectsCopiedToSink + last.counters.objectsFromSourceSkippedBySync).toBe(8);
+    expect(last.counters.objectsFromSourceSkippedBySync).toBeGreaterThanOrEqual(2);
+    const [copies] = await t.storage.bucket('gwctl-backups').getFiles({ prefix: 'b/' });
+    expect(copies.map((f) => f.name).sort()).toEqual([...Array(8).keys()].map((i) => `b/${i}`).sort());
   });
 });
