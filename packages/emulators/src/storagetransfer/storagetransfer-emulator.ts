@@ -5,8 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import type { FaultInjector } from '../common/faults.js';
-import { listenOnLoopback } from '../common/grpc-listen.js';
-import { startGrpcRecorder } from '../common/grpc-recorder.js';
+import { serveRecordedGrpc } from '../common/grpc-serve.js';
 import type { RequestLog } from '../common/request-log.js';
 import { GcsJson } from './gcs-json.js';
 import { invalid, TransferError } from './transfer-error.js';
@@ -147,21 +146,7 @@ export async function startStorageTransferEmulator(
     start(op.metadata.name);
   }
 
-  const port = await listenOnLoopback(server);
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      server.tryShutdown(() => resolve());
-      setTimeout(() => server.forceShutdown(), 200).unref();
-    });
-  const recorder = await startGrpcRecorder({
-    service: 'storagetransfer',
-    upstream: `http://127.0.0.1:${port}`,
-    log: opts.log,
-    faults: opts.faults,
-  }).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
+  const recorder = await serveRecordedGrpc(server, { service: 'storagetransfer', log: opts.log, faults: opts.faults });
   const idle = async () => {
     while (runs.size) await Promise.all([...runs.values()].map((r) => r.done));
   };
@@ -183,7 +168,6 @@ export async function startStorageTransferEmulator(
       }
       await idle();
       await recorder.close();
-      await stop();
     },
   };
 }
