@@ -65,8 +65,8 @@ export async function startStorageTransferEmulator(
   const runs = new Map<string, { control: RunControl; done: Promise<void> }>();
   let nextRunFault: RunFault | undefined;
   const objectFaults: ObjectFault[] = [];
-  const start = (name: string) => {
-    const control: RunControl = { cancel: false, stop: false, paused: false };
+  const start = (name: string, paused = false) => {
+    const control: RunControl = { cancel: false, stop: false, paused };
     const runFault = nextRunFault;
     nextRunFault = undefined;
     const done = runOperation(name, {
@@ -138,12 +138,12 @@ export async function startStorageTransferEmulator(
     return {};
   }
 
-  // A run the process did not finish (stopped or killed): taken up again from the start, its counters anew; the
-  // copies it had made are found in the sink and skipped by sync (unless the job overwrites ALWAYS).
+  // A run the process did not finish (stopped or killed): taken up again from the start (still paused if it was),
+  // its counters anew; the copies it had made are found in the sink and skipped by sync (unless it overwrites ALWAYS).
   for (const op of store.unfinished()) {
     const record = store.operationRecord(op.metadata.name)!;
-    Object.assign(record.metadata, { status: 'IN_PROGRESS', counters: zeroCounters(), errorBreakdowns: [] });
-    start(op.metadata.name);
+    Object.assign(record.metadata, { counters: zeroCounters(), errorBreakdowns: [] });
+    start(op.metadata.name, record.metadata.status === 'PAUSED');
   }
 
   const recorder = await serveRecordedGrpc(server, { service: 'storagetransfer', log: opts.log, faults: opts.faults });
