@@ -87,9 +87,25 @@ export async function loadManifest(store: ObjectStore, summary: BackupSummary): 
  * that keeps only what it needs of each (prune keeps blob keys) holds one part at a time.
  */
 export async function* manifestEntries(store: ObjectStore, summary: BackupSummary): AsyncIterable<ManifestEntry[]> {
-  const { manifest, parts } = await openSeal(store, summary);
-  if (parts) yield* parts;
-  else yield manifest.objects;
+  yield* (await openBackup(store, summary)).entries;
+}
+
+/** A backup's manifest (without its entries), the names its parts start with, and its entries part by part (manifestEntries). */
+export async function openBackup(
+  store: ObjectStore,
+  summary: BackupSummary,
+): Promise<{ manifest: Omit<Manifest, 'objects'>; partFirsts: string[]; entries: AsyncIterable<ManifestEntry[]> }> {
+  const { manifest, parts, refs } = await openSeal(store, summary);
+  const { objects, ...header } = manifest;
+  return {
+    manifest: header,
+    partFirsts: refs?.map((r) => r.first) ?? [],
+    entries:
+      parts ??
+      (async function* () {
+        yield objects;
+      })(),
+  };
 }
 
 /** Parts read ahead of the one being handed over. */
@@ -98,7 +114,7 @@ const PARTS_AHEAD = 4;
 async function openSeal(
   store: ObjectStore,
   summary: BackupSummary,
-): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]> }> {
+): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]>; refs?: PartRef[] }> {
   const { bucket, name, generation } = summary.manifest;
   const where = gsUrl(bucket, name);
   const data = await store.read({ bucket, name, generation });
@@ -132,7 +148,7 @@ async function openSeal(
       yield entries;
     }
   }
-  return { manifest: { ...header, objects: [] }, parts: parts() };
+  return { manifest: { ...header, objects: [] }, parts: parts(), refs };
 }
 
 /** What a backup needs to know of a stored blob. */
