@@ -123,9 +123,10 @@ async function openSeal(
   const opened = openManifest(data, { id: summary.id, sha256: summary.sha256, where });
   if (!('parts' in opened)) return { manifest: opened };
   const { parts: refs, ...header } = opened;
+  // Parts ahead are kept as bytes and parsed when handed over: parsed entries take several times their bytes.
   const readPart = (ref: PartRef) =>
     store.read({ bucket, name: ref.name }).then(
-      (bytes) => openPart(bytes, ref, where),
+      (bytes) => bytes,
       (err: unknown) => {
         if (err instanceof ObjectNotFoundError)
           throw new ManifestError(
@@ -138,13 +139,13 @@ async function openSeal(
     const ahead = refs.slice(0, PARTS_AHEAD).map(readPart);
     for (const p of ahead) p.catch(() => undefined); // awaited in turn below
     for (let i = 0; i < refs.length; i++) {
-      const entries = await ahead[i]!;
+      const entries = openPart(await ahead[i]!, refs[i]!, where);
       if (i + PARTS_AHEAD < refs.length) {
         const next = readPart(refs[i + PARTS_AHEAD]!);
         next.catch(() => undefined);
         ahead.push(next);
       }
-      ahead[i] = Promise.resolve([]); // let the part go once handed over
+      ahead[i] = Promise.resolve(Buffer.alloc(0)); // let the part go once handed over
       yield entries;
     }
   }

@@ -32,17 +32,6 @@ export interface VerifyDeps {
   signal?: AbortSignal;
 }
 
-/** Groups a manifest's entries by blob: each blob is checked once, and problems name every object it holds. */
-export function entriesByBlob(entries: ManifestEntry[]): Map<string, ManifestEntry[]> {
-  const byBlob = new Map<string, ManifestEntry[]>();
-  for (const e of entries) {
-    const list = byBlob.get(e.blob);
-    if (list) list.push(e);
-    else byBlob.set(e.blob, [e]);
-  }
-  return byBlob;
-}
-
 /**
  * Checks a backup: its manifest's checksum, then every blob it references — present, with the size,
  * CRC32C and MD5 the manifest expects according to GCS's metadata (one listing), or with `deep`,
