@@ -4,7 +4,7 @@ import { forEachBounded } from './bounded.js';
 import { blobHolds } from './blob-copies.js';
 import { listBlobs, manifestEntries } from './catalog.js';
 import { blobName, type BackupLocation } from './layout.js';
-import { ManifestError, type BackupSummary, type ManifestEntry } from './manifest.js';
+import { ManifestError, type BackupSummary } from './manifest.js';
 
 export interface VerifyProblem {
   kind: 'manifest' | 'missing' | 'mismatch' | 'corrupt';
