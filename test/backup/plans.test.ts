@@ -80,7 +80,7 @@ describe('restore plan', () => {
       ['c', '0'],
     ]);
     expect(isDestructiveRestore(p)).toBe(false);
-    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, true, p);
+    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, p);
     expect(plan.steps.map((s) => s.action)).toEqual(['create-bucket', 'restore']);
     expect(plan.steps[1]!.detail).toEqual({ objects: 3, bytes: 3, first: ['a', 'b', 'c'], more: 0 });
   });
@@ -108,7 +108,7 @@ describe('restore plan', () => {
     expect(p.keptExtra).toBe(1);
     expect(p.deleteExtra.objects).toBe(0);
     expect(isDestructiveRestore(p)).toBe(true);
-    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, true, p);
+    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, p);
     expect(plan.destructive).toBe(true);
     expect(plan.steps.map((s) => `${s.action} ${s.target}`)).toEqual([
       'overwrite gs://vault/b',

@@ -70,8 +70,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
       deleteExtra: this.flags['delete-extra'],
     });
     try {
-      const { quiesced } = value;
-      const plan = restorePlan(env.name, summary, quiesced, value);
+      const plan = restorePlan(env.name, summary, value);
       const outcome = await this.mutate(
         plan,
         (_plan, ctx) =>
@@ -94,7 +93,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
           ),
         { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
       );
-      const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced };
+      const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced: value.quiesced };
       if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
       const r = outcome.result;
       this.ui.success(

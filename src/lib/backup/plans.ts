@@ -75,7 +75,7 @@ export function createPlan(
   });
 }
 
-export function restorePlan(env: string, backup: BackupSummary, quiesced: boolean, p: RestorePlanValue): Plan {
+export function restorePlan(env: string, backup: BackupSummary, p: RestorePlanValue): Plan {
   const steps: PlanStep[] = [];
   const bucketUrl = gsUrl(p.targetBucket, '');
   if (p.createBucket)
@@ -130,7 +130,7 @@ export function restorePlan(env: string, backup: BackupSummary, quiesced: boolea
     warnings.push(
       `${p.keptExtra} object(s) in ${gsUrl(p.targetBucket)} are not in the backup and stay (--delete-extra deletes them)`,
     );
-  if (!quiesced)
+  if (!p.quiesced)
     warnings.push(`backup ${backup.id} was taken without --quiesce: Vault was running while it was copied`);
   return makePlan({
     command: 'backup restore',
