@@ -7,7 +7,9 @@ import { manifestPartName } from '../../src/lib/backup/layout.js';
 import { ManifestError, PART_ENTRIES } from '../../src/lib/backup/manifest.js';
 import { applyRestore } from '../../src/lib/backup/restore.js';
 import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
-import { startFixture, VAULT, type Fixture } from './harness.js';
+import { compareNames } from '../../src/lib/cloud/name-order.js';
+import { listInOrder } from '../../src/lib/cloud/ordered-listing.js';
+import { AWKWARD_NAMES, startFixture, VAULT, type Fixture } from './harness.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -100,5 +102,29 @@ describe('a backup whose manifest has a corrupted part', () => {
     expect(f.emu.log.mutating()).toEqual([]);
     expect(await f.store.bucketExists('restored-vault')).toBe(false);
     expect(spills()).toEqual([]);
+  });
+});
+
+describe('the target listed in name order over ranges, over the wire', () => {
+  it('gives every object once, in code point order, with unicode, \\uffff and astral names at range edges', async () => {
+    // startOffset/endOffset "filter results to objects whose names are lexicographically equal to or after/before"
+    // them (https://cloud.google.com/storage/docs/json_api/v1/objects/list).
+    const names = [
+      ...AWKWARD_NAMES,
+      'a\uffff',
+      'a\ue000',
+      'a🔑',
+      'a🔑b',
+      'b',
+      'z\uffff\uffff',
+      ...Array.from({ length: 40 }, (_, i) => `n/${i}`),
+    ];
+    for (const n of names) await put(n, n);
+    const sorted = [...names].sort(compareNames);
+    const bounds = ['a\ue000', 'a🔑', 'n/2', 'zz'];
+    const listed: string[] = [];
+    for await (const page of listInOrder(f.store, VAULT, { bounds, concurrency: 3, pageSize: 7 }))
+      listed.push(...page.map((o) => o.name));
+    expect(listed).toEqual(sorted);
   });
 });
