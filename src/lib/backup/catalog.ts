@@ -147,8 +147,10 @@ export type StoredBlob = Pick<ObjectInfo, 'generation' | 'size' | 'crc32c' | 'md
  */
 export class BlobIndex {
   private readonly sound = new PackedKeyTable();
-  /** By entry of `sound`; NaN once the key's blob is listed otherwise (then in `odd`). */
+  /** By entry of `sound`; NaN once the key's blob is listed again otherwise (then in `odd` or `unpacked`). */
   private generations = new Float64Array(64);
+  /** Entries of `sound` not NaN. */
+  private held = 0;
   /** Sound blobs whose key or generation does not pack (composite objects' keys): generation by key. */
   private readonly unpacked = new Map<string, string>();
   private readonly odd = new Map<string, StoredBlob>();
@@ -157,7 +159,10 @@ export class BlobIndex {
     this.odd.delete(key);
     this.unpacked.delete(key);
     const entry = this.sound.find(key);
-    if (entry !== undefined && entry >= 0) this.generations[entry] = NaN;
+    if (entry !== undefined && entry >= 0 && !Number.isNaN(this.generations[entry])) {
+      this.generations[entry] = NaN;
+      this.held--;
+    }
     if (key !== addressOf(key, blob)) {
       this.odd.set(key, { generation: blob.generation, size: blob.size, crc32c: blob.crc32c, md5: blob.md5 });
       return;
@@ -174,6 +179,7 @@ export class BlobIndex {
       this.generations = grown;
     }
     this.generations[added.entry] = generation;
+    this.held++;
   }
 
   /** Whether the blob at `key` is there with the size and hashes its key names: the content of any object with that key. */
@@ -199,9 +205,7 @@ export class BlobIndex {
   }
 
   get size(): number {
-    let size = this.odd.size + this.unpacked.size;
-    for (let n = 0; n < this.sound.size; n++) if (!Number.isNaN(this.generations[n])) size++;
-    return size;
+    return this.held + this.odd.size + this.unpacked.size;
   }
 
   private generationOf(key: string): string | undefined {
