@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import v8 from 'node:v8';
+
+// A backup goes through every object of a bucket, each passing through a JSON answer, an object and a manifest
+// line: V8's default heap growth lets that garbage pile up to several times what is live (100,000 objects:
+// ~55 MiB live, 270 MiB RSS). Favouring size collects it sooner (150 MiB), with no heap limit to run into at a
+// million objects. Set before the compile cache is enabled: code cached under these flags is kept apart from other commands'.
+if (process.argv[2] === 'backup') v8.setFlagsFromString('--optimize-for-size');
 
 // Reuse V8's compiled code across runs: startup time matters for a CLI run from scripts and cron.
 module.enableCompileCache?.();

@@ -1,6 +1,6 @@
 // `gwctl backup create` against `rclone copy` on the same GCS emulator: N small objects, equal concurrency,
-// median of RUNS runs each, then gwctl's no-change re-run, `backup verify` and `backup restore` of the backup
-// into a new bucket. Every gwctl run prints its time and peak RSS (GNU time's maximum resident set size).
+// median of RUNS runs each, then gwctl's no-change re-run, `backup verify`, `backup restore` of the backup
+// into a new bucket and `backup prune --keep 1` (the first of the two backups goes; every blob stays referenced). Every gwctl run prints its time and peak RSS (GNU time's maximum resident set size).
 // Goals (issue #18): at LATENCY_MS=10 gwctl ≥ 1.5× faster than rclone at equal concurrency, and not slower
 // at 0 ms; a no-change re-run copies nothing, makes ≤ 2·⌈N/1000⌉ + 10 HTTP requests and is ≥ 3× faster than
 // rclone's no-change re-run at LATENCY_MS=10; restore takes ≤ 1.5× the time of the backup; peak RSS ≤ 200 MiB
@@ -165,7 +165,8 @@ try {
   const restored = [];
   const viaRclone = [];
   const rcloneAgain = [];
-  const rss = { create: [], rerun: [], verify: [], restore: [] };
+  const pruned = [];
+  const rss = { create: [], rerun: [], verify: [], restore: [], prune: [] };
   const tools = WITH_RCLONE ? ['gwctl', 'rclone', 'unbatched'] : ['gwctl'];
   for (let i = 0; i < RUNS; i++) {
     // Alternate which tool goes first, so drift in machine load does not favour one.
@@ -210,6 +211,12 @@ try {
         restored.push(back.ms);
         rss.restore.push(back.rssMiB);
         console.log(`  gwctl  restore ${i + 1}: ${fmt(back.ms)}, ${mib(back)} (${counts(emu)})`);
+        emu.log.clear();
+        const p = await gwctl(dir, config, ['prune', '--keep', '1', '--yes', '--confirm', 'bench']);
+        if (resultOf(p).removed?.length !== 1) throw new Error(`gwctl prune removed ${resultOf(p).removed}`);
+        pruned.push(p.ms);
+        rss.prune.push(p.rssMiB);
+        console.log(`  gwctl  prune ${i + 1}: ${fmt(p.ms)}, ${mib(p)} (${counts(emu)})`);
       } else {
         const r = await rclone(emu.url, bucket);
         if (emu.objectCount(bucket) !== OBJECTS) throw new Error(`rclone copied ${emu.objectCount(bucket)} objects`);
@@ -241,6 +248,9 @@ try {
   );
   console.log(
     `gwctl backup restore:                    ${fmt(median(restored))} median, ${Math.max(...rss.restore).toFixed(0)} MiB peak RSS`,
+  );
+  console.log(
+    `gwctl backup prune:                      ${fmt(median(pruned))} median, ${Math.max(...rss.prune).toFixed(0)} MiB peak RSS`,
   );
   if (WITH_RCLONE) {
     const r = median(viaRclone);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,8 +151,10 @@ describe('gwctl backup (CLI)', () => {
     expect(healed.code, healed.stderr).toBe(0);
   });
 
-  it('a backup killed midway is never listed, and the re-run completes', async () => {
+  it('a backup killed midway is never listed, leaves no temporary file, and the re-run completes', async () => {
     await seedFast(f.emu.url, VAULT, vaultLike(1500, 'bulk/'));
+    // The killed run's temporary directory: its listing's spill file must not outlive it.
+    const tmp = mkdtempSync(join(tmpdir(), 'killed-backup-'));
     const before = (json((await gwctl('backup', 'list', '--json')).stdout).backups as unknown[]).length;
     f.emu.log.clear();
     const child = spawn(
@@ -168,7 +171,7 @@ describe('gwctl backup (CLI)', () => {
       ],
       {
         cwd: config.dir,
-        env: { ...process.env, GWCTL_CONFIG: config.file, NO_COLOR: '1', NODE_ENV: 'production' },
+        env: { ...process.env, GWCTL_CONFIG: config.file, NO_COLOR: '1', NODE_ENV: 'production', TMPDIR: tmp },
         stdio: 'ignore',
       },
     );
@@ -181,6 +184,9 @@ describe('gwctl backup (CLI)', () => {
     await exited;
     const copied = rewrites(f.emu).length;
     expect(copied).toBeLessThan(1500);
+    // (Node keeps its compile cache there too; gwctl's own files start with gwctl-.)
+    expect(readdirSync(tmp).filter((name) => name.startsWith('gwctl-'))).toEqual([]);
+    rmSync(tmp, { recursive: true });
     expect(json((await gwctl('backup', 'list', '--json')).stdout).backups).toHaveLength(before);
 
     f.emu.log.clear();

@@ -2,6 +2,7 @@ import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud
 import { listInParallel } from '../cloud/parallel-listing.js';
 import { UsageError } from '../errors/gwctl-error.js';
 import { parseDuration } from '../ui/duration.js';
+import { PackedKeyTable } from './blob-keys.js';
 import { base64ToHex } from './hashes.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import {
@@ -157,23 +158,50 @@ export type StoredBlob = Pick<ObjectInfo, 'generation' | 'size' | 'crc32c' | 'md
 
 /**
  * Blobs already in the backup bucket, by key. A blob's key names its size and hashes, so a blob listed
- * with those is kept as its generation alone (a listed object costs kilobytes, this a hundred bytes or so);
- * one listed with others (damaged, or written by something else) is kept whole, to be replaced or reported.
+ * with those is kept as its packed key (28 bytes, see blob-keys.ts) and generation (8) alone, outside the
+ * JavaScript heap; one listed with others (damaged, or written by something else), or whose key or
+ * generation does not pack, is kept whole, to be replaced or reported.
  */
 export class BlobIndex {
-  private readonly sound = new Map<string, string>();
+  private readonly sound = new PackedKeyTable();
+  /** By entry of `sound`; NaN once the key's blob is listed again otherwise (then in `odd` or `unpacked`). */
+  private generations = new Float64Array(64);
+  /** Entries of `sound` not NaN. */
+  private held = 0;
+  /** Sound blobs whose key or generation does not pack (composite objects' keys): generation by key. */
+  private readonly unpacked = new Map<string, string>();
   private readonly odd = new Map<string, StoredBlob>();
 
   set(key: string, blob: StoredBlob): void {
-    this.sound.delete(key);
     this.odd.delete(key);
-    if (key === addressOf(key, blob)) this.sound.set(key, blob.generation);
-    else this.odd.set(key, { generation: blob.generation, size: blob.size, crc32c: blob.crc32c, md5: blob.md5 });
+    this.unpacked.delete(key);
+    const entry = this.sound.find(key);
+    if (entry !== undefined && entry >= 0 && !Number.isNaN(this.generations[entry])) {
+      this.generations[entry] = NaN;
+      this.held--;
+    }
+    if (key !== addressOf(key, blob)) {
+      this.odd.set(key, { generation: blob.generation, size: blob.size, crc32c: blob.crc32c, md5: blob.md5 });
+      return;
+    }
+    const generation = Number(blob.generation);
+    const added = String(generation) === blob.generation ? this.sound.add(key) : undefined;
+    if (!added) {
+      this.unpacked.set(key, blob.generation);
+      return;
+    }
+    if (added.entry >= this.generations.length) {
+      const grown = new Float64Array(this.generations.length * 2);
+      grown.set(this.generations);
+      this.generations = grown;
+    }
+    this.generations[added.entry] = generation;
+    this.held++;
   }
 
   /** Whether the blob at `key` is there with the size and hashes its key names: the content of any object with that key. */
   holds(key: string): boolean {
-    return this.sound.has(key);
+    return this.generationOf(key) !== undefined;
   }
 
   /** Whether `content` has the size and hashes `key` names. */
@@ -182,7 +210,7 @@ export class BlobIndex {
   }
 
   get(key: string): StoredBlob | undefined {
-    const generation = this.sound.get(key);
+    const generation = this.generationOf(key);
     if (generation === undefined) return this.odd.get(key);
     const [crc, md5] = key.split('-');
     return {
@@ -194,7 +222,13 @@ export class BlobIndex {
   }
 
   get size(): number {
-    return this.sound.size + this.odd.size;
+    return this.held + this.odd.size + this.unpacked.size;
+  }
+
+  private generationOf(key: string): string | undefined {
+    const entry = this.sound.find(key);
+    const generation = entry === undefined || entry < 0 ? NaN : this.generations[entry]!;
+    return Number.isNaN(generation) ? this.unpacked.get(key) : String(generation);
   }
 }
 

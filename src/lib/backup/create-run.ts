@@ -70,18 +70,27 @@ export async function prepareBackup(
   const guard = checkBackupBucket(admin, location, async () => (await listBackups(store, location)).at(-1));
   const listing = listSource(store, location);
   listing.catch(() => undefined); // awaited when planning, once the session is open
-  if (!(await store.bucketExists(location.sourceBucket)))
-    throw new UsageError(
-      `--bucket ${opts.bucket}: ${gsUrl(location.sourceBucket)} does not exist (or is not visible to these credentials); nothing was written`,
+  try {
+    if (!(await store.bucketExists(location.sourceBucket)))
+      throw new UsageError(
+        `--bucket ${opts.bucket}: ${gsUrl(location.sourceBucket)} does not exist (or is not visible to these credentials); nothing was written`,
+      );
+    return {
+      env: env.name,
+      location,
+      deps: { store, ...hooks },
+      ...(workload ? { quiesce: { workload, scaler: scaler!, state: state! } } : {}),
+      listing,
+      warnings: await guard,
+    };
+  } catch (err) {
+    // No backup will use the listing: free its spill file once it is done.
+    void listing.then(
+      (s) => s.objects.close(),
+      () => undefined,
     );
-  return {
-    env: env.name,
-    location,
-    deps: { store, ...hooks },
-    ...(workload ? { quiesce: { workload, scaler: scaler!, state: state! } } : {}),
-    listing,
-    warnings: await guard,
-  };
+    throw err;
+  }
 }
 
 /** The audit intent of a backup, recorded before its plan exists (see `withBackupPlan`). */
@@ -126,6 +135,11 @@ export async function withBackupPlan<T>(
     );
     return await then({ plan, preview, source, ...(session ? { session } : {}) });
   } finally {
+    // The listing's spill file: freed once the backup that used it is done (a quiesced one lists again).
+    await r.listing.then(
+      (s) => s.objects.close(),
+      () => undefined,
+    );
     await session?.release();
   }
 }

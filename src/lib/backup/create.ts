@@ -14,12 +14,13 @@ import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Inte
 import { LISTERS, listBlobs, type BlobIndex } from './catalog.js';
 import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, partsOf, sealManifest, type ManifestSeal, type PartRef } from './manifest.js';
+import { BlobKeySet } from './blob-keys.js';
 import {
   dropListed,
   entryOf,
   keyOf,
-  lineBytesOf,
   ListedObjects,
+  numberOf,
   replaceListed,
   sizeOf,
   type ListedRef,
@@ -50,19 +51,27 @@ export async function listSource(
 ): Promise<SourceSnapshot> {
   const listedAt = now();
   const objects = new ListedObjects();
-  // Each object's blob key and manifest line are made now, while other pages are on their way.
-  for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) objects.add(page);
+  try {
+    // Each object's blob key and manifest line are made now, while other pages are on their way.
+    for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) objects.add(page);
+  } catch (err) {
+    objects.close();
+    throw err;
+  }
   objects.seal();
   return { objects, listedAt };
 }
 
-/** What a backup of `objects` would copy, given the blobs already there: content seen before is not copied again. */
+/**
+ * What a backup of `objects` would copy, given the blobs already there: content seen before is not copied
+ * again. `copies` are the objects' numbers (see `ListedObjects.ref`): a million first copies are 8 MB.
+ */
 export function planCopies(
   objects: ListedObjects,
   blobs: BlobIndex,
-): { copies: ListedRef[]; objects: number; reused: number; bytes: number; copyBytes: number } {
-  const copies: ListedRef[] = [];
-  const copying = new Set<string>();
+): { copies: number[]; objects: number; reused: number; bytes: number; copyBytes: number } {
+  const copies: number[] = [];
+  const copying = new BlobKeySet();
   let count = 0;
   let reused = 0;
   let bytes = 0;
@@ -74,9 +83,8 @@ export function planCopies(
     const key = keyOf(r);
     // An object's key names its size and hashes, so a blob listed with those holds its content.
     if (blobs.holds(key)) reused++;
-    else if (!copying.has(key)) {
-      copying.add(key);
-      copies.push(r);
+    else if (copying.add(key)) {
+      copies.push(numberOf(r));
       copyBytes += size;
     }
   }
@@ -194,9 +202,10 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
   const loc = opts.location;
   const clock = Date.now();
   const session = opts.session ?? (await openBackupSession(deps, loc));
+  let listed: SourceSnapshot | undefined;
   try {
     const { id, blobs } = session;
-    const source = opts.source ?? (await listSource(store, loc, now));
+    const source = opts.source ?? (listed = await listSource(store, loc, now));
     const { copies } = planCopies(source.objects, blobs);
     const changed: string[] = [];
     const vanished: string[] = [];
@@ -215,22 +224,25 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       replaces: blobs.get(key)?.generation,
     });
     // Made again from the object's manifest line when needed, so only the copies in flight are held whole.
-    const listedCopy = (r: ListedRef) => blobCopy(keyOf(r), { ...copiedObject(r), bucket: loc.sourceBucket });
+    const listedCopy = (n: number) => {
+      const r = source.objects.ref(n);
+      return blobCopy(keyOf(r), { ...copiedObject(r), bucket: loc.sourceBucket });
+    };
     const copyOne = async (key: string, o: ObjectInfo) => {
       const c = blobCopy(key, o);
       await copyBlob(store, loc, c);
       done(c);
     };
     // One by one: a single copy, or one its batch left over (throttled, already there, source changed).
-    const copyAlone = async (r: ListedRef) => {
-      const c = listedCopy(r);
+    const copyAlone = async (n: number) => {
+      const c = listedCopy(n);
       try {
         await copyBlob(store, loc, c);
         done(c);
       } catch (err) {
         if (!(err instanceof ObjectNotFoundError)) throw err;
         // The listed generation is gone: back up what is there now, or nothing if it was deleted.
-        await recopyChanged(store, loc, r, c.object, blobs, changed, vanished, copyOne);
+        await recopyChanged(store, loc, source.objects.ref(n), c.object, blobs, changed, vanished, copyOne);
       }
     };
     try {
@@ -240,8 +252,8 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal },
         {
           request: (r) => blobCopyRequest(loc, listedCopy(r)),
-          landed: (r, blob) => {
-            const c = listedCopy(r);
+          landed: (n, blob) => {
+            const c = listedCopy(n);
             checkHolds(loc, c, blob);
             done(c);
           },
@@ -259,14 +271,13 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     }
     deps.stepDone?.(backupStep.copyBlobs);
     const totals = { objects: 0, bytes: 0, blobs: 0 };
-    const distinct = new Set<string>();
+    const distinct = new BlobKeySet();
     for (const r of source.objects.refs()) {
       totals.objects++;
       totals.bytes += sizeOf(r);
       distinct.add(keyOf(r));
     }
     totals.blobs = distinct.size;
-    distinct.clear();
     const header: Omit<ManifestSeal, 'parts'> = {
       format: MANIFEST_FORMAT,
       id,
@@ -284,7 +295,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       throw new BackupInterruptedError(
         'backup interrupted before its manifest was written; it does not exist. Re-run `gwctl backup create`: copied blobs are reused',
       );
-    await writeManifest(store, loc, header, mapIterable(source.objects.refs(), lineBytesOf));
+    await writeManifest(store, loc, header, source.objects.lines());
     deps.stepDone?.(backupStep.writeManifest);
     if (changed.length + vanished.length > 0) {
       deps.warn?.(
@@ -307,6 +318,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       durationMs: Date.now() - clock,
     };
   } finally {
+    listed?.objects.close();
     if (!opts.session) await session.release();
   }
 }
@@ -369,10 +381,6 @@ async function recopyChanged(
   throw new RuntimeError(
     `${gsUrl(listed.bucket, listed.name)} keeps changing while it is copied; re-run with --quiesce`,
   );
-}
-
-function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
-  for (const item of items) yield f(item);
 }
 
 /** Parts written at once. */

@@ -2,6 +2,7 @@ import { PreconditionFailedError, type ObjectInfo, type ObjectStore } from '../c
 import { UsageError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { batchSize } from './batched-copies.js';
+import { BlobKeySet } from './blob-keys.js';
 import { chunk, forEachBounded } from './bounded.js';
 import { manifestEntries, storedBlobs } from './catalog.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
@@ -78,7 +79,7 @@ export async function findGarbage(
   loc: BackupLocation,
   opts: { graceMs: number; now: Date; removing?: Set<string> },
 ): Promise<GarbageScan> {
-  const referenced = new Set<string>();
+  const referenced = new BlobKeySet();
   const unreadable: string[] = [];
   const summaries: BackupSummary[] = [];
   const parts: { id: string; part: ObjectInfo }[] = [];
@@ -93,7 +94,7 @@ export async function findGarbage(
   }
   for (const s of summaries) {
     try {
-      // Part by part: only the blob keys are kept.
+      // Part by part: only the blob keys are kept, packed (28 bytes each, see blob-keys.ts).
       for await (const entries of manifestEntries(store, s)) for (const e of entries) referenced.add(e.blob);
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;

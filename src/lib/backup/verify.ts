@@ -2,6 +2,7 @@ import type { ObjectStore } from '../cloud/object-store.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { forEachBounded } from './bounded.js';
 import { blobHolds } from './blob-copies.js';
+import { BlobKeySet } from './blob-keys.js';
 import { listBlobs, manifestEntries } from './catalog.js';
 import { blobName, type BackupLocation } from './layout.js';
 import { ManifestError, type BackupSummary } from './manifest.js';
@@ -36,7 +37,8 @@ export interface VerifyDeps {
  * Checks a backup: its manifest's checksum, then every blob it references — present, with the size,
  * CRC32C and MD5 the manifest expects according to GCS's metadata (one listing), or with `deep`,
  * downloaded and hashed here (metadata cannot reveal bytes that rotted after they were written).
- * The manifest is read part by part: what is kept is the stored blobs' index, the keys seen and the problems.
+ * The manifest is read part by part: what is kept is the stored blobs' index, the keys seen (packed, see
+ * blob-keys.ts) and the problems.
  */
 export async function verifyBackup(
   deps: VerifyDeps,
@@ -55,7 +57,7 @@ export async function verifyBackup(
   };
   const stored = await listBlobs(deps.store, loc);
   /** Blobs referenced, and among them those found wanting, by key, with the objects they hold. */
-  const seen = new Set<string>();
+  const seen = new BlobKeySet();
   const wanting = new Map<string, VerifyProblem>();
   const flag = (kind: VerifyProblem['kind'], key: string, detail: string) =>
     wanting.set(key, { kind, blob: blobName(loc, key), objects: [], detail });
@@ -93,7 +95,6 @@ export async function verifyBackup(
   report.problems.push(...wanting.values());
 
   const toRead = opts.deep ? [...seen].filter((key) => !wanting.has(key)) : [];
-  seen.clear();
   const corrupt = new Map<string, VerifyProblem>();
   if (toRead.length > 0) {
     const progress = deps.progress ? await deps.progress(toRead.length) : silentProgress;
