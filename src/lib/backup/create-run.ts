@@ -16,6 +16,7 @@ import {
   previewBackup,
   type BackupPreview,
   type BackupSession,
+  type CopyEngine,
   type CreateBackupDeps,
   type CreateBackupResult,
   type SourceSnapshot,
@@ -45,6 +46,8 @@ export interface BackupRequest {
   listing: Promise<SourceSnapshot>;
   /** What the backup bucket's lifecycle rules or retention policy would do to the backups. */
   warnings: string[];
+  /** `--engine`: `rewrite` (gwctl's own) or `sts`. */
+  engine?: string;
 }
 
 /**
@@ -91,7 +94,7 @@ export function backupIntent(r: BackupRequest) {
     env: r.env,
     summary: `back up ${gsUrl(r.location.sourceBucket)}${r.quiesce ? ' quiesced' : ''}`,
     steps: r.quiesce ? 4 : 2,
-    asked: { location: r.location, quiesce: r.quiesce?.workload ?? null },
+    asked: { location: r.location, quiesce: r.quiesce?.workload ?? null, engine: r.engine ?? 'rewrite' },
   };
 }
 
@@ -135,6 +138,7 @@ export interface ApplyBackupOptions {
   batchSize?: number;
   gwctlVersion?: string;
   log?: (message: string) => void;
+  engine?: CopyEngine;
 }
 
 /**
@@ -153,6 +157,7 @@ export async function applyBackup(
     batchSize: opts.batchSize,
     session: planned.session,
     gwctlVersion: opts.gwctlVersion,
+    engine: opts.engine,
   };
   const deps = { ...r.deps, signal: ctx.signal, stepDone: ctx.stepDone };
   if (!r.quiesce) return createBackup(deps, { ...create, quiesced: false, source: planned.source });
@@ -177,5 +182,6 @@ export const backupAuditDetails = (r: CreateBackupResult & { quiesce?: QuiesceRe
   bytes: r.bytes,
   copied: r.blobs.copied,
   quiesced: r.quiesced,
+  engine: r.engine,
   ...(r.quiesce?.recovered ? { recoveredFromInterruptedBackup: r.quiesce.recovered } : {}),
 });

@@ -3,6 +3,7 @@ import {
   PreconditionFailedError,
   type ObjectAttributes,
   type ObjectInfo,
+  type ObjectRef,
   type ObjectStore,
 } from '../cloud/object-store.js';
 import { compareNames } from '../cloud/name-order.js';
@@ -29,6 +30,14 @@ export interface RestoreCopy {
   entry: ManifestEntry;
   /** `'0'` for a missing object; the generation being replaced otherwise, so a concurrent writer is not clobbered. */
   ifGenerationMatch: string;
+}
+
+/** Blobs brought into the target bucket before the copies (`--engine sts`, sts-engine.ts): the copies read them there. */
+export interface StagedBlobs {
+  source(blobKey: string): ObjectRef;
+  /** Deletes the staged blobs and the job's transfer manifest. */
+  cleanUp(): Promise<void>;
+  job: string;
 }
 
 /** What a restore will do, decided before anything is touched: printed, serialised, then applied. */
@@ -152,8 +161,15 @@ export async function applyRestore(
   deps: RestoreDeps,
   loc: BackupLocation,
   plan: RestorePlanValue,
-  opts: { concurrency: number; batchSize?: number; location?: string; deep?: boolean },
-): Promise<RestoreResult> {
+  opts: {
+    concurrency: number;
+    batchSize?: number;
+    location?: string;
+    deep?: boolean;
+    /** Brings the blobs into the target bucket first (`--engine sts`): the copies are then rewrites within it. */
+    stage?: (copies: RestoreCopy[]) => Promise<StagedBlobs | undefined>;
+  },
+): Promise<RestoreResult & { job?: string }> {
   const { store } = deps;
   const copies = [...plan.create, ...plan.overwrite];
   const bar = async (label: string, total: number) =>
@@ -164,6 +180,7 @@ export async function applyRestore(
     await store.createBucket(plan.targetBucket, opts.location ? { location: opts.location } : {});
     deps.stepDone?.(backupStep.createBucket(plan.targetBucket));
   }
+  const staged = opts.stage ? await opts.stage(copies) : undefined;
   const overwrites = new Set(plan.overwrite.map((c) => c.entry.name));
   let createsLeft = plan.create.length;
 
@@ -187,7 +204,7 @@ export async function applyRestore(
       else if (--createsLeft === 0) deps.stepDone?.(backupStep.restore(plan.targetBucket));
     };
     const request = ({ entry, ifGenerationMatch }: (typeof copies)[number]) => ({
-      source: { bucket: loc.backupBucket, name: blobName(loc, entry.blob) },
+      source: staged?.source(entry.blob) ?? { bucket: loc.backupBucket, name: blobName(loc, entry.blob) },
       destination: { bucket: plan.targetBucket, name: entry.name },
       opts: { ifGenerationMatch, attributes: attributesOf(entry) },
     });
@@ -234,6 +251,7 @@ export async function applyRestore(
       mismatched,
     );
   }
+  await staged?.cleanUp();
 
   const skippedDeletes: string[] = [];
   let deleted = 0;
@@ -266,6 +284,7 @@ export async function applyRestore(
     bytes,
     blobsChecked,
     skippedDeletes,
+    ...(staged ? { job: staged.job } : {}),
   };
 }
 

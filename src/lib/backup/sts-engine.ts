@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../cloud/object-store.js';
+import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
 import type { TransferJobs, TransferProgress, TransferSpec } from '../cloud/storage-transfer.js';
 import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
@@ -10,7 +10,7 @@ import { BLOB_ATTRIBUTES, blobHolds, checkHolds, copyBlob, type BlobCopy } from 
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
 import { entryOf, keyOf, type ListedRef } from './listed-objects.js';
-import type { RestoreCopy } from './restore.js';
+import type { RestoreCopy, StagedBlobs } from './restore.js';
 import {
   deleteObjects,
   listUnder,
@@ -261,14 +261,6 @@ export function missingRole(agent: string, spec: TransferSpec, url: string): str
   if (on(spec.source.bucket))
     return `${who} needs roles/storage.objectViewer and roles/storage.legacyBucketReader on ${gsUrl(spec.source.bucket)}`;
   return `${who} needs roles/storage.objectViewer and roles/storage.legacyBucketReader on ${gsUrl(spec.source.bucket)}, and roles/storage.legacyBucketWriter and roles/storage.objectViewer on ${gsUrl(spec.sink.bucket)}`;
-}
-
-/** Restored objects come from the target bucket's staging prefix rather than from the blobs. */
-export interface StagedBlobs {
-  source(blobKey: string): ObjectRef;
-  /** Deletes the staged blobs and the transfer manifest. */
-  cleanUp(): Promise<void>;
-  job: string;
 }
 
 /**
