@@ -42,7 +42,12 @@ export async function startGrpcRecorder(opts: GrpcRecorderOptions): Promise<Grpc
   };
   const server = http2.createServer();
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-    const fault = faults.decide();
+    // Keyed by the RPC's name (`/pkg.Service/Method` → `Method`), so `faults.failNext('503', 'RunTransferJob')` works.
+    const fault = faults.decide(
+      String(headers[':path'] ?? '')
+        .split('/')
+        .pop(),
+    );
     const recordOnce = startRecording(log, {
       service: opts.service,
       method: 'POST',

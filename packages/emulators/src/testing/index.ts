@@ -13,3 +13,12 @@ export { startMongoTarget, usingRealMongo, type MongoTarget } from './mongo.js';
 export { startFirestoreTarget, type FirestoreTarget } from './firestore.js';
 export { acceptsConnections, isLoopback, listeningSockets, networkAddresses, type Listener } from './listeners.js';
 export { startMonitoringTarget, type MonitoringTarget } from './monitoring.js';
+export {
+  getTransferOperation,
+  listTransferOperations,
+  plainTransferOperation,
+  startStorageTransferTarget,
+  storageTransferClientOptions,
+  type PlainOperation,
+  type StorageTransferTarget,
+} from './storagetransfer.js';
