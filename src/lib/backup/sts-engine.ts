@@ -67,9 +67,13 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       for (const o of left) if (!o.name.endsWith('.csv')) stagedBefore.set(blobKey(o), o);
       const moves: Move[] = [];
       const transfer: ListedRef[] = [];
+      const direct: ListedRef[] = [];
+      const runPrefix = stagingRunPrefix(loc, run.id);
       for (const r of run.copies) {
         const there = stagedBefore.get(keyOf(r));
         if (there) moves.push({ r, staged: there });
+        // GCS names are at most 1,024 bytes: a name too long to stage under the prefix is copied by gwctl itself.
+        else if (Buffer.byteLength(runPrefix + entryOf(r).name) > MAX_NAME_BYTES) direct.push(r);
         else transfer.push(r);
       }
       if (stagedBefore.size > 0 && moves.length > 0)
@@ -84,7 +88,6 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
           transferManifestCsv(transfer.map((r) => entryOf(r).name)),
           { attributes: { contentType: 'text/csv', metadata: {} } },
         );
-        const runPrefix = stagingRunPrefix(loc, run.id);
         await runJob(deps, run.signal, {
           job,
           description: `gwctl backup ${run.id} of ${gsUrl(loc.sourceBucket)}`,
@@ -104,6 +107,7 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
         done.push(csv);
       }
       await moveStaged(deps, loc, run, moves);
+      for (const r of direct) await run.alone(r);
       // Staged objects no run needs any more, and older runs' manifests, are left to prune.
       await deleteObjects(store, [...moves.map((m) => m.staged), ...done]).catch((err: unknown) =>
         deps.warn?.(
@@ -114,6 +118,9 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
     },
   };
 }
+
+/** https://cloud.google.com/storage/docs/objects#naming: "Object names can contain … 1-1024 bytes" (UTF-8). */
+const MAX_NAME_BYTES = 1024;
 
 interface Move {
   r: ListedRef;
