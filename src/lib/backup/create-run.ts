@@ -92,7 +92,7 @@ export function backupIntent(r: BackupRequest) {
   return {
     command: 'backup create',
     env: r.env,
-    summary: `back up ${gsUrl(r.location.sourceBucket)}${r.quiesce ? ' quiesced' : ''}`,
+    summary: `back up ${gsUrl(r.location.sourceBucket)}${r.quiesce ? ' quiesced' : ''}${r.engine === 'sts' ? ' with a Storage Transfer Service job (--engine sts)' : ''}`,
     steps: r.quiesce ? 4 : 2,
     asked: { location: r.location, quiesce: r.quiesce?.workload ?? null, engine: r.engine ?? 'rewrite' },
   };
