@@ -16,7 +16,7 @@ import { stsEngine, type StsDeps } from './sts-engine.js';
 export const engineFlag = {
   engine: Flags.string({
     description:
-      'what copies the content: rewrite (gwctl's own server-side rewrites, in batches) or sts (a Storage Transfer Service job in the environment's project, for very large buckets)',
+      "what copies the content: rewrite (gwctl's own server-side rewrites, in batches) or sts (a Storage Transfer Service job in the environment's project, for very large buckets)",
     options: ['rewrite', 'sts'],
     default: 'rewrite',
   }),
