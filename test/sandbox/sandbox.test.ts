@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { StorageTransferServiceClient } from '@google-cloud/storage-transfer';
+import { plainTransferOperation, storageTransferClientOptions } from '@gwctl/emulators/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBucketAdmin } from '../../src/lib/cloud/buckets.js';
 import { openKubeApis } from '../../src/lib/cloud/kube.js';
@@ -39,6 +41,35 @@ describe('sandbox (in process)', () => {
     );
     const ingress = await kube.networking.readNamespacedIngress({ name: 'public-gateway', namespace: 'default' });
     expect(ingress.metadata?.finalizers).toContain('networking.gke.io/ingress-finalizer-V2');
+  });
+
+  it('runs Storage Transfer Service jobs between its buckets, for backups with --engine sts', async () => {
+    const env = sandboxEnvironment(join(home, 'sandbox'));
+    expect(env.emulators?.storagetransfer).toBe(sandbox.state.endpoints.storagetransfer);
+    const [host, port] = env.emulators!.storagetransfer!.split(':');
+    const client = new StorageTransferServiceClient(storageTransferClientOptions(host!, Number(port), env.project));
+    try {
+      const [job] = await client.createTransferJob({
+        transferJob: {
+          projectId: env.project,
+          status: 'ENABLED',
+          transferSpec: {
+            gcsDataSource: { bucketName: env.buckets.vault },
+            gcsDataSink: { bucketName: env.buckets.backups, path: 'sts-rehearsal/' },
+          },
+        },
+      });
+      const [operation] = await client.runTransferJob({ jobName: job.name!, projectId: env.project });
+      const [, metadata] = await operation.promise();
+      const done = plainTransferOperation(metadata);
+      expect(done.status).toBe('SUCCESS');
+      expect(done.counters.objectsCopiedToSink).toBeGreaterThanOrEqual(300);
+    } finally {
+      await client.close();
+    }
+    expect(sandbox.log.list({ service: 'storagetransfer' }).map((r) => r.path)).toContain(
+      '/google.storagetransfer.v1.StorageTransferService/RunTransferJob',
+    );
   });
 
   it('records every request', () => {

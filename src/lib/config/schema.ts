@@ -207,6 +207,8 @@ export const environmentSchema = z.strictObject({
       monitoring: z.optional(z.string()),
       /** host:port of a Cloud Build emulator (insecure gRPC). */
       cloudbuild: z.optional(z.string()),
+      /** host:port of a Storage Transfer Service emulator (insecure gRPC). */
+      storagetransfer: z.optional(z.string()),
       /** host:port of a Cloud KMS emulator (insecure gRPC). */
       kms: z.optional(z.string()),
       /** host:port of a Storage Transfer Service emulator (insecure gRPC). */

@@ -90,7 +90,13 @@ export function sandboxEnvironmentAt(dir: string, ep: SandboxState['endpoints'])
     cloudBuild: { trigger: 'gateway-gke-deployment' },
     // The key lives with the emulators' data: a reset makes a new log, signed by a new key.
     audit: { log: SANDBOX_AUDIT_LOG, signer: { keyFile: files.auditKey }, witnesses: [] },
-    emulators: { storage: ep.gcs, firestore: ep.firestore, monitoring: ep.monitoring, cloudbuild: ep.cloudbuild },
+    emulators: {
+      storage: ep.gcs,
+      firestore: ep.firestore,
+      monitoring: ep.monitoring,
+      cloudbuild: ep.cloudbuild,
+      ...(ep.storagetransfer ? { storagetransfer: ep.storagetransfer } : {}),
+    },
   };
 }
 

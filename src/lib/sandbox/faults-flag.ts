@@ -7,13 +7,22 @@ export const SANDBOX_SERVICES = [
   'firestore',
   'monitoring',
   'cloudbuild',
+  'storagetransfer',
   'poweb',
   'cogrpc',
 ] as const;
 export type SandboxService = (typeof SANDBOX_SERVICES)[number];
 
 /** The emulators with a fault injector; the diagnose stand-ins are made slow with their own presets instead. */
-export const FAULTABLE_SERVICES = ['gcs', 'kube', 'mongodb', 'firestore', 'monitoring', 'cloudbuild'] as const;
+export const FAULTABLE_SERVICES = [
+  'gcs',
+  'kube',
+  'mongodb',
+  'firestore',
+  'monitoring',
+  'cloudbuild',
+  'storagetransfer',
+] as const;
 export type FaultableService = (typeof FAULTABLE_SERVICES)[number];
 
 /** A probability written as a plain decimal: `0.05`, `.5`, `1`; not `''`, `0x1` or `1e-1`, which Number() takes. */

@@ -87,6 +87,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       seed: [{ project: SANDBOX_OUTLINE.project, location: SANDBOX_OUTLINE.region, trigger: SANDBOX_TRIGGER }],
     });
     closers.push(() => cloudbuild.close());
+    // Backups with `--engine sts` run as transfer jobs copying within the GCS emulator, through its JSON API.
+    const { startStorageTransferEmulator } = await import('@gwctl/emulators/storagetransfer');
+    const storagetransfer = await startStorageTransferEmulator({
+      gcsUrl: gcs.url,
+      dataDir: join(files.data, 'storagetransfer'),
+      log,
+      faults: faults.storagetransfer,
+    });
+    closers.push(() => storagetransfer.close());
     const { startDiagnoseStandIns } = await import('@gwctl/emulators/stand-ins');
     const standIns = await startDiagnoseStandIns({
       log,
@@ -107,6 +116,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       firestore: firestore.host,
       monitoring: standIns.monitoring,
       cloudbuild: cloudbuild.host,
+      storagetransfer: storagetransfer.host,
       poweb: standIns.poweb,
       cogrpc: standIns.cogrpc,
     };

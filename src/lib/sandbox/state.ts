@@ -16,6 +16,8 @@ export interface SandboxState {
     firestore: string;
     monitoring: string;
     cloudbuild: string;
+    /** Absent from the state of a sandbox started by a gwctl without the Storage Transfer Service emulator. */
+    storagetransfer?: string;
     poweb?: string;
     pohttp?: string;
     cogrpc?: string;

@@ -16,7 +16,14 @@ export interface ManifestEntry {
 export function parseManifest(data: Buffer): ManifestEntry[] {
   let rows: string[][];
   try {
-    rows = parse(data, { encoding: 'utf8', bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    // RFC 4180 ends records with CRLF, files written on Unix with LF: both are taken, even mixed in one file.
+    rows = parse(data, {
+      encoding: 'utf8',
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as string[][];
   } catch (err) {
     throw invalid(`The manifest is not valid CSV: ${(err as Error).message}`);
   }

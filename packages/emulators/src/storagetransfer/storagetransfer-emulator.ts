@@ -12,7 +12,7 @@ import { GcsJson } from './gcs-json.js';
 import { invalid, TransferError } from './transfer-error.js';
 import type { TransferJob } from './transfer-job.js';
 import { runOperation, type ObjectFault, type RunControl, type RunFault } from './transfer-run.js';
-import { TransferStore, type StoredOperation } from './transfer-store.js';
+import { TransferStore, zeroCounters, type StoredOperation } from './transfer-store.js';
 
 export interface StorageTransferEmulatorOptions {
   /** The GCS emulator jobs copy within: its base URL (`GcsEmulator.url`), or the emulator itself. */
@@ -67,7 +67,7 @@ export async function startStorageTransferEmulator(
   let nextRunFault: RunFault | undefined;
   const objectFaults: ObjectFault[] = [];
   const start = (name: string) => {
-    const control: RunControl = { cancel: false, paused: false };
+    const control: RunControl = { cancel: false, stop: false, paused: false };
     const runFault = nextRunFault;
     nextRunFault = undefined;
     const done = runOperation(name, {
@@ -139,10 +139,11 @@ export async function startStorageTransferEmulator(
     return {};
   }
 
-  // A run the process did not finish (killed): taken up again, from the start; copies already made are skipped by sync.
+  // A run the process did not finish (stopped or killed): taken up again from the start, its counters anew; the
+  // copies it had made are found in the sink and skipped by sync (unless the job overwrites ALWAYS).
   for (const op of store.unfinished()) {
     const record = store.operationRecord(op.metadata.name)!;
-    record.metadata.status = 'IN_PROGRESS';
+    Object.assign(record.metadata, { status: 'IN_PROGRESS', counters: zeroCounters(), errorBreakdowns: [] });
     start(op.metadata.name);
   }
 
@@ -175,8 +176,12 @@ export async function startStorageTransferEmulator(
     clearObjectFaults: () => (objectFaults.length = 0),
     idle,
     close: async () => {
-      // Runs stop where they are; a restart with the same dataDir takes them up again.
-      for (const r of runs.values()) r.control.cancel = true;
+      // Runs stop where they are, still IN_PROGRESS; a restart with the same dataDir takes them up again.
+      for (const r of runs.values()) {
+        r.control.stop = true;
+        r.control.wake?.();
+      }
+      await idle();
       await recorder.close();
       await stop();
     },

@@ -22,6 +22,8 @@ export interface ObjectFault {
 /** What a user asked of a running operation (CancelOperation, PauseTransferOperation). */
 export interface RunControl {
   cancel: boolean;
+  /** The emulator is closing: the run stops where it is and stays IN_PROGRESS, for a restart to take up again. */
+  stop: boolean;
   paused: boolean;
   wake?: () => void;
 }
@@ -141,7 +143,9 @@ export async function runOperation(name: string, ctx: RunContext): Promise<void>
         return finish('FAILED');
       }
     for await (const c of candidates(ctx.gcs, spec)) {
-      if (!(await gate(ctx))) return finish('ABORTED');
+      await gate(ctx);
+      if (ctx.control.stop) return;
+      if (ctx.control.cancel) return finish('ABORTED');
       const url = `gs://${source.bucketName}/${c.name}`;
       if (!selected(spec, c.name)) continue;
       if (c.missing) {
@@ -205,6 +209,7 @@ export async function runOperation(name: string, ctx: RunContext): Promise<void>
     }
     finish(counters.objectsFromSourceFailed > 0 ? 'FAILED' : 'SUCCESS');
   } catch (err) {
+    if (ctx.control.stop) return;
     const code = err instanceof TransferError ? err.code : err instanceof GcsCallError ? err.rpcCode : 'INTERNAL';
     const url = spec.transferManifest?.location ?? `gs://${source.bucketName}`;
     addError(op, code, url, (err as Error).message);
@@ -212,9 +217,9 @@ export async function runOperation(name: string, ctx: RunContext): Promise<void>
   }
 }
 
-/** Waits out the per-object delay and any pause; false once the operation is cancelled. */
-async function gate(ctx: RunContext): Promise<boolean> {
+/** Waits out the per-object delay and any pause (until resumed, cancelled or stopped). */
+async function gate(ctx: RunContext): Promise<void> {
   if (ctx.objectDelayMs) await sleep(ctx.objectDelayMs);
-  while (ctx.control.paused && !ctx.control.cancel) await new Promise<void>((r) => (ctx.control.wake = r));
-  return !ctx.control.cancel;
+  const c = ctx.control;
+  while (c.paused && !c.cancel && !c.stop) await new Promise<void>((r) => (c.wake = r));
 }

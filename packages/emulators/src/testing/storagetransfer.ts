@@ -77,11 +77,14 @@ type TransferOperationMessage = protos.google.storagetransfer.v1.TransferOperati
 
 /**
  * An Operation's metadata as the client decodes it (a protobufjs message: int64 counters as Long, enums as numbers),
- * made plain: counters as numbers, `status` and error codes as names (`'SUCCESS'`, `'NOT_FOUND'`), absent counters 0.
+ * or a raw Operation's `metadata` (the packed Any), made plain: counters as numbers, `status` and error codes as names (`'SUCCESS'`, `'NOT_FOUND'`), absent counters 0.
  */
 export function plainTransferOperation(metadata: unknown) {
   const type = protos.google.storagetransfer.v1.TransferOperation;
-  return type.toObject(metadata as TransferOperationMessage, { longs: Number, enums: String, defaults: true }) as {
+  // A raw Operation's packed Any (what getOperation gives; the client leaves an errored operation's metadata undecoded).
+  const packed = (metadata as { value?: unknown } | null)?.value;
+  const message = packed instanceof Uint8Array ? type.decode(packed) : (metadata as TransferOperationMessage);
+  return type.toObject(message, { longs: Number, enums: String, defaults: true }) as {
     name: string;
     projectId: string;
     transferJobName: string;
