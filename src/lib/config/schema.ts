@@ -211,8 +211,6 @@ export const environmentSchema = z.strictObject({
       storagetransfer: z.optional(z.string()),
       /** host:port of a Cloud KMS emulator (insecure gRPC). */
       kms: z.optional(z.string()),
-      /** host:port of a Storage Transfer Service emulator (insecure gRPC). */
-      storagetransfer: z.optional(z.string()),
     }),
   ),
 });
