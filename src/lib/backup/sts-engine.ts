@@ -217,7 +217,9 @@ export async function runJob(
   signal: AbortSignal | undefined,
   spec: TransferSpec,
 ): Promise<TransferProgress> {
-  const operation = await deps.jobs.run(spec);
+  const operation = await deps.jobs.run(spec).catch((err: unknown) => {
+    throw refusedJob(deps.agent, spec, err);
+  });
   deps.note?.(`Storage Transfer Service job ${spec.job} started (operation ${operation})`);
   const wait = deps.sleep ?? sleep;
   let delay = deps.pollMs ?? 500;
@@ -253,6 +255,18 @@ export function describeFailure(agent: string, spec: TransferSpec, p: TransferPr
   const denied = p.errors.find((e) => e.code === 'PERMISSION_DENIED');
   const hint = denied ? `; ${missingRole(agent, spec, denied.samples[0]?.url ?? '')}` : '';
   return `Storage Transfer Service job ${spec.job} ended ${p.status}: ${errors}${hint}; nothing was committed, re-run to finish (staged objects are reused)`;
+}
+
+/**
+ * STS checks the service agent's access to both buckets when a job is created, and answers PERMISSION_DENIED naming
+ * the bucket: then the agent's missing role is what to grant, not the caller's.
+ */
+export function refusedJob(agent: string, spec: TransferSpec, err: unknown): unknown {
+  const message = (err as Error)?.message ?? '';
+  if (!/PERMISSION_DENIED/.test(message)) return err;
+  const bucket = [spec.source.bucket, spec.sink.bucket].find((b) => message.includes(b));
+  if (!bucket) return err;
+  return new RuntimeError(`${message}; or ${missingRole(agent, spec, gsUrl(bucket, ''))}`, { cause: err });
 }
 
 /** Which role the service agent lacks, from where the job was refused (the sample's URL names the bucket). */
