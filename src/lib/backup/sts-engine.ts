@@ -6,7 +6,7 @@ import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { formatBytes } from '../ui/bytes.js';
 import { copyInBatches } from './batched-copies.js';
-import { BLOB_ATTRIBUTES, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
+import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
 import { entryOf, keyOf, type ListedRef } from './listed-objects.js';
@@ -62,9 +62,10 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
     async copy(run) {
       if (run.copies.length === 0) return {};
       const { store } = deps;
-      const left = await listUnder(store, loc.backupBucket, stagingPrefix(loc));
+      // What earlier runs staged (under `staging/<their id>/`; their transfer manifests are beside), by content.
       const stagedBefore = new Map<string, ObjectInfo>();
-      for (const o of left) if (!o.name.endsWith('.csv')) stagedBefore.set(blobKey(o), o);
+      for (const o of await listUnder(store, loc.backupBucket, stagingPrefix(loc)))
+        if (o.name.slice(stagingPrefix(loc).length).includes('/')) stagedBefore.set(blobKey(o), o);
       const moves: Move[] = [];
       const transfer: ListedRef[] = [];
       const direct: ListedRef[] = [];
@@ -79,7 +80,7 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       if (stagedBefore.size > 0 && moves.length > 0)
         deps.note?.(`${moves.length} object(s) staged by an earlier run are reused, not transferred again`);
       let job: string | undefined;
-      const done: ObjectInfo[] = [];
+      const manifests: ObjectInfo[] = [];
       if (transfer.length > 0) {
         job = `transferJobs/gwctl-backup-${run.id}`;
         const manifest = transferManifestName(loc, run.id);
@@ -104,12 +105,12 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
           // Not staged (deleted since it was listed): gwctl's own copy finds out what became of it.
           else await run.alone(r);
         }
-        done.push(csv);
+        manifests.push(csv);
       }
       await moveStaged(deps, loc, run, moves);
       for (const r of direct) await run.alone(r);
-      // Staged objects no run needs any more, and older runs' manifests, are left to prune.
-      await deleteObjects(store, [...moves.map((m) => m.staged), ...done]).catch((err: unknown) =>
+      // What was moved, and this run's transfer manifest; what no run needs any more is left to prune.
+      await deleteObjects(store, [...moves.map((m) => m.staged), ...manifests]).catch((err: unknown) =>
         deps.warn?.(
           `could not delete staged objects under ${gsUrl(loc.backupBucket, stagingPrefix(loc))} (${(err as Error).message}); prune removes them`,
         ),
@@ -145,14 +146,7 @@ async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, mo
     same,
     { concurrency: deps.concurrency, batchSize: deps.batchSize, signal: run.signal },
     {
-      request: (m) => {
-        const c = copyOf(m);
-        return {
-          source: { bucket: c.object.bucket, name: c.object.name, generation: c.object.generation },
-          destination: { bucket: loc.backupBucket, name: blobName(loc, c.key) },
-          opts: { ifGenerationMatch: c.replaces ?? '0', attributes: BLOB_ATTRIBUTES },
-        };
-      },
+      request: (m) => blobCopyRequest(loc, copyOf(m)),
       landed: (m, blob) => {
         const c = copyOf(m);
         checkHolds(loc, c, blob);
