@@ -1,7 +1,8 @@
 import type { Environment } from '../config/schema.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { authOptions } from './google-auth.js';
-import { describeApiError, splitHostPort } from './monitoring.js';
+import { grpcEmulatorOptions } from './grpc-emulator.js';
+import { describeApiError } from './monitoring.js';
 import { withRetry } from './retry.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
@@ -108,18 +109,8 @@ export async function openTransferJobs(env: Environment): Promise<TransferJobs> 
       const { StorageTransferServiceClient } = await import('@google-cloud/storage-transfer');
       // Initialised here, awaited: left to the first call, a credentials failure escapes as an unhandled rejection.
       if (!emulator) return initialised(new StorageTransferServiceClient(await storageTransferOptions(env)));
-      const grpc = await import('@grpc/grpc-js');
-      const { host, port } = splitHostPort(emulator, 'storagetransfer');
-      // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.
       return initialised(
-        new StorageTransferServiceClient({
-          servicePath: host,
-          apiEndpoint: host,
-          port,
-          sslCreds: grpc.credentials.createInsecure(),
-          projectId: env.project,
-          universeDomain: 'googleapis.com',
-        }),
+        new StorageTransferServiceClient(await grpcEmulatorOptions(emulator, 'storagetransfer', env.project)),
       );
     })());
   const project = env.project;
