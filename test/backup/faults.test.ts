@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listBackups, loadManifest } from '../../src/lib/backup/catalog.js';
+import { listBackups } from '../../src/lib/backup/catalog.js';
 import { createBackup } from '../../src/lib/backup/create.js';
-import { applyRestore, planRestore, readTarget } from '../../src/lib/backup/restore.js';
+import { applyRestore } from '../../src/lib/backup/restore.js';
+import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
 import { contents, listAll, seedFast, startFixture, VAULT, vaultLike, type Fixture } from './harness.js';
 
 let f: Fixture;
@@ -20,12 +21,10 @@ describe('with 10 % of requests failing (429, 503, dropped connections)', () => 
     f.emu.faults.set({ p429: 0.1 / 3, p503: 0.1 / 3, pReset: 0.1 / 3 });
     const backup = await createBackup({ store: f.store }, { location: f.loc, concurrency: 32, quiesced: false });
     expect(backup.objects).toBe(2000);
-    const manifest = await loadManifest(f.store, (await listBackups(f.store, f.loc))[0]!);
-    const plan = planRestore(manifest, await readTarget(f.store, 'restored-vault'), {
-      inPlace: false,
-      deleteExtra: false,
-    });
+    const summary = (await listBackups(f.store, f.loc))[0]!;
+    const plan = await planBackupRestore(f.store, summary, 'restored-vault', { inPlace: false, deleteExtra: false });
     const restored = await applyRestore({ store: f.store }, f.loc, plan, { concurrency: 32 });
+    await plan.work.remove();
     expect(restored.restored).toBe(2000);
     const injected = f.emu.log.list().filter((r) => r.fault);
     f.emu.faults.set({});

@@ -6,7 +6,9 @@ import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';
 import { MANIFEST_FORMAT, type Manifest } from '../../src/lib/backup/manifest.js';
 import { restorePlan } from '../../src/lib/backup/plans.js';
-import { isDestructiveRestore, planRestore } from '../../src/lib/backup/restore.js';
+import { isDestructiveRestore } from '../../src/lib/backup/restore.js';
+import { planRestore } from '../../src/lib/backup/restore-plan.js';
+import type { ExtraObject } from '../../src/lib/backup/restore-spill.js';
 import { backupCronJob, cronSchedule } from '../../src/lib/backup/schedule.js';
 import { cronJobYaml } from '../../src/lib/schedule/gwctl-job.js';
 
@@ -44,56 +46,84 @@ const manifest: Manifest = {
   objects: backedUp.map((o) => manifestEntry(o, blobKey(o))),
 };
 
+/** A restore planned from the manifest above and the target's objects (in name order), with its spilled decisions. */
+async function plannedRestore(
+  target: { bucket: string; exists: boolean; objects: ObjectInfo[] },
+  opts: { inPlace: boolean; deleteExtra: boolean },
+) {
+  const pages = async function* () {
+    yield target.objects;
+  };
+  const entries = async function* () {
+    yield manifest.objects;
+  };
+  const p = await planRestore({ manifest, entries: entries() }, { ...target, objects: pages() }, opts);
+  const copies: [string, string][] = [];
+  for await (const c of p.work.copies()) copies.push([c.entry.name, c.ifGenerationMatch]);
+  const deletes: ExtraObject[] = [];
+  for await (const d of p.work.deletes()) deletes.push(d);
+  await p.work.remove();
+  return { p, copies, deletes };
+}
+
 describe('restore plan', () => {
-  it('into a new bucket creates it and every object, and is not destructive', () => {
-    const p = planRestore(
-      manifest,
+  it('into a new bucket creates it and every object, and is not destructive', async () => {
+    const { p, copies } = await plannedRestore(
       { bucket: 'vault-restore', exists: false, objects: [] },
       { inPlace: false, deleteExtra: false },
     );
     expect(p).toMatchObject({ createBucket: true, unchanged: 0, keptExtra: 0, bytes: 3 });
-    expect(p.create.map((c) => [c.entry.name, c.ifGenerationMatch])).toEqual([
+    expect(p.create).toEqual({ objects: 3, bytes: 3, sample: ['a', 'b', 'c'] });
+    expect(copies).toEqual([
       ['a', '0'],
       ['b', '0'],
       ['c', '0'],
     ]);
     expect(isDestructiveRestore(p)).toBe(false);
-    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, true, p);
+    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, p);
     expect(plan.steps.map((s) => s.action)).toEqual(['create-bucket', 'restore']);
+    expect(plan.steps[1]!.detail).toEqual({ objects: 3, bytes: 3, first: ['a', 'b', 'c'], more: 0 });
   });
 
-  it('in place skips what is intact, overwrites what differs (guarded by its generation) and keeps extras', () => {
+  it('in place skips what is intact, overwrites what differs (guarded by its generation) and keeps extras', async () => {
     const target = [
       object('a', 'A', { generation: '9' }),
       object('b', 'tampered', { generation: '10' }),
       object('c', 'C', { metadata: { k: 'changed' }, generation: '11' }),
       object('zz', 'new'),
     ];
-    const p = planRestore(
-      manifest,
+    const { p, copies } = await plannedRestore(
       { bucket: 'vault', exists: true, objects: target },
       { inPlace: true, deleteExtra: false },
     );
     expect(p.unchanged).toBe(1);
-    expect(p.overwrite.map((c) => [c.entry.name, c.ifGenerationMatch])).toEqual([
+    expect(copies).toEqual([
       ['b', '10'],
       ['c', '11'],
     ]);
+    expect(p.overwrite.sample).toEqual([
+      { name: 'b', generation: '10' },
+      { name: 'c', generation: '11' },
+    ]);
     expect(p.keptExtra).toBe(1);
-    expect(p.deleteExtra).toEqual([]);
+    expect(p.deleteExtra.objects).toBe(0);
     expect(isDestructiveRestore(p)).toBe(true);
-    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, true, p);
+    const plan = restorePlan('prod', { id: manifest.id, completedAt: manifest.completedAt } as never, p);
     expect(plan.destructive).toBe(true);
+    expect(plan.steps.map((s) => `${s.action} ${s.target}`)).toEqual([
+      'overwrite gs://vault/b',
+      'overwrite gs://vault/c',
+    ]);
     expect(plan.warnings.join('\n')).toMatch(/--delete-extra/);
   });
 
-  it('deletes extras only with --delete-extra', () => {
-    const p = planRestore(
-      manifest,
+  it('deletes extras only with --delete-extra', async () => {
+    const { p, deletes } = await plannedRestore(
       { bucket: 'vault', exists: true, objects: [object('zz', 'new', { generation: '12' })] },
       { inPlace: true, deleteExtra: true },
     );
-    expect(p.deleteExtra).toEqual([{ name: 'zz', generation: '12' }]);
+    expect(deletes).toEqual([{ name: 'zz', generation: '12' }]);
+    expect(p.deleteExtra).toEqual({ objects: 1, bytes: 3, sample: [{ name: 'zz', generation: '12' }] });
   });
 });
 

@@ -4,7 +4,8 @@ import { BackupInterruptedError, createBackup } from '../../src/lib/backup/creat
 import type { ObjectStore } from '../../src/lib/cloud/object-store.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey, blobName } from '../../src/lib/backup/layout.js';
-import { applyRestore, planRestore, readTarget, RestoreIntegrityError } from '../../src/lib/backup/restore.js';
+import { applyRestore, RestoreIntegrityError } from '../../src/lib/backup/restore.js';
+import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
 import { verifyBackup } from '../../src/lib/backup/verify.js';
 import {
   AWKWARD_NAMES,
@@ -43,12 +44,12 @@ const take = (extra: Partial<Parameters<typeof createBackup>[0]> = {}, batchSize
 async function restoreInto(bucket: string, id?: string, opts: { deep?: boolean } = {}) {
   const backups = await listBackups(f.store, f.loc);
   const summary = id ? backups.find((b) => b.id === id)! : backups[0]!;
-  const manifest = await loadManifest(f.store, summary);
-  const plan = planRestore(manifest, await readTarget(f.store, bucket), {
-    inPlace: bucket === VAULT,
-    deleteExtra: false,
-  });
-  return applyRestore({ store: f.store }, f.loc, plan, { concurrency: 8, ...opts });
+  const plan = await planBackupRestore(f.store, summary, bucket, { inPlace: bucket === VAULT, deleteExtra: false });
+  try {
+    return await applyRestore({ store: f.store }, f.loc, plan, { concurrency: 8, ...opts });
+  } finally {
+    await plan.work.remove();
+  }
 }
 
 describe('backup create → verify → restore', () => {

@@ -4,7 +4,8 @@ import { listBackups } from '../../src/lib/backup/catalog.js';
 import { createBackup } from '../../src/lib/backup/create.js';
 import { backupLocation, type BackupLocation } from '../../src/lib/backup/layout.js';
 import { loadManifest } from '../../src/lib/backup/catalog.js';
-import { applyRestore, planRestore, readTarget } from '../../src/lib/backup/restore.js';
+import { applyRestore } from '../../src/lib/backup/restore.js';
+import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
 import { stagingPrefix } from '../../src/lib/backup/staging.js';
 import { stageForRestore, stsEngine, TransferFailedError, type StsDeps } from '../../src/lib/backup/sts-engine.js';
 import { verifyBackup } from '../../src/lib/backup/verify.js';
@@ -108,9 +109,8 @@ describe('backup create --engine sts (Storage Transfer Service)', () => {
 
   it('restore --engine sts stages the blobs in the target bucket, renames them and leaves every object identical', async () => {
     const summary = (await listBackups(store, loc)).find((b) => b.id === first.id)!;
-    const manifest = await loadManifest(store, summary);
     const target = 'relaycorp-gateway-test-vault-restored';
-    const plan = planRestore(manifest, await readTarget(store, target), { inPlace: false, deleteExtra: false });
+    const plan = await planBackupRestore(store, summary, target, { inPlace: false, deleteExtra: false });
     const result = await applyRestore({ store }, loc, plan, {
       concurrency: 8,
       stage: (copies) => stageForRestore(deps(), loc, summary.id, target, copies),
@@ -126,6 +126,7 @@ describe('backup create --engine sts (Storage Transfer Service)', () => {
     const hashes = (fs: typeof files) =>
       Object.fromEntries(fs.map((f) => [f.name, `${f.metadata.crc32c}/${f.metadata.md5Hash}`]));
     expect(hashes(files)).toEqual(hashes(originals));
+    await plan.work.remove();
   });
 
   it('retries CreateTransferJob and RunTransferJob answered UNAVAILABLE, and runs one job', async () => {

@@ -1,12 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { destructiveFlags, GwctlCommand } from '../../base-command.js';
 import { openObjectStore } from '../../lib/cloud/gcs-object-store.js';
-import { listBackups, locationText, loadManifest, parseAt, selectBackup } from '../../lib/backup/catalog.js';
+import { listBackups, locationText, parseAt, selectBackup } from '../../lib/backup/catalog.js';
 import { backupFlags, batchSizeFlag, concurrencyFlag } from '../../lib/backup/flags.js';
 import { backupLocation } from '../../lib/backup/layout.js';
 import { restorePlan } from '../../lib/backup/plans.js';
 import { formatBytes } from '../../lib/ui/bytes.js';
-import { applyRestore, planRestore, readTarget } from '../../lib/backup/restore.js';
+import { applyRestore } from '../../lib/backup/restore.js';
+import { planBackupRestore } from '../../lib/backup/restore-plan.js';
 import {
   bucketsOf,
   defaultRestoreBucket,
@@ -64,66 +65,71 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     const at = this.flags.at ? parseAt(this.flags.at, new Date()) : undefined;
     const store = await openObjectStore(env);
     const summary = selectBackup(await listBackups(store, loc), this.args.backup, at, locationText(loc));
-    const manifest = await loadManifest(store, summary);
     const targetBucket = chosen || defaultRestoreBucket(env, loc, summary.id);
-    const value = planRestore(manifest, await readTarget(store, targetBucket), {
+    // Planned by merging the manifest's parts with the target's listing, both in name order: every part
+    // is read and checked before anything is written, and the decisions go to a private spill file.
+    const value = await planBackupRestore(store, summary, targetBucket, {
       inPlace: this.flags['in-place'],
       deleteExtra: this.flags['delete-extra'],
     });
     const sts = this.flags.engine === 'sts' ? await openSts(env) : undefined;
-    const planned = restorePlan(env.name, summary, manifest.quiesced, value);
-    const plan = sts ? stsRestorePlan(planned, value) : planned;
-
-    const outcome = await this.mutate(
-      plan,
-      (_plan, ctx) =>
-        applyRestore(
-          {
-            store,
-            signal: ctx.signal,
-            stepDone: ctx.stepDone,
-            progress: (label, n) => this.progress(label, n),
-            warn: (m) => this.ui.warn(m),
-          },
-          loc,
-          value,
-          {
-            concurrency: this.flags.concurrency,
-            batchSize: this.flags['batch-size'],
-            location: env.region,
-            deep: this.flags.deep,
-            ...(sts
-              ? {
-                  stage: async (copies) => {
-                    const deps = stsDeps(sts, store, {
-                      concurrency: this.flags.concurrency,
-                      note: (m) => this.ui.note(m),
-                      warn: (m) => this.ui.warn(m),
-                    });
-                    const staged = await stageForRestore(deps, loc, summary.id, targetBucket, copies, ctx.signal);
-                    ctx.stepDone(STAGE_BLOBS_STEP);
-                    return staged;
-                  },
-                }
-              : {}),
-          },
-        ),
-      {
-        auditDetails: (r) => ({
-          id: r.id,
-          targetBucket: r.targetBucket,
-          restored: r.restored,
-          deleted: r.deleted,
-          engine: { name: this.flags.engine, ...(r.job ? { job: r.job } : {}) },
-        }),
-      },
-    ).finally(() => sts?.close());
-    const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced: manifest.quiesced };
-    if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
-    const r = outcome.result;
-    this.ui.success(
-      `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted${r.job ? `; Storage Transfer Service job ${r.job}` : ''}`,
-    );
-    return { status: outcome.status, ...base, ...r };
+    try {
+      const planned = restorePlan(env.name, summary, value);
+      const plan = sts ? stsRestorePlan(planned, value) : planned;
+      const outcome = await this.mutate(
+        plan,
+        (_plan, ctx) =>
+          applyRestore(
+            {
+              store,
+              signal: ctx.signal,
+              stepDone: ctx.stepDone,
+              progress: (label, n) => this.progress(label, n),
+              warn: (m) => this.ui.warn(m),
+            },
+            loc,
+            value,
+            {
+              concurrency: this.flags.concurrency,
+              batchSize: this.flags['batch-size'],
+              location: env.region,
+              deep: this.flags.deep,
+              ...(sts
+                ? {
+                    stage: async (copies) => {
+                      const deps = stsDeps(sts, store, {
+                        concurrency: this.flags.concurrency,
+                        note: (m) => this.ui.note(m),
+                        warn: (m) => this.ui.warn(m),
+                      });
+                      const staged = await stageForRestore(deps, loc, summary.id, targetBucket, copies, ctx.signal);
+                      ctx.stepDone(STAGE_BLOBS_STEP);
+                      return staged;
+                    },
+                  }
+                : {}),
+            },
+          ),
+        {
+          auditDetails: (r) => ({
+            id: r.id,
+            targetBucket: r.targetBucket,
+            restored: r.restored,
+            deleted: r.deleted,
+            engine: { name: this.flags.engine, ...(r.job ? { job: r.job } : {}) },
+          }),
+        },
+      );
+      const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced: value.quiesced };
+      if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
+      const r = outcome.result;
+      this.ui.success(
+        `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted${r.job ? `; Storage Transfer Service job ${r.job}` : ''}`,
+      );
+      return { status: outcome.status, ...base, ...r };
+    } finally {
+      await value.work.remove();
+      await sts?.close();
+    }
   }
 }

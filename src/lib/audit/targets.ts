@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sha256 } from './record.js';
 
 /** At most this many targets are listed in a record, like MAX_IDS for step ids. */
@@ -10,7 +11,7 @@ export interface RecordedTargets {
   targets: string[];
   /** Targets left out of `targets` to keep the record small (a restore of 5,000 objects). */
   targetsOmitted?: number;
-  /** `sha256:` of every target, sorted, one a line: proves which the full list was, without listing it. */
+  /** `sha256:` of every target, sorted by code point, one a line: proves which the full list was, without listing it. */
   targetsDigest?: string;
 }
 
@@ -32,5 +33,42 @@ export function recordedTargets(all: readonly string[]): RecordedTargets {
   };
 }
 
+/** Code point order (UTF-8 bytes), the order GCS lists names in: a plan streamed in that order digests as it goes. */
+const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 export const targetsDigest = (targets: readonly string[]) =>
-  `sha256:${sha256([...new Set(targets)].sort().join('\n'))}`;
+  `sha256:${sha256([...new Set(targets)].sort(byCodePoint).join('\n'))}`;
+
+/**
+ * recordedTargets of targets given one at a time, in code point order (a restore planned by merging
+ * sorted streams): the first ones kept, the rest counted and digested as they come, none held.
+ */
+export class StreamedTargets {
+  private readonly listed: string[] = [];
+  private bytes = 0;
+  private count = 0;
+  private last: string | undefined;
+  private full = false;
+  private readonly hash = createHash('sha256');
+
+  add(target: string): void {
+    if (target === this.last) return;
+    if (this.last !== undefined && byCodePoint(this.last, target) > 0)
+      throw new Error(`StreamedTargets: ${target} comes before ${this.last}`);
+    this.hash.update(this.count > 0 ? `\n${target}` : target);
+    this.last = target;
+    this.count++;
+    this.bytes += Buffer.byteLength(target) + 3;
+    if (this.full || this.listed.length === MAX_TARGETS || this.bytes > MAX_TARGET_BYTES) this.full = true;
+    else this.listed.push(target);
+  }
+
+  recorded(): RecordedTargets {
+    if (this.listed.length === this.count) return { targets: this.listed };
+    return {
+      targets: this.listed,
+      targetsOmitted: this.count - this.listed.length,
+      targetsDigest: `sha256:${this.hash.digest('hex')}`,
+    };
+  }
+}

@@ -28,14 +28,17 @@ export async function copyInBatches<T>(
   await forEachBounded(
     chunk(items, batchSize(items.length, opts.concurrency, opts.batchSize)),
     opts.concurrency,
-    async (batch) => {
-      if (batch.length === 1) return how.alone(batch[0]!);
-      const results = await store.copyMany(batch.map((item) => how.request(item)));
-      for (const [i, r] of results.entries()) {
-        if (r instanceof Error) await how.alone(batch[i]!);
-        else how.landed(batch[i]!, r);
-      }
-    },
+    (batch) => copyBatch(store, batch, how),
     opts.signal,
   );
+}
+
+/** One batch of copies in one request; a batch of one, and each copy the batch could not do, alone. */
+export async function copyBatch<T>(store: ObjectStore, batch: T[], how: BatchedCopy<T>): Promise<void> {
+  if (batch.length === 1) return how.alone(batch[0]!);
+  const results = await store.copyMany(batch.map((item) => how.request(item)));
+  for (const [i, r] of results.entries()) {
+    if (r instanceof Error) await how.alone(batch[i]!);
+    else how.landed(batch[i]!, r);
+  }
 }

@@ -87,9 +87,25 @@ export async function loadManifest(store: ObjectStore, summary: BackupSummary): 
  * that keeps only what it needs of each (prune keeps blob keys) holds one part at a time.
  */
 export async function* manifestEntries(store: ObjectStore, summary: BackupSummary): AsyncIterable<ManifestEntry[]> {
-  const { manifest, parts } = await openSeal(store, summary);
-  if (parts) yield* parts;
-  else yield manifest.objects;
+  yield* (await openBackup(store, summary)).entries;
+}
+
+/** A backup's manifest (without its entries), the names its parts start with, and its entries part by part (manifestEntries). */
+export async function openBackup(
+  store: ObjectStore,
+  summary: BackupSummary,
+): Promise<{ manifest: Omit<Manifest, 'objects'>; partFirsts: string[]; entries: AsyncIterable<ManifestEntry[]> }> {
+  const { manifest, parts, refs } = await openSeal(store, summary);
+  const { objects, ...header } = manifest;
+  return {
+    manifest: header,
+    partFirsts: refs?.map((r) => r.first) ?? [],
+    entries:
+      parts ??
+      (async function* () {
+        yield objects;
+      })(),
+  };
 }
 
 /** Parts read ahead of the one being handed over. */
@@ -98,7 +114,7 @@ const PARTS_AHEAD = 4;
 async function openSeal(
   store: ObjectStore,
   summary: BackupSummary,
-): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]> }> {
+): Promise<{ manifest: Manifest; parts?: AsyncIterable<ManifestEntry[]>; refs?: PartRef[] }> {
   const { bucket, name, generation } = summary.manifest;
   const where = gsUrl(bucket, name);
   const data = await store.read({ bucket, name, generation });
@@ -107,9 +123,10 @@ async function openSeal(
   const opened = openManifest(data, { id: summary.id, sha256: summary.sha256, where });
   if (!('parts' in opened)) return { manifest: opened };
   const { parts: refs, ...header } = opened;
+  // Parts ahead are kept as bytes and parsed when handed over: parsed entries take several times their bytes.
   const readPart = (ref: PartRef) =>
     store.read({ bucket, name: ref.name }).then(
-      (bytes) => openPart(bytes, ref, where),
+      (bytes) => bytes,
       (err: unknown) => {
         if (err instanceof ObjectNotFoundError)
           throw new ManifestError(
@@ -122,17 +139,17 @@ async function openSeal(
     const ahead = refs.slice(0, PARTS_AHEAD).map(readPart);
     for (const p of ahead) p.catch(() => undefined); // awaited in turn below
     for (let i = 0; i < refs.length; i++) {
-      const entries = await ahead[i]!;
+      const entries = openPart(await ahead[i]!, refs[i]!, where);
       if (i + PARTS_AHEAD < refs.length) {
         const next = readPart(refs[i + PARTS_AHEAD]!);
         next.catch(() => undefined);
         ahead.push(next);
       }
-      ahead[i] = Promise.resolve([]); // let the part go once handed over
+      ahead[i] = Promise.resolve(Buffer.alloc(0)); // let the part go once handed over
       yield entries;
     }
   }
-  return { manifest: { ...header, objects: [] }, parts: parts() };
+  return { manifest: { ...header, objects: [] }, parts: parts(), refs };
 }
 
 /** What a backup needs to know of a stored blob. */

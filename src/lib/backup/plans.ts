@@ -6,7 +6,8 @@ import type { BackupPreview } from './create.js';
 import { blobsPrefix, manifestsPrefix, type BackupLocation } from './layout.js';
 import type { BackupSummary } from './manifest.js';
 import type { GarbageScan, PruneSelection } from './prune.js';
-import { isDestructiveRestore, type RestorePlanValue } from './restore.js';
+import { isDestructiveRestore } from './restore.js';
+import type { RestorePlanValue, Sampled } from './restore-plan.js';
 import { workloadLabel, type WorkloadRef } from './quiesce.js';
 import { describeInterrupted, QUIESCE_ANNOTATIONS, type QuiesceDecision } from './quiesce-mark.js';
 import { backupStep } from './step-ids.js';
@@ -74,54 +75,81 @@ export function createPlan(
   });
 }
 
-export function restorePlan(env: string, backup: BackupSummary, quiesced: boolean, p: RestorePlanValue): Plan {
+export function restorePlan(env: string, backup: BackupSummary, p: RestorePlanValue): Plan {
   const steps: PlanStep[] = [];
+  const bucketUrl = gsUrl(p.targetBucket, '');
   if (p.createBucket)
     steps.push({
       id: backupStep.createBucket(p.targetBucket),
       action: 'create-bucket',
-      target: gsUrl(p.targetBucket, ''),
+      target: bucketUrl,
       description: 'new bucket for the restored objects',
     });
-  if (p.create.length > 0) {
+  if (p.create.objects > 0) {
     steps.push({
       id: backupStep.restore(p.targetBucket),
       action: 'restore',
-      target: gsUrl(p.targetBucket, ''),
-      description: `${p.create.length} object(s) the bucket lacks (${formatBytes(p.create.reduce((n, c) => n + c.entry.size, 0))}), server-side, each checked against the manifest's CRC32C`,
-      detail: { objects: p.create.map((c) => c.entry.name) },
+      target: bucketUrl,
+      description: `${p.create.objects} object(s) the bucket lacks (${formatBytes(p.create.bytes)}), server-side, each checked against the manifest's CRC32C`,
+      detail: sampleDetail(p.create),
     });
   }
-  for (const c of p.overwrite)
+  // The first objects overwritten or deleted are steps of their own, for the operator to read; the rest one step each.
+  for (const o of p.overwrite.sample)
     steps.push({
-      id: backupStep.overwrite(c.entry.name),
+      id: backupStep.overwrite(o.name),
       action: 'overwrite',
-      target: gsUrl(p.targetBucket, c.entry.name),
-      description: `differs from the backup (replaces generation ${c.ifGenerationMatch})`,
+      target: gsUrl(p.targetBucket, o.name),
+      description: `differs from the backup (replaces generation ${o.generation})`,
     });
-  for (const d of p.deleteExtra)
+  if (p.overwrite.objects > p.overwrite.sample.length)
+    steps.push({
+      id: backupStep.overwriteMore(p.targetBucket),
+      action: 'overwrite',
+      target: bucketUrl,
+      description: `… and ${p.overwrite.objects - p.overwrite.sample.length} more object(s) that differ from the backup, each only if still the generation planned`,
+      detail: { objects: p.overwrite.objects - p.overwrite.sample.length },
+    });
+  for (const d of p.deleteExtra.sample)
     steps.push({
       id: backupStep.deleteObject(d.name),
       action: 'delete',
       target: gsUrl(p.targetBucket, d.name),
       description: 'not in the backup (--delete-extra)',
     });
+  if (p.deleteExtra.objects > p.deleteExtra.sample.length)
+    steps.push({
+      id: backupStep.deleteMore(p.targetBucket),
+      action: 'delete',
+      target: bucketUrl,
+      description: `… and ${p.deleteExtra.objects - p.deleteExtra.sample.length} more object(s) not in the backup (--delete-extra), each only if still the generation planned`,
+      detail: { objects: p.deleteExtra.objects - p.deleteExtra.sample.length },
+    });
   const warnings: string[] = [];
   if (p.keptExtra > 0)
     warnings.push(
       `${p.keptExtra} object(s) in ${gsUrl(p.targetBucket)} are not in the backup and stay (--delete-extra deletes them)`,
     );
-  if (!quiesced)
+  if (!p.quiesced)
     warnings.push(`backup ${backup.id} was taken without --quiesce: Vault was running while it was copied`);
   return makePlan({
     command: 'backup restore',
     env,
-    summary: `restore backup ${backup.id} (completed ${backup.completedAt}) of ${gsUrl(p.sourceBucket)} into ${gsUrl(p.targetBucket)}${p.inPlace ? ' in place' : ''}: ${p.create.length + p.overwrite.length} to copy, ${p.unchanged} already as backed up${p.deleteExtra.length ? `, ${p.deleteExtra.length} to delete` : ''}`,
+    summary: `restore backup ${backup.id} (completed ${backup.completedAt}) of ${gsUrl(p.sourceBucket)} into ${gsUrl(p.targetBucket)}${p.inPlace ? ' in place' : ''}: ${p.create.objects + p.overwrite.objects} to copy, ${p.unchanged} already as backed up${p.deleteExtra.objects ? `, ${p.deleteExtra.objects} to delete` : ''}`,
     destructive: isDestructiveRestore(p),
     steps,
     warnings,
+    targets: p.targets,
   });
 }
+
+/** A category of a restore as the JSON plan shows it: how many, their bytes, the first names, how many more. */
+const sampleDetail = (s: Sampled<string>) => ({
+  objects: s.objects,
+  bytes: s.bytes,
+  first: s.sample,
+  more: s.objects - s.sample.length,
+});
 
 export function prunePlan(loc: BackupLocation, selection: PruneSelection, scan: GarbageScan, graceMs: number): Plan {
   const steps: PlanStep[] = selection.remove.map((b) => ({

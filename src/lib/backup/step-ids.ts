@@ -9,5 +9,8 @@ export const backupStep = {
   createBucket: (bucket: string) => `create-bucket/${bucket}`,
   restore: (bucket: string) => `restore/${bucket}`,
   overwrite: (name: string) => `overwrite/${name}`,
+  /** The overwrites past those a restore plan names one by one. */
+  overwriteMore: (bucket: string) => `overwrite-more/${bucket}`,
   deleteObject: (name: string) => `delete/${name}`,
+  deleteMore: (bucket: string) => `delete-more/${bucket}`,
 };

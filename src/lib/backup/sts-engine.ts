@@ -10,7 +10,8 @@ import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from 
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
 import { entryOf, keyOf, type ListedRef } from './listed-objects.js';
-import type { RestoreCopy, StagedBlobs } from './restore.js';
+import type { StagedBlobs } from './restore.js';
+import type { RestoreCopy } from './restore-spill.js';
 import {
   deleteObjects,
   listUnder,
@@ -290,10 +291,13 @@ export async function stageForRestore(
   loc: BackupLocation,
   backupId: string,
   targetBucket: string,
-  copies: RestoreCopy[],
+  copies: AsyncIterable<RestoreCopy>,
   signal?: AbortSignal,
 ): Promise<StagedBlobs | undefined> {
-  const keys = [...new Set(copies.map((c) => c.entry.blob))];
+  const distinct = new Set<string>();
+  for await (const c of copies) distinct.add(c.entry.blob);
+  const keys = [...distinct];
+  distinct.clear();
   if (keys.length === 0) return undefined;
   const { store } = deps;
   const run = `restore-${backupId}-${randomBytes(3).toString('hex')}`;

@@ -7,7 +7,7 @@ import type { Plan } from '../plan/plan.js';
 import { formatBytes } from '../ui/bytes.js';
 import type { BackupPreview, CopyEngine } from './create.js';
 import { blobsPrefix, type BackupLocation } from './layout.js';
-import type { RestorePlanValue } from './restore.js';
+import type { RestorePlanValue } from './restore-plan.js';
 import { restoreStagingPrefix, stagingPrefix } from './staging.js';
 import { backupStep } from './step-ids.js';
 import { stsEngine, type StsDeps } from './sts-engine.js';
@@ -84,15 +84,16 @@ export const STAGE_BLOBS_STEP = 'stage-blobs';
 
 /** A restore plan with the job that stages the blobs first: how many and how many bytes it would transfer. */
 export function stsRestorePlan(plan: Plan, p: RestorePlanValue): Plan {
-  const blobs = new Map([...p.create, ...p.overwrite].map((c) => [c.entry.blob, c.entry.size]));
-  if (blobs.size === 0) return plan;
-  const bytes = [...blobs.values()].reduce((n, s) => n + s, 0);
+  // Objects that share content share a blob, which the job transfers once: at most this many.
+  const objects = p.create.objects + p.overwrite.objects;
+  const bytes = p.create.bytes + p.overwrite.bytes;
+  if (objects === 0) return plan;
   const stage = {
     id: STAGE_BLOBS_STEP,
     action: 'transfer',
     target: gsUrl(p.targetBucket, restoreStagingPrefix(p.id)),
-    description: `Storage Transfer Service job: ${blobs.size} blob(s), ${formatBytes(bytes)}, staged in the target bucket, then renamed server-side to the objects' names (each checked against the manifest) and deleted`,
-    detail: { blobs: blobs.size, bytes, engine: 'sts' },
+    description: `Storage Transfer Service job: the blobs of ${objects} object(s), at most ${formatBytes(bytes)}, staged in the target bucket, then renamed server-side to the objects' names (each checked against the manifest) and deleted`,
+    detail: { objects, bytes, engine: 'sts' },
   };
   const at = plan.steps.findIndex((s) => s.action !== 'create-bucket');
   const steps = [...plan.steps];

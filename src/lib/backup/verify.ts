@@ -4,7 +4,7 @@ import { forEachBounded } from './bounded.js';
 import { blobHolds } from './blob-copies.js';
 import { listBlobs, manifestEntries } from './catalog.js';
 import { blobName, type BackupLocation } from './layout.js';
-import { ManifestError, type BackupSummary, type ManifestEntry } from './manifest.js';
+import { ManifestError, type BackupSummary } from './manifest.js';
 
 export interface VerifyProblem {
   kind: 'manifest' | 'missing' | 'mismatch' | 'corrupt';
@@ -30,17 +30,6 @@ export interface VerifyDeps {
   store: ObjectStore;
   progress?: (total: number) => Promise<Progress>;
   signal?: AbortSignal;
-}
-
-/** Groups a manifest's entries by blob: each blob is checked once, and problems name every object it holds. */
-export function entriesByBlob(entries: ManifestEntry[]): Map<string, ManifestEntry[]> {
-  const byBlob = new Map<string, ManifestEntry[]>();
-  for (const e of entries) {
-    const list = byBlob.get(e.blob);
-    if (list) list.push(e);
-    else byBlob.set(e.blob, [e]);
-  }
-  return byBlob;
 }
 
 /**

@@ -129,4 +129,4 @@ export function requireYesWhenUnattended(opts: { yes: boolean; interactive: bool
  * What the plan's steps act on, once each: the records carry it, and `verify infra` attributes drift by it.
  * Capped (targets.ts) so a restore of thousands of objects still fits in one shared-log entry (64 KiB).
  */
-const planTargets = (plan: Plan) => recordedTargets(plan.steps.map((s) => s.target));
+const planTargets = (plan: Plan) => plan.targets ?? recordedTargets(plan.steps.map((s) => s.target));

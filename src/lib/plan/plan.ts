@@ -1,4 +1,5 @@
 import { canonicalJson, sha256 } from '../audit/record.js';
+import type { RecordedTargets } from '../audit/targets.js';
 
 /** One call the apply step will make: what a dry run prints and what the audit log refers to. */
 export interface PlanStep {
@@ -23,6 +24,11 @@ export interface Plan {
   /** Destructive plans need the environment's name typed (or `--confirm <env>`). */
   destructive: boolean;
   warnings: string[];
+  /**
+   * What the records name as its targets, when its steps stand for more objects than they list (a
+   * restore of a million objects shows a sample): made while planning, digest of all included.
+   */
+  targets?: RecordedTargets;
 }
 
 export function makePlan(p: Omit<Plan, 'warnings'> & { warnings?: string[] }): Plan {

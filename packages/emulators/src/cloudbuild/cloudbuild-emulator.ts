@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import type { FaultInjector } from '../common/faults.js';
-import { startGrpcRecorder } from '../common/grpc-recorder.js';
+import { serveRecordedGrpc } from '../common/grpc-serve.js';
 import type { RequestLog } from '../common/request-log.js';
 import {
   CloudBuildError,
@@ -14,7 +14,6 @@ import {
   type TriggerRef,
   type TriggerSeed,
 } from './trigger-store.js';
-import { listenOnLoopback } from '../common/grpc-listen.js';
 
 export interface CloudBuildEmulatorOptions {
   /** Keep triggers here (one JSON file), and load them from here at start. */
@@ -56,31 +55,14 @@ export async function startCloudBuildEmulator(opts: CloudBuildEmulatorOptions = 
       return triggers.update(ref, req.trigger ?? {}, paths);
     }),
   });
-  const port = await listenOnLoopback(server);
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      server.tryShutdown(() => resolve());
-      setTimeout(() => server.forceShutdown(), 200).unref();
-    });
-  const recorder = await startGrpcRecorder({
-    service: 'cloudbuild',
-    upstream: `http://127.0.0.1:${port}`,
-    log: opts.log,
-    faults: opts.faults,
-  }).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
+  const recorder = await serveRecordedGrpc(server, { service: 'cloudbuild', log: opts.log, faults: opts.faults });
   return {
     host: recorder.host,
     port: recorder.port,
     log: recorder.log,
     faults: recorder.faults,
     triggers,
-    close: async () => {
-      await recorder.close();
-      await stop();
-    },
+    close: recorder.close,
   };
 }
 

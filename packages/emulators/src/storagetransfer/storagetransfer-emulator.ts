@@ -5,8 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import type { FaultInjector } from '../common/faults.js';
-import { listenOnLoopback } from '../common/grpc-listen.js';
-import { startGrpcRecorder } from '../common/grpc-recorder.js';
+import { serveRecordedGrpc } from '../common/grpc-serve.js';
 import type { RequestLog } from '../common/request-log.js';
 import { GcsJson } from './gcs-json.js';
 import { invalid, TransferError } from './transfer-error.js';
@@ -66,8 +65,8 @@ export async function startStorageTransferEmulator(
   const runs = new Map<string, { control: RunControl; done: Promise<void> }>();
   let nextRunFault: RunFault | undefined;
   const objectFaults: ObjectFault[] = [];
-  const start = (name: string) => {
-    const control: RunControl = { cancel: false, stop: false, paused: false };
+  const start = (name: string, paused = false) => {
+    const control: RunControl = { cancel: false, stop: false, paused };
     const runFault = nextRunFault;
     nextRunFault = undefined;
     const done = runOperation(name, {
@@ -139,29 +138,15 @@ export async function startStorageTransferEmulator(
     return {};
   }
 
-  // A run the process did not finish (stopped or killed): taken up again from the start, its counters anew; the
-  // copies it had made are found in the sink and skipped by sync (unless the job overwrites ALWAYS).
+  // A run the process did not finish (stopped or killed): taken up again from the start (still paused if it was),
+  // its counters anew; the copies it had made are found in the sink and skipped by sync (unless it overwrites ALWAYS).
   for (const op of store.unfinished()) {
     const record = store.operationRecord(op.metadata.name)!;
-    Object.assign(record.metadata, { status: 'IN_PROGRESS', counters: zeroCounters(), errorBreakdowns: [] });
-    start(op.metadata.name);
+    Object.assign(record.metadata, { counters: zeroCounters(), errorBreakdowns: [] });
+    start(op.metadata.name, record.metadata.status === 'PAUSED');
   }
 
-  const port = await listenOnLoopback(server);
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      server.tryShutdown(() => resolve());
-      setTimeout(() => server.forceShutdown(), 200).unref();
-    });
-  const recorder = await startGrpcRecorder({
-    service: 'storagetransfer',
-    upstream: `http://127.0.0.1:${port}`,
-    log: opts.log,
-    faults: opts.faults,
-  }).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
+  const recorder = await serveRecordedGrpc(server, { service: 'storagetransfer', log: opts.log, faults: opts.faults });
   const idle = async () => {
     while (runs.size) await Promise.all([...runs.values()].map((r) => r.done));
   };
@@ -183,7 +168,6 @@ export async function startStorageTransferEmulator(
       }
       await idle();
       await recorder.close();
-      await stop();
     },
   };
 }

@@ -1,0 +1,168 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ManifestEntry } from './manifest.js';
+
+/** One copy a restore decided on: the entry to restore, and the generation it replaces (`'0'`: none). */
+export interface RestoreCopy {
+  entry: ManifestEntry;
+  /** `'0'` for a missing object; the generation being replaced otherwise, so a concurrent writer is not clobbered. */
+  ifGenerationMatch: string;
+}
+
+/** An extra object of the target to delete, only if it is still the generation planned. */
+export interface ExtraObject {
+  name: string;
+  generation: string;
+}
+
+/**
+ * The work a restore plan decided on, spilled to files as it is planned, in name order: the apply reads
+ * them back and does exactly that, never a fresh decision (a copy guarded by the generation seen when
+ * planning cannot clobber a writer that came after). A million objects' decisions would take hundreds
+ * of MiB in memory; on disk they take about their manifest lines. The directory is private (0700, files
+ * 0600): object names and metadata are the bucket's, not the world's.
+ */
+export interface RestoreWork {
+  readonly dir: string;
+  copies(): AsyncIterable<RestoreCopy>;
+  deletes(): AsyncIterable<ExtraObject>;
+  /** Removes the files; a restore calls it whatever happened (dry run, no-op, failure). */
+  remove(): Promise<void>;
+}
+
+const PREFIX = 'gwctl-restore-';
+/** Bytes gathered before each write. */
+const CHUNK = 1 << 20;
+
+/** A new private directory to spill a restore's decisions into; directories left by restores that were killed are removed first. */
+export async function spillWriter(): Promise<RestoreSpillWriter> {
+  await removeAbandoned();
+  const dir = await mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));
+  try {
+    const copies = await open(join(dir, 'copies'), 'wx', 0o600);
+    const deletes = await open(join(dir, 'deletes'), 'wx', 0o600);
+    return new RestoreSpillWriter(dir, new LineFile(copies), new LineFile(deletes));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export class RestoreSpillWriter {
+  constructor(
+    readonly dir: string,
+    private readonly copyFile: LineFile,
+    private readonly deleteFile: LineFile,
+  ) {}
+
+  async copy(c: RestoreCopy): Promise<void> {
+    // One line each: the generation replaced, a tab, the entry as JSON (which never holds a raw tab or line break).
+    await this.copyFile.write(`${c.ifGenerationMatch}\t${JSON.stringify(c.entry)}\n`);
+  }
+
+  async delete(o: ExtraObject): Promise<void> {
+    await this.deleteFile.write(`${o.generation}\t${JSON.stringify(o.name)}\n`);
+  }
+
+  /** The files, complete, to read back. */
+  async finish(): Promise<RestoreWork> {
+    await this.copyFile.close();
+    await this.deleteFile.close();
+    const dir = this.dir;
+    return {
+      dir,
+      copies: () =>
+        mapLines(join(dir, 'copies'), (generation, json) => ({
+          ifGenerationMatch: generation,
+          entry: JSON.parse(json) as ManifestEntry,
+        })),
+      deletes: () =>
+        mapLines(join(dir, 'deletes'), (generation, json) => ({ generation, name: JSON.parse(json) as string })),
+      remove: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+
+  /** Planning failed: the files go. */
+  async abandon(): Promise<void> {
+    await Promise.allSettled([this.copyFile.close(), this.deleteFile.close()]);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+class LineFile {
+  private buffered: string[] = [];
+  private size = 0;
+  private closed = false;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  async write(line: string): Promise<void> {
+    this.buffered.push(line);
+    this.size += line.length;
+    if (this.size >= CHUNK) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffered.length === 0) return;
+    const text = this.buffered.join('');
+    this.buffered = [];
+    this.size = 0;
+    await this.fh.write(text);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      await this.fh.close();
+    }
+  }
+}
+
+async function* mapLines<T>(path: string, parse: (head: string, json: string) => T): AsyncIterable<T> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const tab = line.indexOf('\t');
+      yield parse(line.slice(0, tab), line.slice(tab + 1));
+    }
+  } finally {
+    lines.close();
+  }
+}
+
+/**
+ * Spill directories of restores whose process is gone (kill -9, a crash): a restore of a million objects
+ * leaves hundreds of MiB behind otherwise. Only this user's, only when the pid in the name no longer runs.
+ */
+async function removeAbandoned(): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tmpdir());
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const pid = Number(/^gwctl-restore-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    const path = join(tmpdir(), name);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() && (uid === undefined || info.uid === uid))
+      await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
