@@ -15,6 +15,8 @@ import {
   restoreTargetBucket,
 } from '../../lib/backup/restore-target.js';
 import { gsUrl } from '../../lib/config/gs-url.js';
+import { stageForRestore } from '../../lib/backup/sts-engine.js';
+import { engineFlag, openSts, STAGE_BLOBS_STEP, stsDeps, stsRestorePlan } from '../../lib/backup/sts-run.js';
 
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override args = {
@@ -26,6 +28,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
     ...backupFlags,
     ...concurrencyFlag,
     ...batchSizeFlag,
+    ...engineFlag,
     at: Flags.string({
       description:
         'restore the newest backup completed at or before this time: ISO 8601 (2025-06-01T12:00:00Z) or a duration ago (3h)',
@@ -69,8 +72,10 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
       inPlace: this.flags['in-place'],
       deleteExtra: this.flags['delete-extra'],
     });
+    const sts = this.flags.engine === 'sts' ? await openSts(env) : undefined;
     try {
-      const plan = restorePlan(env.name, summary, value);
+      const planned = restorePlan(env.name, summary, value);
+      const plan = sts ? stsRestorePlan(planned, value) : planned;
       const outcome = await this.mutate(
         plan,
         (_plan, ctx) =>
@@ -89,19 +94,42 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
               batchSize: this.flags['batch-size'],
               location: env.region,
               deep: this.flags.deep,
+              ...(sts
+                ? {
+                    stage: async (copies) => {
+                      const deps = stsDeps(sts, store, {
+                        concurrency: this.flags.concurrency,
+                        note: (m) => this.ui.note(m),
+                        warn: (m) => this.ui.warn(m),
+                      });
+                      const staged = await stageForRestore(deps, loc, summary.id, targetBucket, copies, ctx.signal);
+                      ctx.stepDone(STAGE_BLOBS_STEP);
+                      return staged;
+                    },
+                  }
+                : {}),
             },
           ),
-        { auditDetails: (r) => ({ id: r.id, targetBucket: r.targetBucket, restored: r.restored, deleted: r.deleted }) },
+        {
+          auditDetails: (r) => ({
+            id: r.id,
+            targetBucket: r.targetBucket,
+            restored: r.restored,
+            deleted: r.deleted,
+            engine: { name: this.flags.engine, ...(r.job ? { job: r.job } : {}) },
+          }),
+        },
       );
       const base = { backup: summary, targetBucket, inPlace: value.inPlace, quiesced: value.quiesced };
       if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
       const r = outcome.result;
       this.ui.success(
-        `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted`,
+        `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted${r.job ? `; Storage Transfer Service job ${r.job}` : ''}`,
       );
       return { status: outcome.status, ...base, ...r };
     } finally {
       await value.work.remove();
+      await sts?.close();
     }
   }
 }

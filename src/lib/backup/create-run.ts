@@ -16,6 +16,7 @@ import {
   previewBackup,
   type BackupPreview,
   type BackupSession,
+  type CopyEngine,
   type CreateBackupDeps,
   type CreateBackupResult,
   type SourceSnapshot,
@@ -45,6 +46,8 @@ export interface BackupRequest {
   listing: Promise<SourceSnapshot>;
   /** What the backup bucket's lifecycle rules or retention policy would do to the backups. */
   warnings: string[];
+  /** `--engine`: `rewrite` (gwctl's own) or `sts`. */
+  engine?: string;
 }
 
 /**
@@ -98,9 +101,9 @@ export function backupIntent(r: BackupRequest) {
   return {
     command: 'backup create',
     env: r.env,
-    summary: `back up ${gsUrl(r.location.sourceBucket)}${r.quiesce ? ' quiesced' : ''}`,
+    summary: `back up ${gsUrl(r.location.sourceBucket)}${r.quiesce ? ' quiesced' : ''}${r.engine === 'sts' ? ' with a Storage Transfer Service job (--engine sts)' : ''}`,
     steps: r.quiesce ? 4 : 2,
-    asked: { location: r.location, quiesce: r.quiesce?.workload ?? null },
+    asked: { location: r.location, quiesce: r.quiesce?.workload ?? null, engine: r.engine ?? 'rewrite' },
   };
 }
 
@@ -149,6 +152,7 @@ export interface ApplyBackupOptions {
   batchSize?: number;
   gwctlVersion?: string;
   log?: (message: string) => void;
+  engine?: CopyEngine;
 }
 
 /**
@@ -167,6 +171,7 @@ export async function applyBackup(
     batchSize: opts.batchSize,
     session: planned.session,
     gwctlVersion: opts.gwctlVersion,
+    engine: opts.engine,
   };
   const deps = { ...r.deps, signal: ctx.signal, stepDone: ctx.stepDone };
   if (!r.quiesce) return createBackup(deps, { ...create, quiesced: false, source: planned.source });
@@ -191,5 +196,6 @@ export const backupAuditDetails = (r: CreateBackupResult & { quiesce?: QuiesceRe
   bytes: r.bytes,
   copied: r.blobs.copied,
   quiesced: r.quiesced,
+  engine: r.engine,
   ...(r.quiesce?.recovered ? { recoveredFromInterruptedBackup: r.quiesce.recovered } : {}),
 });

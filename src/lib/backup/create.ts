@@ -128,6 +128,28 @@ export interface CreateBackupOptions {
   /** Opened by the caller (who releases it) so the plan and the copy share one blob listing; opened here otherwise. */
   session?: BackupSession;
   gwctlVersion?: string;
+  /** Copies the new content another way than gwctl's own batched rewrites (`--engine sts`: sts-engine.ts). */
+  engine?: CopyEngine;
+}
+
+/** What a copy engine is given: the planned copies, and how to count one done or fall back to gwctl's own copy. */
+export interface EngineRun {
+  id: string;
+  copies: ListedRef[];
+  blobs: BlobIndex;
+  signal?: AbortSignal;
+  /** One blob is in place with the object's content. */
+  done(c: BlobCopy): void;
+  /** gwctl's own copy of one object, with its handling of objects changed or deleted since the listing. */
+  alone(r: ListedRef): Promise<void>;
+  /** The object changed since the listing: the backup holds `live`, whose content is in place at its key. */
+  changedTo(r: ListedRef, live: ObjectInfo): void;
+}
+
+export interface CopyEngine {
+  name: string;
+  /** Puts every planned copy's content in its blob; the name of the job that did, if one ran. */
+  copy(run: EngineRun): Promise<{ job?: string }>;
 }
 
 export interface CreateBackupResult {
@@ -146,6 +168,8 @@ export interface CreateBackupResult {
   /** Objects deleted between the listing and their copy: not in this backup. */
   vanishedDuringBackup: string[];
   durationMs: number;
+  /** The copy engine, and its job if one ran (`--engine sts`). */
+  engine: { name: string; job?: string };
 }
 
 /** Stopped by SIGINT/SIGTERM or a caller: nothing was committed. */
@@ -245,10 +269,25 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         await recopyChanged(store, loc, source.objects.ref(n), c.object, blobs, changed, vanished, copyOne);
       }
     };
+    let job: string | undefined;
     try {
+      // An engine (`--engine sts`) copies them all, leaving gwctl's own batched rewrites nothing to do.
+      if (opts.engine)
+        ({ job } = await opts.engine.copy({
+          id,
+          copies,
+          blobs,
+          signal: deps.signal,
+          done,
+          alone: copyAlone,
+          changedTo: (r, live) => {
+            replaceListed(r, live, blobKey(live));
+            changed.push(live.name);
+          },
+        }));
       await copyInBatches(
         store,
-        copies,
+        opts.engine ? [] : copies,
         { concurrency: opts.concurrency, batchSize: opts.batchSize, signal: deps.signal },
         {
           request: (r) => blobCopyRequest(loc, listedCopy(r)),
@@ -316,6 +355,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       changedDuringBackup: changed,
       vanishedDuringBackup: vanished,
       durationMs: Date.now() - clock,
+      engine: { name: opts.engine?.name ?? 'rewrite', ...(job ? { job } : {}) },
     };
   } finally {
     listed?.objects.close();

@@ -7,6 +7,7 @@ import { chunk, forEachBounded } from './bounded.js';
 import { manifestEntries, storedBlobs } from './catalog.js';
 import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
 import { idFromPartName, manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
+import { collectStaging } from './staging.js';
 import { backupStep } from './step-ids.js';
 import { ManifestError, summaryOf, type BackupSummary } from './manifest.js';
 
@@ -133,6 +134,8 @@ export interface PruneResult {
   staleIntentsRemoved: number;
   /** Manifest parts no manifest listed any more, deleted. */
   partsDeleted: number;
+  /** Objects `--engine sts` staged (and transfer manifests) that no run needs any more, deleted. */
+  stagingDeleted?: number;
 }
 
 export interface PruneDeps {
@@ -254,6 +257,7 @@ export async function prune(
       if (failure) throw failure;
       result.partsDeleted += outcomes.filter((o) => o === 'deleted').length;
     }
+    result.stagingDeleted = await collectStaging(store, loc, { graceMs: opts.graceMs, now: serverNow });
     if (scan.garbage.length > 0) deps.stepDone?.(backupStep.collectBlobs);
     if (result.blobs.left > 0)
       result.deferred = `stopped after ${PRUNE_WORK_LIMIT_MS / 60_000} min so backups are not held up; ${result.blobs.left} blob(s) left for the next prune`;

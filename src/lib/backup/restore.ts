@@ -3,6 +3,7 @@ import {
   PreconditionFailedError,
   type ObjectAttributes,
   type ObjectInfo,
+  type ObjectRef,
   type ObjectStore,
 } from '../cloud/object-store.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
@@ -15,6 +16,14 @@ import type { RestoreCopy } from './restore-spill.js';
 import { backupStep } from './step-ids.js';
 import { copyStreamed, forEachStreamed } from './streamed.js';
 import { gsUrl } from '../config/gs-url.js';
+
+/** Blobs brought into the target bucket before the copies (`--engine sts`, sts-engine.ts): the copies read them there. */
+export interface StagedBlobs {
+  source(blobKey: string): ObjectRef;
+  /** Deletes the staged blobs and the job's transfer manifest. */
+  cleanUp(): Promise<void>;
+  job: string;
+}
 
 export function attributesOf(e: ManifestEntry): ObjectAttributes {
   const a: ObjectAttributes = { metadata: { ...e.metadata } };
@@ -89,8 +98,15 @@ export async function applyRestore(
   deps: RestoreDeps,
   loc: BackupLocation,
   plan: RestorePlanValue,
-  opts: { concurrency: number; batchSize?: number; location?: string; deep?: boolean },
-): Promise<RestoreResult> {
+  opts: {
+    concurrency: number;
+    batchSize?: number;
+    location?: string;
+    deep?: boolean;
+    /** Brings the blobs into the target bucket first (`--engine sts`): the copies are then rewrites within it. */
+    stage?: (copies: AsyncIterable<RestoreCopy>) => Promise<StagedBlobs | undefined>;
+  },
+): Promise<RestoreResult & { job?: string }> {
   const { store } = deps;
   const total = plan.create.objects + plan.overwrite.objects;
   const bar = async (label: string, n: number) => (n > 0 && deps.progress ? deps.progress(label, n) : silentProgress);
@@ -100,6 +116,7 @@ export async function applyRestore(
     await store.createBucket(plan.targetBucket, opts.location ? { location: opts.location } : {});
     deps.stepDone?.(backupStep.createBucket(plan.targetBucket));
   }
+  const staged = opts.stage ? await opts.stage(plan.work.copies()) : undefined;
   // Steps: the creates as one, the overwrites the plan names one by one, the rest of them as one.
   const named = new Set(plan.overwrite.sample.map((o) => o.name));
   let createsLeft = plan.create.objects;
@@ -127,7 +144,7 @@ export async function applyRestore(
       else if (--unnamedLeft === 0) deps.stepDone?.(backupStep.overwriteMore(plan.targetBucket));
     };
     const request = ({ entry, ifGenerationMatch }: RestoreCopy) => ({
-      source: { bucket: loc.backupBucket, name: blobName(loc, entry.blob) },
+      source: staged?.source(entry.blob) ?? { bucket: loc.backupBucket, name: blobName(loc, entry.blob) },
       destination: { bucket: plan.targetBucket, name: entry.name },
       opts: { ifGenerationMatch, attributes: attributesOf(entry) },
     });
@@ -179,6 +196,7 @@ export async function applyRestore(
       mismatched.count,
     );
   }
+  await staged?.cleanUp();
 
   const skipped = new Tally();
   const namedDeletes = new Set(plan.deleteExtra.sample.map((o) => o.name));
@@ -215,6 +233,7 @@ export async function applyRestore(
     blobsChecked,
     skippedDeletes: skipped.count,
     skippedDeletesSample: skipped.sample,
+    ...(staged ? { job: staged.job } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Environment } from '../config/schema.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { authOptions } from './google-auth.js';
-import { describeApiError, splitHostPort } from './monitoring.js';
+import { grpcEmulatorOptions } from './grpc-emulator.js';
+import { describeApiError } from './monitoring.js';
 import { withRetry } from './retry.js';
 import { refuseRealCloudForSandbox } from './sandbox-guard.js';
 
@@ -67,19 +68,7 @@ export async function openTriggerAdmin(env: Environment): Promise<TriggerAdmin> 
       const { CloudBuildClient } = await import('@google-cloud/cloudbuild');
       // Initialised here, awaited: left to the first call, a credentials failure escapes as an unhandled rejection.
       if (!emulator) return initialised(new CloudBuildClient(await cloudBuildOptions(env)));
-      const grpc = await import('@grpc/grpc-js');
-      const { host, port } = splitHostPort(emulator, 'cloudbuild');
-      // universeDomain given up front: otherwise the auth library probes for credentials it does not need here.
-      return initialised(
-        new CloudBuildClient({
-          servicePath: host,
-          apiEndpoint: host,
-          port,
-          sslCreds: grpc.credentials.createInsecure(),
-          projectId: env.project,
-          universeDomain: 'googleapis.com',
-        }),
-      );
+      return initialised(new CloudBuildClient(await grpcEmulatorOptions(emulator, 'cloudbuild', env.project)));
     })());
   const fail = (what: string, project: string) => (err: unknown) => {
     throw triggerError(err, what, project);

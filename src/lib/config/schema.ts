@@ -196,6 +196,8 @@ export const environmentSchema = z.strictObject({
   /** The environment's code, for `verify infra`: rendered manifests and a `terraform show -json` state. */
   infra: z.optional(z.strictObject({ manifests: z.optional(nonEmpty()), terraformState: z.optional(nonEmpty()) })),
   cloudBuild: z.prefault(cloudBuild, {}),
+  /** `backup create` suggests `--engine sts` from this many objects up (docs/backup.md). */
+  backup: z.optional(z.strictObject({ stsThreshold: z.optional(z.int().check(z.minimum(1))) })),
   audit: z.optional(audit),
   /** Overrides for emulators and tests: the SDKs' own env vars win over nothing else. */
   emulators: z.optional(

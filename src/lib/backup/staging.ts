@@ -1,0 +1,52 @@
+import type { ObjectInfo, ObjectStore } from '../cloud/object-store.js';
+import { PreconditionFailedError } from '../cloud/object-store.js';
+import { chunk } from './bounded.js';
+import type { BackupLocation } from './layout.js';
+
+/**
+ * Where `--engine sts` stages: a Storage Transfer Service job copies objects under their own names, so a backup's
+ * job writes into `<prefix>staging/<backup id>/<name>` and gwctl moves each staged object into its blob; the job's
+ * transfer manifest is `<prefix>staging/<run>.csv`. A restore's job writes into the target bucket's
+ * `gwctl-staging/restore-<backup id>/<blob key>`, which the restore renames and then deletes.
+ */
+export const stagingPrefix = (loc: BackupLocation) => `${loc.prefix}staging/`;
+export const stagingRunPrefix = (loc: BackupLocation, run: string) => `${stagingPrefix(loc)}${run}/`;
+export const transferManifestName = (loc: BackupLocation, run: string) => `${stagingPrefix(loc)}${run}.csv`;
+export const restoreStagingPrefix = (backupId: string) => `gwctl-staging/restore-${backupId}/`;
+
+/** Every object under `prefix`, page by page. */
+export async function listUnder(store: ObjectStore, bucket: string, prefix: string): Promise<ObjectInfo[]> {
+  const found: ObjectInfo[] = [];
+  for await (const page of store.list(bucket, { prefix })) found.push(...page);
+  return found;
+}
+
+/** Deletes `objects` (up to 100 a request), each only if still the generation listed; what is gone already is fine. */
+export async function deleteObjects(store: ObjectStore, objects: Pick<ObjectInfo, 'bucket' | 'name' | 'generation'>[]) {
+  let deleted = 0;
+  for (const some of chunk(objects, 100)) {
+    const outcomes = await store.deleteMany(
+      some.map((o) => ({ ref: { bucket: o.bucket, name: o.name }, ifGenerationMatch: o.generation })),
+    );
+    const failure = outcomes.find((o) => o instanceof Error && !(o instanceof PreconditionFailedError));
+    if (failure) throw failure;
+    deleted += outcomes.filter((o) => o === 'deleted').length;
+  }
+  return deleted;
+}
+
+/**
+ * Prune's share: staged objects and transfer manifests older than the grace period, once no backup is running
+ * (prune gets here only when no create intent is live). A killed run's staged objects are reused by the next
+ * run before then; what is left is garbage.
+ */
+export async function collectStaging(
+  store: ObjectStore,
+  loc: BackupLocation,
+  opts: { graceMs: number; now: Date },
+): Promise<number> {
+  const old = (await listUnder(store, loc.backupBucket, stagingPrefix(loc))).filter(
+    (o) => opts.now.getTime() - Date.parse(o.created) >= opts.graceMs,
+  );
+  return deleteObjects(store, old);
+}

@@ -1,0 +1,324 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
+import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
+import type { TransferJobs, TransferProgress, TransferSpec } from '../cloud/storage-transfer.js';
+import { gsUrl } from '../config/gs-url.js';
+import { RuntimeError } from '../errors/gwctl-error.js';
+import { formatBytes } from '../ui/bytes.js';
+import { copyInBatches } from './batched-copies.js';
+import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
+import type { CopyEngine, EngineRun } from './create.js';
+import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
+import { entryOf, keyOf, type ListedRef } from './listed-objects.js';
+import type { StagedBlobs } from './restore.js';
+import type { RestoreCopy } from './restore-spill.js';
+import {
+  deleteObjects,
+  listUnder,
+  restoreStagingPrefix,
+  stagingPrefix,
+  stagingRunPrefix,
+  transferManifestName,
+} from './staging.js';
+import { transferManifestCsv } from './transfer-manifest-csv.js';
+
+export interface StsDeps {
+  store: ObjectStore;
+  jobs: TransferJobs;
+  /** The service agent (GetGoogleServiceAccount), named when the job is refused access. */
+  agent: string;
+  concurrency: number;
+  batchSize?: number;
+  /** A line of progress for stderr. */
+  note?: (message: string) => void;
+  warn?: (message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  /** First wait between two looks at the operation; it doubles up to 5 s. */
+  pollMs?: number;
+}
+
+/** The transfer operation ended with failures: nothing is committed. */
+export class TransferFailedError extends RuntimeError {
+  constructor(
+    message: string,
+    readonly progress: TransferProgress,
+  ) {
+    super(message);
+    this.name = 'TransferFailedError';
+  }
+}
+
+/**
+ * `backup create --engine sts`. Storage Transfer Service copies whole objects under their own names and knows
+ * nothing of content addresses, so the job copies only the objects whose content the backup bucket lacks (the
+ * plan's copies, named in a transfer manifest) into `staging/<backup id>/`, and gwctl moves each staged object
+ * into its blob server-side: a rewrite checked against the listing's size, CRC32C and MD5, write-once, in batches
+ * as the default engine copies; then deletes the staged copies. Staged objects a killed run left behind are
+ * moved instead of transferred again. An object whose staged copy differs from the listing changed meanwhile:
+ * the backup holds it as it is now, as the default engine does.
+ */
+export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
+  return {
+    name: 'sts',
+    async copy(run) {
+      if (run.copies.length === 0) return {};
+      const { store } = deps;
+      // What earlier runs staged (under `staging/<their id>/`; their transfer manifests are beside), by content.
+      const stagedBefore = new Map<string, ObjectInfo>();
+      for (const o of await listUnder(store, loc.backupBucket, stagingPrefix(loc)))
+        if (o.name.slice(stagingPrefix(loc).length).includes('/')) stagedBefore.set(blobKey(o), o);
+      const moves: Move[] = [];
+      const transfer: ListedRef[] = [];
+      const direct: ListedRef[] = [];
+      const runPrefix = stagingRunPrefix(loc, run.id);
+      for (const r of run.copies) {
+        const there = stagedBefore.get(keyOf(r));
+        if (there) moves.push({ r, staged: there });
+        // GCS names are at most 1,024 bytes: a name too long to stage under the prefix is copied by gwctl itself.
+        else if (Buffer.byteLength(runPrefix + entryOf(r).name) > MAX_NAME_BYTES) direct.push(r);
+        else transfer.push(r);
+      }
+      if (stagedBefore.size > 0 && moves.length > 0)
+        deps.note?.(`${moves.length} object(s) staged by an earlier run are reused, not transferred again`);
+      let job: string | undefined;
+      const manifests: ObjectInfo[] = [];
+      if (transfer.length > 0) {
+        job = `transferJobs/gwctl-backup-${run.id}`;
+        const manifest = transferManifestName(loc, run.id);
+        const csv = await store.write(
+          { bucket: loc.backupBucket, name: manifest },
+          transferManifestCsv(transfer.map((r) => entryOf(r).name)),
+          { attributes: { contentType: 'text/csv', metadata: {} } },
+        );
+        await runJob(deps, run.signal, {
+          job,
+          description: `gwctl backup ${run.id} of ${gsUrl(loc.sourceBucket)}`,
+          source: { bucket: loc.sourceBucket, path: '' },
+          sink: { bucket: loc.backupBucket, path: runPrefix },
+          manifest: gsUrl(loc.backupBucket, manifest),
+        });
+        const staged = new Map(
+          (await listUnder(store, loc.backupBucket, runPrefix)).map((o) => [o.name.slice(runPrefix.length), o]),
+        );
+        for (const r of transfer) {
+          const o = staged.get(entryOf(r).name);
+          if (o) moves.push({ r, staged: o });
+          // Not staged (deleted since it was listed): gwctl's own copy finds out what became of it.
+          else await run.alone(r);
+        }
+        manifests.push(csv);
+      }
+      await moveStaged(deps, loc, run, moves);
+      for (const r of direct) await run.alone(r);
+      // What was moved, and this run's transfer manifest; what no run needs any more is left to prune.
+      await deleteObjects(store, [...moves.map((m) => m.staged), ...manifests]).catch((err: unknown) =>
+        deps.warn?.(
+          `could not delete staged objects under ${gsUrl(loc.backupBucket, stagingPrefix(loc))} (${(err as Error).message}); prune removes them`,
+        ),
+      );
+      return job ? { job } : {};
+    },
+  };
+}
+
+/** https://cloud.google.com/storage/docs/objects#naming: "Object names can contain … 1-1024 bytes" (UTF-8). */
+const MAX_NAME_BYTES = 1024;
+
+interface Move {
+  r: ListedRef;
+  staged: ObjectInfo;
+}
+
+/** Each staged object into its blob: batched rewrites, checked and write-once; one that changed goes its own way. */
+async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, moves: Move[]): Promise<void> {
+  const { store } = deps;
+  const same: Move[] = [];
+  for (const m of moves) {
+    if (blobHolds(m.staged, listed(m.r))) same.push(m);
+    else await moveChanged(deps, loc, run, m);
+  }
+  const copyOf = (m: Move): BlobCopy => ({
+    key: keyOf(m.r),
+    object: { ...listed(m.r), bucket: m.staged.bucket, name: m.staged.name, generation: m.staged.generation },
+    replaces: run.blobs.get(keyOf(m.r))?.generation,
+  });
+  await copyInBatches(
+    store,
+    same,
+    { concurrency: deps.concurrency, batchSize: deps.batchSize, signal: run.signal },
+    {
+      request: (m) => blobCopyRequest(loc, copyOf(m)),
+      landed: (m, blob) => {
+        const c = copyOf(m);
+        checkHolds(loc, c, blob);
+        run.done(c);
+      },
+      alone: async (m) => {
+        const c = copyOf(m);
+        try {
+          await copyBlob(store, loc, c);
+          run.done(c);
+        } catch (err) {
+          // Moved meanwhile by a run that reused it (its blob is then there), or gone: copied from the source.
+          if (!(err instanceof ObjectNotFoundError)) throw err;
+          const blob = await store.stat({ bucket: loc.backupBucket, name: blobName(loc, c.key) });
+          if (blob && blobHolds(blob, c.object)) run.done(c);
+          else await run.alone(m.r);
+        }
+      },
+    },
+  );
+}
+
+/**
+ * The staged copy is not what was listed: the object changed between the listing and the transfer. If the object
+ * is now what was staged, the staged copy is its content and the backup holds the object as it is now; if it
+ * changed again (or went), gwctl's own copy settles it as the default engine does.
+ */
+async function moveChanged(deps: StsDeps, loc: BackupLocation, run: EngineRun, m: Move): Promise<void> {
+  const name = entryOf(m.r).name;
+  const live = await deps.store.stat({ bucket: loc.sourceBucket, name });
+  if (!live || !blobHolds(m.staged, live) || !blobHolds(live, m.staged)) return run.alone(m.r);
+  const key = blobKey(live);
+  const c: BlobCopy = {
+    key,
+    object: {
+      bucket: m.staged.bucket,
+      name: m.staged.name,
+      generation: m.staged.generation,
+      size: live.size,
+      crc32c: live.crc32c,
+      ...(live.md5 ? { md5: live.md5 } : {}),
+    },
+    replaces: run.blobs.get(key)?.generation,
+  };
+  const stored = run.blobs.get(key);
+  if (!stored || !blobHolds(stored, live)) await copyBlob(deps.store, loc, c);
+  run.changedTo(m.r, live);
+  run.done(c);
+}
+
+const listed = (r: ListedRef) => {
+  const e = entryOf(r);
+  return { size: e.size, crc32c: e.crc32c, ...(e.md5 ? { md5: e.md5 } : {}) };
+};
+
+/**
+ * Runs the job and follows its operation to the end, a line of progress on stderr as its counters move. Any
+ * failure the operation reports (its error breakdowns) fails the run: the backup is not committed.
+ */
+export async function runJob(
+  deps: StsDeps,
+  signal: AbortSignal | undefined,
+  spec: TransferSpec,
+): Promise<TransferProgress> {
+  const operation = await deps.jobs.run(spec).catch((err: unknown) => {
+    throw refusedJob(deps.agent, spec, err);
+  });
+  deps.note?.(`Storage Transfer Service job ${spec.job} started (operation ${operation})`);
+  const wait = deps.sleep ?? sleep;
+  let delay = deps.pollMs ?? 500;
+  let said = '';
+  for (;;) {
+    if (signal?.aborted)
+      throw new RuntimeError(
+        `interrupted while Storage Transfer Service job ${spec.job} runs; it goes on at Google, and what it stages is reused by the next run`,
+      );
+    const p = await deps.jobs.progress(operation);
+    const line = `${p.status.toLowerCase()}: ${p.objectsCopied}/${p.objectsFound} object(s), ${formatBytes(p.bytesCopied)}/${formatBytes(p.bytesFound)} copied${p.objectsFailed ? `, ${p.objectsFailed} failed` : ''}`;
+    if (line !== said) deps.note?.(`  … ${spec.job} ${line}`);
+    said = line;
+    if (p.done || ['SUCCESS', 'FAILED', 'ABORTED'].includes(p.status)) {
+      if (p.status === 'SUCCESS' && p.errors.length === 0) return p;
+      throw new TransferFailedError(describeFailure(deps.agent, spec, p), p);
+    }
+    await wait(delay);
+    delay = Math.min(5_000, delay * 2);
+  }
+}
+
+/** One line: what failed, on which objects (the service's samples), and for PERMISSION_DENIED the role the agent lacks. */
+export function describeFailure(agent: string, spec: TransferSpec, p: TransferProgress): string {
+  const errors = p.errors.length
+    ? p.errors
+        .map((e) => {
+          const sample = e.samples[0];
+          return `${e.code} ×${e.count}${sample ? ` (${sample.url}${sample.details[0] ? `: ${sample.details[0]}` : ''})` : ''}`;
+        })
+        .join('; ')
+    : 'no error reported';
+  const denied = p.errors.find((e) => e.code === 'PERMISSION_DENIED');
+  const hint = denied ? `; ${missingRole(agent, spec, denied.samples[0]?.url ?? '')}` : '';
+  return `Storage Transfer Service job ${spec.job} ended ${p.status}: ${errors}${hint}; nothing was committed, re-run to finish (staged objects are reused)`;
+}
+
+/**
+ * STS checks the service agent's access to both buckets when a job is created, and answers PERMISSION_DENIED naming
+ * the bucket: then the agent's missing role is what to grant, not the caller's.
+ */
+export function refusedJob(agent: string, spec: TransferSpec, err: unknown): unknown {
+  const message = (err as Error)?.message ?? '';
+  if (!/PERMISSION_DENIED/.test(message)) return err;
+  const bucket = [spec.source.bucket, spec.sink.bucket].find((b) => message.includes(b));
+  if (!bucket) return err;
+  return new RuntimeError(`${message}; or ${missingRole(agent, spec, gsUrl(bucket, ''))}`, { cause: err });
+}
+
+/** Which role the service agent lacks, from where the job was refused (the sample's URL names the bucket). */
+export function missingRole(agent: string, spec: TransferSpec, url: string): string {
+  const who = `the Storage Transfer Service agent ${agent || '(see gcloud transfer authorize)'}`;
+  const manifestBucket = /^gs:\/\/([^/]+)\//.exec(spec.manifest)?.[1] ?? '';
+  const on = (bucket: string) =>
+    url.includes(`//${bucket}/`) || url.endsWith(`//${bucket}`) || url.includes(`/b/${bucket}/`);
+  if (url === spec.manifest)
+    return `${who} needs roles/storage.objectViewer on ${gsUrl(manifestBucket)} to read the transfer manifest`;
+  if (on(spec.sink.bucket))
+    return `${who} needs roles/storage.legacyBucketWriter on ${gsUrl(spec.sink.bucket)} (and roles/storage.objectViewer there, for the transfer manifest)`;
+  if (on(spec.source.bucket))
+    return `${who} needs roles/storage.objectViewer and roles/storage.legacyBucketReader on ${gsUrl(spec.source.bucket)}`;
+  return `${who} needs roles/storage.objectViewer and roles/storage.legacyBucketReader on ${gsUrl(spec.source.bucket)}, and roles/storage.legacyBucketWriter and roles/storage.objectViewer on ${gsUrl(spec.sink.bucket)}`;
+}
+
+/**
+ * `backup restore --engine sts`: STS cannot rename, so the job copies the blobs the restore needs into the target
+ * bucket's `gwctl-staging/restore-<backup id>/<blob key>`, and the restore's rewrites (within the target bucket,
+ * each checked against the manifest as always) put them under their names; then the staging prefix is deleted.
+ * The prefix is the backup's, so a restore re-run after a failure reuses (STS skips what is there already) and
+ * cleans what the failed one staged.
+ */
+export async function stageForRestore(
+  deps: StsDeps,
+  loc: BackupLocation,
+  backupId: string,
+  targetBucket: string,
+  copies: AsyncIterable<RestoreCopy>,
+  signal?: AbortSignal,
+): Promise<StagedBlobs | undefined> {
+  const distinct = new Set<string>();
+  for await (const c of copies) distinct.add(c.entry.blob);
+  const keys = [...distinct];
+  distinct.clear();
+  if (keys.length === 0) return undefined;
+  const { store } = deps;
+  const run = `restore-${backupId}-${randomBytes(3).toString('hex')}`;
+  const manifest = transferManifestName(loc, run);
+  const manifestInfo = await store.write({ bucket: loc.backupBucket, name: manifest }, transferManifestCsv(keys), {
+    attributes: { contentType: 'text/csv', metadata: {} },
+  });
+  const prefix = restoreStagingPrefix(backupId);
+  const job = `transferJobs/gwctl-${run}`;
+  await runJob(deps, signal, {
+    job,
+    description: `gwctl restore of backup ${backupId} into ${gsUrl(targetBucket)}`,
+    source: { bucket: loc.backupBucket, path: blobsPrefix(loc) },
+    sink: { bucket: targetBucket, path: prefix },
+    manifest: gsUrl(loc.backupBucket, manifest),
+  });
+  return {
+    job,
+    source: (key) => ({ bucket: targetBucket, name: `${prefix}${key}` }),
+    cleanUp: async () => {
+      await deleteObjects(store, [...(await listUnder(store, targetBucket, prefix)), manifestInfo]);
+    },
+  };
+}
