@@ -135,13 +135,15 @@ export interface CreateBackupOptions {
 /** What a copy engine is given: the planned copies, and how to count one done or fall back to gwctl's own copy. */
 export interface EngineRun {
   id: string;
-  copies: ListedRef[];
+  /** The planned copies, as the listed objects' numbers (`ref` gives each one). */
+  copies: number[];
+  ref(n: number): ListedRef;
   blobs: BlobIndex;
   signal?: AbortSignal;
   /** One blob is in place with the object's content. */
   done(c: BlobCopy): void;
   /** gwctl's own copy of one object, with its handling of objects changed or deleted since the listing. */
-  alone(r: ListedRef): Promise<void>;
+  alone(n: number): Promise<void>;
   /** The object changed since the listing: the backup holds `live`, whose content is in place at its key. */
   changedTo(r: ListedRef, live: ObjectInfo): void;
 }
@@ -276,6 +278,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         ({ job } = await opts.engine.copy({
           id,
           copies,
+          ref: (n) => source.objects.ref(n),
           blobs,
           signal: deps.signal,
           done,

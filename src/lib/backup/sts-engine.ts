@@ -68,15 +68,16 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       for (const o of await listUnder(store, loc.backupBucket, stagingPrefix(loc)))
         if (o.name.slice(stagingPrefix(loc).length).includes('/')) stagedBefore.set(blobKey(o), o);
       const moves: Move[] = [];
-      const transfer: ListedRef[] = [];
-      const direct: ListedRef[] = [];
+      const transfer: number[] = [];
+      const direct: number[] = [];
       const runPrefix = stagingRunPrefix(loc, run.id);
-      for (const r of run.copies) {
+      for (const n of run.copies) {
+        const r = run.ref(n);
         const there = stagedBefore.get(keyOf(r));
-        if (there) moves.push({ r, staged: there });
+        if (there) moves.push({ n, staged: there });
         // GCS names are at most 1,024 bytes: a name too long to stage under the prefix is copied by gwctl itself.
-        else if (Buffer.byteLength(runPrefix + entryOf(r).name) > MAX_NAME_BYTES) direct.push(r);
-        else transfer.push(r);
+        else if (Buffer.byteLength(runPrefix + entryOf(r).name) > MAX_NAME_BYTES) direct.push(n);
+        else transfer.push(n);
       }
       if (stagedBefore.size > 0 && moves.length > 0)
         deps.note?.(`${moves.length} object(s) staged by an earlier run are reused, not transferred again`);
@@ -87,7 +88,7 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
         const manifest = transferManifestName(loc, run.id);
         const csv = await store.write(
           { bucket: loc.backupBucket, name: manifest },
-          transferManifestCsv(transfer.map((r) => entryOf(r).name)),
+          transferManifestCsv(transfer.map((n) => entryOf(run.ref(n)).name)),
           { attributes: { contentType: 'text/csv', metadata: {} } },
         );
         await runJob(deps, run.signal, {
@@ -100,16 +101,16 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
         const staged = new Map(
           (await listUnder(store, loc.backupBucket, runPrefix)).map((o) => [o.name.slice(runPrefix.length), o]),
         );
-        for (const r of transfer) {
-          const o = staged.get(entryOf(r).name);
-          if (o) moves.push({ r, staged: o });
+        for (const n of transfer) {
+          const o = staged.get(entryOf(run.ref(n)).name);
+          if (o) moves.push({ n, staged: o });
           // Not staged (deleted since it was listed): gwctl's own copy finds out what became of it.
-          else await run.alone(r);
+          else await run.alone(n);
         }
         manifests.push(csv);
       }
       await moveStaged(deps, loc, run, moves);
-      for (const r of direct) await run.alone(r);
+      for (const n of direct) await run.alone(n);
       // What was moved, and this run's transfer manifest; what no run needs any more is left to prune.
       await deleteObjects(store, [...moves.map((m) => m.staged), ...manifests]).catch((err: unknown) =>
         deps.warn?.(
@@ -125,7 +126,8 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
 const MAX_NAME_BYTES = 1024;
 
 interface Move {
-  r: ListedRef;
+  /** The listed object's number. */
+  n: number;
   staged: ObjectInfo;
 }
 
@@ -134,14 +136,15 @@ async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, mo
   const { store } = deps;
   const same: Move[] = [];
   for (const m of moves) {
-    if (blobHolds(m.staged, listed(m.r))) same.push(m);
+    if (blobHolds(m.staged, listed(run.ref(m.n)))) same.push(m);
     else await moveChanged(deps, loc, run, m);
   }
-  const copyOf = (m: Move): BlobCopy => ({
-    key: keyOf(m.r),
-    object: { ...listed(m.r), bucket: m.staged.bucket, name: m.staged.name, generation: m.staged.generation },
-    replaces: run.blobs.get(keyOf(m.r))?.generation,
-  });
+  const copyOf = (m: Move): BlobCopy => {
+    const r = run.ref(m.n);
+    const key = keyOf(r);
+    const { bucket, name, generation } = m.staged;
+    return { key, object: { ...listed(r), bucket, name, generation }, replaces: run.blobs.get(key)?.generation };
+  };
   await copyInBatches(
     store,
     same,
@@ -163,7 +166,7 @@ async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, mo
           if (!(err instanceof ObjectNotFoundError)) throw err;
           const blob = await store.stat({ bucket: loc.backupBucket, name: blobName(loc, c.key) });
           if (blob && blobHolds(blob, c.object)) run.done(c);
-          else await run.alone(m.r);
+          else await run.alone(m.n);
         }
       },
     },
@@ -176,9 +179,9 @@ async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, mo
  * changed again (or went), gwctl's own copy settles it as the default engine does.
  */
 async function moveChanged(deps: StsDeps, loc: BackupLocation, run: EngineRun, m: Move): Promise<void> {
-  const name = entryOf(m.r).name;
+  const name = entryOf(run.ref(m.n)).name;
   const live = await deps.store.stat({ bucket: loc.sourceBucket, name });
-  if (!live || !blobHolds(m.staged, live) || !blobHolds(live, m.staged)) return run.alone(m.r);
+  if (!live || !blobHolds(m.staged, live) || !blobHolds(live, m.staged)) return run.alone(m.n);
   const key = blobKey(live);
   const c: BlobCopy = {
     key,
@@ -194,7 +197,7 @@ async function moveChanged(deps: StsDeps, loc: BackupLocation, run: EngineRun, m
   };
   const stored = run.blobs.get(key);
   if (!stored || !blobHolds(stored, live)) await copyBlob(deps.store, loc, c);
-  run.changedTo(m.r, live);
+  run.changedTo(run.ref(m.n), live);
   run.done(c);
 }
 
