@@ -314,7 +314,6 @@ class RangeLister {
     let current = range;
     for (;;) {
       let cut: Range | undefined;
-      let stop = false;
       for await (const page of this.store.list(this.bucket, {
         startOffset: current.from,
         endOffset: current.to,
@@ -342,8 +341,7 @@ class RangeLister {
             current = { ...current, explore: undefined };
             continue;
           }
-          cut = next;
-          stop = cut === undefined;
+          cut = next; // none: other tasks list the rest
           break;
         }
         if (full && this.idle > 0 && this.queue.length === 0 && this.ranges < this.rangeBudget()) {
@@ -361,7 +359,7 @@ class RangeLister {
         // The name to skip comes first in the range: only a page with something on it is past it (pages may be empty).
         if (page.length > 0) current = { ...current, skip: undefined };
       }
-      if (!cut || stop) return;
+      if (!cut) return;
       current = cut;
     }
   }
