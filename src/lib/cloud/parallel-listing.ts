@@ -45,11 +45,12 @@ type Task = Range | Directory;
 const MAX_DEPTH = 2;
 
 /**
- * Full pages a range is cut to hold at least, by the estimate: each range ends in a page that is not full,
+ * Full pages a range holds at least, by the estimate, and a listing's budget of ranges (one fewer than
+ * one per PAGES_PER_RANGE pages): each range ends in a page that is not full,
  * so a listing of P pages costs about P·(1 + 1/(2·PAGES_PER_RANGE)) requests, not 2·P (issue #18: a no-change
  * re-run of N objects makes ≤ 2·⌈N/1000⌉ + 10 requests in all).
  */
-const PAGES_PER_RANGE = 5;
+const PAGES_PER_RANGE = 4;
 
 /**
  * Every live object under a prefix, listed over several ranges of its keyspace at once: pages of one
@@ -241,8 +242,8 @@ class RangeLister {
   }
 
   /**
-   * Ranges to cut what is left into: PAGES_PER_RANGE pages' worth of names each by the estimate (each
-   * range ends in a page that is not full, so more ranges cost more requests), at most `most`.
+   * Ranges to cut what is left into: PAGES_PER_RANGE pages' worth of names each by the estimate, at most
+   * `most`.
    */
   private piecesFor(namesLeft: number, most: number): number {
     const perRange = PAGES_PER_RANGE * (this.opts.pageSize ?? 1000);
@@ -266,9 +267,7 @@ class RangeLister {
       const sample = sampleNames(names);
       const left = namesLeft(names, sample, last, range.to);
       this.estimate = names.length + left;
-      return this.goOn(
-        cutRange(rest, this.piecesFor(left, Math.min(this.opts.concurrency, this.rangeBudget())), sample),
-      );
+      return this.goOn(cutRange(rest, this.piecesFor(left, this.firstCut()), sample));
     }
     const probed = await this.probe(dir);
     const whole = probed.prefixes.filter((p) => isBefore(p, last));
@@ -277,7 +276,7 @@ class RangeLister {
       const perDirectory = names.filter((n) => whole.some((p) => n.startsWith(p))).length / whole.length;
       const left = perDirectory * (after.length + 0.5);
       this.estimate = names.length + left;
-      const pieces = this.piecesFor(left, Math.min(this.opts.concurrency, this.rangeBudget()));
+      const pieces = this.piecesFor(left, this.firstCut());
       const bounds = Array.from({ length: Math.min(pieces, after.length + 1) - 1 }, (_, i) =>
         Math.floor(((i + 1) * (after.length + 1)) / Math.min(pieces, after.length + 1)),
       ).map((i) => after[i - 1]!);
@@ -301,6 +300,11 @@ class RangeLister {
     if (this.estimate === undefined) return Infinity;
     const names = Math.max(this.estimate, this.listed);
     return Math.max(1, Math.floor(names / (PAGES_PER_RANGE * (this.opts.pageSize ?? 1000))) - 1);
+  }
+
+  /** Ranges the first page cuts the rest into: half the budget, the other half for listers gone idle to share the largest. */
+  private firstCut(): number {
+    return Math.min(this.opts.concurrency, Math.ceil(this.rangeBudget() / 2));
   }
 
   /** The first of `ranges` is listed on by the caller, the others by idle listers. */
