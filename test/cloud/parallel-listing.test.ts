@@ -135,6 +135,61 @@ describe('listing a bucket over ranges of its keyspace', () => {
   });
 });
 
+describe('what listing over ranges costs in requests (issue #18: a no-change re-run makes ≤ 2·⌈N/1000⌉ + 10)', () => {
+  const listingRequests = () => emu.log.list({ method: 'GET' }).filter((r) => r.path.startsWith('/storage/v1/b/src/o'));
+  const probes = () => listingRequests().filter((r) => r.path.includes('delimiter='));
+
+  async function listedOnce(names: string[], opts: { concurrency: number; pageSize: number; prefix?: string }) {
+    if (opts.prefix === undefined) await seedFast(emu.url, 'src', objectsNamed(names));
+    emu.log.clear();
+    const listed = await listedNames(opts);
+    const wanted = names.filter((n) => n.startsWith(opts.prefix ?? ''));
+    expect(listed).toHaveLength(wanted.length);
+    expect(byCodePoint(listed)).toEqual(byCodePoint(wanted));
+    return listingRequests().length;
+  }
+
+  it('lists a bucket of one page in one request, probing no directory', async () => {
+    expect(await listedOnce(EDGE_NAMES, { concurrency: 8, pageSize: 1000 })).toBe(1);
+    expect(probes()).toHaveLength(0);
+  });
+
+  it('lists a few pages page after page, each request a full page', async () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `${((i * 2654435761) >>> 0).toString(16)}-${i}`);
+    expect(await listedOnce(names, { concurrency: 8, pageSize: 100 })).toBe(10);
+  });
+
+  it('groups many small directories into ranges of several pages, estimated from the first page', async () => {
+    // Vault's logical/<mount>/… with unicode and U+FFFF in directory names, and objects beside the directories.
+    const dirs = Array.from(
+      { length: 100 },
+      (_, i) => `logical/${String(i).padStart(2, '0')}${i % 9 === 0 ? 'é\uffff' : ''}/`,
+    );
+    const names = [...dirs.flatMap((d, i) => Array.from({ length: 5 }, (_, j) => `${d}${(j * 7 + i).toString(36)}`))];
+    names.push('logical/zz', 'logical/🔑', 'm', '\uffff/x');
+    const requests = await listedOnce(names, { concurrency: 8, pageSize: 10 });
+    // ⌈504/10⌉ = 51 pages, one probe of logical/, a request at most per range beyond them (about one per 5 pages).
+    expect(probes()).toHaveLength(1);
+    expect(requests).toBeLessThanOrEqual(51 + 1 + 10);
+    expect(listingRequests().filter((r) => r.path.includes('startOffset=')).length).toBeGreaterThan(1);
+  });
+
+  it('probes a few large directories anew when the first page lies inside one, listing nothing twice', async () => {
+    const names = [
+      ...Array.from({ length: 5 }, (_, i) => `core/${i}`),
+      ...Array.from({ length: 400 }, (_, i) => `logical/${i % 4}/${((i * 2654435761) >>> 0).toString(16)}`),
+      ...Array.from({ length: 100 }, (_, i) => `sys/token/${i}`),
+      'logical-after',
+      'top',
+      '\uffff',
+      '🔑/k',
+    ];
+    await listedOnce(names, { concurrency: 8, pageSize: 20 });
+    expect(probes().length).toBeGreaterThan(1);
+    await listedOnce(names, { concurrency: 8, pageSize: 20, prefix: 'logical/' });
+  });
+});
+
 /**
  * GCS may hand back a page with nothing on it and a nextPageToken: "Note that the next page may be empty"
  * (nextPageToken, https://cloud.google.com/storage/docs/json_api/v1/objects/list), and maxResults is only an

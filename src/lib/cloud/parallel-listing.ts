@@ -7,7 +7,7 @@ import {
   splitPoints,
   type NameSample,
 } from './name-order.js';
-import type { ObjectInfo, ObjectStore } from './object-store.js';
+import type { DirectoryPage, ObjectInfo, ObjectStore } from './object-store.js';
 
 export interface ParallelListOptions {
   prefix?: string;
@@ -24,13 +24,16 @@ interface Range {
   from?: string;
   skip?: string;
   to?: string;
+  /** The whole listing's prefix, on its first range only: its first full page decides how to split the rest. */
+  explore?: string;
 }
 
-/** Everything under `prefix`, not yet split. */
+/** Everything under `prefix`, not yet split; `probed` is its delimiter page when already listed. */
 interface Directory {
   kind: 'directory';
   prefix: string;
   depth: number;
+  probed?: DirectoryPage;
 }
 
 type Task = Range | Directory;
@@ -42,12 +45,21 @@ type Task = Range | Directory;
 const MAX_DEPTH = 2;
 
 /**
+ * Full pages a range holds at least, by the estimate, and a listing's budget of ranges (one fewer than
+ * one per PAGES_PER_RANGE pages): each range ends in a page that is not full,
+ * so a listing of P pages costs about P·(1 + 1/(2·PAGES_PER_RANGE)) requests, not 2·P (issue #18: a no-change
+ * re-run of N objects makes ≤ 2·⌈N/1000⌉ + 10 requests in all).
+ */
+const PAGES_PER_RANGE = 4;
+
+/**
  * Every live object under a prefix, listed over several ranges of its keyspace at once: pages of one
  * listing come one after another (100–300 ms each on GCS), so a bucket of a million objects takes
- * minutes page by page. The keyspace is split first where a listing with a delimiter shows
- * "directories", then, whenever a lister is idle, a range still being listed is cut in two at a name
- * between the last one listed and its end (`startOffset`/`endOffset`). Ranges never overlap and
- * together cover the whole prefix, so no object is missed or listed twice.
+ * minutes page by page. The first page is listed plainly (a bucket of one page costs one request); a
+ * full one shows how to split the rest: where its names lie, or the "directories" a listing with a
+ * delimiter shows. Then, whenever a lister is idle and the listing's budget of ranges allows, a range
+ * still being listed is cut at names between the last one listed and its end (`startOffset`/`endOffset`).
+ * Ranges never overlap and together cover the whole prefix, so no object is missed or listed twice.
  *
  * Pages come in no particular order (each page is in name order); at most a few pages per lister are
  * held, so memory stays bounded however large the bucket is.
@@ -63,7 +75,8 @@ export async function* listInParallel(
     return;
   }
   const lister = new RangeLister(store, bucket, opts);
-  lister.start({ kind: 'directory', prefix, depth: 0 });
+  // One plain page first: a bucket of one page costs one request, and a larger one's first page is kept.
+  lister.start({ kind: 'range', from: prefix || undefined, to: prefixEnd(prefix), explore: prefix });
   try {
     for (;;) {
       const page = await lister.next();
@@ -85,6 +98,12 @@ class RangeLister {
   /** Wakes whoever waits: idle listers for a task, the consumer for a page, listers for room in the buffer. */
   private waiters: (() => void)[] = [];
   private readonly maxBuffered: number;
+  /** Every name up to this one was on the first page, and is left out wherever else it is listed again. */
+  private listedUpTo: string | undefined;
+  /** Names the listing likely holds, by its first page; absent when its directories were probed instead. */
+  private estimate: number | undefined;
+  private listed = 0;
+  private ranges = 1;
 
   constructor(
     private readonly store: ObjectStore,
@@ -160,14 +179,18 @@ class RangeLister {
   }
 
   private add(task: Task): void {
+    if (task.kind === 'range') this.ranges++;
     this.queue.push(task);
     this.wake();
   }
 
-  private async emit(page: ObjectInfo[]): Promise<void> {
+  private async emit(listed: ObjectInfo[]): Promise<void> {
+    const upTo = this.listedUpTo;
+    const page = upTo === undefined ? listed : listed.filter((o) => compareNames(o.name, upTo) > 0);
     if (page.length === 0) return;
     while (this.pages.length >= this.maxBuffered && !this.stopped) await this.wait();
     this.pages.push(page);
+    this.listed += page.length;
     this.wake();
   }
 
@@ -177,16 +200,16 @@ class RangeLister {
    * page is not the last, what follows its last entry is one range.
    */
   private async discover(dir: Directory): Promise<void> {
-    const page = await this.store.listDirectory(this.bucket, {
-      prefix: dir.prefix,
-      delimiter: this.opts.delimiter ?? '/',
-    });
+    const page = dir.probed ?? (await this.probe(dir.prefix));
     const end = prefixEnd(dir.prefix);
     const { prefixes, objects } = page;
-    const descend = prefixes.length < this.opts.concurrency && dir.depth < MAX_DEPTH;
+    // Directories the first page listed whole are not listed again.
+    const upTo = this.listedUpTo;
+    const unlisted = upTo === undefined ? prefixes : prefixes.filter((p) => !isBefore(p, upTo));
+    const descend = unlisted.length < this.opts.concurrency && dir.depth < MAX_DEPTH;
     const ranges: Range[] = [];
-    if (descend) for (const p of prefixes) this.add({ kind: 'directory', prefix: p, depth: dir.depth + 1 });
-    else ranges.push(...groupDirectories(prefixes, this.opts.concurrency));
+    if (descend) for (const p of unlisted) this.add({ kind: 'directory', prefix: p, depth: dir.depth + 1 });
+    else ranges.push(...groupDirectories(unlisted, this.opts.concurrency));
     if (page.truncated && objects.length === 0 && prefixes.length === 0) {
       // A page may hold nothing and still not be the last ("the next page may be empty", objects.list nextPageToken):
       // the whole directory is still to list, as one range that splits itself once it has pages to sample.
@@ -214,12 +237,80 @@ class RangeLister {
     for (const r of ranges) this.add(r);
   }
 
+  private probe(prefix: string): Promise<DirectoryPage> {
+    return this.store.listDirectory(this.bucket, { prefix, delimiter: this.opts.delimiter ?? '/' });
+  }
+
   /**
-   * Ranges to cut what is left into: a page's worth of names each by the estimate (each range ends in a
-   * page that is not full, so more ranges cost more requests), at most `most`.
+   * Ranges to cut what is left into: PAGES_PER_RANGE pages' worth of names each by the estimate, at most
+   * `most`.
    */
   private piecesFor(namesLeft: number, most: number): number {
-    return Math.max(1, Math.min(Math.ceil(most), Math.ceil(namesLeft / (this.opts.pageSize ?? 1000))));
+    const perRange = PAGES_PER_RANGE * (this.opts.pageSize ?? 1000);
+    return Math.max(1, Math.min(Math.floor(most), Math.floor(namesLeft / perRange)));
+  }
+
+  /**
+   * After the listing's first full page (from the start of the prefix up to `last`), what follows it, one
+   * range to go on with (undefined: stop, other tasks list the rest). Names without the delimiter past the
+   * directory the page lies in: the rest is cut by where the page's names lie. Otherwise that directory's
+   * delimiter page shows its subdirectories; when the page listed several of them whole, the rest are
+   * estimated to hold as many names each and grouped into ranges of several pages; when it did not (few,
+   * large directories), the directory is split as a fresh listing, leaving out what the page listed.
+   */
+  private async explore(range: Range, prefix: string, names: string[]): Promise<Range | undefined> {
+    const last = names.at(-1)!;
+    const rest: Range = { kind: 'range', from: last, skip: last, to: range.to };
+    const delimiter = this.opts.delimiter ?? '/';
+    const dir = commonDirectory(names[0]!, last, prefix, delimiter);
+    if (!names.some((n) => n.indexOf(delimiter, dir.length) >= 0)) {
+      const sample = sampleNames(names);
+      const left = namesLeft(names, sample, last, range.to);
+      this.estimate = names.length + left;
+      return this.goOn(cutRange(rest, this.piecesFor(left, this.firstCut()), sample));
+    }
+    const probed = await this.probe(dir);
+    const whole = probed.prefixes.filter((p) => isBefore(p, last));
+    const after = probed.prefixes.filter((p) => compareNames(p, last) > 0);
+    if (whole.length >= 2) {
+      const perDirectory = names.filter((n) => whole.some((p) => n.startsWith(p))).length / whole.length;
+      const left = perDirectory * (after.length + 0.5);
+      this.estimate = names.length + left;
+      const pieces = this.piecesFor(left, this.firstCut());
+      const bounds = Array.from({ length: Math.min(pieces, after.length + 1) - 1 }, (_, i) =>
+        Math.floor(((i + 1) * (after.length + 1)) / Math.min(pieces, after.length + 1)),
+      ).map((i) => after[i - 1]!);
+      return this.goOn(cutAt(rest, bounds));
+    }
+    this.listedUpTo = last;
+    this.add({ kind: 'directory', prefix: dir, depth: 0, probed });
+    const afterDir = prefixEnd(dir);
+    if (dir !== prefix && afterDir !== undefined) this.add({ kind: 'range', from: afterDir, to: range.to });
+    return undefined;
+  }
+
+  /**
+   * Ranges the listing may have in all, one fewer than PAGES_PER_RANGE pages each of what the first page
+   * estimated (or of what was listed, once that is more): a listing of up to about 2·PAGES_PER_RANGE pages
+   * stays one range, page after page, where a split would add a request for a few round trips saved. A
+   * page's names can be far denser than the rest of the bucket's, so a range's own estimate may be far too
+   * high; a listing whose directories were probed has no budget.
+   */
+  private rangeBudget(): number {
+    if (this.estimate === undefined) return Infinity;
+    const names = Math.max(this.estimate, this.listed);
+    return Math.max(1, Math.floor(names / (PAGES_PER_RANGE * (this.opts.pageSize ?? 1000))) - 1);
+  }
+
+  /** Ranges the first page cuts the rest into: half the budget, the other half for listers gone idle to share the largest. */
+  private firstCut(): number {
+    return Math.min(this.opts.concurrency, Math.ceil(this.rangeBudget() / 2));
+  }
+
+  /** The first of `ranges` is listed on by the caller, the others by idle listers. */
+  private goOn([first, ...others]: Range[]): Range {
+    for (const r of others) this.add(r);
+    return first!;
   }
 
   /** A range page by page; cut in two, at a name past the last one listed, whenever a lister has nothing to do. */
@@ -239,10 +330,29 @@ class RangeLister {
         await this.emit(current.skip === undefined ? page : page.filter((o) => o.name !== current.skip));
         // A full page is likely not the last (a short one may still not be: the iteration says when it is).
         const full = last !== undefined && page.length >= (this.opts.pageSize ?? 1000);
-        if (full && this.idle > 0 && this.queue.length === 0) {
+        if (current.explore !== undefined && page.length > 0) {
+          if (!full) {
+            current = { ...current, explore: undefined };
+            continue; // likely the only page: nothing to split
+          }
+          const next = await this.explore(
+            current,
+            current.explore,
+            page.map((o) => o.name),
+          );
+          // Still to the same end: the listing goes on from its page token (a range from `last` would list it again).
+          if (next !== undefined && next.to === current.to) {
+            current = { ...current, explore: undefined };
+            continue;
+          }
+          cut = next; // none: other tasks list the rest
+          break;
+        }
+        if (full && this.idle > 0 && this.queue.length === 0 && this.ranges < this.rangeBudget()) {
           const names = page.map((o) => o.name);
           const sample = sampleNames(names);
-          const pieces = this.piecesFor(namesLeft(names, sample, last, current.to), this.idle + 1);
+          const most = Math.min(this.idle + 1, this.rangeBudget() - this.ranges + 1);
+          const pieces = this.piecesFor(namesLeft(names, sample, last, current.to), most);
           const [rest, ...others] = cutRange({ kind: 'range', from: last, skip: last, to: current.to }, pieces, sample);
           if (others.length > 0) {
             for (const r of others) this.add(r);
@@ -295,6 +405,34 @@ function cutRange(range: Range, pieces: number, sample: NameSample): Range[] {
         to: bounds[i + 1],
       }));
 }
+
+/** A range cut at `bounds` (ascending, strictly inside it), each piece ending where the next starts. */
+function cutAt(range: Range, bounds: string[]): Range[] {
+  const edges = [range.from, ...bounds, range.to];
+  return bounds.length === 0
+    ? [range]
+    : edges.slice(0, -1).map((at, i) => ({
+        kind: 'range' as const,
+        from: at,
+        ...(i === 0 && range.skip !== undefined ? { skip: range.skip } : {}),
+        to: edges[i + 1],
+      }));
+}
+
+/** The deepest directory (`prefix` or below it, ending in the delimiter) holding both names. */
+function commonDirectory(first: string, last: string, prefix: string, delimiter: string): string {
+  let shared = 0;
+  while (shared < first.length && first[shared] === last[shared]) shared++;
+  if (shared < delimiter.length) return prefix;
+  const cut = first.lastIndexOf(delimiter, shared - delimiter.length);
+  return cut + delimiter.length > prefix.length ? first.slice(0, cut + delimiter.length) : prefix;
+}
+
+/** Every name under `dir` sorts before `name` (so a listing that reached `name` listed the directory whole). */
+const isBefore = (dir: string, name: string) => {
+  const end = prefixEnd(dir);
+  return end !== undefined && compareNames(end, name) <= 0;
+};
 
 const inRange = (name: string, r: Range) =>
   name !== r.skip &&
