@@ -91,13 +91,18 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
           transferManifestCsv(transfer.map((n) => entryOf(run.ref(n)).name)),
           { attributes: { contentType: 'text/csv', metadata: {} } },
         );
-        await runJob(deps, run.signal, {
+        const spec: TransferSpec = {
           job,
           description: `gwctl backup ${run.id} of ${gsUrl(loc.sourceBucket)}`,
           source: { bucket: loc.sourceBucket, path: '' },
           sink: { bucket: loc.backupBucket, path: runPrefix },
           manifest: gsUrl(loc.backupBucket, manifest),
-        });
+        };
+        const p = await runJob(deps, run.signal, spec, { tolerateVanished: true });
+        if (p.status !== 'SUCCESS')
+          deps.note?.(
+            `  … ${p.objectsFailed} object(s) deleted since the listing were not transferred (NOT_FOUND); gwctl settles them itself`,
+          );
         const staged = new Map(
           (await listUnder(store, loc.backupBucket, runPrefix)).map((o) => [o.name.slice(runPrefix.length), o]),
         );
@@ -208,12 +213,14 @@ const listed = (r: ListedRef) => {
 
 /**
  * Runs the job and follows its operation to the end, a line of progress on stderr as its counters move. Any
- * failure the operation reports (its error breakdowns) fails the run: the backup is not committed.
+ * failure the operation reports (its error breakdowns) fails the run: the backup is not committed; with
+ * `tolerateVanished`, an operation whose only failures are source objects not found (`onlyVanished`) is returned.
  */
 export async function runJob(
   deps: StsDeps,
   signal: AbortSignal | undefined,
   spec: TransferSpec,
+  opts: { tolerateVanished?: boolean } = {},
 ): Promise<TransferProgress> {
   const operation = await deps.jobs.run(spec).catch((err: unknown) => {
     throw refusedJob(deps.agent, spec, err);
@@ -233,11 +240,31 @@ export async function runJob(
     said = line;
     if (p.done || ['SUCCESS', 'FAILED', 'ABORTED'].includes(p.status)) {
       if (p.status === 'SUCCESS' && p.errors.length === 0) return p;
+      if (opts.tolerateVanished && p.status === 'FAILED' && onlyVanished(spec, p)) return p;
       throw new TransferFailedError(describeFailure(deps.agent, spec, p), p);
     }
     await wait(delay);
     delay = Math.min(5_000, delay * 2);
   }
+}
+
+/**
+ * The operation failed only because objects the transfer manifest names were not found in the source: deleted
+ * between gwctl's listing and the job, as a Vault that is not quiesced does. The manifest's docs
+ * (https://cloud.google.com/storage-transfer/docs/manifest) say "Files or objects that fail to transfer are listed
+ * in the transfer logs", i.e. the job goes on and fails those; ErrorSummary (google/storagetransfer/v1/
+ * transfer_types.proto) names each failure by its google.rpc.Code with at most 5 sample ErrorLogEntry a code, whose
+ * `url` "refers to the target (a data source, a data sink, or an object)". So: every code NOT_FOUND, and every
+ * sample's url an object under the source path (not the source bucket, the sink or the manifest itself, which are
+ * fatal). Which objects they were is read from what was staged, not from the samples (5 at most).
+ */
+export function onlyVanished(spec: TransferSpec, p: TransferProgress): boolean {
+  const objects = gsUrl(spec.source.bucket, spec.source.path);
+  const object = (url: string) => url.startsWith(objects) && url.length > objects.length && url !== spec.manifest;
+  return (
+    p.errors.length > 0 &&
+    p.errors.every((e) => e.code === 'NOT_FOUND' && e.samples.length > 0 && e.samples.every((s) => object(s.url)))
+  );
 }
 
 /** One line: what failed, on which objects (the service's samples), and for PERMISSION_DENIED the role the agent lacks. */
