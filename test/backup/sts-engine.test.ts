@@ -95,6 +95,10 @@ describe('backup create --engine sts (Storage Transfer Service)', () => {
     expect(first.blobs.copied).toBe(objects.length - 1);
     expect(stsCalls('CreateTransferJob')).toHaveLength(1);
     expect(stsCalls('RunTransferJob')).toHaveLength(1);
+    // The transfer manifest went up as a resumable upload of chunks (never one string of every name), write-once.
+    const upload = t.log.list({}).find((r) => r.method === 'POST' && r.path.includes('uploadType=resumable'));
+    expect(decodeURIComponent(upload?.path ?? '')).toMatch(/staging\/[^/]+\.csv/);
+    expect(upload?.path).toMatch(/ifGenerationMatch=0/);
     // Nothing is left staged: every staged copy was moved, the transfer manifest deleted.
     expect(await listAll(store, BACKUPS, stagingPrefix(loc))).toEqual([]);
     const [summary] = await listBackups(store, loc);

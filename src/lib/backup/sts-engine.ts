@@ -1,11 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
+import {
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../cloud/object-store.js';
 import type { TransferJobs, TransferProgress, TransferSpec } from '../cloud/storage-transfer.js';
 import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { formatBytes } from '../ui/bytes.js';
 import { copyInBatches } from './batched-copies.js';
+import { BlobKeySet } from './blob-keys.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
@@ -20,7 +26,7 @@ import {
   stagingRunPrefix,
   transferManifestName,
 } from './staging.js';
-import { transferManifestCsv } from './transfer-manifest-csv.js';
+import { transferManifestChunks } from './transfer-manifest-csv.js';
 
 export interface StsDeps {
   store: ObjectStore;
@@ -86,10 +92,9 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       if (transfer.length > 0) {
         job = `transferJobs/gwctl-backup-${run.id}`;
         const manifest = transferManifestName(loc, run.id);
-        const csv = await store.write(
-          { bucket: loc.backupBucket, name: manifest },
-          transferManifestCsv(transfer.map((n) => entryOf(run.ref(n)).name)),
-          { attributes: { contentType: 'text/csv', metadata: {} } },
+        // Streamed: the names are read from the listing as the upload goes, never held as one CSV string.
+        const csv = await writeManifest(store, { bucket: loc.backupBucket, name: manifest }, () =>
+          transferManifestChunks(namesOf(run, transfer)),
         );
         const spec: TransferSpec = {
           job,
@@ -125,6 +130,32 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       return job ? { job } : {};
     },
   };
+}
+
+/**
+ * A transfer manifest, streamed (never held whole) and write-once under its run's own name: only this run writes
+ * there, so an object found there by a retried upload is the first attempt's, which landed (an upload becomes an
+ * object only once complete).
+ */
+async function writeManifest(
+  store: ObjectStore,
+  at: { bucket: string; name: string },
+  chunks: () => Iterable<Buffer>,
+): Promise<ObjectInfo> {
+  try {
+    return await store.writeStream(at, chunks, {
+      ifGenerationMatch: '0',
+      attributes: { contentType: 'text/csv', metadata: {} },
+    });
+  } catch (err) {
+    const there = err instanceof PreconditionFailedError ? await store.stat(at) : undefined;
+    if (!there) throw err;
+    return there;
+  }
+}
+
+function* namesOf(run: EngineRun, numbers: number[]): Generator<string> {
+  for (const n of numbers) yield entryOf(run.ref(n)).name;
 }
 
 /** https://cloud.google.com/storage/docs/objects#naming: "Object names can contain … 1-1024 bytes" (UTF-8). */
@@ -324,17 +355,16 @@ export async function stageForRestore(
   copies: AsyncIterable<RestoreCopy>,
   signal?: AbortSignal,
 ): Promise<StagedBlobs | undefined> {
-  const distinct = new Set<string>();
-  for await (const c of copies) distinct.add(c.entry.blob);
-  const keys = [...distinct];
-  distinct.clear();
-  if (keys.length === 0) return undefined;
+  // Packed (28 bytes a content address, outside the heap: blob-keys.ts), not a Set of ~70-character strings.
+  const keys = new BlobKeySet();
+  for await (const c of copies) keys.add(c.entry.blob);
+  if (keys.size === 0) return undefined;
   const { store } = deps;
   const run = `restore-${backupId}-${randomBytes(3).toString('hex')}`;
   const manifest = transferManifestName(loc, run);
-  const manifestInfo = await store.write({ bucket: loc.backupBucket, name: manifest }, transferManifestCsv(keys), {
-    attributes: { contentType: 'text/csv', metadata: {} },
-  });
+  const manifestInfo = await writeManifest(store, { bucket: loc.backupBucket, name: manifest }, () =>
+    transferManifestChunks(keys),
+  );
   const prefix = restoreStagingPrefix(backupId);
   const job = `transferJobs/gwctl-${run}`;
   await runJob(deps, signal, {
