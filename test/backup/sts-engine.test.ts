@@ -1,5 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStorageTransferTarget, type StorageTransferTarget } from '@gwctl/emulators/testing';
+import {
+  listTransferOperations,
+  plainTransferOperation,
+  startStorageTransferTarget,
+  type StorageTransferTarget,
+} from '@gwctl/emulators/testing';
 import { listBackups } from '../../src/lib/backup/catalog.js';
 import { createBackup } from '../../src/lib/backup/create.js';
 import { backupLocation, type BackupLocation } from '../../src/lib/backup/layout.js';
@@ -90,6 +95,10 @@ describe('backup create --engine sts (Storage Transfer Service)', () => {
     expect(first.blobs.copied).toBe(objects.length - 1);
     expect(stsCalls('CreateTransferJob')).toHaveLength(1);
     expect(stsCalls('RunTransferJob')).toHaveLength(1);
+    // The transfer manifest went up as a resumable upload of chunks (never one string of every name), write-once.
+    const upload = t.log.list({}).find((r) => r.method === 'POST' && r.path.includes('uploadType=resumable'));
+    expect(decodeURIComponent(upload?.path ?? '')).toMatch(/staging\/[^/]+\.csv/);
+    expect(upload?.path).toMatch(/ifGenerationMatch=0/);
     // Nothing is left staged: every staged copy was moved, the transfer manifest deleted.
     expect(await listAll(store, BACKUPS, stagingPrefix(loc))).toEqual([]);
     const [summary] = await listBackups(store, loc);
@@ -172,6 +181,77 @@ describe('backup create --engine sts (Storage Transfer Service)', () => {
     // Only x/3 was transferred again: the job's copies into the backup bucket are the GCS emulator's uploads.
     const summary = (await listBackups(store, loc))[0]!;
     expect((await verifyBackup({ store }, loc, summary, { deep: true, concurrency: 8 })).ok).toBe(true);
+  });
+
+  it('objects deleted between the listing and the job (Vault not quiesced) are left out, and the backup is committed', async () => {
+    // https://cloud.google.com/storage-transfer/docs/manifest: "Files or objects that fail to transfer are listed in
+    // the transfer logs": the job goes on without a manifest entry it cannot find and reports it in errorBreakdowns
+    // (ErrorSummary, google/storagetransfer/v1/transfer_types.proto: a google.rpc.Code, its count and ≤ 5 samples whose
+    // url names the object). Reproduced as it happens: the object is deleted after gwctl's listing, before the job.
+    await seed(
+      t.storage,
+      VAULT,
+      ['z/kept', 'z/deleted-1', 'z/deleted-2'].map((name) => ({
+        name,
+        data: Buffer.from(`soon ${name}`),
+        contentType: 'text/plain',
+        metadata: {},
+      })),
+    );
+    const listed = await import('../../src/lib/backup/create.js').then((m) => m.listSource(store, loc));
+    await t.storage.bucket(VAULT).file('z/deleted-1').delete();
+    await t.storage.bucket(VAULT).file('z/deleted-2').delete();
+    const notes: string[] = [];
+    const r = await createBackup(
+      { store },
+      {
+        location: loc,
+        concurrency: 8,
+        quiesced: false,
+        source: listed,
+        engine: stsEngine(deps({ note: (m) => notes.push(m) }), loc),
+      },
+    );
+    // The operation itself ended FAILED with NOT_FOUND for exactly those two objects.
+    const [op] = await listTransferOperations(t.client, { projectId: 'test', jobNames: [r.engine.job!] });
+    const m = plainTransferOperation(op!.metadata);
+    expect(m.status).toBe('FAILED');
+    expect(m.errorBreakdowns.map((e) => [e.errorCode, Number(e.errorCount)])).toEqual([['NOT_FOUND', 2]]);
+    expect(notes.join('\n')).toMatch(/2 object\(s\) deleted since the listing were not transferred \(NOT_FOUND\)/);
+    expect(r.vanishedDuringBackup.sort()).toEqual(['z/deleted-1', 'z/deleted-2']);
+    expect(r.blobs.copied).toBe(1);
+    const summary = (await listBackups(store, loc))[0]!;
+    expect(summary.id).toBe(r.id);
+    const names = (await loadManifest(store, summary)).objects.map((e) => e.name);
+    expect(names).toContain('z/kept');
+    expect(names).not.toContain('z/deleted-1');
+    // This run's staged copies and transfer manifest are gone (an earlier failed run's manifest waits for prune).
+    const left = (await listAll(store, BACKUPS, stagingPrefix(loc))).map((o) => o.name);
+    expect(left.filter((n) => n.includes(r.id))).toEqual([]);
+    expect((await verifyBackup({ store }, loc, summary, { deep: true, concurrency: 8 })).ok).toBe(true);
+  });
+
+  it('a job whose failures are not all NOT_FOUND of source objects still fails the backup (no manifest)', async () => {
+    await seed(t.storage, VAULT, [
+      { name: 'w/gone', data: Buffer.from('gone'), contentType: 'text/plain', metadata: {} },
+      { name: 'w/refused', data: Buffer.from('refused'), contentType: 'text/plain', metadata: {} },
+    ]);
+    const listed = await import('../../src/lib/backup/create.js').then((m) => m.listSource(store, loc));
+    await t.storage.bucket(VAULT).file('w/gone').delete();
+    t.sts.failObjects({ match: (name) => name === 'w/refused', code: 'PERMISSION_DENIED' });
+    const before = (await listBackups(store, loc)).length;
+    const failed = await createBackup(
+      { store },
+      { location: loc, concurrency: 8, quiesced: false, source: listed, engine: stsEngine(deps(), loc) },
+    ).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(TransferFailedError);
+    expect(String((failed as Error).message)).toMatch(
+      /NOT_FOUND ×1.*PERMISSION_DENIED ×1|PERMISSION_DENIED ×1.*NOT_FOUND ×1/,
+    );
+    expect((await listBackups(store, loc)).length).toBe(before);
+    t.sts.clearObjectFaults();
+    // The next run, from a fresh listing, finishes it.
+    expect((await backUp()).blobs.copied).toBe(1);
   });
 
   it('an object changed between the listing and the transfer is backed up as it is now', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailure, missingRole, refusedJob } from '../../src/lib/backup/sts-engine.js';
+import { describeFailure, missingRole, onlyVanished, refusedJob } from '../../src/lib/backup/sts-engine.js';
 import type { TransferProgress, TransferSpec } from '../../src/lib/cloud/storage-transfer.js';
 
 // Roles from https://cloud.google.com/storage-transfer/docs/sink-cloud-storage (the agent needs storage.buckets.get,
@@ -62,5 +62,27 @@ describe('what gwctl says when a Storage Transfer Service job is refused', () =>
     );
     const other = new Error('14 UNAVAILABLE: down');
     expect(refusedJob(AGENT, spec, other)).toBe(other);
+  });
+
+  // ErrorSummary (google/storagetransfer/v1/transfer_types.proto): ErrorLogEntry.url "refers to the target (a data
+  // source, a data sink, or an object)"; https://cloud.google.com/storage-transfer/docs/manifest: objects that fail
+  // to transfer "are listed in the transfer logs". Only objects of the source not found are deletions since the listing.
+  it('only source objects NOT_FOUND count as deleted since the listing; the manifest, a bucket or other codes do not', () => {
+    const vanished = (...errors: [string, string][]) =>
+      onlyVanished(spec, {
+        ...failed('NOT_FOUND', ''),
+        errors: errors.map(([code, url]) => ({ code, count: 1, samples: [{ url, details: [] }] })),
+      });
+    expect(vanished(['NOT_FOUND', 'gs://relaycorp-gateway-prod-vault/logical/a'])).toBe(true);
+    expect(vanished(['NOT_FOUND', 'gs://relaycorp-gateway-prod-vault/a'], ['PERMISSION_DENIED', 'gs://x/y'])).toBe(
+      false,
+    );
+    expect(vanished(['NOT_FOUND', spec.manifest])).toBe(false);
+    expect(vanished(['NOT_FOUND', 'gs://relaycorp-gateway-prod-vault'])).toBe(false);
+    expect(vanished(['NOT_FOUND', 'gs://relaycorp-gateway-prod-vault-2/a'])).toBe(false);
+    expect(
+      vanished(['NOT_FOUND', 'gs://relaycorp-gateway-prod-backups/relaycorp-gateway-prod-vault/staging/x/a']),
+    ).toBe(false);
+    expect(vanished()).toBe(false);
   });
 });

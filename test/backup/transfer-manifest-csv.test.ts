@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvField, transferManifestCsv } from '../../src/lib/backup/transfer-manifest-csv.js';
+import { csvField, transferManifestChunks } from '../../src/lib/backup/transfer-manifest-csv.js';
 
 // https://cloud.google.com/storage-transfer/docs/manifest: CSV in UTF-8, the object name in the first column, a name
 // holding a comma enclosed in double quotes "according to CSV standards" (RFC 4180: inner quotes doubled). Read back
@@ -16,6 +16,9 @@ const names = [
   'a,"b",c',
   `long/${'n'.repeat(995)}`,
 ];
+
+const transferManifestCsv = (names: string[], chunkBytes?: number) =>
+  Buffer.concat([...transferManifestChunks(names, chunkBytes)]);
 
 describe('the Storage Transfer Service transfer manifest gwctl writes', () => {
   it('reads back, name for name, with commas, quotes, line breaks, spaces and unicode', () => {
@@ -38,5 +41,14 @@ describe('the Storage Transfer Service transfer manifest gwctl writes', () => {
 
   it('is empty for no names', () => {
     expect(transferManifestCsv([]).length).toBe(0);
+  });
+
+  it('comes in chunks of whole rows, which join into the same CSV whatever the chunk size', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => names[i % names.length]!);
+    const chunks = [...transferManifestChunks(many, 4096)];
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const c of chunks) expect(c.toString('utf8').endsWith('\n')).toBe(true);
+    expect(Buffer.concat(chunks)).toEqual(transferManifestCsv(many, 1 << 30));
+    expect((parse(Buffer.concat(chunks), { encoding: 'utf8' }) as string[][]).map((r) => r[0])).toEqual(many);
   });
 });

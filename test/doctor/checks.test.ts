@@ -35,6 +35,7 @@ function probes(over: Partial<DoctorProbes> = {}): DoctorProbes {
           ? { metricKind: 'GAUGE', valueType: type.endsWith('object_count') ? 'INT64' : 'DOUBLE' }
           : { metricKind: 'DELTA', valueType: type.endsWith('request_count') ? 'INT64' : 'DISTRIBUTION' },
     buildTrigger: async () => ({ name: 'gateway-gke-deployment', disabled: false }),
+    transferAgent: async () => ({ agent: 'project-123@storage-transfer-service.iam.gserviceaccount.com' }),
     kmsPublicKey: async () => ({ algorithm: 'EC_SIGN_ED25519' }),
     mongo: async () => ({
       where: 'db:27017',
@@ -239,5 +240,32 @@ describe('gwctl doctor: verdicts', () => {
       }),
     );
     expect(find(results, 'gcs.bucket.vault').reason).toBe('reading gs://x: permission denied (token ***)');
+  });
+
+  it('the Storage Transfer API not enabled is a skip naming the gcloud command, not a failure', async () => {
+    const results = await run(env(), probes({ transferAgent: async () => ({ disabled: true }) }));
+    expect(find(results, 'storagetransfer.agent')).toMatchObject({
+      status: 'skip',
+      reason: expect.stringMatching(
+        /not enabled in project relaycorp-gateway-staging .*gcloud services enable storagetransfer\.googleapis\.com --project relaycorp-gateway-staging$/,
+      ),
+    });
+    const ok = find(await run(env(), probes()), 'storagetransfer.agent');
+    expect(ok).toMatchObject({ status: 'pass', reason: expect.stringMatching(/^service agent project-123@/) });
+    expect(ok.neededBy).toEqual(['backup create --engine sts', 'backup restore --engine sts']);
+  });
+
+  it('the Storage Transfer check is skipped without the Vault and backup buckets, and fails on other errors', async () => {
+    const noBackups = env({ buckets: { vault: 'staging-vault' } });
+    expect(find(await run(noBackups, probes()), 'storagetransfer.agent').status).toBe('skip');
+    const denied = probes({
+      transferAgent: async () => {
+        throw new Error('reading the Storage Transfer Service agent of project p: PERMISSION_DENIED: denied');
+      },
+    });
+    expect(find(await run(env(), denied), 'storagetransfer.agent')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/PERMISSION_DENIED/),
+    });
   });
 });

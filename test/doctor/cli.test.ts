@@ -38,7 +38,7 @@ describe('gwctl doctor', () => {
     expect(r.stdout).toMatch(/^CHECK\s+RESULT\s+REASON$/m);
     expect(r.stdout).toMatch(/^gcs\.batch\s+pass\s+rewrites with null attributes are taken inside batches/m);
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\/scale\s+pass\s+update allowed in namespace default$/m);
-    expect(r.stdout).toMatch(/sandbox: 30 passed, 0 warning\(s\), 0 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/sandbox: 31 passed, 0 warning\(s\), 0 failed, 0 skipped/);
     expect(r.stderr).toBe('');
   });
 
@@ -52,6 +52,7 @@ describe('gwctl doctor', () => {
     expect(paths).toContain('POST /batch/storage/v1');
     expect(paths).toContain('POST /google.monitoring.v3.MetricService/GetMetricDescriptor');
     expect(paths).toContain('POST /google.devtools.cloudbuild.v1.CloudBuild/GetBuildTrigger');
+    expect(paths).toContain('POST /google.storagetransfer.v1.StorageTransferService/GetGoogleServiceAccount');
     // Read-only: the only POSTs are reviews, the batch (a read and a rewrite of nothing) and gRPC reads.
     const writes = calls.filter((c) => ['PUT', 'PATCH', 'DELETE'].includes(c.method));
     expect(writes).toEqual([]);
@@ -78,7 +79,7 @@ describe('gwctl doctor', () => {
     );
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\/scale\s+FAIL\s+denied in namespace default: update/m);
     expect(r.stdout).toMatch(/^kube\.rbac\.deployments\s+pass/m);
-    expect(r.stdout).toMatch(/sandbox: 28 passed, 0 warning\(s\), 2 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/sandbox: 29 passed, 0 warning\(s\), 2 failed, 0 skipped/);
     expect(r.stdout).toMatch(/will fail until fixed: env deprovision$/m);
   });
 
@@ -96,7 +97,7 @@ describe('gwctl doctor', () => {
 
   it('a cluster that does not answer fails once; its access reviews are skipped', async () => {
     const dir = tempDir('gwctl-doctor-yaml-');
-    const { gcs, firestore, monitoring, cloudbuild } = sandbox.state.endpoints;
+    const { gcs, firestore, monitoring, cloudbuild, storagetransfer } = sandbox.state.endpoints;
     writeFileSync(
       join(dir, 'gwctl.yaml'),
       `environments:
@@ -104,7 +105,7 @@ describe('gwctl doctor', () => {
     project: gwctl-sandbox
     kube: { server: "http://127.0.0.1:9" }
     buckets: { parcels: ${SANDBOX_BUCKETS.parcels}, vault: ${SANDBOX_BUCKETS.vault}, backups: no-such-backups-bucket }
-    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}", cloudbuild: "${cloudbuild}" }
+    emulators: { storage: "${gcs}", firestore: "${firestore}", monitoring: "${monitoring}", cloudbuild: "${cloudbuild}", storagetransfer: "${storagetransfer}" }
 `,
     );
     const r = await runGwctl(['doctor', '--env', 'staging', '--json'], { cwd: dir, env: { GWCTL_HOME: home } });

@@ -1,11 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../cloud/object-store.js';
+import {
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../cloud/object-store.js';
 import type { TransferJobs, TransferProgress, TransferSpec } from '../cloud/storage-transfer.js';
 import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { formatBytes } from '../ui/bytes.js';
 import { copyInBatches } from './batched-copies.js';
+import { BlobKeySet } from './blob-keys.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
@@ -20,7 +26,7 @@ import {
   stagingRunPrefix,
   transferManifestName,
 } from './staging.js';
-import { transferManifestCsv } from './transfer-manifest-csv.js';
+import { transferManifestChunks } from './transfer-manifest-csv.js';
 
 export interface StsDeps {
   store: ObjectStore;
@@ -86,18 +92,22 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       if (transfer.length > 0) {
         job = `transferJobs/gwctl-backup-${run.id}`;
         const manifest = transferManifestName(loc, run.id);
-        const csv = await store.write(
-          { bucket: loc.backupBucket, name: manifest },
-          transferManifestCsv(transfer.map((n) => entryOf(run.ref(n)).name)),
-          { attributes: { contentType: 'text/csv', metadata: {} } },
+        // Streamed: the names are read from the listing as the upload goes, never held as one CSV string.
+        const csv = await writeManifest(store, { bucket: loc.backupBucket, name: manifest }, () =>
+          transferManifestChunks(namesOf(run, transfer)),
         );
-        await runJob(deps, run.signal, {
+        const spec: TransferSpec = {
           job,
           description: `gwctl backup ${run.id} of ${gsUrl(loc.sourceBucket)}`,
           source: { bucket: loc.sourceBucket, path: '' },
           sink: { bucket: loc.backupBucket, path: runPrefix },
           manifest: gsUrl(loc.backupBucket, manifest),
-        });
+        };
+        const p = await runJob(deps, run.signal, spec, { tolerateVanished: true });
+        if (p.status !== 'SUCCESS')
+          deps.note?.(
+            `  … ${p.objectsFailed} object(s) deleted since the listing were not transferred (NOT_FOUND); gwctl settles them itself`,
+          );
         const staged = new Map(
           (await listUnder(store, loc.backupBucket, runPrefix)).map((o) => [o.name.slice(runPrefix.length), o]),
         );
@@ -120,6 +130,32 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
       return job ? { job } : {};
     },
   };
+}
+
+/**
+ * A transfer manifest, streamed (never held whole) and write-once under its run's own name: only this run writes
+ * there, so an object found there by a retried upload is the first attempt's, which landed (an upload becomes an
+ * object only once complete).
+ */
+async function writeManifest(
+  store: ObjectStore,
+  at: { bucket: string; name: string },
+  chunks: () => Iterable<Buffer>,
+): Promise<ObjectInfo> {
+  try {
+    return await store.writeStream(at, chunks, {
+      ifGenerationMatch: '0',
+      attributes: { contentType: 'text/csv', metadata: {} },
+    });
+  } catch (err) {
+    const there = err instanceof PreconditionFailedError ? await store.stat(at) : undefined;
+    if (!there) throw err;
+    return there;
+  }
+}
+
+function* namesOf(run: EngineRun, numbers: number[]): Generator<string> {
+  for (const n of numbers) yield entryOf(run.ref(n)).name;
 }
 
 /** https://cloud.google.com/storage/docs/objects#naming: "Object names can contain … 1-1024 bytes" (UTF-8). */
@@ -208,12 +244,14 @@ const listed = (r: ListedRef) => {
 
 /**
  * Runs the job and follows its operation to the end, a line of progress on stderr as its counters move. Any
- * failure the operation reports (its error breakdowns) fails the run: the backup is not committed.
+ * failure the operation reports (its error breakdowns) fails the run: the backup is not committed; with
+ * `tolerateVanished`, an operation whose only failures are source objects not found (`onlyVanished`) is returned.
  */
 export async function runJob(
   deps: StsDeps,
   signal: AbortSignal | undefined,
   spec: TransferSpec,
+  opts: { tolerateVanished?: boolean } = {},
 ): Promise<TransferProgress> {
   const operation = await deps.jobs.run(spec).catch((err: unknown) => {
     throw refusedJob(deps.agent, spec, err);
@@ -233,11 +271,31 @@ export async function runJob(
     said = line;
     if (p.done || ['SUCCESS', 'FAILED', 'ABORTED'].includes(p.status)) {
       if (p.status === 'SUCCESS' && p.errors.length === 0) return p;
+      if (opts.tolerateVanished && p.status === 'FAILED' && onlyVanished(spec, p)) return p;
       throw new TransferFailedError(describeFailure(deps.agent, spec, p), p);
     }
     await wait(delay);
     delay = Math.min(5_000, delay * 2);
   }
+}
+
+/**
+ * The operation failed only because objects the transfer manifest names were not found in the source: deleted
+ * between gwctl's listing and the job, as a Vault that is not quiesced does. The manifest's docs
+ * (https://cloud.google.com/storage-transfer/docs/manifest) say "Files or objects that fail to transfer are listed
+ * in the transfer logs", i.e. the job goes on and fails those; ErrorSummary (google/storagetransfer/v1/
+ * transfer_types.proto) names each failure by its google.rpc.Code with at most 5 sample ErrorLogEntry a code, whose
+ * `url` "refers to the target (a data source, a data sink, or an object)". So: every code NOT_FOUND, and every
+ * sample's url an object under the source path (not the source bucket, the sink or the manifest itself, which are
+ * fatal). Which objects they were is read from what was staged, not from the samples (5 at most).
+ */
+export function onlyVanished(spec: TransferSpec, p: TransferProgress): boolean {
+  const objects = gsUrl(spec.source.bucket, spec.source.path);
+  const object = (url: string) => url.startsWith(objects) && url.length > objects.length && url !== spec.manifest;
+  return (
+    p.errors.length > 0 &&
+    p.errors.every((e) => e.code === 'NOT_FOUND' && e.samples.length > 0 && e.samples.every((s) => object(s.url)))
+  );
 }
 
 /** One line: what failed, on which objects (the service's samples), and for PERMISSION_DENIED the role the agent lacks. */
@@ -297,17 +355,16 @@ export async function stageForRestore(
   copies: AsyncIterable<RestoreCopy>,
   signal?: AbortSignal,
 ): Promise<StagedBlobs | undefined> {
-  const distinct = new Set<string>();
-  for await (const c of copies) distinct.add(c.entry.blob);
-  const keys = [...distinct];
-  distinct.clear();
-  if (keys.length === 0) return undefined;
+  // Packed (28 bytes a content address, outside the heap: blob-keys.ts), not a Set of ~70-character strings.
+  const keys = new BlobKeySet();
+  for await (const c of copies) keys.add(c.entry.blob);
+  if (keys.size === 0) return undefined;
   const { store } = deps;
   const run = `restore-${backupId}-${randomBytes(3).toString('hex')}`;
   const manifest = transferManifestName(loc, run);
-  const manifestInfo = await store.write({ bucket: loc.backupBucket, name: manifest }, transferManifestCsv(keys), {
-    attributes: { contentType: 'text/csv', metadata: {} },
-  });
+  const manifestInfo = await writeManifest(store, { bucket: loc.backupBucket, name: manifest }, () =>
+    transferManifestChunks(keys),
+  );
   const prefix = restoreStagingPrefix(backupId);
   const job = `transferJobs/gwctl-${run}`;
   await runJob(deps, signal, {

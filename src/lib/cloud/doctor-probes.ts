@@ -9,6 +9,7 @@ import { kubeError } from './kube-resources.js';
 import { openKubeConfig } from './kube.js';
 import { clientOptions } from './monitoring.js';
 import { openMongo } from './mongo.js';
+import { openTransferJobs } from './storage-transfer.js';
 import { jsonApiRoot, storageAuth } from './storage.js';
 
 /** The read-only calls `gwctl doctor` makes, small enough that its checks never see an SDK (openDoctorProbes below). */
@@ -28,6 +29,11 @@ export interface DoctorProbes {
   metricDescriptor(type: string): Promise<{ metricKind: string; valueType: string } | undefined>;
   /** `GetBuildTrigger` of the environment's deployment trigger (cloudBuild in gwctl.yaml); undefined when NOT_FOUND. */
   buildTrigger(): Promise<{ name: string; disabled: boolean } | undefined>;
+  /**
+   * Storage Transfer Service `GetGoogleServiceAccount` in the environment's project: the service agent its jobs run
+   * as, or `disabled` when the API is not enabled there.
+   */
+  transferAgent(): Promise<{ agent: string } | { disabled: true }>;
   /** Cloud KMS `GetPublicKey` of a key version: its algorithm (EC_SIGN_ED25519 signs the shared audit log). */
   kmsPublicKey(keyVersion: string): Promise<{ algorithm: string }>;
   /** Connects, pings, and lists the database's collections (names only). */
@@ -151,6 +157,17 @@ export function openDoctorProbes(env: Environment): DoctorProbes {
         await admin.close();
       }
     },
+    async transferAgent() {
+      const jobs = await openTransferJobs(env, { attempts: 1 });
+      try {
+        return { agent: await jobs.serviceAccount() };
+      } catch (err) {
+        if (serviceDisabled(err)) return { disabled: true };
+        throw err;
+      } finally {
+        await jobs.close();
+      }
+    },
     async kmsPublicKey(keyVersion) {
       const client = await kmsClient(env);
       try {
@@ -187,4 +204,22 @@ export function openDoctorProbes(env: Environment): DoctorProbes {
       await Promise.all(closers.map((c) => c().catch(() => undefined)));
     },
   };
+}
+
+/**
+ * A call refused because the API is not enabled in the project: PERMISSION_DENIED with the ErrorInfo reason
+ * SERVICE_DISABLED (google/api/error_reason.proto: "The request is calling a disabled service for a consumer"),
+ * which google-gax puts on the error as `reason`, and a message that says so ("… API has not been used in project
+ * … before or it is disabled").
+ */
+function serviceDisabled(err: unknown): boolean {
+  for (
+    let e = err as { reason?: unknown; message?: unknown; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.reason === 'SERVICE_DISABLED') return true;
+    if (/has not been used in project \S+ before or it is disabled/.test(String(e.message ?? ''))) return true;
+  }
+  return false;
 }

@@ -85,6 +85,16 @@ export class InMemoryObjectStore implements ObjectStore {
     return this.put(destination, Buffer.from(data), opts.attributes ?? { metadata: {} }, opts.ifGenerationMatch);
   }
 
+  async writeStream(
+    destination: { bucket: string; name: string },
+    chunks: () => Iterable<Buffer> | AsyncIterable<Buffer>,
+    opts: WriteOptions = {},
+  ) {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks()) parts.push(Buffer.from(chunk));
+    return this.write(destination, Buffer.concat(parts), opts);
+  }
+
   async read(ref: ObjectRef): Promise<Buffer> {
     const found = this.stored(ref);
     if (!found) throw new ObjectNotFoundError(`reading ${gsUrl(ref.bucket, ref.name)}: no such object`);

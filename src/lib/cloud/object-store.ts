@@ -106,6 +106,16 @@ export interface ObjectStore {
   copyMany(copies: CopyRequest[]): Promise<(ObjectInfo | GwctlError)[]>;
   /** Uploads a small object in one request. */
   write(destination: { bucket: string; name: string }, data: Buffer, opts?: WriteOptions): Promise<ObjectInfo>;
+  /**
+   * Uploads an object of any size from chunks as they come (a resumable upload): memory holds a chunk, not the
+   * object. `chunks` is called again for each attempt, so a retried upload sends the same bytes from the start.
+   * The stored object's size and hashes are checked against what was sent.
+   */
+  writeStream(
+    destination: { bucket: string; name: string },
+    chunks: () => Iterable<Buffer> | AsyncIterable<Buffer>,
+    opts?: WriteOptions,
+  ): Promise<ObjectInfo>;
   read(ref: ObjectRef): Promise<Buffer>;
   /** Downloads the stored bytes and hashes them as they stream by (constant memory, any size). */
   hash(ref: ObjectRef): Promise<StreamedHashes>;

@@ -98,8 +98,9 @@ export async function storageTransferOptions(env: Environment) {
  * Credentials, or the environment's emulator (`emulators.storagetransfer`, host:port) over insecure gRPC without auth.
  * Jobs are created in the environment's project, with no schedule (google/storagetransfer/v1/transfer_types.proto,
  * TransferJob.schedule: "the job never executes a transfer, unless you invoke RunTransferJob"), and run once.
+ * `attempts`: tries of a call answered with a transient error (default 6; doctor's one look: 1).
  */
-export async function openTransferJobs(env: Environment): Promise<TransferJobs> {
+export async function openTransferJobs(env: Environment, opts: { attempts?: number } = {}): Promise<TransferJobs> {
   const emulator = env.emulators?.storagetransfer;
   if (!emulator) refuseRealCloudForSandbox(env, 'Storage Transfer Service');
   type Client = InstanceType<(typeof import('@google-cloud/storage-transfer'))['StorageTransferServiceClient']>;
@@ -114,7 +115,8 @@ export async function openTransferJobs(env: Environment): Promise<TransferJobs> 
       );
     })());
   const project = env.project;
-  const retried = <T>(fn: () => Promise<T>) => withRetry(fn, { attempts: 6, isRetryable: isTransientGrpc });
+  const retried = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, { attempts: opts.attempts ?? 6, isRetryable: isTransientGrpc });
   const fail = (what: string) => (err: unknown) => {
     throw new RuntimeError(`${what}: ${describeApiError(err, NEEDS)}`, { cause: err });
   };

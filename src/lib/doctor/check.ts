@@ -17,7 +17,7 @@ export interface CheckVerdict {
  */
 export interface DoctorCheck {
   id: string;
-  area: 'gcs' | 'kubernetes' | 'monitoring' | 'cloudbuild' | 'kms' | 'mongodb' | 'firestore';
+  area: 'gcs' | 'kubernetes' | 'monitoring' | 'cloudbuild' | 'storagetransfer' | 'kms' | 'mongodb' | 'firestore';
   calls: string;
   expects: string;
   neededBy: string[];

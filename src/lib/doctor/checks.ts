@@ -26,6 +26,7 @@ export function doctorChecks(env: Environment, probes: DoctorProbes): DoctorChec
     ...kubeAccessChecks(probes, env.kube.namespace),
     ...metricChecks(probes),
     triggerCheck(env, probes),
+    transferCheck(env, probes),
     mongoCheck(env, probes),
     firestoreCheck(env, probes),
   ];
@@ -249,6 +250,31 @@ function triggerCheck(env: Environment, probes: DoctorProbes): DoctorCheck {
           `no trigger ${ref.trigger} in ${ref.project}/${ref.region}: a deprovision would have none to disable (set cloudBuild.trigger)`,
         );
       return pass(`trigger ${t.name} readable (${t.disabled ? 'disabled' : 'enabled'})`);
+    },
+  };
+}
+
+/**
+ * `--engine sts`: the Storage Transfer API answers in the environment's project and names the service agent its jobs
+ * run as (which needs the bucket roles of docs/backup.md). The API is optional: not enabled, the check is skipped.
+ */
+function transferCheck(env: Environment, probes: DoctorProbes): DoctorCheck {
+  return {
+    id: 'storagetransfer.agent',
+    area: 'storagetransfer',
+    calls: `StorageTransferService.GetGoogleServiceAccount (project ${env.project})`,
+    expects:
+      'the service agent its jobs run as (reading it needs storagetransfer.projects.getServiceAccount; creating and running jobs needs roles/storagetransfer.user, not checked)',
+    neededBy: ['backup create --engine sts', 'backup restore --engine sts'],
+    async run() {
+      if (!env.buckets.vault || !env.buckets.backups)
+        return skip('needs buckets.vault and buckets.backups in gwctl.yaml');
+      const r = await probes.transferAgent();
+      if ('disabled' in r)
+        return skip(
+          `the Storage Transfer API is not enabled in project ${env.project} (only --engine sts needs it): gcloud services enable storagetransfer.googleapis.com --project ${env.project}`,
+        );
+      return pass(`service agent ${r.agent} (it needs the bucket roles in docs/backup.md)`);
     },
   };
 }

@@ -38,6 +38,8 @@ export interface StorageTransferEmulator {
   /** Makes the copy of matching source objects fail in every run from now on (cleared by `clearObjectFaults`). */
   failObjects(fault: ObjectFault): void;
   clearObjectFaults(): void;
+  /** Answers every call as a project where the API is not enabled (PERMISSION_DENIED), until called with false. */
+  disableApi(disabled?: boolean): void;
   /** Resolves once no run is under way. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +83,12 @@ export async function startStorageTransferEmulator(
     runs.set(name, { control, done });
   };
   const operation = (op: StoredOperation) => wireOperation(op, operationType);
+  let apiDisabled = false;
+  const unary = <Req>(handle: (req: Req) => unknown) =>
+    answer<Req>((req) => {
+      if (apiDisabled) throw serviceDisabled((req as { projectId?: string }).projectId);
+      return handle(req);
+    });
 
   const server = new grpc.Server();
   server.addService(services.transfer, {
@@ -159,6 +167,7 @@ export async function startStorageTransferEmulator(
     failNextRun: (fault = {}) => (nextRunFault = fault),
     failObjects: (fault) => objectFaults.push(fault),
     clearObjectFaults: () => (objectFaults.length = 0),
+    disableApi: (disabled = true) => (apiDisabled = disabled),
     idle,
     close: async () => {
       // Runs stop where they are, still IN_PROGRESS; a restart with the same dataDir takes them up again.
@@ -225,12 +234,16 @@ function paginate<T>(all: T[], pageSize = 0, pageToken = ''): { items: T[]; next
  */
 function serviceAccount(projectId: string | undefined) {
   if (!projectId) throw invalid('project_id is required.');
-  const digits = BigInt(`0x${createHash('sha256').update(projectId).digest('hex').slice(0, 12)}`).toString();
+  const digits = projectNumber(projectId);
   return {
     accountEmail: `project-${digits}@storage-transfer-service.iam.gserviceaccount.com`,
     subjectId: `1${digits.padStart(20, '0')}`,
   };
 }
+
+/** The emulated project number, derived from the project id. */
+const projectNumber = (projectId: string) =>
+  BigInt(`0x${createHash('sha256').update(projectId).digest('hex').slice(0, 12)}`).toString();
 
 /** A google.longrunning.Operation: metadata packs a TransferOperation; done ones answer Empty, or the error they ended with. */
 function wireOperation(op: StoredOperation, type: protobuf.Type) {
@@ -243,7 +256,20 @@ function wireOperation(op: StoredOperation, type: protobuf.Type) {
   return { name: op.metadata.name, metadata, done: op.done, ...result };
 }
 
-function unary<Req>(handle: (req: Req) => unknown): grpc.handleUnaryCall<Req, unknown> {
+/**
+ * What Google's APIs answer a project where the API is not enabled: PERMISSION_DENIED, ErrorInfo reason
+ * SERVICE_DISABLED (google/api/error_reason.proto: "The request is calling a disabled service for a consumer",
+ * metadata `service` and `consumer`), and this message, which clients show (the ErrorInfo detail is not sent here).
+ */
+function serviceDisabled(projectId: string | undefined) {
+  const project = projectId ? projectNumber(projectId) : 'unknown';
+  return new TransferError(
+    'PERMISSION_DENIED',
+    `Storage Transfer API has not been used in project ${project} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/storagetransfer.googleapis.com/overview?project=${project} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`,
+  );
+}
+
+function answer<Req>(handle: (req: Req) => unknown): grpc.handleUnaryCall<Req, unknown> {
   return (call, callback) => {
     try {
       callback(null, handle(call.request));
