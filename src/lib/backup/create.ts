@@ -230,15 +230,19 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
   const session = opts.session ?? (await openBackupSession(deps, loc));
   let listed: SourceSnapshot | undefined;
   try {
-    const { id, blobs } = session;
+    const { id } = session;
+    const blobs = session.blobs;
     const source = opts.source ?? (listed = await listSource(store, loc, now));
     const { copies } = planCopies(source.objects, blobs);
     const changed: string[] = [];
     const vanished: string[] = [];
     let copied = 0;
     let copiedBytes = 0;
+    /** Keys copied in this run (since the blobs were last listed). */
+    const landed = new BlobKeySet();
     const progress = copies.length > 0 && deps.progress ? await deps.progress(copies.length) : silentProgress;
     const done = (c: BlobCopy) => {
+      landed.add(c.key);
       copied++;
       copiedBytes += c.object.size;
       progress.tick();
@@ -269,6 +273,24 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         if (!(err instanceof ObjectNotFoundError)) throw err;
         // The listed generation is gone: back up what is there now, or nothing if it was deleted.
         await recopyChanged(store, loc, source.objects.ref(n), c.object, blobs, changed, vanished, copyOne);
+      }
+    };
+    /**
+     * Content is copied once per key, through the first object that has it. If that object changed or went before
+     * its copy, other listed objects with the same key (empty objects, identical Vault entries) still need it:
+     * each key a listed object names that is neither stored nor copied is copied through that object, until every
+     * one is (each round settles or drops the objects it copies through, so the rounds end).
+     */
+    const settle = async () => {
+      for (let again = true; again;) {
+        again = false;
+        for (const r of source.objects.refs()) {
+          const key = keyOf(r);
+          if (blobs.holds(key) || landed.has(key)) continue;
+          if (deps.signal?.aborted) throw new BackupInterruptedError('interrupted');
+          again = true;
+          await copyAlone(numberOf(r));
+        }
       }
     };
     let job: string | undefined;
@@ -302,6 +324,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
           alone: copyAlone,
         },
       );
+      await settle();
     } catch (err) {
       if (deps.signal?.aborted)
         throw new BackupInterruptedError(
