@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBackups } from '../../src/lib/backup/catalog.js';
-import { createBackup } from '../../src/lib/backup/create.js';
+import { createBackup, type CopyEngine } from '../../src/lib/backup/create.js';
 import { declareIntent } from '../../src/lib/backup/intents.js';
 import { newBackupId } from '../../src/lib/backup/layout.js';
 import { prune, selectForPrune } from '../../src/lib/backup/prune.js';
 import { verifyBackup } from '../../src/lib/backup/verify.js';
-import type { ObjectStore } from '../../src/lib/cloud/object-store.js';
+import type { ObjectRef, ObjectStore } from '../../src/lib/cloud/object-store.js';
+import { InMemoryObjectStore } from '../../src/lib/cloud/in-memory-object-store.js';
 import type { BackupLocation } from '../../src/lib/backup/layout.js';
 import {
   listAll,
@@ -73,6 +74,19 @@ describe('backup prune against the GCS emulator', () => {
     expect((await verifyBackup({ store: f.store }, f.loc, kept!, { deep: true, concurrency: 8 })).ok).toBe(true);
   });
 
+  it('collects no blob for a backup running longer than the grace period, whose intent is refreshed', async () => {
+    // An overwrite is a new generation with its own timeCreated ("The creation time of the object",
+    // https://cloud.google.com/storage/docs/json_api/v1/objects): the refreshed intent's age restarts.
+    await twoBackups();
+    const running = await declareIntent(f.store, f.loc, 'create', newBackupId(new Date()));
+    f.emu.clock.advance(GRACE + HOUR);
+    expect(await running.refresh()).toBe(true);
+    const r = await pruneKeeping(1);
+    expect(r).toMatchObject({ staleIntentsRemoved: 0, blobs: { deleted: 0 } });
+    expect(r.deferred).toMatch(/is running/);
+    expect(await blobs()).toBe(40);
+  });
+
   it('collects nothing while a manifest cannot be read: the blobs it needs are unknown', async () => {
     await twoBackups();
     f.emu.clock.advance(GRACE + HOUR);
@@ -121,6 +135,87 @@ describe('backup prune', () => {
     const r = await pruneKeepingInMemory(1);
     expect(r.staleIntentsRemoved).toBe(1);
     expect(r.blobs.deleted).toBe(10);
+    expect(await listAll(m.store, m.loc.backupBucket, `${m.loc.prefix}intents/`)).toEqual([]);
+  });
+
+  it('collects no blob for a backup running longer than the grace period, whose intent is refreshed', async () => {
+    await twoBackupsInMemory();
+    const running = await declareIntent(m.store, m.loc, 'create', newBackupId(new Date()));
+    m.advance(GRACE + HOUR);
+    expect(await running.refresh()).toBe(true);
+    const r = await pruneKeepingInMemory(1);
+    expect(r.deferred).toMatch(/is running/);
+    expect(r.staleIntentsRemoved).toBe(0);
+    expect(await blobsInMemory()).toBe(40);
+  });
+
+  it('collects no blob when a backup refreshes its intent between the prune listing it as stale and removing it', async () => {
+    await twoBackupsInMemory();
+    const running = await declareIntent(m.store, m.loc, 'create', newBackupId(new Date()));
+    m.advance(GRACE + HOUR);
+    const racing = Object.assign(Object.create(m.store) as InMemoryObjectStore, {
+      delete: async (ref: ObjectRef, opts?: { ifGenerationMatch?: string }) => {
+        if (ref.name === running.name) await running.refresh();
+        return m.store.delete(ref, opts);
+      },
+    });
+    const selection = selectForPrune(await listBackups(m.store, m.loc), { keep: 1 }, new Date());
+    const r = await prune({ store: racing }, m.loc, selection, { graceMs: GRACE, concurrency: 8 });
+    expect(r.deferred).toMatch(/is running/);
+    expect(await blobsInMemory()).toBe(40);
+  });
+
+  it('a running backup rewrites its intent while it runs', async () => {
+    await m.seed(vaultLike(3));
+    const ages: string[] = [];
+    const intentNow = async () => (await listAll(m.store, m.loc.backupBucket, `${m.loc.prefix}intents/`))[0]!.created;
+    const slow: CopyEngine = {
+      name: 'slow',
+      async copy(run) {
+        ages.push(await intentNow());
+        m.advance(HOUR);
+        // Real time, for the refresh timer to fire.
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        ages.push(await intentNow());
+        for (const n of run.copies) await run.alone(n);
+        return {};
+      },
+    };
+    await createBackup(
+      { store: m.store, refreshMs: 10 },
+      { location: m.loc, concurrency: 4, quiesced: false, engine: slow },
+    );
+    expect(Date.parse(ages[1]!) - Date.parse(ages[0]!)).toBe(HOUR);
+  });
+
+  it('a backup whose intent a prune removed (not refreshed for a grace period) lists the blobs again and copies what went', async () => {
+    await m.seed(vaultLike(10));
+    await take(m.store, m.loc);
+    await m.seed([{ name: 'logical/new', data: Buffer.from('new'), contentType: 'text/plain', metadata: {} }]);
+    const warnings: string[] = [];
+    let pruned: Awaited<ReturnType<typeof prune>> | undefined;
+    // An engine that runs past the grace period without its intent being refreshed, while a prune removes the
+    // only other backup: the blobs this run reused, and the one it copied, are old and unreferenced, so they go.
+    const stalled: CopyEngine = {
+      name: 'stalled',
+      async copy(run) {
+        for (const n of run.copies) await run.alone(n);
+        m.advance(GRACE + HOUR);
+        const remove = await listBackups(m.store, m.loc);
+        pruned = await prune({ store: m.store }, m.loc, { remove, keep: [] }, { graceMs: GRACE, concurrency: 8 });
+        return {};
+      },
+    };
+    const r = await createBackup(
+      { store: m.store, warn: (w) => warnings.push(w) },
+      { location: m.loc, concurrency: 4, quiesced: false, engine: stalled },
+    );
+    expect(pruned).toMatchObject({ staleIntentsRemoved: 1, blobs: { deleted: 11 } });
+    expect(warnings.join()).toMatch(/removed by a prune/);
+    expect(r.objects).toBe(11);
+    expect(await blobsInMemory()).toBe(11);
+    const [summary] = await listBackups(m.store, m.loc);
+    expect((await verifyBackup({ store: m.store }, m.loc, summary!, { deep: true, concurrency: 4 })).ok).toBe(true);
     expect(await listAll(m.store, m.loc.backupBucket, `${m.loc.prefix}intents/`)).toEqual([]);
   });
 

@@ -328,4 +328,17 @@ describe('objects that change while they are copied', () => {
     expect(manifest.objects).toHaveLength(19);
     expect(manifest.objects.find((e) => e.name === 'logical/00003')!.size).toBe('rewritten'.length);
   });
+
+  it('content shared with an object deleted before its copy is copied through another object that has it', async () => {
+    const same = (name: string) => ({ name, data: Buffer.from('same'), contentType: 'text/plain', metadata: {} });
+    await seed(f.gcs, VAULT, [same('a'), same('b')]);
+    const { listSource } = await import('../../src/lib/backup/create.js');
+    const source = await listSource(f.store, f.loc);
+    await f.gcs.bucket(VAULT).file('a').delete();
+    const r = await createBackup({ store: f.store }, { location: f.loc, concurrency: 4, quiesced: false, source });
+    expect(r.vanishedDuringBackup).toEqual(['a']);
+    expect(r).toMatchObject({ objects: 1, blobs: { copied: 1 } });
+    const summary = (await listBackups(f.store, f.loc))[0]!;
+    expect((await verifyBackup({ store: f.store }, f.loc, summary, { deep: true, concurrency: 2 })).ok).toBe(true);
+  });
 });

@@ -274,4 +274,21 @@ describe('backup create --engine sts (Storage Transfer Service)', () => {
       (await verifyBackup({ store }, loc, (await listBackups(store, loc))[0]!, { deep: true, concurrency: 8 })).ok,
     ).toBe(true);
   });
+
+  it('content shared with an object deleted before the job is copied through another object that has it', async () => {
+    // The job transfers v/a alone for the two (one blob a content); v/a is gone by then (NOT_FOUND), v/b still needs it.
+    const same = (name: string) => ({ name, data: Buffer.from('shared, v'), contentType: 'text/plain', metadata: {} });
+    await seed(t.storage, VAULT, [same('v/a'), same('v/b')]);
+    const listed = await import('../../src/lib/backup/create.js').then((m) => m.listSource(store, loc));
+    await t.storage.bucket(VAULT).file('v/a').delete();
+    const r = await createBackup(
+      { store },
+      { location: loc, concurrency: 8, quiesced: false, source: listed, engine: stsEngine(deps(), loc) },
+    );
+    expect(r.vanishedDuringBackup).toEqual(['v/a']);
+    expect(r.blobs.copied).toBe(1);
+    const summary = (await listBackups(store, loc))[0]!;
+    expect((await loadManifest(store, summary)).objects.map((e) => e.name)).toContain('v/b');
+    expect((await verifyBackup({ store }, loc, summary, { deep: true, concurrency: 8 })).ok).toBe(true);
+  });
 });

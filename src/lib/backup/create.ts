@@ -10,7 +10,14 @@ import { RuntimeError } from '../errors/gwctl-error.js';
 import { silentProgress, type Progress } from '../ui/progress.js';
 import { copyInBatches } from './batched-copies.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy, type CopiedObject } from './blob-copies.js';
-import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, type Intent } from './intents.js';
+import {
+  declareIntent,
+  INTENT_REFRESH_MS,
+  listIntents,
+  liveIntents,
+  PRUNE_INTENT_TTL_MS,
+  type Intent,
+} from './intents.js';
 import { LISTERS, listBlobs, type BlobIndex } from './catalog.js';
 import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, partsOf, sealManifest, type ManifestSeal, type PartRef } from './manifest.js';
@@ -114,6 +121,8 @@ export interface CreateBackupDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Random suffix of the id (tests). */
   idSuffix?: string;
+  /** How often the run's intent is rewritten (INTENT_REFRESH_MS; tests shorten it). */
+  refreshMs?: number;
 }
 
 export interface CreateBackupOptions {
@@ -187,30 +196,66 @@ const PRUNE_POLL_MS = 2_000;
 /**
  * A backup from its intent on. While the intent is held no prune collects blobs, and blobs vanish only
  * through a prune, so the blob listing taken once the intent is visible stays true for the whole run.
+ * The intent is rewritten every INTENT_REFRESH_MS, so a run longer than prune's grace period stays held.
  * `backup create` opens it before planning, as Terraform takes its state lock before a plan, so the
  * plan and the copy share that one listing.
  */
 export interface BackupSession {
   id: string;
   blobs: BlobIndex;
+  /**
+   * Right before sealing: refreshes the intent. If a prune removed it meanwhile (it was not refreshed for a whole
+   * grace period), blobs may have been collected: the intent is declared again and, once no prune runs, the blobs
+   * are listed again; that listing is returned (the old one is not true any more).
+   */
+  confirm(): Promise<BlobIndex | undefined>;
   release(): Promise<void>;
 }
 
 export async function openBackupSession(deps: CreateBackupDeps, loc: BackupLocation): Promise<BackupSession> {
   const id = newBackupId((deps.now ?? (() => new Date()))(), deps.idSuffix);
-  const intent = await declareIntent(deps.store, loc, 'create', id);
-  const declaredAt = Date.now();
-  const release = () =>
-    intent
+  let intent = await declareIntent(deps.store, loc, 'create', id);
+  let warned = false;
+  // Release and confirm wait for the rewrite in flight, so each acts on the latest generation.
+  let refreshing: Promise<unknown> = Promise.resolve();
+  const refresher = setInterval(
+    () =>
+      (refreshing = intent.refresh().then(
+        (held) =>
+          held || deps.warn?.(`${intent.name} was removed by a prune; the blobs are checked again before sealing`),
+        (err: unknown) => {
+          if (!warned) deps.warn?.(`could not refresh ${intent.name} (${(err as Error).message}); retrying`);
+          warned = true;
+        },
+      )),
+    deps.refreshMs ?? INTENT_REFRESH_MS,
+  );
+  // The timer alone never keeps the process alive.
+  refresher.unref();
+  const release = async () => {
+    clearInterval(refresher);
+    await refreshing;
+    await intent
       .release()
       .catch((err: unknown) =>
         deps.warn?.(
           `could not remove ${intent.name} (${(err as Error).message}); prunes skip blob collection until it expires`,
         ),
       );
+  };
   try {
-    await waitForPrunes(deps, loc, intent, declaredAt);
-    return { id, blobs: await listBlobs(deps.store, loc), release };
+    await waitForPrunes(deps, loc, intent, Date.now());
+    const confirm = async () => {
+      await refreshing;
+      if (await intent.refresh()) return undefined;
+      deps.warn?.(
+        `${intent.name} was removed by a prune (not refreshed for a whole grace period); listing the stored blobs again and copying what is missing`,
+      );
+      intent = await declareIntent(deps.store, loc, 'create', id);
+      await waitForPrunes(deps, loc, intent, Date.now());
+      return listBlobs(deps.store, loc);
+    };
+    return { id, blobs: await listBlobs(deps.store, loc), confirm, release };
   } catch (err) {
     await release();
     throw err;
@@ -230,15 +275,19 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
   const session = opts.session ?? (await openBackupSession(deps, loc));
   let listed: SourceSnapshot | undefined;
   try {
-    const { id, blobs } = session;
+    const { id } = session;
+    let blobs = session.blobs;
     const source = opts.source ?? (listed = await listSource(store, loc, now));
     const { copies } = planCopies(source.objects, blobs);
     const changed: string[] = [];
     const vanished: string[] = [];
     let copied = 0;
     let copiedBytes = 0;
+    /** Keys copied in this run (since the blobs were last listed). */
+    let landed = new BlobKeySet();
     const progress = copies.length > 0 && deps.progress ? await deps.progress(copies.length) : silentProgress;
     const done = (c: BlobCopy) => {
+      landed.add(c.key);
       copied++;
       copiedBytes += c.object.size;
       progress.tick();
@@ -269,6 +318,24 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
         if (!(err instanceof ObjectNotFoundError)) throw err;
         // The listed generation is gone: back up what is there now, or nothing if it was deleted.
         await recopyChanged(store, loc, source.objects.ref(n), c.object, blobs, changed, vanished, copyOne);
+      }
+    };
+    /**
+     * Content is copied once per key, through the first object that has it. If that object changed or went before
+     * its copy, other listed objects with the same key (empty objects, identical Vault entries) still need it:
+     * each key a listed object names that is neither stored nor copied is copied through that object, until every
+     * one is (each round settles or drops the objects it copies through, so the rounds end).
+     */
+    const settle = async () => {
+      for (let again = true; again;) {
+        again = false;
+        for (const r of source.objects.refs()) {
+          const key = keyOf(r);
+          if (blobs.holds(key) || landed.has(key)) continue;
+          if (deps.signal?.aborted) throw new BackupInterruptedError('interrupted');
+          again = true;
+          await copyAlone(numberOf(r));
+        }
       }
     };
     let job: string | undefined;
@@ -302,6 +369,13 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
           alone: copyAlone,
         },
       );
+      await settle();
+      const relisted = await session.confirm();
+      if (relisted) {
+        blobs = relisted;
+        landed = new BlobKeySet();
+        await settle();
+      }
     } catch (err) {
       if (deps.signal?.aborted)
         throw new BackupInterruptedError(
@@ -354,7 +428,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       quiesced: opts.quiesced,
       objects: totals.objects,
       bytes: totals.bytes,
-      blobs: { copied, copiedBytes, reused: totals.blobs - copied },
+      blobs: { copied, copiedBytes, reused: Math.max(0, totals.blobs - copied) },
       changedDuringBackup: changed,
       vanishedDuringBackup: vanished,
       durationMs: Date.now() - clock,

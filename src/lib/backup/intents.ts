@@ -10,11 +10,15 @@ import { intentName, intentsPrefix, parseIntentName, type BackupLocation, type I
  * a prune that sees a create leaves every blob alone this time. See prune.ts for why that matters.
  *
  * Intents of processes that died stay behind, so they expire: a prune's after PRUNE_INTENT_TTL_MS (a
- * prune stops deleting well before that), a create's after the grace period (no backup may run longer).
+ * prune stops deleting well before that), a create's after the grace period. A create may run longer than
+ * that (a day-long Storage Transfer job), so it rewrites its intent every INTENT_REFRESH_MS: an intent's age is
+ * that of its latest generation (GCS gives each generation its own timeCreated), i.e. of its latest refresh.
  */
 export const PRUNE_INTENT_TTL_MS = 15 * 60_000;
 /** A prune stops collecting blobs once its intent is this old, long before creates stop honouring it. */
 export const PRUNE_WORK_LIMIT_MS = 10 * 60_000;
+/** How often a running create rewrites its intent: far below any grace period a prune would use. */
+export const INTENT_REFRESH_MS = 60 * 60_000;
 
 export interface IntentInfo {
   kind: IntentKind;
@@ -27,6 +31,13 @@ export interface IntentInfo {
 
 export interface Intent extends IntentInfo {
   release(): Promise<void>;
+  /**
+   * Rewrites the intent (a new generation, so a new creation time), only over the generation written last:
+   * false if it is gone or not ours any more, i.e. a prune judged it dead and removed it.
+   */
+  refresh(): Promise<boolean>;
+  /** Whether the intent is still there as written last (one stat). */
+  held(): Promise<boolean>;
 }
 
 export async function declareIntent(
@@ -49,16 +60,35 @@ export async function declareIntent(
     info = await store.stat(ref);
     if (!info) throw err;
   }
-  return {
+  const intent: Intent = {
     kind,
     id,
     name: ref.name,
     generation: info.generation,
     created: new Date(info.created),
     release: async () => {
-      await store.delete({ bucket: ref.bucket, name: ref.name }, { ifGenerationMatch: info.generation });
+      await store.delete({ bucket: ref.bucket, name: ref.name }, { ifGenerationMatch: intent.generation });
     },
+    refresh: async () => {
+      try {
+        const now = await store.write(ref, body, {
+          ifGenerationMatch: intent.generation,
+          attributes: { contentType: 'application/json', metadata: {} },
+        });
+        intent.generation = now.generation;
+        return true;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        // Only we write this name: one there is our own rewrite, which landed with its answer lost.
+        const there = await store.stat(ref);
+        if (!there) return false;
+        intent.generation = there.generation;
+        return true;
+      }
+    },
+    held: async () => (await store.stat(ref))?.generation === intent.generation,
   };
+  return intent;
 }
 
 export async function listIntents(store: ObjectStore, loc: BackupLocation): Promise<IntentInfo[]> {

@@ -5,7 +5,14 @@ import { batchSize } from './batched-copies.js';
 import { BlobKeySet } from './blob-keys.js';
 import { chunk, forEachBounded } from './bounded.js';
 import { manifestEntries, storedBlobs } from './catalog.js';
-import { declareIntent, listIntents, liveIntents, PRUNE_INTENT_TTL_MS, PRUNE_WORK_LIMIT_MS } from './intents.js';
+import {
+  declareIntent,
+  listIntents,
+  liveIntents,
+  PRUNE_INTENT_TTL_MS,
+  PRUNE_WORK_LIMIT_MS,
+  type IntentInfo,
+} from './intents.js';
 import { idFromPartName, manifestsPrefix, newBackupId, type BackupLocation } from './layout.js';
 import { collectStaging } from './staging.js';
 import { backupStep } from './step-ids.js';
@@ -16,13 +23,16 @@ import { ManifestError, summaryOf, type BackupSummary } from './manifest.js';
  *
  * Blobs are shared between backups and a manifest is written only after all its blobs, so at any
  * moment a running create may depend on blobs no manifest references yet, of two sorts:
- *  - blobs it copied itself. They are new: the grace period (default 24 h, the longest a backup may
- *    run) keeps every blob younger than that, referenced or not;
+ *  - blobs it copied itself. They are new: the grace period (default 24 h) keeps every blob younger than
+ *    that, referenced or not (and the intent below, those of a run longer than that);
  *  - blobs it found already stored and decided to reuse instead of copying. Those can be old, and
  *    unreferenced if the manifests that used them were just pruned. Age cannot protect them; the
  *    intents (intents.ts) do: a create announces itself before it lists blobs, and a prune announces
  *    itself before it looks for creates. A prune that sees a create collects nothing this time; a
  *    create that sees a prune waits for it to end before it decides what to reuse.
+ *    A create rewrites its intent every hour (INTENT_REFRESH_MS), so a run longer than the grace period (a
+ *    day-long Storage Transfer job) stays visible; should a prune still remove its intent (refreshes failing
+ *    for a whole grace period), the create finds out before it seals and checks its reused blobs again.
  * Manifests are listed only after the intents, so a create that finished before then is seen by its
  * manifest. A manifest that cannot be read stops collection too: its blobs are unknown.
  */
@@ -186,18 +196,25 @@ export async function prune(
   try {
     const intents = await listIntents(store, loc);
     const serverNow = intent.created;
-    // Intents of processes that died; removing them lets later prunes collect again.
+    // Intents of processes that died (not refreshed for longer than they may be); removing them lets later prunes
+    // collect again. A create intent that cannot be removed at the generation listed was refreshed meanwhile (or
+    // may have been): its backup is alive, as the stat of a running create checks before it seals (create.ts).
+    const refreshed: IntentInfo[] = [];
     for (const stale of intents.filter(
       (i) =>
         i.id !== intent.id &&
         serverNow.getTime() - i.created.getTime() >= (i.kind === 'prune' ? PRUNE_INTENT_TTL_MS : opts.graceMs),
     )) {
-      await store
+      const removed = await store
         .delete({ bucket: loc.backupBucket, name: stale.name }, { ifGenerationMatch: stale.generation })
-        .catch(() => undefined);
-      result.staleIntentsRemoved++;
+        .then(
+          () => true,
+          () => false,
+        );
+      if (removed) result.staleIntentsRemoved++;
+      else if (stale.kind === 'create') refreshed.push(stale);
     }
-    const creates = liveIntents(intents, 'create', serverNow, opts.graceMs);
+    const creates = [...liveIntents(intents, 'create', serverNow, opts.graceMs), ...refreshed];
     if (creates.length > 0) {
       result.deferred = `backup ${creates[0]!.id} is running (or died less than the grace period ago); unreferenced blobs are left for a later prune`;
       return result;
