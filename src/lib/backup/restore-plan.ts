@@ -6,6 +6,7 @@ import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { openBackup } from './catalog.js';
 import type { BackupSummary, Manifest, ManifestEntry } from './manifest.js';
+import { isRestoreStaging } from './staging.js';
 import { spillWriter, type ExtraObject, type RestoreWork } from './restore-spill.js';
 
 /** Ranges of the target listed at once: each holds up to two pages while it waits its turn. */
@@ -124,6 +125,8 @@ export async function planRestore(
     const targets = new StreamedTargets();
     targets.add(bucketUrl);
     const extra = async (o: ObjectInfo) => {
+      // A restore's staging that was left behind (a failed clean-up) is gwctl's, not the bucket's: never extra.
+      if (isRestoreStaging(o.name)) return;
       if (!opts.deleteExtra) return void plan.keptExtra++;
       add(plan.deleteExtra, { name: o.name, generation: o.generation }, o.size);
       targets.add(gsUrl(target.bucket, o.name));
