@@ -198,6 +198,24 @@ describe('a restore planned by merging the manifest with the target in name orde
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('refuses a manifest whose parts are not in name order, naming the part, instead of planning a name as extra and created', async () => {
+    // By UTF-16 code units (an old sort) 'x🔑' comes before 'x\uFFFF'; by code points (GCS's order) after.
+    const entry = (name: string) => manifestEntry(info(name, 'v'), blobKey(info(name, 'v')));
+    const p = planRestore(
+      {
+        manifest: { id: 'b', sourceBucket: VAULT, quiesced: true },
+        entries: stream([[entry('a'), entry('x🔑')], [entry('x\uFFFF')]]),
+        partNames: ['m/b.part-0001', 'm/b.part-0002'],
+      },
+      { bucket: 'restored', exists: true, objects: stream([[info('x\uFFFF', 'v'), info('x🔑', 'v')]]) },
+      { inPlace: false, deleteExtra: true },
+    );
+    await expect(p).rejects.toThrow(
+      /manifest of backup b is not in name order \(m\/b\.part-0002, at "x\uFFFF"\); nothing was restored/,
+    );
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('refuses a target listing that is not in name order instead of deciding on it', async () => {
     const { entries } = randomTrees(3);
     const p = planRestore(

@@ -53,6 +53,8 @@ export interface RestorePlanValue {
 export interface RestoreSource {
   manifest: Pick<Manifest, 'id' | 'sourceBucket' | 'quiesced'>;
   entries: AsyncIterable<ManifestEntry[]>;
+  /** The parts' object names, for a message naming the one out of order (none for the first format). */
+  partNames?: string[];
 }
 
 export interface RestoreTarget {
@@ -135,9 +137,20 @@ export async function planRestore(
 
     const objects = inOrder(target.objects, `the listing of ${gsUrl(target.bucket)}`);
     let next = await objects.next();
+    let last: string | undefined;
+    let partNumber = 0;
     try {
       for await (const part of source.entries) {
+        const partName = source.partNames?.[partNumber] ?? 'its entries';
+        partNumber++;
         for (const entry of part) {
+          // The merge relies on the manifest's order as on the listing's: out of order, a name could be planned
+          // both as extra and as created (then deleted). Checked across parts too, as they are handed over.
+          if (last !== undefined && compareNames(last, entry.name) >= 0)
+            throw new RuntimeError(
+              `the manifest of backup ${source.manifest.id} is not in name order (${partName}, at ${JSON.stringify(entry.name)}); nothing was restored: run gwctl backup verify ${source.manifest.id} and restore another backup`,
+            );
+          last = entry.name;
           while (!next.done && compareNames(next.value.name, entry.name) < 0) {
             await extra(next.value);
             next = await objects.next();
