@@ -10,6 +10,7 @@ import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
 import { compareNames } from '../../src/lib/cloud/name-order.js';
 import { listInOrder } from '../../src/lib/cloud/ordered-listing.js';
 import { AWKWARD_NAMES, startFixture, VAULT, type Fixture } from './harness.js';
+import { hostPrefix } from '../../src/lib/backup/restore-spill.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -26,7 +27,7 @@ const put = (name: string, text: string) =>
     .save(text, { resumable: false, metadata: { contentType: 'text/plain' } });
 const read = async (name: string) => (await f.gcs.bucket(VAULT).file(name).download())[0].toString();
 const take = () => createBackup({ store: f.store }, { location: f.loc, concurrency: 8, quiesced: false });
-const spills = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`gwctl-restore-${process.pid}-`));
+const spills = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`${hostPrefix()}${process.pid}-`));
 
 /** A bucket backed up, then damaged: `b` overwritten, `d` deleted, `zz` added; `a`, `c` and `e` as backed up. */
 async function damagedAfterBackup() {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { targetsDigest } from '../../src/lib/audit/targets.js';
@@ -7,6 +7,7 @@ import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';
 import { manifestEntry, type ManifestEntry } from '../../src/lib/backup/manifest.js';
 import { matchesEntry, planRestore, SAMPLE, type RestorePlanValue } from '../../src/lib/backup/restore-plan.js';
+import { ABANDONED_AFTER_MS, hostPrefix } from '../../src/lib/backup/restore-spill.js';
 import { compareNames } from '../../src/lib/cloud/name-order.js';
 import type { ObjectInfo } from '../../src/lib/cloud/object-store.js';
 import { listInOrder } from '../../src/lib/cloud/ordered-listing.js';
@@ -172,7 +173,7 @@ describe('a restore planned by merging the manifest with the target in name orde
       { bucket: 'restored', exists: true, objects: stream(cut(target, r, true)) },
       { inPlace: false, deleteExtra: true },
     );
-    expect(p.work.dir.startsWith(join(tmp, `gwctl-restore-${process.pid}-`))).toBe(true);
+    expect(p.work.dir.startsWith(join(tmp, `${hostPrefix()}${process.pid}-`))).toBe(true);
     expect(statSync(p.work.dir).mode & 0o777).toBe(0o700);
     for (const file of readdirSync(p.work.dir)) expect(statSync(join(p.work.dir, file)).mode & 0o777).toBe(0o600);
     await p.work.remove();
@@ -180,9 +181,14 @@ describe('a restore planned by merging the manifest with the target in name orde
   });
 
   it('leaves no spill behind when the manifest fails midway, and removes those of restores that were killed', async () => {
-    // A restore killed with -9 left its directory; its process is gone.
+    // A restore killed with -9 on this host left its directory, untouched for more than an hour; its process is gone.
     const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
-    mkdirSync(join(tmp, `gwctl-restore-${dead}-abc123`));
+    const killed = join(tmp, `${hostPrefix()}${dead}-abc123`);
+    mkdirSync(killed);
+    writeFileSync(join(killed, 'copies'), 'x');
+    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    utimesSync(join(killed, 'copies'), old, old);
+    utimesSync(killed, old, old);
     const { r, entries, target } = randomTrees(7);
     const failing = async function* () {
       yield entries.slice(0, 10);
@@ -196,6 +202,34 @@ describe('a restore planned by merging the manifest with the target in name orde
       ),
     ).rejects.toThrow(/damaged/);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("never sweeps another host's spill directory, a recent one, or a symlink: /tmp may be shared by containers", async () => {
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
+    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    // Another container's live restore: its pid means nothing in this pid namespace.
+    const otherHost = join(tmp, `gwctl-restore-other-host-${dead}-abc123`);
+    // This host's, but written to a minute ago (a restore in another pid namespace with the same hostname).
+    const recent = join(tmp, `${hostPrefix()}${dead}-def456`);
+    mkdirSync(otherHost);
+    mkdirSync(recent);
+    writeFileSync(join(recent, 'copies'), 'x');
+    utimesSync(recent, old, old);
+    // A symlink named like an abandoned spill directory, pointing at someone's data: never followed.
+    const target = join(tmp, 'precious');
+    mkdirSync(target);
+    const link = join(tmp, `${hostPrefix()}${dead}-ghi789`);
+    symlinkSync(target, link);
+    for (const p of [otherHost, target]) utimesSync(p, old, old);
+    const p = await planRestore(
+      { manifest: { id: 'b', sourceBucket: VAULT, quiesced: true }, entries: stream([]) },
+      { bucket: 'restored', exists: true, objects: stream([]) },
+      { inPlace: false, deleteExtra: false },
+    );
+    await p.work.remove();
+    expect(readdirSync(tmp).sort()).toEqual(
+      [otherHost, recent, target, link].map((d) => d.slice(tmp.length + 1)).sort(),
+    );
   });
 
   it('refuses a manifest whose parts are not in name order, naming the part, instead of planning a name as extra and created', async () => {
