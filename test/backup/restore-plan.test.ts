@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { targetsDigest } from '../../src/lib/audit/targets.js';
@@ -11,6 +20,7 @@ import { ABANDONED_AFTER_MS, hostPrefix } from '../../src/lib/backup/restore-spi
 import { compareNames } from '../../src/lib/cloud/name-order.js';
 import type { ObjectInfo } from '../../src/lib/cloud/object-store.js';
 import { listInOrder } from '../../src/lib/cloud/ordered-listing.js';
+import { RuntimeError } from '../../src/lib/errors/gwctl-error.js';
 import { tempDir } from '../helpers/cli.js';
 import { memoryFixture, VAULT } from './harness.js';
 
@@ -250,6 +260,27 @@ describe('a restore planned by merging the manifest with the target in name orde
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('a reader that stops early (a failed restore) leaves no descriptor open on the spill files', async () => {
+    const { r, entries, target } = randomTrees(5);
+    const p = await planRestore(
+      { manifest: { id: 'b', sourceBucket: VAULT, quiesced: true }, entries: stream(cut(entries, r, false)) },
+      { bucket: 'restored', exists: true, objects: stream(cut(target, r, true)) },
+      { inPlace: false, deleteExtra: false },
+    );
+    const open = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(p.work.dir);
+        } catch {
+          return false;
+        }
+      });
+    for await (const _ of p.work.copies()) break;
+    for (let i = 0; i < 5 && open().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(open()).toEqual([]);
+    await p.work.remove();
+  });
+
   it('refuses a target listing that is not in name order instead of deciding on it', async () => {
     const { entries } = randomTrees(3);
     const p = planRestore(
@@ -262,6 +293,18 @@ describe('a restore planned by merging the manifest with the target in name orde
 });
 
 describe('a bucket listed in name order over ranges', () => {
+  it('refuses bounds out of order with one line an operator can act on', async () => {
+    const m = await memoryFixture();
+    const listing = listInOrder(m.store, VAULT, { bounds: ['b', 'a'], concurrency: 2 });
+    const err = await (async () => {
+      for await (const _ of listing);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as Error).message).toMatch(
+      /^cannot list gs:\/\/.* in name order: .*\("a" after "b"\).*gwctl backup verify/,
+    );
+  });
+
   it.each([1, 2, 3, 4, 5])(
     'gives every object once, in code point order, whatever the bounds (random bucket %i)',
     async (seed) => {

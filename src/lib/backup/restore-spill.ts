@@ -125,7 +125,8 @@ class LineFile {
 }
 
 async function* mapLines<T>(path: string, parse: (head: string, json: string) => T): AsyncIterable<T> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const input = createReadStream(path);
+  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
       const tab = line.indexOf('\t');
@@ -133,6 +134,8 @@ async function* mapLines<T>(path: string, parse: (head: string, json: string) =>
     }
   } finally {
     lines.close();
+    // Closing the interface leaves its input open: a reader that stops early (a failed restore) would keep the descriptor.
+    input.destroy();
   }
 }
 
