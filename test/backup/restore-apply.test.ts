@@ -65,6 +65,17 @@ describe('restore applies what its plan decided, not a fresh decision', () => {
     expect(spills()).toEqual([]);
   });
 
+  it('an extra object someone else deleted between plan and apply is counted as gone already, not as deleted by gwctl', async () => {
+    const backup = await damagedAfterBackup();
+    const plan = await planBackupRestore(f.store, backup, VAULT, { inPlace: true, deleteExtra: true });
+    expect(plan.deleteExtra.sample.map((o) => o.name)).toEqual(['zz']);
+    // objects.delete of a missing object answers 404 (https://cloud.google.com/storage/docs/json_api/v1/status-codes).
+    await f.gcs.bucket(VAULT).file('zz').delete();
+    const r = await applyRestore({ store: f.store }, f.loc, plan, { concurrency: 4 });
+    await plan.work.remove();
+    expect(r).toMatchObject({ restored: 2, deleted: 0, alreadyGone: 1, skippedDeletes: 0 });
+  });
+
   it('an object planned for overwrite that changed again meanwhile stops the restore, its new content kept', async () => {
     const backup = await damagedAfterBackup();
     const plan = await planBackupRestore(f.store, backup, VAULT, { inPlace: true, deleteExtra: false });
