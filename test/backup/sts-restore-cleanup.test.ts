@@ -153,7 +153,7 @@ describe('restore --engine sts cleans up its staging prefix whatever happens', (
     await p.work.remove();
     expect(r).toMatchObject({ restored: objects.length, deleted: 1 });
     expect(warnings.join('\n')).toMatch(
-      /could not delete the staged blobs under gs:\/\/relaycorp-gateway-test-vault-restored\/gwctl-staging\/restore-.*\/ \(403 .*gcloud storage rm -r/,
+      /could not delete the staged blobs under gs:\/\/relaycorp-gateway-test-vault-restored\/gwctl-staging\/restore-.*\/ \(403 .*\); 6 staged blob\(s\) are left: gwctl-staging\/restore-.*, …\. .*gcloud storage rm -r/,
     );
     expect((await staged()).length).toBe(objects.length);
     await held?.cleanUp();

@@ -24,6 +24,8 @@ export interface StagedBlobs {
   where: string;
   /** Deletes the staged blobs and the job's transfer manifest. */
   cleanUp(): Promise<void>;
+  /** The names still staged (for the operator, when they cannot be deleted). */
+  left(): Promise<string[]>;
   job: string;
 }
 
@@ -32,8 +34,12 @@ export async function cleanUpStaged(staged: StagedBlobs, warn?: (message: string
   try {
     await staged.cleanUp();
   } catch (err) {
+    const left = await staged.left().catch(() => undefined);
+    const which = left
+      ? `${left.length} staged blob(s) are left: ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}`
+      : 'staged blobs may be left';
     warn?.(
-      `could not delete the staged blobs under ${staged.where} (${(err as Error).message}); they are not part of any backup or restore: list them with gcloud storage ls -r ${staged.where} and delete them with gcloud storage rm -r ${staged.where}`,
+      `could not delete the staged blobs under ${staged.where} (${(err as Error).message}); ${which}. They are in no backup and no restore counts them: list them with gcloud storage ls -r ${staged.where} and delete them with gcloud storage rm -r ${staged.where}`,
     );
   }
 }

@@ -401,6 +401,7 @@ export async function stageForRestore(
     cleanUp: async () => {
       await deleteObjects(store, [...(await listUnder(store, targetBucket, prefix)), manifestInfo]);
     },
+    left: async () => (await listUnder(store, targetBucket, prefix)).map((o) => o.name),
   };
   try {
     await runJob(
