@@ -162,6 +162,24 @@ describe('the manifest, the commit marker', () => {
     expect(openManifest(data, { id: whole.id, where: 'x' })).toEqual(whole);
   });
 
+  it('of the first format, sorted by UTF-16 code units, opens in code point order (as GCS lists and restore merges)', () => {
+    // Format 1 sorted with JavaScript's `<`: 'x🔑' (a surrogate pair, 0xD83D…) before 'x\uFFFF'; by code points
+    // (https://cloud.google.com/storage/docs/listing-objects: lexicographic order of UTF-8 bytes) it is after.
+    const [entry] = manifest().objects;
+    const whole = manifest({
+      format: WHOLE_MANIFEST_FORMAT,
+      objects: [
+        { ...entry!, name: 'x🔑' },
+        { ...entry!, name: 'x\uFFFF' },
+      ],
+      totals: { objects: 2, bytes: 12, blobs: 1 },
+    });
+    const body = canonicalJson(whole);
+    const data = Buffer.from(`{"sha256":"${sha256Hex(body)}","manifest":${body}}\n`);
+    const opened = openManifest(data, { id: whole.id, where: 'x' }) as Manifest;
+    expect(opened.objects.map((o) => o.name)).toEqual(['x\uFFFF', 'x🔑']);
+  });
+
   it('is listed from its metadata only when that metadata is complete', () => {
     const m = manifest();
     const sealed = sealManifest(sealOf(m));

@@ -10,6 +10,7 @@ import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
 import { compareNames } from '../../src/lib/cloud/name-order.js';
 import { listInOrder } from '../../src/lib/cloud/ordered-listing.js';
 import { AWKWARD_NAMES, startFixture, VAULT, type Fixture } from './harness.js';
+import { hostPrefix } from '../../src/lib/backup/restore-spill.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -26,7 +27,7 @@ const put = (name: string, text: string) =>
     .save(text, { resumable: false, metadata: { contentType: 'text/plain' } });
 const read = async (name: string) => (await f.gcs.bucket(VAULT).file(name).download())[0].toString();
 const take = () => createBackup({ store: f.store }, { location: f.loc, concurrency: 8, quiesced: false });
-const spills = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`gwctl-restore-${process.pid}-`));
+const spills = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`${hostPrefix()}${process.pid}-`));
 
 /** A bucket backed up, then damaged: `b` overwritten, `d` deleted, `zz` added; `a`, `c` and `e` as backed up. */
 async function damagedAfterBackup() {
@@ -62,6 +63,17 @@ describe('restore applies what its plan decided, not a fresh decision', () => {
     expect(await read('c')).toBe('written after the plan');
     expect(await read('zz')).toBe('rewritten after the plan');
     expect(spills()).toEqual([]);
+  });
+
+  it('an extra object someone else deleted between plan and apply is counted as gone already, not as deleted by gwctl', async () => {
+    const backup = await damagedAfterBackup();
+    const plan = await planBackupRestore(f.store, backup, VAULT, { inPlace: true, deleteExtra: true });
+    expect(plan.deleteExtra.sample.map((o) => o.name)).toEqual(['zz']);
+    // objects.delete of a missing object answers 404 (https://cloud.google.com/storage/docs/json_api/v1/status-codes).
+    await f.gcs.bucket(VAULT).file('zz').delete();
+    const r = await applyRestore({ store: f.store }, f.loc, plan, { concurrency: 4 });
+    await plan.work.remove();
+    expect(r).toMatchObject({ restored: 2, deleted: 0, alreadyGone: 1, skippedDeletes: 0 });
   });
 
   it('an object planned for overwrite that changed again meanwhile stops the restore, its new content kept', async () => {

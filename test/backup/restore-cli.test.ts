@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, rmSync, utimesSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGwctl, resultOf, tempDir } from '../helpers/cli.js';
 import { seedFast, startFixture, VAULT, vaultLike, writeConfig, type Fixture } from './harness.js';
@@ -59,6 +59,10 @@ describe('gwctl backup restore of a large backup', () => {
     expect(landed).toBeLessThan(1500);
     // The killed run's spill is left behind: nothing in a process survives -9.
     expect(spills()).toHaveLength(1);
+    // Swept only once untouched for an hour (ABANDONED_AFTER_MS): as if the operator came back an hour later.
+    const killed = join(tmp, spills()[0]!);
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const p of [...readdirSync(killed).map((n) => join(killed, n)), killed]) utimesSync(p, old, old);
 
     const rerun = await gwctl('backup', 'restore', '--to-bucket', target, '--yes', '--json');
     expect(rerun.code, rerun.stderr).toBe(0);

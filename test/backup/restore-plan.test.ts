@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { targetsDigest } from '../../src/lib/audit/targets.js';
@@ -7,9 +16,11 @@ import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';
 import { manifestEntry, type ManifestEntry } from '../../src/lib/backup/manifest.js';
 import { matchesEntry, planRestore, SAMPLE, type RestorePlanValue } from '../../src/lib/backup/restore-plan.js';
+import { ABANDONED_AFTER_MS, hostPrefix } from '../../src/lib/backup/restore-spill.js';
 import { compareNames } from '../../src/lib/cloud/name-order.js';
 import type { ObjectInfo } from '../../src/lib/cloud/object-store.js';
 import { listInOrder } from '../../src/lib/cloud/ordered-listing.js';
+import { RuntimeError } from '../../src/lib/errors/gwctl-error.js';
 import { tempDir } from '../helpers/cli.js';
 import { memoryFixture, VAULT } from './harness.js';
 
@@ -172,7 +183,7 @@ describe('a restore planned by merging the manifest with the target in name orde
       { bucket: 'restored', exists: true, objects: stream(cut(target, r, true)) },
       { inPlace: false, deleteExtra: true },
     );
-    expect(p.work.dir.startsWith(join(tmp, `gwctl-restore-${process.pid}-`))).toBe(true);
+    expect(p.work.dir.startsWith(join(tmp, `${hostPrefix()}${process.pid}-`))).toBe(true);
     expect(statSync(p.work.dir).mode & 0o777).toBe(0o700);
     for (const file of readdirSync(p.work.dir)) expect(statSync(join(p.work.dir, file)).mode & 0o777).toBe(0o600);
     await p.work.remove();
@@ -180,9 +191,14 @@ describe('a restore planned by merging the manifest with the target in name orde
   });
 
   it('leaves no spill behind when the manifest fails midway, and removes those of restores that were killed', async () => {
-    // A restore killed with -9 left its directory; its process is gone.
+    // A restore killed with -9 on this host left its directory, untouched for more than an hour; its process is gone.
     const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
-    mkdirSync(join(tmp, `gwctl-restore-${dead}-abc123`));
+    const killed = join(tmp, `${hostPrefix()}${dead}-abc123`);
+    mkdirSync(killed);
+    writeFileSync(join(killed, 'copies'), 'x');
+    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    utimesSync(join(killed, 'copies'), old, old);
+    utimesSync(killed, old, old);
     const { r, entries, target } = randomTrees(7);
     const failing = async function* () {
       yield entries.slice(0, 10);
@@ -198,6 +214,73 @@ describe('a restore planned by merging the manifest with the target in name orde
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it("never sweeps another host's spill directory, a recent one, or a symlink: /tmp may be shared by containers", async () => {
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
+    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    // Another container's live restore: its pid means nothing in this pid namespace.
+    const otherHost = join(tmp, `gwctl-restore-other-host-${dead}-abc123`);
+    // This host's, but written to a minute ago (a restore in another pid namespace with the same hostname).
+    const recent = join(tmp, `${hostPrefix()}${dead}-def456`);
+    mkdirSync(otherHost);
+    mkdirSync(recent);
+    writeFileSync(join(recent, 'copies'), 'x');
+    utimesSync(recent, old, old);
+    // A symlink named like an abandoned spill directory, pointing at someone's data: never followed.
+    const target = join(tmp, 'precious');
+    mkdirSync(target);
+    const link = join(tmp, `${hostPrefix()}${dead}-ghi789`);
+    symlinkSync(target, link);
+    for (const p of [otherHost, target]) utimesSync(p, old, old);
+    const p = await planRestore(
+      { manifest: { id: 'b', sourceBucket: VAULT, quiesced: true }, entries: stream([]) },
+      { bucket: 'restored', exists: true, objects: stream([]) },
+      { inPlace: false, deleteExtra: false },
+    );
+    await p.work.remove();
+    expect(readdirSync(tmp).sort()).toEqual(
+      [otherHost, recent, target, link].map((d) => d.slice(tmp.length + 1)).sort(),
+    );
+  });
+
+  it('refuses a manifest whose parts are not in name order, naming the part, instead of planning a name as extra and created', async () => {
+    // By UTF-16 code units (an old sort) 'x🔑' comes before 'x\uFFFF'; by code points (GCS's order) after.
+    const entry = (name: string) => manifestEntry(info(name, 'v'), blobKey(info(name, 'v')));
+    const p = planRestore(
+      {
+        manifest: { id: 'b', sourceBucket: VAULT, quiesced: true },
+        entries: stream([[entry('a'), entry('x🔑')], [entry('x\uFFFF')]]),
+        partNames: ['m/b.part-0001', 'm/b.part-0002'],
+      },
+      { bucket: 'restored', exists: true, objects: stream([[info('x\uFFFF', 'v'), info('x🔑', 'v')]]) },
+      { inPlace: false, deleteExtra: true },
+    );
+    await expect(p).rejects.toThrow(
+      /manifest of backup b is not in name order \(m\/b\.part-0002, at "x\uFFFF"\); nothing was restored/,
+    );
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('a reader that stops early (a failed restore) leaves no descriptor open on the spill files', async () => {
+    const { r, entries, target } = randomTrees(5);
+    const p = await planRestore(
+      { manifest: { id: 'b', sourceBucket: VAULT, quiesced: true }, entries: stream(cut(entries, r, false)) },
+      { bucket: 'restored', exists: true, objects: stream(cut(target, r, true)) },
+      { inPlace: false, deleteExtra: false },
+    );
+    const open = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(p.work.dir);
+        } catch {
+          return false;
+        }
+      });
+    for await (const _ of p.work.copies()) break;
+    for (let i = 0; i < 5 && open().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(open()).toEqual([]);
+    await p.work.remove();
+  });
+
   it('refuses a target listing that is not in name order instead of deciding on it', async () => {
     const { entries } = randomTrees(3);
     const p = planRestore(
@@ -210,6 +293,18 @@ describe('a restore planned by merging the manifest with the target in name orde
 });
 
 describe('a bucket listed in name order over ranges', () => {
+  it('refuses bounds out of order with one line an operator can act on', async () => {
+    const m = await memoryFixture();
+    const listing = listInOrder(m.store, VAULT, { bounds: ['b', 'a'], concurrency: 2 });
+    const err = await (async () => {
+      for await (const _ of listing);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as Error).message).toMatch(
+      /^cannot list gs:\/\/.* in name order: .*\("a" after "b"\).*gwctl backup verify/,
+    );
+  });
+
   it.each([1, 2, 3, 4, 5])(
     'gives every object once, in code point order, whatever the bounds (random bucket %i)',
     async (seed) => {

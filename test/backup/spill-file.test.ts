@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { fstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,5 +86,24 @@ describe('spill files', () => {
     expect(pages).toBeGreaterThanOrEqual(2);
     expect(openSpills()).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe('a spill file that cannot be opened', () => {
+  it('fails with the real cause (EMFILE, out of descriptors), not the ENOENT of its clean-up, and leaves no directory', () => {
+    // A child with a low descriptor limit (ulimit -n) that uses them all up, then asks for a spill file.
+    const script = [
+      "import { openSync } from 'node:fs';",
+      `const { SpillFile } = await import(${JSON.stringify(new URL('../../src/lib/backup/spill-file.ts', import.meta.url).pathname)});`,
+      "try { for (;;) openSync('/dev/null', 'r'); } catch {}",
+      'try { new SpillFile(); } catch (err) { process.stdout.write(String(err.code)); }',
+    ].join('\n');
+    const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
+    const out = execFileSync('sh', ['-c', `ulimit -n 64 && exec "$0" --input-type=module -e "$1"`, tsx, script], {
+      env: { ...process.env, TMPDIR: tmp },
+      encoding: 'utf8',
+    });
+    expect(out).toBe('EMFILE');
+    expect(readdirSync(tmp).filter((n) => n.startsWith('gwctl-'))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,34 @@ describe('gwctl backup --engine sts (CLI)', () => {
     const again = await gwctl('backup', 'create', '--engine', 'sts', '--yes', '--json');
     expect(again.code, again.stderr).toBe(0);
     expect(await backups()).toHaveLength(before + 1);
+  });
+
+  it('restore --engine sts whose job fails exits 1, leaves nothing staged in the target and no spill directory', async () => {
+    const target = 'relaycorp-gateway-test-vault-sts-failed';
+    const tmp = tempDir('gwctl-sts-tmp-');
+    t.sts.failNextRun({ afterObjects: 3, code: 'PERMISSION_DENIED' });
+    const r = await runGwctl(
+      ['backup', 'restore', '--engine', 'sts', '--to-bucket', target, '--yes', '--env', 'test'],
+      {
+        cwd: dir,
+        env: { GWCTL_CONFIG: file, TMPDIR: tmp },
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ended FAILED: PERMISSION_DENIED/);
+    const [staged] = await t.storage.bucket(target).getFiles({ prefix: 'gwctl-staging/' });
+    expect(staged).toEqual([]);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('gwctl-restore-'))).toEqual([]);
+
+    // The Storage Transfer Service cannot even be opened (API not enabled): the plan's spill goes all the same.
+    t.sts.disableApi(true);
+    const off = await runGwctl(
+      ['backup', 'restore', '--engine', 'sts', '--to-bucket', target, '--yes', '--env', 'test'],
+      { cwd: dir, env: { GWCTL_CONFIG: file, TMPDIR: tmp } },
+    );
+    t.sts.disableApi(false);
+    expect(off.code).toBe(1);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('gwctl-restore-'))).toEqual([]);
   });
 
   it('a backup killed with -9 while its job runs is never listed, and the re-run completes', async () => {

@@ -16,7 +16,14 @@ import {
 } from '../../lib/backup/restore-target.js';
 import { gsUrl } from '../../lib/config/gs-url.js';
 import { stageForRestore } from '../../lib/backup/sts-engine.js';
-import { engineFlag, openSts, STAGE_BLOBS_STEP, stsDeps, stsRestorePlan } from '../../lib/backup/sts-run.js';
+import {
+  engineFlag,
+  openSts,
+  STAGE_BLOBS_STEP,
+  stsDeps,
+  stsRestorePlan,
+  type StsSession,
+} from '../../lib/backup/sts-run.js';
 
 export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
   static override args = {
@@ -72,10 +79,13 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
       inPlace: this.flags['in-place'],
       deleteExtra: this.flags['delete-extra'],
     });
-    const sts = this.flags.engine === 'sts' ? await openSts(env) : undefined;
+    let sts: StsSession | undefined;
     try {
+      // Inside the try: if the Storage Transfer Service cannot be opened, the plan's spill files still go.
+      if (this.flags.engine === 'sts') sts = await openSts(env);
+      const session = sts;
       const planned = restorePlan(env.name, summary, value);
-      const plan = sts ? stsRestorePlan(planned, value) : planned;
+      const plan = session ? stsRestorePlan(planned, value) : planned;
       const outcome = await this.mutate(
         plan,
         (_plan, ctx) =>
@@ -94,10 +104,10 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
               batchSize: this.flags['batch-size'],
               location: env.region,
               deep: this.flags.deep,
-              ...(sts
+              ...(session
                 ? {
                     stage: async (copies) => {
-                      const deps = stsDeps(sts, store, {
+                      const deps = stsDeps(session, store, {
                         concurrency: this.flags.concurrency,
                         note: (m) => this.ui.note(m),
                         warn: (m) => this.ui.warn(m),
@@ -116,6 +126,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
             targetBucket: r.targetBucket,
             restored: r.restored,
             deleted: r.deleted,
+            alreadyGone: r.alreadyGone,
             engine: { name: this.flags.engine, ...(r.job ? { job: r.job } : {}) },
           }),
         },
@@ -124,7 +135,7 @@ export default class BackupRestore extends GwctlCommand<typeof BackupRestore> {
       if (outcome.status !== 'applied') return { status: outcome.status, ...base, plan };
       const r = outcome.result;
       this.ui.success(
-        `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted${r.job ? `; Storage Transfer Service job ${r.job}` : ''}`,
+        `restored backup ${r.id} into ${gsUrl(r.targetBucket)}: ${r.restored} object(s) copied (${formatBytes(r.bytes)}) and checked, ${r.unchanged} already as backed up, ${r.deleted} deleted${r.alreadyGone ? ` (${r.alreadyGone} more were gone already)` : ''}${r.job ? `; Storage Transfer Service job ${r.job}` : ''}`,
       );
       return { status: outcome.status, ...base, ...r };
     } finally {

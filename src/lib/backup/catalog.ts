@@ -95,12 +95,18 @@ export async function* manifestEntries(store: ObjectStore, summary: BackupSummar
 export async function openBackup(
   store: ObjectStore,
   summary: BackupSummary,
-): Promise<{ manifest: Omit<Manifest, 'objects'>; partFirsts: string[]; entries: AsyncIterable<ManifestEntry[]> }> {
+): Promise<{
+  manifest: Omit<Manifest, 'objects'>;
+  partFirsts: string[];
+  partNames: string[];
+  entries: AsyncIterable<ManifestEntry[]>;
+}> {
   const { manifest, parts, refs } = await openSeal(store, summary);
   const { objects, ...header } = manifest;
   return {
     manifest: header,
     partFirsts: refs?.map((r) => r.first) ?? [],
+    partNames: refs?.map((r) => r.name) ?? [],
     entries:
       parts ??
       (async function* () {

@@ -22,6 +22,7 @@ import { LISTERS, listBlobs, type BlobIndex } from './catalog.js';
 import { blobKey, manifestName, newBackupId, type BackupLocation } from './layout.js';
 import { MANIFEST_FORMAT, partsOf, sealManifest, type ManifestSeal, type PartRef } from './manifest.js';
 import { BlobKeySet } from './blob-keys.js';
+import { isRestoreStaging } from './staging.js';
 import {
   dropListed,
   entryOf,
@@ -60,7 +61,9 @@ export async function listSource(
   const objects = new ListedObjects();
   try {
     // Each object's blob key and manifest line are made now, while other pages are on their way.
-    for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS })) objects.add(page);
+    // A restore's staging left in the bucket (gwctl-staging/) is gwctl's scratch space, never backed up.
+    for await (const page of listInParallel(store, loc.sourceBucket, { concurrency: LISTERS }))
+      objects.add(page.filter((o) => !isRestoreStaging(o.name)));
   } catch (err) {
     objects.close();
     throw err;

@@ -89,6 +89,9 @@ export function openManifest(
   const parsed = (whole ? wholeManifestSchema : sealSchema).safeParse(sealed.manifest);
   if (!parsed.success) throw damaged(`unexpected content at ${parsed.error.issues[0]!.path.join('.') || 'top level'}`);
   if (parsed.data.id !== expected.id) throw damaged(`it describes backup ${parsed.data.id}`);
+  // The first format sorted its entries by UTF-16 code units, not code points as GCS lists (`x🔑` before `x\uFFFF`):
+  // held whole anyway, they are put in the order every reader (a restore's merge with the listing) relies on.
+  if (whole) (parsed.data as Manifest).objects.sort((a, b) => compareNames(a.name, b.name));
   if (!whole) {
     const seal = parsed.data as ManifestSeal;
     const listed = seal.parts.reduce((n, p) => n + p.objects, 0);

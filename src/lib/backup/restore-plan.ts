@@ -6,6 +6,7 @@ import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { openBackup } from './catalog.js';
 import type { BackupSummary, Manifest, ManifestEntry } from './manifest.js';
+import { isRestoreStaging } from './staging.js';
 import { spillWriter, type ExtraObject, type RestoreWork } from './restore-spill.js';
 
 /** Ranges of the target listed at once: each holds up to two pages while it waits its turn. */
@@ -52,6 +53,8 @@ export interface RestorePlanValue {
 export interface RestoreSource {
   manifest: Pick<Manifest, 'id' | 'sourceBucket' | 'quiesced'>;
   entries: AsyncIterable<ManifestEntry[]>;
+  /** The parts' object names, for a message naming the one out of order (none for the first format). */
+  partNames?: string[];
 }
 
 export interface RestoreTarget {
@@ -124,6 +127,8 @@ export async function planRestore(
     const targets = new StreamedTargets();
     targets.add(bucketUrl);
     const extra = async (o: ObjectInfo) => {
+      // A restore's staging that was left behind (a failed clean-up) is gwctl's, not the bucket's: never extra.
+      if (isRestoreStaging(o.name)) return;
       if (!opts.deleteExtra) return void plan.keptExtra++;
       add(plan.deleteExtra, { name: o.name, generation: o.generation }, o.size);
       targets.add(gsUrl(target.bucket, o.name));
@@ -132,9 +137,20 @@ export async function planRestore(
 
     const objects = inOrder(target.objects, `the listing of ${gsUrl(target.bucket)}`);
     let next = await objects.next();
+    let last: string | undefined;
+    let partNumber = 0;
     try {
       for await (const part of source.entries) {
+        const partName = source.partNames?.[partNumber] ?? 'its entries';
+        partNumber++;
         for (const entry of part) {
+          // The merge relies on the manifest's order as on the listing's: out of order, a name could be planned
+          // both as extra and as created (then deleted). Checked across parts too, as they are handed over.
+          if (last !== undefined && compareNames(last, entry.name) >= 0)
+            throw new RuntimeError(
+              `the manifest of backup ${source.manifest.id} is not in name order (${partName}, at ${JSON.stringify(entry.name)}); nothing was restored: run gwctl backup verify ${source.manifest.id} and restore another backup`,
+            );
+          last = entry.name;
           while (!next.done && compareNames(next.value.name, entry.name) < 0) {
             await extra(next.value);
             next = await objects.next();

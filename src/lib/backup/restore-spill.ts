@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ManifestEntry } from './manifest.js';
@@ -40,7 +40,7 @@ const CHUNK = 1 << 20;
 /** A new private directory to spill a restore's decisions into; directories left by restores that were killed are removed first. */
 export async function spillWriter(): Promise<RestoreSpillWriter> {
   await removeAbandoned();
-  const dir = await mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));
+  const dir = await mkdtemp(join(tmpdir(), `${hostPrefix()}${process.pid}-`));
   try {
     const copies = await open(join(dir, 'copies'), 'wx', 0o600);
     const deletes = await open(join(dir, 'deletes'), 'wx', 0o600);
@@ -125,7 +125,8 @@ class LineFile {
 }
 
 async function* mapLines<T>(path: string, parse: (head: string, json: string) => T): AsyncIterable<T> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const input = createReadStream(path);
+  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
       const tab = line.indexOf('\t');
@@ -133,14 +134,19 @@ async function* mapLines<T>(path: string, parse: (head: string, json: string) =>
     }
   } finally {
     lines.close();
+    // Closing the interface leaves its input open: a reader that stops early (a failed restore) would keep the descriptor.
+    input.destroy();
   }
 }
 
 /**
  * Spill directories of restores whose process is gone (kill -9, a crash): a restore of a million objects
- * leaves hundreds of MiB behind otherwise. Only this user's, only when the pid in the name no longer runs.
+ * leaves hundreds of MiB behind otherwise. A pid means something only in its own pid namespace, and /tmp may be
+ * shared by containers (same uid, other hosts): so only this host's directories (the hostname is in the name),
+ * only real directories (lstat: a symlink is never followed) owned by this user, only when the pid in the name no
+ * longer runs here, and only once untouched for an hour (a live restore writes its files as it plans).
  */
-async function removeAbandoned(): Promise<void> {
+async function removeAbandoned(now = Date.now()): Promise<void> {
   let names: string[];
   try {
     names = await readdir(tmpdir());
@@ -148,15 +154,38 @@ async function removeAbandoned(): Promise<void> {
     return;
   }
   const uid = process.getuid?.();
+  const mine = hostPrefix();
   for (const name of names) {
-    const pid = Number(/^gwctl-restore-(\d+)-/.exec(name)?.[1]);
+    if (!name.startsWith(mine)) continue;
+    const pid = Number(/^(\d+)-[^-]+$/.exec(name.slice(mine.length))?.[1]);
     if (!pid || pid === process.pid || isRunning(pid)) continue;
     const path = join(tmpdir(), name);
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isDirectory() && (uid === undefined || info.uid === uid))
-      await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
+    if (now - (await lastWritten(path, info.mtimeMs)) < ABANDONED_AFTER_MS) continue;
+    await rm(path, { recursive: true, force: true }).catch(() => undefined);
   }
 }
+
+/** The newest mtime of a spill directory and its files (appended to as a restore plans). */
+async function lastWritten(dir: string, dirMtimeMs: number): Promise<number> {
+  const files = await readdir(dir).catch(() => []);
+  const times = await Promise.all(
+    files.map((f) =>
+      lstat(join(dir, f)).then(
+        (i) => i.mtimeMs,
+        () => Infinity,
+      ),
+    ),
+  );
+  return Math.max(dirMtimeMs, ...times);
+}
+
+/** How long a spill directory stays untouched before a restore on the same host may take it for abandoned. */
+export const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+/** `gwctl-restore-<hostname>-`: the spill directories of this host's restores start so (the pid follows). */
+export const hostPrefix = () => `${PREFIX}${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-`;
 
 function isRunning(pid: number): boolean {
   try {

@@ -20,9 +20,28 @@ import { gsUrl } from '../config/gs-url.js';
 /** Blobs brought into the target bucket before the copies (`--engine sts`, sts-engine.ts): the copies read them there. */
 export interface StagedBlobs {
   source(blobKey: string): ObjectRef;
+  /** `gs://<target>/gwctl-staging/restore-<id>/`: named to the operator when it cannot be deleted. */
+  where: string;
   /** Deletes the staged blobs and the job's transfer manifest. */
   cleanUp(): Promise<void>;
+  /** The names still staged (for the operator, when they cannot be deleted). */
+  left(): Promise<string[]>;
   job: string;
+}
+
+/** Deletes what a restore staged; a failure is a warning naming what is left (the restore's own outcome stands). */
+export async function cleanUpStaged(staged: StagedBlobs, warn?: (message: string) => void): Promise<void> {
+  try {
+    await staged.cleanUp();
+  } catch (err) {
+    const left = await staged.left().catch(() => undefined);
+    const which = left
+      ? `${left.length} staged blob(s) are left: ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}`
+      : 'staged blobs may be left';
+    warn?.(
+      `could not delete the staged blobs under ${staged.where} (${(err as Error).message}); ${which}. They are in no backup and no restore counts them: list them with gcloud storage ls -r ${staged.where} and delete them with gcloud storage rm -r ${staged.where}`,
+    );
+  }
 }
 
 export function attributesOf(e: ManifestEntry): ObjectAttributes {
@@ -41,6 +60,8 @@ export interface RestoreResult {
   restored: number;
   unchanged: number;
   deleted: number;
+  /** Extra objects planned for deletion that were gone already when gwctl came to delete them. */
+  alreadyGone: number;
   bytes: number;
   /** Blobs downloaded and hashed before anything was written (`deep` only). */
   blobsChecked: number;
@@ -117,6 +138,34 @@ export async function applyRestore(
     deps.stepDone?.(backupStep.createBucket(plan.targetBucket));
   }
   const staged = opts.stage ? await opts.stage(plan.work.copies()) : undefined;
+  let cleaned = false;
+  const cleanUp = async () => {
+    if (staged && !cleaned) {
+      cleaned = true;
+      await cleanUpStaged(staged, deps.warn);
+    }
+  };
+  try {
+    return await restoreFrom(deps, loc, plan, opts, total, blobsChecked, staged, cleanUp);
+  } finally {
+    // Whatever happened (a failed copy, a mismatch, Ctrl-C): the staging prefix is not left in the target.
+    await cleanUp();
+  }
+}
+
+/** The copies (from the backup, or from what was staged), checked, then the deletions. */
+async function restoreFrom(
+  deps: RestoreDeps,
+  loc: BackupLocation,
+  plan: RestorePlanValue,
+  opts: { concurrency: number; batchSize?: number },
+  total: number,
+  blobsChecked: number,
+  staged: StagedBlobs | undefined,
+  cleanUp: () => Promise<void>,
+): Promise<RestoreResult & { job?: string }> {
+  const { store } = deps;
+  const bar = async (label: string, n: number) => (n > 0 && deps.progress ? deps.progress(label, n) : silentProgress);
   // Steps: the creates as one, the overwrites the plan names one by one, the rest of them as one.
   const named = new Set(plan.overwrite.sample.map((o) => o.name));
   let createsLeft = plan.create.objects;
@@ -196,19 +245,23 @@ export async function applyRestore(
       mismatched.count,
     );
   }
-  await staged?.cleanUp();
+  // Staged blobs go before the deletions, so a long --delete-extra does not keep them in the bucket.
+  await cleanUp();
 
   const skipped = new Tally();
   const namedDeletes = new Set(plan.deleteExtra.sample.map((o) => o.name));
   let unnamedDeletesLeft = plan.deleteExtra.objects - namedDeletes.size;
   let deleted = 0;
+  let alreadyGone = 0;
   await forEachStreamed(
     plan.work.deletes(),
     opts.concurrency,
     async ({ name, generation }) => {
       try {
-        await store.delete({ bucket: plan.targetBucket, name }, { ifGenerationMatch: generation });
-        deleted++;
+        // Gone already (someone deleted it meanwhile, or a retried call landed): not counted as deleted by gwctl.
+        if ((await store.delete({ bucket: plan.targetBucket, name }, { ifGenerationMatch: generation })) === 'deleted')
+          deleted++;
+        else alreadyGone++;
       } catch (err) {
         if (!(err instanceof PreconditionFailedError)) throw err;
         skipped.add(name);
@@ -229,6 +282,7 @@ export async function applyRestore(
     restored: total,
     unchanged: plan.unchanged,
     deleted,
+    alreadyGone,
     bytes,
     blobsChecked,
     skippedDeletes: skipped.count,

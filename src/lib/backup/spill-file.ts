@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,12 +21,15 @@ export class SpillFile {
     const path = join(dir, 'data');
     try {
       this.fd = openSync(path, 'wx+', 0o600);
-    } finally {
       try {
         unlinkSync(path);
-      } finally {
-        rmdirSync(dir);
+      } catch (err) {
+        this.close();
+        throw err;
       }
+    } finally {
+      // Whatever failed (EMFILE, ENOSPC), that error is the one thrown: this clean-up never hides it.
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 

@@ -12,7 +12,10 @@ import type { BackupLocation } from './layout.js';
 export const stagingPrefix = (loc: BackupLocation) => `${loc.prefix}staging/`;
 export const stagingRunPrefix = (loc: BackupLocation, run: string) => `${stagingPrefix(loc)}${run}/`;
 export const transferManifestName = (loc: BackupLocation, run: string) => `${stagingPrefix(loc)}${run}.csv`;
-export const restoreStagingPrefix = (backupId: string) => `gwctl-staging/restore-${backupId}/`;
+/** gwctl's own scratch space in a restored bucket: never backed up, never counted or deleted as extra by a restore. */
+export const RESTORE_STAGING_ROOT = 'gwctl-staging/';
+export const restoreStagingPrefix = (backupId: string) => `${RESTORE_STAGING_ROOT}restore-${backupId}/`;
+export const isRestoreStaging = (name: string) => name.startsWith(RESTORE_STAGING_ROOT);
 
 /** Every object under `prefix`, page by page. */
 export async function listUnder(store: ObjectStore, bucket: string, prefix: string): Promise<ObjectInfo[]> {

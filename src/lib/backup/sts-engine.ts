@@ -16,7 +16,7 @@ import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from 
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
 import { entryOf, keyOf, type ListedRef } from './listed-objects.js';
-import type { StagedBlobs } from './restore.js';
+import { cleanUpStaged, type StagedBlobs } from './restore.js';
 import type { RestoreCopy } from './restore-spill.js';
 import {
   deleteObjects,
@@ -251,7 +251,7 @@ export async function runJob(
   deps: StsDeps,
   signal: AbortSignal | undefined,
   spec: TransferSpec,
-  opts: { tolerateVanished?: boolean } = {},
+  opts: { tolerateVanished?: boolean; cancelOnAbort?: boolean } = {},
 ): Promise<TransferProgress> {
   const operation = await deps.jobs.run(spec).catch((err: unknown) => {
     throw refusedJob(deps.agent, spec, err);
@@ -261,10 +261,19 @@ export async function runJob(
   let delay = deps.pollMs ?? 500;
   let said = '';
   for (;;) {
-    if (signal?.aborted)
-      throw new RuntimeError(
-        `interrupted while Storage Transfer Service job ${spec.job} runs; it goes on at Google, and what it stages is reused by the next run`,
+    if (signal?.aborted) {
+      if (!opts.cancelOnAbort)
+        throw new RuntimeError(
+          `interrupted while Storage Transfer Service job ${spec.job} runs; it goes on at Google, and what it stages is reused by the next run`,
+        );
+      // A restore's job writes into the target (the live bucket in place): it must not go on once gwctl has stopped.
+      const cancelled = await cancelAndWait(deps, operation, wait).then(
+        (ended) => (ended ? 'it was cancelled' : `it was asked to stop (operation ${operation})`),
+        (err: unknown) =>
+          `cancelling it failed (${(err as Error).message}): cancel it with gcloud transfer operations cancel ${operation}`,
       );
+      throw new RuntimeError(`interrupted while Storage Transfer Service job ${spec.job} ran; ${cancelled}`);
+    }
     const p = await deps.jobs.progress(operation);
     const line = `${p.status.toLowerCase()}: ${p.objectsCopied}/${p.objectsFound} object(s), ${formatBytes(p.bytesCopied)}/${formatBytes(p.bytesFound)} copied${p.objectsFailed ? `, ${p.objectsFailed} failed` : ''}`;
     if (line !== said) deps.note?.(`  … ${spec.job} ${line}`);
@@ -277,6 +286,24 @@ export async function runJob(
     await wait(delay);
     delay = Math.min(5_000, delay * 2);
   }
+}
+
+/**
+ * CancelOperation, then a few looks until the operation has ended (cancellation is asynchronous: until then it may
+ * still write), so that what it staged can be deleted after it. False if it has not ended within about 20 s.
+ */
+async function cancelAndWait(
+  deps: StsDeps,
+  operation: string,
+  wait: (ms: number) => Promise<unknown>,
+): Promise<boolean> {
+  await deps.jobs.cancel(operation);
+  let delay = deps.pollMs ?? 500;
+  for (let waited = 0; waited < 20_000; waited += delay, delay = Math.min(5_000, delay * 2)) {
+    if ((await deps.jobs.progress(operation)).done) return true;
+    await wait(delay);
+  }
+  return false;
 }
 
 /**
@@ -343,9 +370,9 @@ export function missingRole(agent: string, spec: TransferSpec, url: string): str
 /**
  * `backup restore --engine sts`: STS cannot rename, so the job copies the blobs the restore needs into the target
  * bucket's `gwctl-staging/restore-<backup id>/<blob key>`, and the restore's rewrites (within the target bucket,
- * each checked against the manifest as always) put them under their names; then the staging prefix is deleted.
- * The prefix is the backup's, so a restore re-run after a failure reuses (STS skips what is there already) and
- * cleans what the failed one staged.
+ * each checked against the manifest as always) put them under their names; then the staging prefix is deleted,
+ * whatever happened (a failed job, a failed copy, Ctrl-C: applyRestore's `finally`). Interrupted, the job's
+ * operation is cancelled, and waited for, before that: it must not go on writing into the target once gwctl is gone.
  */
 export async function stageForRestore(
   deps: StsDeps,
@@ -367,18 +394,32 @@ export async function stageForRestore(
   );
   const prefix = restoreStagingPrefix(backupId);
   const job = `transferJobs/gwctl-${run}`;
-  await runJob(deps, signal, {
+  const staged: StagedBlobs = {
     job,
-    description: `gwctl restore of backup ${backupId} into ${gsUrl(targetBucket)}`,
-    source: { bucket: loc.backupBucket, path: blobsPrefix(loc) },
-    sink: { bucket: targetBucket, path: prefix },
-    manifest: gsUrl(loc.backupBucket, manifest),
-  });
-  return {
-    job,
+    where: gsUrl(targetBucket, prefix),
     source: (key) => ({ bucket: targetBucket, name: `${prefix}${key}` }),
     cleanUp: async () => {
       await deleteObjects(store, [...(await listUnder(store, targetBucket, prefix)), manifestInfo]);
     },
+    left: async () => (await listUnder(store, targetBucket, prefix)).map((o) => o.name),
   };
+  try {
+    await runJob(
+      deps,
+      signal,
+      {
+        job,
+        description: `gwctl restore of backup ${backupId} into ${gsUrl(targetBucket)}`,
+        source: { bucket: loc.backupBucket, path: blobsPrefix(loc) },
+        sink: { bucket: targetBucket, path: prefix },
+        manifest: gsUrl(loc.backupBucket, manifest),
+      },
+      { cancelOnAbort: true },
+    );
+  } catch (err) {
+    // Nothing of the target is touched yet but the staging prefix: it goes now, not left in the (live) bucket.
+    await cleanUpStaged(staged, deps.warn);
+    throw err;
+  }
+  return staged;
 }

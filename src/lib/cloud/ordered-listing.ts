@@ -1,3 +1,5 @@
+import { gsUrl } from '../config/gs-url.js';
+import { RuntimeError } from '../errors/gwctl-error.js';
 import { compareNames } from './name-order.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 
@@ -25,7 +27,9 @@ export async function* listInOrder(
 ): AsyncIterable<ObjectInfo[]> {
   for (let i = 1; i < opts.bounds.length; i++)
     if (compareNames(opts.bounds[i - 1]!, opts.bounds[i]!) >= 0)
-      throw new Error(`listInOrder: bounds out of order at ${i}`);
+      throw new RuntimeError(
+        `cannot list ${gsUrl(bucket)} in name order: the names it is cut at are not in order (${JSON.stringify(opts.bounds[i]!)} after ${JSON.stringify(opts.bounds[i - 1]!)}); the backup manifest whose parts gave them is damaged: run gwctl backup verify on it`,
+      );
   const edges = [undefined, ...opts.bounds, undefined];
   const ranges: RangeListing[] = [];
   let stopped = false;

@@ -46,6 +46,8 @@ export interface TransferJobs {
   /** Creates the job (or finds it, created by an earlier try) and starts one run of it: the operation's name. */
   run(spec: TransferSpec): Promise<string>;
   progress(operation: string): Promise<TransferProgress>;
+  /** Asks the service to stop the operation (google.longrunning CancelOperation): best effort, it may still copy a little. */
+  cancel(operation: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,6 +172,13 @@ export async function openTransferJobs(env: Environment, opts: { attempts?: numb
       const c = await open().catch(fail(what));
       const op = await retried(() => c.checkRunTransferJobProgress(operation)).catch(fail(what));
       return toProgress(operation, Boolean(op.done), op.metadata as SdkOperation | null, op.error);
+    },
+    async cancel(operation) {
+      const what = `cancelling Storage Transfer Service operation ${operation}`;
+      const c = await open().catch(fail(what));
+      await retried(() =>
+        c.cancelOperation({ name: operation } as Parameters<Client['cancelOperation']>[0], CALL_OPTIONS),
+      ).catch(fail(what));
     },
     close: async () => {
       if (client) await (await client.catch(() => undefined))?.close();
