@@ -22,17 +22,26 @@
 // gwctl validates gwctl.yaml on its first run with a file and caches the result ($GWCTL_HOME/cache);
 // an operator's file is the same from one backup to the next, so each config is read once (env show)
 // before gwctl is timed with it.
+//
+// ENGINE=sts runs `backup create|restore --engine sts`: the Storage Transfer Service emulator
+// (@gwctl/emulators/storagetransfer) beside the GCS emulator runs the jobs, copying within it as the sandbox does.
+// Its times include the emulator's job, in this process; the peak RSS is gwctl's own, the goal is the same.
+// RCLONE=0 goes with it (the rclone and --batch-size 1 rows compare the default engine).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startGcsEmulator } from '@gwctl/emulators/gcs';
+import { startStorageTransferEmulator } from '@gwctl/emulators/storagetransfer';
 
 const OBJECTS = Number(process.env.OBJECTS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const LATENCY_MS = Number(process.env.LATENCY_MS ?? 0);
-const WITH_RCLONE = process.env.RCLONE !== '0';
+const ENGINE = process.env.ENGINE ?? '';
+if (!['', 'sts'].includes(ENGINE)) throw new Error(`ENGINE=${ENGINE}: only sts, or unset for gwctl's own copies`);
+const WITH_RCLONE = process.env.RCLONE !== '0' && ENGINE === '';
+const engineArgs = ENGINE ? ['--engine', ENGINE] : [];
 const root = resolve(import.meta.dirname, '../..');
 const SOURCE = 'bench-vault';
 
@@ -92,11 +101,11 @@ function seed(emu, n) {
 const gwctlEnv = (dir, config) => ({ GWCTL_CONFIG: config, GWCTL_HOME: dir, NO_COLOR: '1', NODE_ENV: 'production' });
 
 /** A gwctl.yaml for one destination bucket, read once by gwctl as an operator's would have been. */
-async function gwctlConfig(dir, url, backups) {
+async function gwctlConfig(dir, url, backups, sts) {
   const file = join(dir, `gwctl-${backups}.yaml`);
   writeFileSync(
     file,
-    `audit:\n  file: ./audit.jsonl\nenvironments:\n  bench:\n    project: bench\n    buckets:\n      vault: ${SOURCE}\n      backups: ${backups}\n    emulators:\n      storage: ${url}\n`,
+    `audit:\n  file: ./audit.jsonl\nenvironments:\n  bench:\n    project: bench\n    buckets:\n      vault: ${SOURCE}\n      backups: ${backups}\n    emulators:\n      storage: ${url}\n${sts ? `      storagetransfer: ${sts.host}\n` : ''}`,
   );
   await run(process.execPath, [join(root, 'bin', 'run.js'), 'env', 'show', 'bench', '--json'], gwctlEnv(dir, file));
   return file;
@@ -112,7 +121,7 @@ const gwctl = (dir, config, args) =>
 /** The `result` of gwctl's JSON envelope. */
 const resultOf = (r) => JSON.parse(r.out).result;
 const backup = (dir, config, batchSize = 100) =>
-  gwctl(dir, config, ['create', '--yes', '--batch-size', String(batchSize)]);
+  gwctl(dir, config, ['create', '--yes', '--batch-size', String(batchSize), ...engineArgs]);
 
 // rclone's Google Cloud Storage backend, pointed at the emulator: `endpoint` replaces the JSON API base URL,
 // `anonymous` sends no credentials, bucket-policy-only sends no per-object ACL. Server-side copy (rewrite).
@@ -147,6 +156,7 @@ const httpRequests = (emu) => emu.log.list().filter((r) => !r.batch).length;
 const counts = (emu) => `${rewrites(emu)} rewrites, ${httpRequests(emu)} HTTP requests`;
 
 const emu = await startGcsEmulator({ latencyMs: LATENCY_MS });
+const sts = ENGINE === 'sts' ? await startStorageTransferEmulator({ gcsUrl: emu.url }) : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'gwctl-bench-backup-'));
 const mib = (r) => `${r.rssMiB.toFixed(0)} MiB RSS`;
 try {
@@ -154,7 +164,7 @@ try {
   const t0 = Date.now();
   seed(emu, OBJECTS);
   console.log(
-    `seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each; ${LATENCY_MS} ms network round trip per HTTP request`,
+    `seeded ${OBJECTS} objects in ${fmt(Date.now() - t0)}; ${ENGINE ? `--engine ${ENGINE}; ` : ''}concurrency ${CONCURRENCY} for both tools; ${RUNS} runs each; ${LATENCY_MS} ms network round trip per HTTP request`,
   );
 
   const first = [];
@@ -176,12 +186,12 @@ try {
       await createBucket(emu.url, bucket);
       emu.log.clear();
       if (tool === 'unbatched') {
-        const r = await backup(dir, await gwctlConfig(dir, emu.url, bucket), 1);
+        const r = await backup(dir, await gwctlConfig(dir, emu.url, bucket, sts), 1);
         if (resultOf(r).blobs.copied !== OBJECTS) throw new Error('gwctl --batch-size 1 did not copy every object');
         unbatched.push(r.ms);
         console.log(`  gwctl --batch-size 1 run ${i + 1}: ${fmt(r.ms)}, ${mib(r)} (${counts(emu)})`);
       } else if (tool === 'gwctl') {
-        const config = await gwctlConfig(dir, emu.url, bucket);
+        const config = await gwctlConfig(dir, emu.url, bucket, sts);
         const r = await backup(dir, config);
         const out = resultOf(r);
         if (out.objects !== OBJECTS || out.blobs.copied !== OBJECTS)
@@ -205,7 +215,7 @@ try {
         console.log(`  gwctl  verify ${i + 1}: ${fmt(v.ms)}, ${mib(v)} (${counts(emu)})`);
         emu.log.clear();
         const target = `bench-restored-${i}`;
-        const back = await gwctl(dir, config, ['restore', 'latest', '--to-bucket', target, '--yes']);
+        const back = await gwctl(dir, config, ['restore', 'latest', '--to-bucket', target, '--yes', ...engineArgs]);
         if (resultOf(back).restored !== OBJECTS || emu.objectCount(target) !== OBJECTS)
           throw new Error(`gwctl restored ${resultOf(back).restored} objects`);
         restored.push(back.ms);
@@ -276,5 +286,6 @@ try {
   console.log(`restore time / backup time: ${restoreRatio.toFixed(2)} (goal ≤ 1.5) ${goal(restoreRatio <= 1.5)}`);
   console.log(`peak RSS of any gwctl run: ${maxRss.toFixed(0)} MiB (goal ≤ ${rssGoal} MiB) ${goal(maxRss <= rssGoal)}`);
 } finally {
+  await sts?.close();
   await emu.close();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlobKeySet, PACKED_KEY_BYTES, packKey, unpackKey } from '../../src/lib/backup/blob-keys.js';
+import { BlobKeyNumbers, BlobKeySet, PACKED_KEY_BYTES, packKey, unpackKey } from '../../src/lib/backup/blob-keys.js';
 import { BlobIndex } from '../../src/lib/backup/catalog.js';
 import { contentHashes } from '../../src/lib/backup/hashes.js';
 import { blobKey } from '../../src/lib/backup/layout.js';
@@ -108,5 +108,24 @@ describe('the index of stored blobs, packed', () => {
     index.set(k!, sound(k!, '9223372036854775807'));
     expect(index.holds(k!)).toBe(true);
     expect(index.get(k!)?.generation).toBe('9223372036854775807');
+  });
+});
+
+describe('blob keys with a number each', () => {
+  it('give each key its first number once, composite keys too, and name the numbers not taken', () => {
+    const m = new BlobKeyNumbers();
+    const composite = blobKey({ name: 'c', generation: '1', size: 1, crc32c: contentHashes(Buffer.from('c')).crc32c });
+    const keys = Array.from({ length: 5000 }, (_, i) => keyOf(`content ${i}`));
+    keys.forEach((k, n) => m.add(k, n));
+    m.add(keys[0]!, 99_999); // a second object with the same content keeps the first's number
+    m.add(composite, 7777);
+    expect(m.size).toBe(5001);
+    expect(m.take(keys[0]!)).toBe(0);
+    expect(m.take(keys[0]!)).toBeUndefined();
+    expect(m.take(keys[4999]!)).toBe(4999);
+    expect(m.take(composite)).toBe(7777);
+    expect(m.take(composite)).toBeUndefined();
+    expect(m.take(keyOf('never added'))).toBeUndefined();
+    expect([...m.left()]).toEqual(keys.map((_, n) => n).slice(1, 4999));
   });
 });

@@ -1,22 +1,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  listTransferOperations,
-  plainTransferOperation,
-  startStorageTransferTarget,
-  type StorageTransferTarget,
-} from '@gwctl/emulators/testing';
+import { listTransferOperations, plainTransferOperation } from '@gwctl/emulators/testing';
 import { listBackups } from '../../src/lib/backup/catalog.js';
 import { createBackup } from '../../src/lib/backup/create.js';
-import { backupLocation, type BackupLocation } from '../../src/lib/backup/layout.js';
+import { type BackupLocation } from '../../src/lib/backup/layout.js';
 import { loadManifest } from '../../src/lib/backup/catalog.js';
 import { applyRestore } from '../../src/lib/backup/restore.js';
 import { planBackupRestore } from '../../src/lib/backup/restore-plan.js';
 import { stagingPrefix } from '../../src/lib/backup/staging.js';
 import { stageForRestore, stsEngine, TransferFailedError, type StsDeps } from '../../src/lib/backup/sts-engine.js';
 import { verifyBackup } from '../../src/lib/backup/verify.js';
-import { GcsObjectStore } from '../../src/lib/cloud/gcs-object-store.js';
-import { openTransferJobs, type TransferJobs } from '../../src/lib/cloud/storage-transfer.js';
-import { environmentSchema, type Environment } from '../../src/lib/config/schema.js';
+import { startStsFixture, type StsFixture } from './sts-harness.js';
+import { type TransferJobs } from '../../src/lib/cloud/storage-transfer.js';
 import { AWKWARD_NAMES, BACKUPS, listAll, seed, snapshot, VAULT, type Seeded } from './harness.js';
 
 // The real @google-cloud/storage-transfer client (gRPC) → the STS emulator → the GCS emulator, and gwctl's own GCS
@@ -25,10 +19,10 @@ import { AWKWARD_NAMES, BACKUPS, listAll, seed, snapshot, VAULT, type Seeded } f
 // on create is kept, and a second create of it answers ALREADY_EXISTS; the manifest's names are relative to the source
 // path and land under the sink path; a finished operation's errorBreakdowns list what failed.
 
-let t: StorageTransferTarget;
-let env: Environment;
+let f: StsFixture;
+let t: StsFixture['t'];
 let loc: BackupLocation;
-let store: GcsObjectStore;
+let store: StsFixture['store'];
 let jobs: TransferJobs;
 
 const objects: Seeded[] = [
@@ -45,38 +39,18 @@ const objects: Seeded[] = [
   metadata: { n: String(i) },
 }));
 
-const deps = (over: Partial<StsDeps> = {}): StsDeps => ({
-  store,
-  jobs,
-  agent: 'project-1@storage-transfer-service.iam.gserviceaccount.com',
-  concurrency: 8,
-  pollMs: 20,
-  ...over,
-});
+const deps = (over: Partial<StsDeps> = {}) => f.deps(over);
 const backUp = (over: Partial<StsDeps> = {}) =>
   createBackup({ store }, { location: loc, concurrency: 8, quiesced: false, engine: stsEngine(deps(over), loc) });
 const stsCalls = (method: string) =>
   t.log.list({ service: 'storagetransfer' }).filter((r) => r.path.endsWith(`/${method}`) && !r.fault);
 
 beforeAll(async () => {
-  t = await startStorageTransferTarget({ project: 'test' });
-  await t.storage.createBucket(VAULT);
-  await t.storage.createBucket(BACKUPS);
-  const parsed = environmentSchema.parse({
-    project: 'test',
-    buckets: { vault: VAULT, backups: BACKUPS },
-    emulators: { storage: t.gcs.url, storagetransfer: t.address },
-  });
-  env = { ...parsed, name: 'test', source: 'test fixture' };
-  loc = backupLocation(env);
-  store = new GcsObjectStore(env, { retry: { baseDelayMs: 20, maxDelayMs: 200, attempts: 8 } });
-  jobs = await openTransferJobs(env);
+  f = await startStsFixture();
+  ({ t, loc, store, jobs } = f);
   await seed(t.storage, VAULT, objects);
 });
-afterAll(async () => {
-  await jobs?.close();
-  await t?.close();
-});
+afterAll(() => f?.close());
 
 describe('backup create --engine sts (Storage Transfer Service)', () => {
   let first: Awaited<ReturnType<typeof backUp>>;

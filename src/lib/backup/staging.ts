@@ -17,11 +17,19 @@ export const RESTORE_STAGING_ROOT = 'gwctl-staging/';
 export const restoreStagingPrefix = (backupId: string) => `${RESTORE_STAGING_ROOT}restore-${backupId}/`;
 export const isRestoreStaging = (name: string) => name.startsWith(RESTORE_STAGING_ROOT);
 
-/** Every object under `prefix`, page by page. */
-export async function listUnder(store: ObjectStore, bucket: string, prefix: string): Promise<ObjectInfo[]> {
-  const found: ObjectInfo[] = [];
-  for await (const page of store.list(bucket, { prefix })) found.push(...page);
-  return found;
+/**
+ * Deletes the objects under `prefix` that `which` picks (all by default), each page as it is listed: GCS lists
+ * from the last name seen, so deleting behind the listing misses nothing, and no more than a page is held.
+ */
+export async function deleteUnder(
+  store: ObjectStore,
+  bucket: string,
+  prefix: string,
+  which: (o: ObjectInfo) => boolean = () => true,
+): Promise<number> {
+  let deleted = 0;
+  for await (const page of store.list(bucket, { prefix })) deleted += await deleteObjects(store, page.filter(which));
+  return deleted;
 }
 
 /** Deletes `objects` (up to 100 a request), each only if still the generation listed; what is gone already is fine. */
@@ -48,8 +56,10 @@ export async function collectStaging(
   loc: BackupLocation,
   opts: { graceMs: number; now: Date },
 ): Promise<number> {
-  const old = (await listUnder(store, loc.backupBucket, stagingPrefix(loc))).filter(
+  return deleteUnder(
+    store,
+    loc.backupBucket,
+    stagingPrefix(loc),
     (o) => opts.now.getTime() - Date.parse(o.created) >= opts.graceMs,
   );
-  return deleteObjects(store, old);
 }

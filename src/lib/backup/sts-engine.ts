@@ -11,7 +11,7 @@ import { gsUrl } from '../config/gs-url.js';
 import { RuntimeError } from '../errors/gwctl-error.js';
 import { formatBytes } from '../ui/bytes.js';
 import { copyInBatches } from './batched-copies.js';
-import { BlobKeySet } from './blob-keys.js';
+import { BlobKeyNumbers, BlobKeySet } from './blob-keys.js';
 import { blobCopyRequest, blobHolds, checkHolds, copyBlob, type BlobCopy } from './blob-copies.js';
 import type { CopyEngine, EngineRun } from './create.js';
 import { blobKey, blobName, blobsPrefix, type BackupLocation } from './layout.js';
@@ -20,12 +20,13 @@ import { cleanUpStaged, type StagedBlobs } from './restore.js';
 import type { RestoreCopy } from './restore-spill.js';
 import {
   deleteObjects,
-  listUnder,
+  deleteUnder,
   restoreStagingPrefix,
   stagingPrefix,
   stagingRunPrefix,
   transferManifestName,
 } from './staging.js';
+import { pairStaged, type StagedMove } from './staged-pairs.js';
 import { transferManifestChunks } from './transfer-manifest-csv.js';
 
 export interface StsDeps {
@@ -61,7 +62,8 @@ export class TransferFailedError extends RuntimeError {
  * into its blob server-side: a rewrite checked against the listing's size, CRC32C and MD5, write-once, in batches
  * as the default engine copies; then deletes the staged copies. Staged objects a killed run left behind are
  * moved instead of transferred again. An object whose staged copy differs from the listing changed meanwhile:
- * the backup holds it as it is now, as the default engine does.
+ * the backup holds it as it is now, as the default engine does. Memory does not grow with what is staged: staged
+ * objects are moved and deleted a page at a time as they are listed (issue #18: a million objects in 256 MiB).
  */
 export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
   return {
@@ -69,26 +71,22 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
     async copy(run) {
       if (run.copies.length === 0) return {};
       const { store } = deps;
-      // What earlier runs staged (under `staging/<their id>/`; their transfer manifests are beside), by content.
-      const stagedBefore = new Map<string, ObjectInfo>();
-      for (const o of await listUnder(store, loc.backupBucket, stagingPrefix(loc)))
-        if (o.name.slice(stagingPrefix(loc).length).includes('/')) stagedBefore.set(blobKey(o), o);
-      const moves: Move[] = [];
-      const transfer: number[] = [];
-      const direct: number[] = [];
+      const cleaning = stagedCleaner(deps, loc);
       const runPrefix = stagingRunPrefix(loc, run.id);
-      for (const n of run.copies) {
-        const r = run.ref(n);
-        const there = stagedBefore.get(keyOf(r));
-        if (there) moves.push({ n, staged: there });
-        // GCS names are at most 1,024 bytes: a name too long to stage under the prefix is copied by gwctl itself.
-        else if (Buffer.byteLength(runPrefix + entryOf(r).name) > MAX_NAME_BYTES) direct.push(n);
-        else transfer.push(n);
+      const { reuse, transfer, direct } = await sortCopies(store, loc, run, runPrefix);
+      if (reuse.size > 0) {
+        deps.note?.(`${reuse.size} object(s) staged by an earlier run are reused, not transferred again`);
+        const moves: StagedMove[] = [];
+        await forStagedBefore(store, loc, async (o) => {
+          const n = reuse.take(blobKey(o));
+          if (n !== undefined) moves.push({ n, staged: o });
+          if (moves.length >= MOVES_AT_ONCE) await moveStaged(deps, loc, run, moves.splice(0), cleaning);
+        });
+        await moveStaged(deps, loc, run, moves, cleaning);
+        // Gone since the first look (moved by another run, or pruned): gwctl's own copy.
+        for (const n of reuse.left()) await run.alone(n);
       }
-      if (stagedBefore.size > 0 && moves.length > 0)
-        deps.note?.(`${moves.length} object(s) staged by an earlier run are reused, not transferred again`);
       let job: string | undefined;
-      const manifests: ObjectInfo[] = [];
       if (transfer.length > 0) {
         job = `transferJobs/gwctl-backup-${run.id}`;
         const manifest = transferManifestName(loc, run.id);
@@ -108,26 +106,77 @@ export function stsEngine(deps: StsDeps, loc: BackupLocation): CopyEngine {
           deps.note?.(
             `  … ${p.objectsFailed} object(s) deleted since the listing were not transferred (NOT_FOUND); gwctl settles them itself`,
           );
-        const staged = new Map(
-          (await listUnder(store, loc.backupBucket, runPrefix)).map((o) => [o.name.slice(runPrefix.length), o]),
-        );
-        for (const n of transfer) {
-          const o = staged.get(entryOf(run.ref(n)).name);
-          if (o) moves.push({ n, staged: o });
+        // The staged listing and the copies, both in name order, walked together: moved page by page as it comes.
+        const nameOf = (n: number) => entryOf(run.ref(n)).name;
+        for await (const { moves, missing } of pairStaged(
+          transfer,
+          nameOf,
+          runPrefix,
+          store.list(loc.backupBucket, { prefix: runPrefix }),
+        )) {
           // Not staged (deleted since it was listed): gwctl's own copy finds out what became of it.
-          else await run.alone(n);
+          for (const n of missing) await run.alone(n);
+          await moveStaged(deps, loc, run, moves, cleaning);
         }
-        manifests.push(csv);
+        await cleaning.delete([csv]);
       }
-      await moveStaged(deps, loc, run, moves);
       for (const n of direct) await run.alone(n);
-      // What was moved, and this run's transfer manifest; what no run needs any more is left to prune.
-      await deleteObjects(store, [...moves.map((m) => m.staged), ...manifests]).catch((err: unknown) =>
+      return job ? { job } : {};
+    },
+  };
+}
+
+/**
+ * Which copies earlier runs staged (reused: moved, not transferred again), which the job transfers, and which
+ * gwctl copies itself. What was staged is known by content, as packed keys only (blob-keys.ts): the staged
+ * objects themselves are listed again when moved.
+ */
+async function sortCopies(store: ObjectStore, loc: BackupLocation, run: EngineRun, runPrefix: string) {
+  const stagedKeys = new BlobKeySet();
+  await forStagedBefore(store, loc, (o) => void stagedKeys.add(blobKey(o)));
+  const reuse = new BlobKeyNumbers();
+  const transfer: number[] = [];
+  const direct: number[] = [];
+  for (const n of run.copies) {
+    const r = run.ref(n);
+    const key = keyOf(r);
+    if (stagedKeys.size > 0 && stagedKeys.has(key)) reuse.add(key, n);
+    // GCS names are at most 1,024 bytes: a name too long to stage under the prefix is copied by gwctl itself.
+    else if (Buffer.byteLength(runPrefix + entryOf(r).name) > MAX_NAME_BYTES) direct.push(n);
+    else transfer.push(n);
+  }
+  return { reuse, transfer, direct };
+}
+
+/** Moves a page of staged objects at a time, at most this many: what is held of the staged listing. */
+const MOVES_AT_ONCE = 1000;
+
+/** What earlier runs staged, page by page (their transfer manifests, beside, left out). */
+async function forStagedBefore(
+  store: ObjectStore,
+  loc: BackupLocation,
+  each: (o: ObjectInfo) => void | Promise<void>,
+): Promise<void> {
+  const prefix = stagingPrefix(loc);
+  for await (const page of store.list(loc.backupBucket, { prefix }))
+    for (const o of page) if (o.name.slice(prefix.length).includes('/')) await each(o);
+}
+
+/**
+ * Deletes what was moved (and this run's transfer manifest) as the moves go; what no run needs any more is left
+ * to prune. A failure to delete is one warning, not a failed backup.
+ */
+function stagedCleaner(deps: StsDeps, loc: BackupLocation) {
+  let failed = false;
+  return {
+    async delete(objects: Pick<ObjectInfo, 'bucket' | 'name' | 'generation'>[]): Promise<void> {
+      if (failed || objects.length === 0) return;
+      await deleteObjects(deps.store, objects).catch((err: unknown) => {
+        failed = true;
         deps.warn?.(
           `could not delete staged objects under ${gsUrl(loc.backupBucket, stagingPrefix(loc))} (${(err as Error).message}); prune removes them`,
-        ),
-      );
-      return job ? { job } : {};
+        );
+      });
     },
   };
 }
@@ -161,21 +210,25 @@ function* namesOf(run: EngineRun, numbers: number[]): Generator<string> {
 /** https://cloud.google.com/storage/docs/objects#naming: "Object names can contain … 1-1024 bytes" (UTF-8). */
 const MAX_NAME_BYTES = 1024;
 
-interface Move {
-  /** The listed object's number. */
-  n: number;
-  staged: ObjectInfo;
-}
-
-/** Each staged object into its blob: batched rewrites, checked and write-once; one that changed goes its own way. */
-async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, moves: Move[]): Promise<void> {
+/**
+ * Each staged object into its blob: batched rewrites, checked and write-once; one that changed goes its own way.
+ * Then the staged objects are deleted.
+ */
+async function moveStaged(
+  deps: StsDeps,
+  loc: BackupLocation,
+  run: EngineRun,
+  moves: StagedMove[],
+  cleaning: ReturnType<typeof stagedCleaner>,
+): Promise<void> {
+  if (moves.length === 0) return;
   const { store } = deps;
-  const same: Move[] = [];
+  const same: StagedMove[] = [];
   for (const m of moves) {
     if (blobHolds(m.staged, listed(run.ref(m.n)))) same.push(m);
     else await moveChanged(deps, loc, run, m);
   }
-  const copyOf = (m: Move): BlobCopy => {
+  const copyOf = (m: StagedMove): BlobCopy => {
     const r = run.ref(m.n);
     const key = keyOf(r);
     const { bucket, name, generation } = m.staged;
@@ -207,6 +260,7 @@ async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, mo
       },
     },
   );
+  await cleaning.delete(moves.map((m) => m.staged));
 }
 
 /**
@@ -214,7 +268,7 @@ async function moveStaged(deps: StsDeps, loc: BackupLocation, run: EngineRun, mo
  * is now what was staged, the staged copy is its content and the backup holds the object as it is now; if it
  * changed again (or went), gwctl's own copy settles it as the default engine does.
  */
-async function moveChanged(deps: StsDeps, loc: BackupLocation, run: EngineRun, m: Move): Promise<void> {
+async function moveChanged(deps: StsDeps, loc: BackupLocation, run: EngineRun, m: StagedMove): Promise<void> {
   const name = entryOf(run.ref(m.n)).name;
   const live = await deps.store.stat({ bucket: loc.sourceBucket, name });
   if (!live || !blobHolds(m.staged, live) || !blobHolds(live, m.staged)) return run.alone(m.n);
@@ -398,8 +452,10 @@ export async function stageForRestore(
     job,
     where: gsUrl(targetBucket, prefix),
     source: (key) => ({ bucket: targetBucket, name: `${prefix}${key}` }),
+    // Page by page as the prefix is listed: a million staged blobs are never held at once.
     cleanUp: async () => {
-      await deleteObjects(store, [...(await listUnder(store, targetBucket, prefix)), manifestInfo]);
+      await deleteUnder(store, targetBucket, prefix);
+      await deleteObjects(store, [manifestInfo]);
     },
     left: async () => (await listUnder(store, targetBucket, prefix)).map((o) => o.name),
   };

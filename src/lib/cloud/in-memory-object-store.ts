@@ -46,7 +46,9 @@ export class InMemoryObjectStore implements ObjectStore {
     const pageSize = opts.pageSize ?? 1000;
     // One page at least, empty when nothing matches, as the JSON API answers.
     for (let i = 0; ; i += pageSize) {
-      yield names.slice(i, i + pageSize).map((n) => copyInfo(this.stored({ bucket, name: n })!.info));
+      // Objects deleted since the listing began are not listed, as GCS lists on from the last name seen.
+      const page = names.slice(i, i + pageSize).flatMap((n) => this.stored({ bucket, name: n }) ?? []);
+      yield page.map((o) => copyInfo(o.info));
       if (i + pageSize >= names.length) return;
     }
   }
