@@ -24,8 +24,8 @@ export interface StagedBlobs {
   where: string;
   /** Deletes the staged blobs and the job's transfer manifest. */
   cleanUp(): Promise<void>;
-  /** The names still staged (for the operator, when they cannot be deleted). */
-  left(): Promise<string[]>;
+  /** How many blobs are still staged, and the first few names (for the operator, when they cannot be deleted). */
+  left(): Promise<{ count: number; first: string[] }>;
   job: string;
 }
 
@@ -36,7 +36,7 @@ export async function cleanUpStaged(staged: StagedBlobs, warn?: (message: string
   } catch (err) {
     const left = await staged.left().catch(() => undefined);
     const which = left
-      ? `${left.length} staged blob(s) are left: ${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}`
+      ? `${left.count} staged blob(s) are left: ${left.first.join(', ')}${left.count > left.first.length ? ', …' : ''}`
       : 'staged blobs may be left';
     warn?.(
       `could not delete the staged blobs under ${staged.where} (${(err as Error).message}); ${which}. They are in no backup and no restore counts them: list them with gcloud storage ls -r ${staged.where} and delete them with gcloud storage rm -r ${staged.where}`,

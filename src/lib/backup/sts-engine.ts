@@ -457,7 +457,14 @@ export async function stageForRestore(
       await deleteUnder(store, targetBucket, prefix);
       await deleteObjects(store, [manifestInfo]);
     },
-    left: async () => (await listUnder(store, targetBucket, prefix)).map((o) => o.name),
+    left: async () => {
+      const left = { count: 0, first: [] as string[] };
+      for await (const page of store.list(targetBucket, { prefix })) {
+        left.count += page.length;
+        for (const o of page) if (left.first.length < 3) left.first.push(o.name);
+      }
+      return left;
+    },
   };
   try {
     await runJob(
