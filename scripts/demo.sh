@@ -27,11 +27,13 @@ step migrate keystore --env sandbox --yes
 step diagnose parcels --env sandbox --requests 5 --hold 3s --since 10m
 step monitoring plan --env sandbox
 step monitoring apply --env sandbox --yes
+# The copy as a Storage Transfer Service job (the sandbox emulates it), then gwctl's own rewrites: content the
+# first stored is reused, so the second copies nothing.
+step backup create --env sandbox --engine sts --yes
 step backup create --env sandbox --quiesce --yes
-step backup create --env sandbox --yes
 step backup list --env sandbox
 step backup verify latest --env sandbox --deep
-step backup restore latest --env sandbox --to-bucket relaycorp-gateway-sandbox-vault-restored --yes
+step backup restore latest --env sandbox --to-bucket relaycorp-gateway-sandbox-vault-restored --engine sts --yes
 step backup schedule --env sandbox --every 12h
 step env status sandbox
 step env deprovision sandbox --dry-run
