@@ -286,11 +286,17 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
     const vanished: string[] = [];
     let copied = 0;
     let copiedBytes = 0;
-    /** Keys copied in this run (since the blobs were last listed). */
-    let landed = new BlobKeySet();
+    /**
+     * Keys planned for a copy whose object changed or went before it: other listed objects may still name them.
+     * Kept small (changed objects only), so a run where nothing changes holds and walks nothing more.
+     */
+    const orphaned = new Set<string>();
+    /** Keys copied since the blobs were listed again (only after a prune removed this run's intent). */
+    let landed: BlobKeySet | undefined;
     const progress = copies.length > 0 && deps.progress ? await deps.progress(copies.length) : silentProgress;
     const done = (c: BlobCopy) => {
-      landed.add(c.key);
+      orphaned.delete(c.key);
+      landed?.add(c.key);
       copied++;
       copiedBytes += c.object.size;
       progress.tick();
@@ -320,21 +326,22 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
       } catch (err) {
         if (!(err instanceof ObjectNotFoundError)) throw err;
         // The listed generation is gone: back up what is there now, or nothing if it was deleted.
+        orphaned.add(c.key);
         await recopyChanged(store, loc, source.objects.ref(n), c.object, blobs, changed, vanished, copyOne);
       }
     };
     /**
      * Content is copied once per key, through the first object that has it. If that object changed or went before
      * its copy, other listed objects with the same key (empty objects, identical Vault entries) still need it:
-     * each key a listed object names that is neither stored nor copied is copied through that object, until every
-     * one is (each round settles or drops the objects it copies through, so the rounds end).
+     * each key `missing` says is neither stored nor copied is copied through a listed object that names it, until
+     * every one is (each round settles or drops the objects it copies through, so the rounds end).
      */
-    const settle = async () => {
+    const settle = async (missing: (key: string) => boolean) => {
       for (let again = true; again;) {
         again = false;
         for (const r of source.objects.refs()) {
           const key = keyOf(r);
-          if (blobs.holds(key) || landed.has(key)) continue;
+          if (!missing(key)) continue;
           if (deps.signal?.aborted) throw new BackupInterruptedError('interrupted');
           again = true;
           await copyAlone(numberOf(r));
@@ -354,6 +361,7 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
           done,
           alone: copyAlone,
           changedTo: (r, live) => {
+            orphaned.add(keyOf(r));
             replaceListed(r, live, blobKey(live));
             changed.push(live.name);
           },
@@ -372,12 +380,12 @@ export async function createBackup(deps: CreateBackupDeps, opts: CreateBackupOpt
           alone: copyAlone,
         },
       );
-      await settle();
+      if (orphaned.size > 0) await settle((key) => orphaned.has(key));
       const relisted = await session.confirm();
       if (relisted) {
-        blobs = relisted;
-        landed = new BlobKeySet();
-        await settle();
+        const stored = (blobs = relisted);
+        const since = (landed = new BlobKeySet());
+        await settle((key) => !stored.holds(key) && !since.has(key));
       }
     } catch (err) {
       if (deps.signal?.aborted)
