@@ -7,6 +7,7 @@ import {
   startStorageTransferTarget,
   type StorageTransferTarget,
 } from '../../src/testing/index.js';
+import { SINK, SOURCE, startWithBuckets } from './target.js';
 
 let t: StorageTransferTarget | undefined;
 afterEach(async () => {
@@ -14,13 +15,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-const SOURCE = 'gateway-prod-parcels-0a1b2c';
-const SINK = 'gwctl-backups-prod';
-
 async function start(opts: Parameters<typeof startStorageTransferTarget>[0] = {}) {
-  t = await startStorageTransferTarget(opts);
-  await t.storage.createBucket(SOURCE);
-  await t.storage.createBucket(SINK);
+  t = await startWithBuckets(opts);
   for (let i = 0; i < 5; i++) await t.storage.bucket(SOURCE).file(`p/${i}`).save(`parcel ${i}`, { resumable: false });
   const [job] = await t.client.createTransferJob({
     transferJob: {

@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  plainTransferOperation,
-  startStorageTransferTarget,
-  type StorageTransferTarget,
-} from '../../src/testing/index.js';
+import { plainTransferOperation, type StorageTransferTarget } from '../../src/testing/index.js';
+import { SINK, SOURCE, startWithBuckets } from './target.js';
 
 let t: StorageTransferTarget | undefined;
 afterEach(async () => {
@@ -11,13 +8,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-const SOURCE = 'gateway-prod-parcels-0a1b2c';
-const SINK = 'gwctl-backups-prod';
-
 async function start() {
-  t = await startStorageTransferTarget();
-  await t.storage.createBucket(SOURCE);
-  await t.storage.createBucket(SINK);
+  t = await startWithBuckets();
   return t;
 }
 

@@ -7,6 +7,7 @@ import {
   startStorageTransferTarget,
   type StorageTransferTarget,
 } from '../../src/testing/index.js';
+import { SINK, SOURCE, startWithBuckets } from './target.js';
 
 // Shapes from google/storagetransfer/v1/transfer.proto and transfer_types.proto, bundled with
 // @google-cloud/storage-transfer; behaviours from the proto comments and https://cloud.google.com/storage-transfer/docs.
@@ -17,13 +18,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-const SOURCE = 'gateway-prod-parcels-0a1b2c';
-const SINK = 'gwctl-backups-prod';
-
 async function start(sts: Parameters<typeof startStorageTransferTarget>[0] = {}) {
-  t = await startStorageTransferTarget(sts);
-  await t.storage.createBucket(SOURCE);
-  await t.storage.createBucket(SINK);
+  t = await startWithBuckets(sts);
   return t;
 }
 
